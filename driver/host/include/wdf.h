@@ -1,0 +1,30 @@
+/*
+ * wdf.h - the Kernel-Mode Driver Framework, as a KMDF driver includes it.
+ *
+ * The framework's declarations are split over the WDK's per-object headers
+ * (wdftypes.h, wdfobject.h, wdfdriver.h, wdfdevice.h, wdfio.h, wdfrequest.h,
+ * wdfmemory.h, wdftimer.h, wdfdpc.h, wdfworkitem.h, wdfsync.h, wdfregistry.h,
+ * wdfstring.h, wdffileobject.h).
+ * The host implements the framework in libkmdfhost.so (src/wdf); every WdfXxx
+ * function declared here is exported from it under its own name. The *_INIT
+ * functions stay FORCEINLINE, as in the WDK.
+ */
+#ifndef _WDF_H_
+#define _WDF_H_
+
+#include <wdftypes.h>
+#include <wdfobject.h>
+#include <wdfsync.h>
+#include <wdfdriver.h>
+#include <wdfmemory.h>
+#include <wdffileobject.h>
+#include <wdfdevice.h>
+#include <wdfdpc.h>
+#include <wdftimer.h>
+#include <wdfworkitem.h>
+#include <wdfregistry.h>
+#include <wdfstring.h>
+#include <wdfio.h>
+#include <wdfrequest.h>
+
+#endif /* _WDF_H_ */

@@ -1,0 +1,515 @@
+/*
+ * pnp.c - the PnP manager and the host's root bus: device nodes, their physical device
+ * objects, and the PnP and power IRPs of the control API (kmdfhost.h).
+ *
+ * Each device instance (for example ROOT\ECHO\0000) gets a PDO owned by the root bus
+ * driver, which completes the PnP and power IRPs that reach the bottom of the stack.
+ * The function driver's AddDevice builds the stack on top of it. The control calls send
+ * IRPs to the top of the stack, at PASSIVE_LEVEL, and wait for their completion:
+ *   start            IRP_MN_START_DEVICE
+ *   suspend/resume   IRP_MN_SET_POWER, DevicePowerState D3 / D0
+ *   surprise-remove  interfaces disabled at once, then IRP_MN_SURPRISE_REMOVAL
+ *   remove           (surprise removal first when files are open, else
+ *                    IRP_MN_QUERY_REMOVE_DEVICE), then IRP_MN_REMOVE_DEVICE once no
+ *                    dispatch routine runs for the device any more
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/understanding-when-remove-irps-are-issued
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/iop.h"
+
+static LIST_ENTRY KhDevnodes = {&KhDevnodes, &KhDevnodes};
+static DRIVER_OBJECT KhRootDriver;
+static DRIVER_EXTENSION KhRootDriverExtension;
+static ULONG KhNextPdoNumber;
+
+static DRIVER_DISPATCH KhRootPnp;
+static DRIVER_DISPATCH KhRootPower;
+
+/* The default dispatch routine, as the I/O manager fills a new driver object's table. */
+NTSTATUS KhIoInvalidDeviceRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    UCHAR major = IoGetCurrentIrpStackLocation(Irp)->MajorFunction;
+    if (major == IRP_MJ_PNP || major == IRP_MJ_POWER) {
+        /* A driver that handles no PnP or power IRP leaves them as they were. */
+        NTSTATUS status = Irp->IoStatus.Status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_INVALID_DEVICE_REQUEST;
+}
+
+__attribute__((constructor)) static void KhPnpInit(void)
+{
+    static WCHAR rootName[] = L"\\Driver\\PnpManager";
+    KhRootDriver.Type = IO_TYPE_DRIVER;
+    KhRootDriver.Size = (CSHORT)sizeof(DRIVER_OBJECT);
+    KhRootDriver.DriverExtension = &KhRootDriverExtension;
+    KhRootDriverExtension.DriverObject = &KhRootDriver;
+    RtlInitUnicodeString(&KhRootDriver.DriverName, rootName);
+    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) {
+        KhRootDriver.MajorFunction[i] = KhIoInvalidDeviceRequest;
+    }
+    KhRootDriver.MajorFunction[IRP_MJ_PNP] = KhRootPnp;
+    KhRootDriver.MajorFunction[IRP_MJ_POWER] = KhRootPower;
+}
+
+/* Starts the host's DPC and worker threads. */
+KMDFHOST_API KH_STATUS KmdfHostInitialize(void) { return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES; }
+
+/* ------------------------------------------------------------------ the root bus */
+
+/* A pool copy of a multi-string or string for IRP_MN_QUERY_ID (the caller frees it). */
+static PWCHAR KhPoolWideString(const char *Text, bool Multi)
+{
+    size_t units = KhUtf8ToUtf16(Text, strlen(Text), NULL, 0);
+    PWCHAR buffer = KhAllocatePool(PagedPool, 0, (units + 2) * sizeof(WCHAR), 'IpnP', TRUE, NULL);
+    if (buffer != NULL) {
+        KhUtf8ToUtf16(Text, strlen(Text), buffer, units + 1);
+        buffer[units + 1] = 0;
+        (void)Multi;
+    }
+    return buffer;
+}
+
+/* The hardware ID of a root-enumerated instance: "root\<device>" from "ROOT\<device>\<n>". */
+static char *KhHardwareId(const char *InstanceId)
+{
+    char *id = strdup(InstanceId);
+    if (id == NULL) {
+        return NULL;
+    }
+    char *last = strrchr(id, '\\');
+    if (last != NULL && last != id) {
+        *last = 0;
+    }
+    char *first = strchr(id, '\\');
+    for (char *c = id; c != first && *c != 0; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            *c = (char)(*c - 'A' + 'a');
+        }
+    }
+    return id;
+}
+
+/*
+ * The PDO's PnP handling: the bus has nothing to do for start, stop and removal; it
+ * answers capability, relation and ID queries; anything else keeps its status.
+ */
+static NTSTATUS KhRootPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    struct _KH_DEVNODE *node = DeviceObject->DeviceObjectExtension->Devnode;
+    NTSTATUS status = Irp->IoStatus.Status;
+    switch (stack->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+    case IRP_MN_CANCEL_REMOVE_DEVICE:
+    case IRP_MN_REMOVE_DEVICE:
+    case IRP_MN_SURPRISE_REMOVAL:
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_CANCEL_STOP_DEVICE:
+    case IRP_MN_STOP_DEVICE:
+        status = STATUS_SUCCESS;
+        break;
+    case IRP_MN_QUERY_CAPABILITIES: {
+        PDEVICE_CAPABILITIES caps = stack->Parameters.DeviceCapabilities.Capabilities;
+        caps->SurpriseRemovalOK = 1;
+        caps->UniqueID = 0;
+        caps->Removable = 0;
+        caps->DeviceState[PowerSystemWorking] = PowerDeviceD0;
+        for (int s = PowerSystemSleeping1; s < POWER_SYSTEM_MAXIMUM; s++) {
+            caps->DeviceState[s] = PowerDeviceD3;
+        }
+        caps->SystemWake = PowerSystemUnspecified;
+        caps->DeviceWake = PowerDeviceUnspecified;
+        caps->Address = 0xFFFFFFFF;
+        caps->UINumber = 0xFFFFFFFF;
+        status = STATUS_SUCCESS;
+        break;
+    }
+    case IRP_MN_QUERY_DEVICE_RELATIONS:
+        if (stack->Parameters.QueryDeviceRelations.Type == TargetDeviceRelation) {
+            PDEVICE_RELATIONS relations = KhAllocatePool(PagedPool, 0, sizeof(DEVICE_RELATIONS), 'RpnP', TRUE, NULL);
+            if (relations == NULL) {
+                status = STATUS_INSUFFICIENT_RESOURCES;
+            } else {
+                relations->Count = 1;
+                relations->Objects[0] = DeviceObject;
+                KhDeviceReference(DeviceObject);
+                Irp->IoStatus.Information = (ULONG_PTR)relations;
+                status = STATUS_SUCCESS;
+            }
+        }
+        break;
+    case IRP_MN_QUERY_ID: {
+        char *text = NULL;
+        bool multi = false;
+        switch (stack->Parameters.QueryId.IdType) {
+        case BusQueryDeviceID:
+            text = strdup(node->InstanceId);
+            if (text != NULL && strrchr(text, '\\') != NULL) {
+                *strrchr(text, '\\') = 0;
+            }
+            break;
+        case BusQueryHardwareIDs:
+            text = KhHardwareId(node->InstanceId);
+            multi = true;
+            break;
+        case BusQueryInstanceID:
+            text = strdup(strrchr(node->InstanceId, '\\') != NULL ? strrchr(node->InstanceId, '\\') + 1 : node->InstanceId);
+            break;
+        default:
+            break;
+        }
+        if (text != NULL) {
+            PWCHAR id = KhPoolWideString(text, multi);
+            free(text);
+            if (id == NULL) {
+                status = STATUS_INSUFFICIENT_RESOURCES;
+            } else {
+                Irp->IoStatus.Information = (ULONG_PTR)id;
+                status = STATUS_SUCCESS;
+            }
+        }
+        break;
+    }
+    case IRP_MN_QUERY_PNP_DEVICE_STATE:
+        status = STATUS_SUCCESS;
+        break;
+    default:
+        break;
+    }
+    Irp->IoStatus.Status = status;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
+}
+
+static NTSTATUS KhRootPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    NTSTATUS status = Irp->IoStatus.Status;
+    if (stack->MinorFunction == IRP_MN_SET_POWER || stack->MinorFunction == IRP_MN_QUERY_POWER) {
+        if (stack->MinorFunction == IRP_MN_SET_POWER && stack->Parameters.Power.Type == DevicePowerState) {
+            PoSetPowerState(DeviceObject, DevicePowerState, stack->Parameters.Power.State);
+        }
+        status = STATUS_SUCCESS;
+    }
+    PoStartNextPowerIrp(Irp);
+    Irp->IoStatus.Status = status;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return status;
+}
+
+/* ------------------------------------------------------------------ device nodes */
+
+void KhNodeDereference(struct _KH_DEVNODE *Node)
+{
+    HosMutexLock(&KhIoLock);
+    bool last = --Node->References == 0;
+    HosMutexUnlock(&KhIoLock);
+    if (last) {
+        KhDeviceDereference(Node->Pdo);
+        free(Node->InstanceId);
+        free(Node);
+    }
+}
+
+static void KhDeletePdo(struct _KH_DEVNODE *Node)
+{
+    /* The node keeps its own reference to the PDO until it is freed. */
+    IoDeleteDevice(Node->Pdo);
+}
+
+KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId, KH_DEVNODE **Node)
+{
+    if (Driver == NULL || InstanceId == NULL || InstanceId[0] == 0 || Node == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Driver->DriverExtension.AddDevice == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    struct _KH_DEVNODE *node = calloc(1, sizeof(*node));
+    if (node == NULL || (node->InstanceId = strdup(InstanceId)) == NULL) {
+        free(node);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    node->Driver = Driver;
+    node->State = KhNodeAdded;
+    node->References = 1;
+
+    char pdoName[32];
+    HosMutexLock(&KhIoLock);
+    for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
+        if (KhStrCaseCmp(CONTAINING_RECORD(e, struct _KH_DEVNODE, Link)->InstanceId, InstanceId) == 0) {
+            HosMutexUnlock(&KhIoLock);
+            free(node->InstanceId);
+            free(node);
+            return STATUS_OBJECT_NAME_COLLISION;
+        }
+    }
+    snprintf(pdoName, sizeof(pdoName), "\\Device\\%08x", (unsigned)++KhNextPdoNumber);
+    HosMutexUnlock(&KhIoLock);
+
+    PDEVICE_OBJECT pdo;
+    NTSTATUS status = KhIoCreateDevice(&KhRootDriver, 0, pdoName, FILE_DEVICE_UNKNOWN, FILE_AUTOGENERATED_DEVICE_NAME,
+                                       FALSE, &pdo);
+    if (!NT_SUCCESS(status)) {
+        free(node->InstanceId);
+        free(node);
+        return status;
+    }
+    pdo->Flags |= DO_BUS_ENUMERATED_DEVICE | DO_POWER_PAGABLE;
+    pdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    pdo->DeviceObjectExtension->Devnode = node;
+    KhDeviceReference(pdo); /* the node's own reference */
+    node->Pdo = pdo;
+
+    HosMutexLock(&KhIoLock);
+    InsertTailList(&KhDevnodes, &node->Link);
+    HosMutexUnlock(&KhIoLock);
+
+    status = Driver->DriverExtension.AddDevice(&Driver->DriverObject, pdo);
+    if (!NT_SUCCESS(status)) {
+        /* The node never existed for anyone: its interfaces go with it. */
+        LIST_ENTRY links;
+        InitializeListHead(&links);
+        HosMutexLock(&KhIoLock);
+        RemoveEntryList(&node->Link);
+        node->State = KhNodeRemoved;
+        node->Removing = true;
+        KhIoNodeInterfacesLocked(node, true, &links);
+        HosMutexUnlock(&KhIoLock);
+        KhIoFreeLinks(&links);
+        KhDeletePdo(node);
+        KhNodeDereference(node);
+        return status;
+    }
+    *Node = node;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS KhSendPnp(struct _KH_DEVNODE *Node, UCHAR Minor)
+{
+    return KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, Minor, NULL, NULL, NULL, NULL);
+}
+
+typedef struct _KH_POWER_REQUEST {
+    DEVICE_POWER_STATE State;
+    POWER_ACTION Action;
+} KH_POWER_REQUEST;
+
+static void KhFillSetPower(PIO_STACK_LOCATION Stack, void *Context)
+{
+    KH_POWER_REQUEST *request = Context;
+    Stack->Parameters.Power.SystemContext = 0;
+    Stack->Parameters.Power.Type = DevicePowerState;
+    Stack->Parameters.Power.State.DeviceState = request->State;
+    Stack->Parameters.Power.ShutdownType = request->Action;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State != KhNodeAdded) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    NTSTATUS status = KhSendPnp(Node, IRP_MN_START_DEVICE);
+    HosMutexLock(&KhIoLock);
+    Node->State = NT_SUCCESS(status) ? KhNodeStarted : KhNodeStartFailed;
+    HosMutexUnlock(&KhIoLock);
+    return status;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostSuspendDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State != KhNodeStarted || Node->Suspended) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    KH_POWER_REQUEST request = {PowerDeviceD3, PowerActionSleep};
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, NULL, KhFillSetPower, &request, NULL);
+    if (NT_SUCCESS(status)) {
+        Node->Suspended = true;
+    }
+    return status;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State != KhNodeStarted || !Node->Suspended) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    KH_POWER_REQUEST request = {PowerDeviceD0, PowerActionNone};
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, NULL, KhFillSetPower, &request, NULL);
+    if (NT_SUCCESS(status)) {
+        Node->Suspended = false;
+    }
+    return status;
+}
+
+/*
+ * The device is gone: its interfaces are disabled at once (so no new open finds it),
+ * then the stack gets IRP_MN_SURPRISE_REMOVAL. Open files stay, and their I/O reaches
+ * the driver, which fails it, as on Windows.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State == KhNodeSurpriseRemoved || Node->State == KhNodeRemoved) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    HosMutexLock(&KhIoLock);
+    Node->State = KhNodeSurpriseRemoved;
+    KhIoNodeInterfacesLocked(Node, false, NULL);
+    HosMutexUnlock(&KhIoLock);
+    return KhSendPnp(Node, IRP_MN_SURPRISE_REMOVAL);
+}
+
+/*
+ * Removal. With files open the device is first surprise-removed (Windows sends the
+ * remove IRP only after the last handle closes; the host cannot wait for that, so open
+ * files outlive the device: their I/O fails with STATUS_DELETE_PENDING without reaching
+ * the driver, as a driver's remove lock would fail it: IoAcquireRemoveLock returns
+ * STATUS_DELETE_PENDING once removal has begun, see
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/using-remove-locks). An
+ * open of a device being deleted gets STATUS_NO_SUCH_DEVICE. Without open files a started
+ * device is asked first (IRP_MN_QUERY_REMOVE_DEVICE); a veto cancels the removal.
+ * IRP_MN_REMOVE_DEVICE goes out once no dispatch routine runs for the device.
+ */
+KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State == KhNodeRemoved) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    /* Closes deferred to the worker thread reach the driver before it goes. */
+    HosFlushQueues();
+    HosMutexLock(&KhIoLock);
+    ULONG openFiles = Node->OpenFiles;
+    HosMutexUnlock(&KhIoLock);
+    NTSTATUS status;
+    if (openFiles != 0 && Node->State != KhNodeSurpriseRemoved) {
+        status = KmdfHostSurpriseRemoveDevice(Node);
+        (void)status;
+    }
+    if (Node->State == KhNodeStarted) {
+        status = KhSendPnp(Node, IRP_MN_QUERY_REMOVE_DEVICE);
+        if (!NT_SUCCESS(status)) {
+            KhSendPnp(Node, IRP_MN_CANCEL_REMOVE_DEVICE);
+            return status;
+        }
+    }
+
+    LIST_ENTRY links;
+    InitializeListHead(&links);
+    HosMutexLock(&KhIoLock);
+    Node->Removing = true;
+    KhIoNodeInterfacesLocked(Node, true, &links);
+    while (Node->ActiveDispatches != 0) {
+        HosCondWait(&KhIoCond, &KhIoLock);
+    }
+    HosMutexUnlock(&KhIoLock);
+    KhIoFreeLinks(&links);
+
+    status = KhSendPnp(Node, IRP_MN_REMOVE_DEVICE);
+
+    HosMutexLock(&KhIoLock);
+    Node->State = KhNodeRemoved;
+    RemoveEntryList(&Node->Link);
+    InitializeListHead(&Node->Link);
+    HosMutexUnlock(&KhIoLock);
+    /* The bus deletes the PDO of a device that is gone. */
+    KhDeletePdo(Node);
+    KhNodeDereference(Node);
+    return status;
+}
+
+/* ------------------------------------------------------------------ device properties */
+
+static NTSTATUS KhReturnWide(const char *Text, bool Multi, ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    size_t units = KhUtf8ToUtf16(Text, strlen(Text), NULL, 0) + 1 + (Multi ? 1 : 0);
+    ULONG bytes = (ULONG)(units * sizeof(WCHAR));
+    *ResultLength = bytes;
+    if (BufferLength < bytes || PropertyBuffer == NULL) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    PWCHAR out = PropertyBuffer;
+    KhUtf8ToUtf16(Text, strlen(Text), out, units);
+    if (Multi) {
+        out[units - 1] = 0;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* Hardware ID (REG_MULTI_SZ), enumerator name and PDO name of a device instance. */
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                               ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    struct _KH_DEVNODE *node = DeviceObject->DeviceObjectExtension->Devnode;
+    if (node == NULL || node->Pdo != DeviceObject) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    NTSTATUS status;
+    char *text;
+    switch (DeviceProperty) {
+    case DevicePropertyHardwareID:
+        text = KhHardwareId(node->InstanceId);
+        if (text == NULL) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        status = KhReturnWide(text, true, BufferLength, PropertyBuffer, ResultLength);
+        free(text);
+        return status;
+    case DevicePropertyEnumeratorName:
+        text = strdup(node->InstanceId);
+        if (text == NULL) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        if (strchr(text, '\\') != NULL) {
+            *strchr(text, '\\') = 0;
+        }
+        status = KhReturnWide(text, false, BufferLength, PropertyBuffer, ResultLength);
+        free(text);
+        return status;
+    case DevicePropertyPhysicalDeviceObjectName:
+        return KhReturnWide(DeviceObject->DeviceObjectExtension->Name, false, BufferLength, PropertyBuffer,
+                            ResultLength);
+    default:
+        return STATUS_INVALID_PARAMETER_2;
+    }
+}
+
+/*
+ * The hardware key is ...\Enum\<instance>\Device Parameters; the software key, which on
+ * Windows lives under the device's setup class, is ...\Control\Class\<instance> here.
+ */
+NTKERNELAPI NTSTATUS NTAPI IoOpenDeviceRegistryKey(PDEVICE_OBJECT DeviceObject, ULONG DevInstKeyType,
+                                                   ACCESS_MASK DesiredAccess, PHANDLE DeviceRegKey)
+{
+    (void)DesiredAccess;
+    struct _KH_DEVNODE *node = DeviceObject->DeviceObjectExtension->Devnode;
+    if (node == NULL || node->Pdo != DeviceObject) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    const char *format;
+    if (DevInstKeyType & PLUGPLAY_REGKEY_DEVICE) {
+        format = "\\Registry\\Machine\\System\\CurrentControlSet\\Enum\\%s\\Device Parameters";
+    } else if (DevInstKeyType & PLUGPLAY_REGKEY_DRIVER) {
+        format = "\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class\\%s";
+    } else {
+        return STATUS_INVALID_PARAMETER;
+    }
+    size_t length = strlen(format) + strlen(node->InstanceId) + 1;
+    char *path = malloc(length);
+    if (path == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    snprintf(path, length, format, node->InstanceId);
+    NTSTATUS status = KhRegistryOpenPath(path, true, DeviceRegKey);
+    free(path);
+    return status;
+}

@@ -1,0 +1,420 @@
+/*
+ * hostos.c - threads, locks, waits, time, timers and deferred calls for the host.
+ *
+ * See hostos.h for the model. Timers and DPCs share one DPC thread that runs one
+ * routine at a time, earliest due first; work items run on one worker thread in FIFO
+ * order. Both threads start on first use and live for the rest of the process, as a
+ * kernel's DPC queue and system worker threads do.
+ */
+#define _GNU_SOURCE
+#include "hostos.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ locks and waits */
+
+static void HosCheck(int Error, const char *What)
+{
+    if (Error != 0) {
+        fprintf(stderr, "kmdfhost: %s failed: %s\n", What, strerror(Error));
+        abort();
+    }
+}
+
+void HosMutexInit(HOS_MUTEX *Mutex)
+{
+    pthread_mutexattr_t attr;
+    HosCheck(pthread_mutexattr_init(&attr), "pthread_mutexattr_init");
+    /* Error checking makes a host locking bug fail loudly instead of deadlocking. */
+    HosCheck(pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK), "pthread_mutexattr_settype");
+    HosCheck(pthread_mutex_init(&Mutex->Mutex, &attr), "pthread_mutex_init");
+    pthread_mutexattr_destroy(&attr);
+}
+
+void HosMutexDestroy(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_destroy(&Mutex->Mutex), "pthread_mutex_destroy"); }
+void HosMutexLock(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_lock(&Mutex->Mutex), "pthread_mutex_lock"); }
+void HosMutexUnlock(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_unlock(&Mutex->Mutex), "pthread_mutex_unlock"); }
+
+bool HosMutexTryLock(HOS_MUTEX *Mutex)
+{
+    int error = pthread_mutex_trylock(&Mutex->Mutex);
+    if (error == EBUSY) {
+        return false;
+    }
+    HosCheck(error, "pthread_mutex_trylock");
+    return true;
+}
+
+void HosCondInit(HOS_COND *Cond)
+{
+    pthread_condattr_t attr;
+    HosCheck(pthread_condattr_init(&attr), "pthread_condattr_init");
+    /* Deadlines are read from CLOCK_MONOTONIC (HosNowNs); wait on the same clock. */
+    HosCheck(pthread_condattr_setclock(&attr, CLOCK_MONOTONIC), "pthread_condattr_setclock");
+    HosCheck(pthread_cond_init(&Cond->Cond, &attr), "pthread_cond_init");
+    pthread_condattr_destroy(&attr);
+}
+
+void HosCondDestroy(HOS_COND *Cond) { HosCheck(pthread_cond_destroy(&Cond->Cond), "pthread_cond_destroy"); }
+void HosCondSignal(HOS_COND *Cond) { HosCheck(pthread_cond_signal(&Cond->Cond), "pthread_cond_signal"); }
+void HosCondBroadcast(HOS_COND *Cond) { HosCheck(pthread_cond_broadcast(&Cond->Cond), "pthread_cond_broadcast"); }
+void HosCondWait(HOS_COND *Cond, HOS_MUTEX *Mutex) { HosCheck(pthread_cond_wait(&Cond->Cond, &Mutex->Mutex), "pthread_cond_wait"); }
+
+bool HosCondWaitUntil(HOS_COND *Cond, HOS_MUTEX *Mutex, uint64_t DeadlineNs)
+{
+    if (DeadlineNs == UINT64_MAX) {
+        HosCondWait(Cond, Mutex);
+        return true;
+    }
+    struct timespec ts = {.tv_sec = (time_t)(DeadlineNs / 1000000000u),
+                          .tv_nsec = (long)(DeadlineNs % 1000000000u)};
+    int error = pthread_cond_timedwait(&Cond->Cond, &Mutex->Mutex, &ts);
+    if (error == ETIMEDOUT) {
+        return false;
+    }
+    HosCheck(error, "pthread_cond_timedwait");
+    return true;
+}
+
+uint64_t HosNowNs(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t HosDeadlineAfter(uint64_t TimeoutNs)
+{
+    if (TimeoutNs == UINT64_MAX) {
+        return UINT64_MAX;
+    }
+    uint64_t now = HosNowNs();
+    return (UINT64_MAX - now < TimeoutNs) ? UINT64_MAX : now + TimeoutNs;
+}
+
+/* --------------------------------------------------------------------------- threads */
+
+struct HOS_THREAD {
+    pthread_t Thread;
+    HOS_THREAD_ROUTINE *Routine;
+    void *Context;
+    char Name[16];
+};
+
+static _Thread_local uint64_t HosThreadNumber;
+static atomic_uint_fast64_t HosNextThreadNumber = 1;
+
+uint64_t HosCurrentThreadId(void)
+{
+    if (HosThreadNumber == 0) {
+        HosThreadNumber = atomic_fetch_add(&HosNextThreadNumber, 1);
+    }
+    return HosThreadNumber;
+}
+
+static void *HosThreadMain(void *Argument)
+{
+    HOS_THREAD *thread = Argument;
+    pthread_setname_np(pthread_self(), thread->Name);
+    thread->Routine(thread->Context);
+    return NULL;
+}
+
+bool HosThreadStart(HOS_THREAD **Thread, const char *Name, HOS_THREAD_ROUTINE *Routine, void *Context)
+{
+    HOS_THREAD *thread = calloc(1, sizeof(*thread));
+    if (thread == NULL) {
+        return false;
+    }
+    thread->Routine = Routine;
+    thread->Context = Context;
+    snprintf(thread->Name, sizeof(thread->Name), "%s", Name != NULL ? Name : "kmdfhost");
+    if (pthread_create(&thread->Thread, NULL, HosThreadMain, thread) != 0) {
+        free(thread);
+        return false;
+    }
+    *Thread = thread;
+    return true;
+}
+
+void HosThreadJoin(HOS_THREAD *Thread)
+{
+    HosCheck(pthread_join(Thread->Thread, NULL), "pthread_join");
+    free(Thread);
+}
+
+void HosYield(void) { sched_yield(); }
+
+/* ------------------------------------------------------------------ DPC thread */
+
+/*
+ * One entry of the DPC thread's queue: a timer (Routine run at DueNs, then every
+ * PeriodNs) or a one-shot DPC (DueNs = 0, freed after it runs). Entries are kept in a
+ * list sorted by due time; the list and every timer's state are guarded by HosDpcLock.
+ */
+struct HOS_TIMER {
+    struct HOS_TIMER *Next;
+    HOS_TIMER_ROUTINE *Routine;
+    void *Context;
+    uint64_t DueNs;
+    uint64_t PeriodNs;
+    bool Queued;    /* in HosDpcList */
+    bool Running;   /* its routine runs now on the DPC thread */
+    bool OneShot;   /* a HosQueueDpc entry, freed after it runs */
+};
+
+typedef struct HOS_WORK {
+    struct HOS_WORK *Next;
+    HOS_THREAD_ROUTINE *Routine;
+    void *Context;
+} HOS_WORK;
+
+static pthread_once_t HosStartOnce = PTHREAD_ONCE_INIT;
+static bool HosStarted;
+static HOS_MUTEX HosDpcLock;
+static HOS_COND HosDpcWake;  /* the DPC thread waits here for the next due entry */
+static HOS_COND HosDpcIdle;  /* signalled when a routine returns */
+static HOS_TIMER *HosDpcList;
+static uint64_t HosDpcOneShotPending; /* one-shot DPCs queued and not yet returned */
+static HOS_THREAD *HosDpcThread;
+static _Thread_local bool HosOnDpcThread;
+
+static HOS_MUTEX HosWorkLock;
+static HOS_COND HosWorkWake;
+static HOS_COND HosWorkDone;
+static HOS_WORK *HosWorkHead;
+static HOS_WORK **HosWorkTail = &HosWorkHead;
+static uint64_t HosWorkQueued;
+static uint64_t HosWorkRun;
+static HOS_THREAD *HosWorkThread;
+
+static void HosDpcInsert(HOS_TIMER *Timer)
+{
+    HOS_TIMER **link = &HosDpcList;
+    while (*link != NULL && (*link)->DueNs <= Timer->DueNs) {
+        link = &(*link)->Next;
+    }
+    Timer->Next = *link;
+    *link = Timer;
+    Timer->Queued = true;
+}
+
+static void HosDpcRemove(HOS_TIMER *Timer)
+{
+    for (HOS_TIMER **link = &HosDpcList; *link != NULL; link = &(*link)->Next) {
+        if (*link == Timer) {
+            *link = Timer->Next;
+            Timer->Next = NULL;
+            Timer->Queued = false;
+            return;
+        }
+    }
+}
+
+static void HosDpcThreadMain(void *Context)
+{
+    (void)Context;
+    HosOnDpcThread = true;
+    HosMutexLock(&HosDpcLock);
+    for (;;) {
+        HOS_TIMER *next = HosDpcList;
+        if (next == NULL) {
+            HosCondWait(&HosDpcWake, &HosDpcLock);
+            continue;
+        }
+        if (next->DueNs > HosNowNs()) {
+            HosCondWaitUntil(&HosDpcWake, &HosDpcLock, next->DueNs);
+            continue;
+        }
+        HosDpcRemove(next);
+        if (next->PeriodNs != 0) {
+            /* Periodic: the next due time counts from this one, so the period does not drift. */
+            next->DueNs += next->PeriodNs;
+            uint64_t now = HosNowNs();
+            if (next->DueNs < now) {
+                next->DueNs = now + next->PeriodNs;
+            }
+            HosDpcInsert(next);
+        }
+        next->Running = true;
+        HOS_TIMER_ROUTINE *routine = next->Routine;
+        void *context = next->Context;
+        bool oneShot = next->OneShot;
+        HosMutexUnlock(&HosDpcLock);
+        routine(context);
+        HosMutexLock(&HosDpcLock);
+        if (oneShot) {
+            free(next);
+            HosDpcOneShotPending--;
+        } else {
+            next->Running = false;
+        }
+        HosCondBroadcast(&HosDpcIdle);
+    }
+}
+
+static void HosWorkThreadMain(void *Context)
+{
+    (void)Context;
+    HosMutexLock(&HosWorkLock);
+    for (;;) {
+        HOS_WORK *work = HosWorkHead;
+        if (work == NULL) {
+            HosCondWait(&HosWorkWake, &HosWorkLock);
+            continue;
+        }
+        HosWorkHead = work->Next;
+        if (HosWorkHead == NULL) {
+            HosWorkTail = &HosWorkHead;
+        }
+        HosMutexUnlock(&HosWorkLock);
+        work->Routine(work->Context);
+        free(work);
+        HosMutexLock(&HosWorkLock);
+        HosWorkRun++;
+        HosCondBroadcast(&HosWorkDone);
+    }
+}
+
+static void HosStartThreads(void)
+{
+    HosMutexInit(&HosDpcLock);
+    HosCondInit(&HosDpcWake);
+    HosCondInit(&HosDpcIdle);
+    HosMutexInit(&HosWorkLock);
+    HosCondInit(&HosWorkWake);
+    HosCondInit(&HosWorkDone);
+    HosStarted = HosThreadStart(&HosDpcThread, "kmdfhost-dpc", HosDpcThreadMain, NULL) &&
+                 HosThreadStart(&HosWorkThread, "kmdfhost-work", HosWorkThreadMain, NULL);
+}
+
+bool HosStart(void)
+{
+    pthread_once(&HosStartOnce, HosStartThreads);
+    return HosStarted;
+}
+
+bool HosInDpc(void) { return HosOnDpcThread; }
+
+HOS_TIMER *HosTimerCreate(HOS_TIMER_ROUTINE *Routine, void *Context)
+{
+    if (!HosStart()) {
+        return NULL;
+    }
+    HOS_TIMER *timer = calloc(1, sizeof(*timer));
+    if (timer != NULL) {
+        timer->Routine = Routine;
+        timer->Context = Context;
+    }
+    return timer;
+}
+
+bool HosTimerSet(HOS_TIMER *Timer, uint64_t DueNs, uint64_t PeriodNs)
+{
+    HosMutexLock(&HosDpcLock);
+    bool wasQueued = Timer->Queued;
+    if (wasQueued) {
+        HosDpcRemove(Timer);
+    }
+    Timer->DueNs = HosDeadlineAfter(DueNs);
+    Timer->PeriodNs = PeriodNs;
+    HosDpcInsert(Timer);
+    HosCondSignal(&HosDpcWake);
+    HosMutexUnlock(&HosDpcLock);
+    return wasQueued;
+}
+
+bool HosTimerCancel(HOS_TIMER *Timer, bool Wait)
+{
+    HosMutexLock(&HosDpcLock);
+    bool wasQueued = Timer->Queued;
+    if (wasQueued) {
+        HosDpcRemove(Timer);
+    }
+    if (Wait && !HosOnDpcThread) {
+        while (Timer->Running) {
+            HosCondWait(&HosDpcIdle, &HosDpcLock);
+        }
+    }
+    HosMutexUnlock(&HosDpcLock);
+    return wasQueued;
+}
+
+void HosTimerDelete(HOS_TIMER *Timer)
+{
+    if (Timer == NULL) {
+        return;
+    }
+    HosTimerCancel(Timer, true);
+    free(Timer);
+}
+
+bool HosQueueDpc(HOS_TIMER_ROUTINE *Routine, void *Context)
+{
+    if (!HosStart()) {
+        return false;
+    }
+    HOS_TIMER *dpc = calloc(1, sizeof(*dpc));
+    if (dpc == NULL) {
+        return false;
+    }
+    dpc->Routine = Routine;
+    dpc->Context = Context;
+    dpc->OneShot = true;
+    HosMutexLock(&HosDpcLock);
+    dpc->DueNs = 0;
+    /* Due at 0: ahead of every timer, behind DPCs queued earlier (insertion keeps order). */
+    HosDpcInsert(dpc);
+    HosDpcOneShotPending++;
+    HosCondSignal(&HosDpcWake);
+    HosMutexUnlock(&HosDpcLock);
+    return true;
+}
+
+bool HosQueueWork(HOS_THREAD_ROUTINE *Routine, void *Context)
+{
+    if (!HosStart()) {
+        return false;
+    }
+    HOS_WORK *work = calloc(1, sizeof(*work));
+    if (work == NULL) {
+        return false;
+    }
+    work->Routine = Routine;
+    work->Context = Context;
+    HosMutexLock(&HosWorkLock);
+    *HosWorkTail = work;
+    HosWorkTail = &work->Next;
+    HosWorkQueued++;
+    HosCondSignal(&HosWorkWake);
+    HosMutexUnlock(&HosWorkLock);
+    return true;
+}
+
+void HosFlushQueues(void)
+{
+    if (!HosStart()) {
+        return;
+    }
+    /* Wait until no one-shot DPC is queued or running (timers are not DPCs: they are
+     * cancelled by their owners, with HosTimerCancel). */
+    if (!HosOnDpcThread) {
+        HosMutexLock(&HosDpcLock);
+        while (HosDpcOneShotPending != 0) {
+            HosCondWait(&HosDpcIdle, &HosDpcLock);
+        }
+        HosMutexUnlock(&HosDpcLock);
+    }
+    HosMutexLock(&HosWorkLock);
+    uint64_t target = HosWorkQueued;
+    while (HosWorkRun < target) {
+        HosCondWait(&HosWorkDone, &HosWorkLock);
+    }
+    HosMutexUnlock(&HosWorkLock);
+}

@@ -1,0 +1,112 @@
+/*
+ * hostos.h - the one door through which the host reaches the operating system.
+ *
+ * Every thread, lock, wait, clock read, timer and deferred call of the host goes
+ * through these functions, and nothing else in the host includes <pthread.h> or calls
+ * clock_gettime. That keeps the host's concurrency in one place: a deterministic,
+ * seed-driven scheduler that explores interleavings of I/O, cancel, DPC and PnP can
+ * replace this file without touching the components above it.
+ *
+ * Model: any number of "application" threads (the callers of the Win32 surface and of
+ * the control API), one DPC thread that runs timer and DPC routines one at a time
+ * (like one processor's DPC queue), and one worker thread for passive-level work items.
+ */
+#ifndef HOSTOS_H
+#define HOSTOS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ locks and waits */
+
+typedef struct HOS_MUTEX {
+    pthread_mutex_t Mutex;
+} HOS_MUTEX;
+
+typedef struct HOS_COND {
+    pthread_cond_t Cond;
+} HOS_COND;
+
+void HosMutexInit(HOS_MUTEX *Mutex);
+void HosMutexDestroy(HOS_MUTEX *Mutex);
+void HosMutexLock(HOS_MUTEX *Mutex);
+void HosMutexUnlock(HOS_MUTEX *Mutex);
+bool HosMutexTryLock(HOS_MUTEX *Mutex);
+
+void HosCondInit(HOS_COND *Cond);
+void HosCondDestroy(HOS_COND *Cond);
+void HosCondSignal(HOS_COND *Cond);
+void HosCondBroadcast(HOS_COND *Cond);
+void HosCondWait(HOS_COND *Cond, HOS_MUTEX *Mutex);
+/* Waits until signalled or until HosNowNs() >= DeadlineNs; false on time-out. */
+bool HosCondWaitUntil(HOS_COND *Cond, HOS_MUTEX *Mutex, uint64_t DeadlineNs);
+
+/* Deadline for a relative time-out; UINT64_MAX ("never") for TimeoutNs == UINT64_MAX. */
+uint64_t HosDeadlineAfter(uint64_t TimeoutNs);
+
+/* ------------------------------------------------------------------------------- time */
+
+/* Monotonic time in nanoseconds. */
+uint64_t HosNowNs(void);
+
+/* --------------------------------------------------------------------------- threads */
+
+typedef struct HOS_THREAD HOS_THREAD;
+typedef void HOS_THREAD_ROUTINE(void *Context);
+
+/* Starts a thread; false when the system has no thread to give. */
+bool HosThreadStart(HOS_THREAD **Thread, const char *Name, HOS_THREAD_ROUTINE *Routine,
+                    void *Context);
+/* Waits for the thread to end and frees it. */
+void HosThreadJoin(HOS_THREAD *Thread);
+/* A small number that identifies the calling thread for as long as it lives (never 0). */
+uint64_t HosCurrentThreadId(void);
+/* Lets other threads run (used in spin waits only). */
+void HosYield(void);
+
+/* ---------------------------------------------------- DPC thread: timers and DPCs */
+
+/*
+ * Starts the DPC and worker threads. Idempotent; the other functions below call it.
+ * Returns false when the threads cannot be started.
+ */
+bool HosStart(void);
+
+/* True when the caller runs on the DPC thread (in a timer routine or a DPC). */
+bool HosInDpc(void);
+
+typedef struct HOS_TIMER HOS_TIMER;
+typedef void HOS_TIMER_ROUTINE(void *Context);
+
+/* A timer whose routine runs on the DPC thread. NULL when out of memory. */
+HOS_TIMER *HosTimerCreate(HOS_TIMER_ROUTINE *Routine, void *Context);
+
+/*
+ * Sets the timer to fire DueNs from now, then every PeriodNs (0: once), replacing any
+ * earlier setting. Returns true when the timer was already set (KeSetTimerEx).
+ */
+bool HosTimerSet(HOS_TIMER *Timer, uint64_t DueNs, uint64_t PeriodNs);
+
+/*
+ * Cancels the timer. Returns true when it was set (its routine had not run for the
+ * last due time). With Wait, also waits until a routine that is running returns; Wait
+ * must not be used from the timer's own routine.
+ */
+bool HosTimerCancel(HOS_TIMER *Timer, bool Wait);
+
+/* Cancels the timer, waits for its routine, and frees it. Not from its own routine. */
+void HosTimerDelete(HOS_TIMER *Timer);
+
+/* Queues Routine(Context) to run once on the DPC thread. false when out of memory. */
+bool HosQueueDpc(HOS_TIMER_ROUTINE *Routine, void *Context);
+
+/* ---------------------------------------------------- worker thread: work items */
+
+/* Queues Routine(Context) to run once on the worker thread. false when out of memory. */
+bool HosQueueWork(HOS_THREAD_ROUTINE *Routine, void *Context);
+
+/* Waits until every DPC and work item queued before this call has run. */
+void HosFlushQueues(void);
+
+#endif /* HOSTOS_H */

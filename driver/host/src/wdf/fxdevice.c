@@ -1,0 +1,1071 @@
+/*
+ * fxdevice.c - the framework device object (WDFDEVICE): device initialization, the
+ * WDM function device object attached over the PDO, device interfaces, framework file
+ * objects, the IRP dispatch routine that WdfDriverCreate installs, and a simplified
+ * PnP and power state machine that calls the driver's event callbacks in the order
+ * that "PnP and Power Management Scenarios" (learn.microsoft.com, wdf) documents:
+ *
+ *   start:    EvtDevicePrepareHardware, EvtDeviceD0Entry(D3Final),
+ *             EvtDeviceD0EntryPostInterruptsEnabled, power-managed queues started,
+ *             EvtDeviceSelfManagedIoInit (first start), interfaces enabled
+ *   to D3:    EvtDeviceSelfManagedIoSuspend, power-managed queues stopped (they keep
+ *             accepting and hold new requests; delivered requests must finish),
+ *             EvtDeviceD0ExitPreInterruptsDisabled, EvtDeviceD0Exit(D3)
+ *   to D0:    EvtDeviceD0Entry(D3), power-managed queues restarted,
+ *             EvtDeviceSelfManagedIoRestart
+ *   surprise removal / removal:
+ *             EvtDeviceSelfManagedIoSuspend (if in D0), interfaces disabled, queues
+ *             purged (waiting requests cancelled, new ones failed), EvtDeviceSurpriseRemoval
+ *             (surprise only), EvtDeviceD0Exit(D3Final), EvtDeviceReleaseHardware,
+ *             EvtDeviceSelfManagedIoFlush, EvtDeviceSelfManagedIoCleanup
+ *   removal:  then the device object and its children (queues, timers ...) are deleted.
+ */
+#include "wdf/fx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Guards FX_DEVICE_EXTENSION.Device against the removal of the WDFDEVICE. */
+static HOS_MUTEX FxDeviceRefLock;
+
+__attribute__((constructor)) static void FxDeviceModuleInit(void)
+{
+    HosMutexInit(&FxDeviceRefLock);
+}
+
+/* The device behind a DEVICE_OBJECT, referenced; NULL once it has been removed. */
+static FX_DEVICE *FxDeviceAcquire(PDEVICE_OBJECT DeviceObject)
+{
+    FX_DEVICE_EXTENSION *extension = DeviceObject != NULL ? DeviceObject->DeviceExtension : NULL;
+    FX_DEVICE *device = NULL;
+    if (extension == NULL || extension->Magic != FX_EXTENSION_MAGIC) {
+        return NULL;
+    }
+    HosMutexLock(&FxDeviceRefLock);
+    device = atomic_load(&extension->Device);
+    if (device != NULL) {
+        FxObjectReference(&device->Object);
+    }
+    HosMutexUnlock(&FxDeviceRefLock);
+    return device;
+}
+
+FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject)
+{
+    FX_DEVICE *device = FxDeviceAcquire(DeviceObject);
+    if (device != NULL) {
+        FxObjectDereference(&device->Object);
+    }
+    return device;
+}
+
+/* ------------------------------------------------------------ device init */
+
+static PWDFDEVICE_INIT FxInitFromHandle(PWDFDEVICE_INIT DeviceInit, const char *Api)
+{
+    if (DeviceInit == NULL) {
+        FxReport(NULL, "INVALID_HANDLE", "%s called with a NULL PWDFDEVICE_INIT", Api);
+    }
+    return DeviceInit;
+}
+
+WDFAPI VOID WdfDeviceInitSetPnpPowerEventCallbacks(
+    PWDFDEVICE_INIT DeviceInit, PWDF_PNPPOWER_EVENT_CALLBACKS PnpPowerEventCallbacks)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPnpPowerEventCallbacks") == NULL ||
+        PnpPowerEventCallbacks == NULL) {
+        return;
+    }
+    size_t size = PnpPowerEventCallbacks->Size;
+    if (size > sizeof(WDF_PNPPOWER_EVENT_CALLBACKS)) {
+        size = sizeof(WDF_PNPPOWER_EVENT_CALLBACKS);
+    }
+    memset(&DeviceInit->PnpPower, 0, sizeof(DeviceInit->PnpPower));
+    memcpy(&DeviceInit->PnpPower, PnpPowerEventCallbacks, size);
+}
+
+WDFAPI VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetIoType") != NULL) {
+        DeviceInit->IoType = IoType;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetDeviceType(PWDFDEVICE_INIT DeviceInit, DEVICE_TYPE DeviceType)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetDeviceType") != NULL) {
+        DeviceInit->DeviceType = DeviceType;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExclusive)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetExclusive") != NULL) {
+        DeviceInit->Exclusive = IsExclusive;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetCharacteristics(PWDFDEVICE_INIT DeviceInit, ULONG DeviceCharacteristics,
+                                            BOOLEAN OrInValues)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetCharacteristics") != NULL) {
+        DeviceInit->Characteristics = OrInValues
+                                          ? (DeviceInit->Characteristics | DeviceCharacteristics)
+                                          : DeviceCharacteristics;
+    }
+}
+
+/* Every request the framework creates for the device gets these attributes (context). */
+WDFAPI VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit,
+                                              PWDF_OBJECT_ATTRIBUTES RequestAttributes)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetRequestAttributes") == NULL ||
+        RequestAttributes == NULL) {
+        return;
+    }
+    DeviceInit->RequestAttributes = *RequestAttributes;
+    DeviceInit->HasRequestAttributes = true;
+}
+
+WDFAPI VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit,
+                                             PWDF_FILEOBJECT_CONFIG FileObjectConfig,
+                                             PWDF_OBJECT_ATTRIBUTES FileObjectAttributes)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetFileObjectConfig") == NULL ||
+        FileObjectConfig == NULL) {
+        return;
+    }
+    DeviceInit->FileObjectConfig = *FileObjectConfig;
+    DeviceInit->HasFileObjectConfig = true;
+    if (FileObjectAttributes != NULL) {
+        DeviceInit->FileObjectAttributes = *FileObjectAttributes;
+        DeviceInit->HasFileObjectAttributes = true;
+    }
+}
+
+WDFAPI NTSTATUS WdfDeviceInitAssignName(PWDFDEVICE_INIT DeviceInit, PCUNICODE_STRING DeviceName)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitAssignName") == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    free(DeviceInit->DeviceName.Buffer);
+    memset(&DeviceInit->DeviceName, 0, sizeof(DeviceInit->DeviceName));
+    if (DeviceName == NULL) {
+        return STATUS_SUCCESS;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    DeviceInit->DeviceName.Buffer = calloc(1, DeviceName->Length + sizeof(WCHAR));
+    if (DeviceInit->DeviceName.Buffer == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(DeviceInit->DeviceName.Buffer, DeviceName->Buffer, DeviceName->Length);
+    DeviceInit->DeviceName.Length = DeviceName->Length;
+    DeviceInit->DeviceName.MaximumLength = (USHORT)(DeviceName->Length + sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+static void FxInitFree(PWDFDEVICE_INIT DeviceInit)
+{
+    if (DeviceInit != NULL) {
+        free(DeviceInit->DeviceName.Buffer);
+        free(DeviceInit);
+    }
+}
+
+/* Only for inits the driver allocated itself (control devices), which the host lacks. */
+WDFAPI VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit)
+{
+    if (DeviceInit != NULL && !DeviceInit->CreatedByFramework) {
+        FxInitFree(DeviceInit);
+    }
+}
+
+/* ---------------------------------------------------------------- the device */
+
+static void FxDeviceDestroy(FX_OBJECT *Object)
+{
+    FX_DEVICE *device = (FX_DEVICE *)Object;
+    FX_INTERFACE *next;
+    for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = next) {
+        next = entry->Next;
+        RtlFreeUnicodeString(&entry->SymbolicLink);
+        free(entry->ReferenceString.Buffer);
+        free(entry);
+    }
+    device->Interfaces = NULL;
+    if (device->Object.SyncLock != NULL) {
+        FxSyncLockDelete(device->Object.SyncLock);
+        device->Object.SyncLock = NULL;
+    }
+    HosMutexDestroy(&device->Lock);
+}
+
+static const FX_OBJECT_OPS FxDeviceOps = {NULL, FxDeviceDestroy};
+
+/* Resolves the synchronization scope of a device: its own, else the driver's. */
+static WDF_SYNCHRONIZATION_SCOPE FxDeviceScope(FX_DEVICE *Device)
+{
+    WDF_SYNCHRONIZATION_SCOPE scope = Device->Object.SyncScope;
+    if (scope == WdfSynchronizationScopeInheritFromParent ||
+        scope == WdfSynchronizationScopeInvalid) {
+        scope = Device->Object.Driver->Object.SyncScope;
+    }
+    if (scope == WdfSynchronizationScopeInheritFromParent ||
+        scope == WdfSynchronizationScopeInvalid) {
+        scope = WdfSynchronizationScopeNone;
+    }
+    return scope;
+}
+
+/*
+ * WdfDeviceCreate: creates the WDFDEVICE and its WDM device object, attaches it to the
+ * device stack over the PDO, and consumes the WDFDEVICE_INIT (*DeviceInit becomes NULL
+ * on success).
+ */
+WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
+                                PWDF_OBJECT_ATTRIBUTES DeviceAttributes, WDFDEVICE *Device)
+{
+    if (Device == NULL || DeviceInit == NULL || *DeviceInit == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Device = NULL;
+    PWDFDEVICE_INIT init = *DeviceInit;
+    if (DeviceAttributes != NULL && DeviceAttributes->ParentObject != NULL) {
+        return STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED;
+    }
+    FX_DRIVER *driver = init->Driver;
+    FX_OBJECT *object;
+    NTSTATUS status = FxObjectAllocate(sizeof(FX_DEVICE), FxTypeDevice, DeviceAttributes, driver,
+                                       &FxDeviceOps, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_DEVICE *device = (FX_DEVICE *)object;
+    object->NoDriverDelete = true;
+    object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
+    HosMutexInit(&device->Lock);
+    FxListInit(&device->Queues);
+    FxListInit(&device->Files);
+    device->Pdo = init->Pdo;
+    device->PnpPower = init->PnpPower;
+    device->HasRequestAttributes = init->HasRequestAttributes;
+    device->RequestAttributes = init->RequestAttributes;
+    device->HasFileObjectConfig = init->HasFileObjectConfig;
+    device->FileObjectConfig = init->FileObjectConfig;
+    device->HasFileObjectAttributes = init->HasFileObjectAttributes;
+    device->FileObjectAttributes = init->FileObjectAttributes;
+    device->IoType = init->IoType == WdfDeviceIoUndefined ? WdfDeviceIoBuffered : init->IoType;
+
+    /* Synchronization scope Device: one lock for the callbacks of all of its queues. */
+    if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
+        object->SyncLock = FxSyncLockCreate(object->ExecutionLevel == WdfExecutionLevelPassive);
+        if (object->SyncLock == NULL) {
+            HosMutexDestroy(&device->Lock);
+            FxObjectFreeUninserted(object);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+
+    PDEVICE_OBJECT fdo = NULL;
+    status = IoCreateDevice(driver->DriverObject, sizeof(FX_DEVICE_EXTENSION),
+                            init->DeviceName.Buffer != NULL ? &init->DeviceName : NULL,
+                            init->DeviceType, init->Characteristics, init->Exclusive, &fdo);
+    if (!NT_SUCCESS(status)) {
+        FxSyncLockDelete(object->SyncLock);
+        object->SyncLock = NULL;
+        HosMutexDestroy(&device->Lock);
+        FxObjectFreeUninserted(object);
+        return status;
+    }
+    FX_DEVICE_EXTENSION *extension = fdo->DeviceExtension;
+    extension->Magic = FX_EXTENSION_MAGIC;
+    atomic_store(&extension->Device, device);
+    device->Extension = extension;
+    device->Fdo = fdo;
+    if (device->IoType == WdfDeviceIoDirect) {
+        fdo->Flags |= DO_DIRECT_IO;
+    } else if (device->IoType != WdfDeviceIoNeither) {
+        fdo->Flags |= DO_BUFFERED_IO;
+    }
+    if (init->Pdo != NULL) {
+        device->Lower = IoAttachDeviceToDeviceStack(fdo, init->Pdo);
+        if (device->Lower == NULL) {
+            atomic_store(&extension->Device, NULL);
+            IoDeleteDevice(fdo);
+            FxSyncLockDelete(object->SyncLock);
+            object->SyncLock = NULL;
+            HosMutexDestroy(&device->Lock);
+            FxObjectFreeUninserted(object);
+            return STATUS_NO_SUCH_DEVICE;
+        }
+    }
+    fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    FxObjectInsert(object, &driver->Object);
+    init->CreatedDevice = device;
+    if (init->CreatedByFramework) {
+        /* The framework frees its init when EvtDriverDeviceAdd returns. */
+    } else {
+        FxInitFree(init);
+    }
+    *DeviceInit = NULL;
+    *Device = (WDFDEVICE)device;
+    return STATUS_SUCCESS;
+}
+
+/* Deletes a device whose stack never started (EvtDriverDeviceAdd failed) or was removed. */
+static void FxDeviceDeleteStack(FX_DEVICE *Device)
+{
+    PDEVICE_OBJECT fdo = Device->Fdo;
+    PDEVICE_OBJECT lower = Device->Lower;
+    HosMutexLock(&FxDeviceRefLock);
+    atomic_store(&Device->Extension->Device, NULL);
+    HosMutexUnlock(&FxDeviceRefLock);
+    FxObjectDelete(&Device->Object);
+    if (lower != NULL) {
+        IoDetachDevice(lower);
+    }
+    IoDeleteDevice(fdo);
+}
+
+/*
+ * The AddDevice routine: builds a WDFDEVICE_INIT and calls EvtDriverDeviceAdd. When
+ * the callback fails, the framework deletes the device it may have created.
+ */
+NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    FX_DRIVER *driver = FxDriverFromDriverObject(DriverObject);
+    if (driver == NULL || driver->Config.EvtDriverDeviceAdd == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PWDFDEVICE_INIT init = calloc(1, sizeof(*init));
+    if (init == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    init->Driver = driver;
+    init->Pdo = PhysicalDeviceObject;
+    init->DeviceType = FILE_DEVICE_UNKNOWN;
+    init->IoType = WdfDeviceIoBuffered;
+    init->CreatedByFramework = true;
+    FX_CALLBACK_FRAME frame;
+    FxCallbackEnter(&frame, driver, NULL, "EvtDriverDeviceAdd", driver);
+    NTSTATUS status = driver->Config.EvtDriverDeviceAdd((WDFDRIVER)driver, init);
+    FxCallbackLeave(&frame);
+    FX_DEVICE *device = init->CreatedDevice;
+    FxInitFree(init);
+    if (!NT_SUCCESS(status) && device != NULL) {
+        FxDeviceDeleteStack(device);
+    }
+    return status;
+}
+
+WDFAPI WDFQUEUE WdfDeviceGetDefaultQueue(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetDefaultQueue");
+    if (device == NULL) {
+        return NULL;
+    }
+    HosMutexLock(&device->Lock);
+    FX_QUEUE *queue = device->DefaultQueue;
+    HosMutexUnlock(&device->Lock);
+    return (WDFQUEUE)queue;
+}
+
+WDFAPI WDFDRIVER WdfDeviceGetDriver(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetDriver");
+    return device != NULL ? (WDFDRIVER)device->Object.Driver : NULL;
+}
+
+WDFAPI PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmGetDeviceObject");
+    return device != NULL ? device->Fdo : NULL;
+}
+
+WDFAPI PDEVICE_OBJECT WdfDeviceWdmGetAttachedDevice(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmGetAttachedDevice");
+    return device != NULL ? device->Lower : NULL;
+}
+
+WDFAPI PDEVICE_OBJECT WdfDeviceWdmGetPhysicalDevice(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmGetPhysicalDevice");
+    return device != NULL ? device->Pdo : NULL;
+}
+
+WDFAPI WDFDEVICE WdfWdmDeviceGetWdfDeviceHandle(PDEVICE_OBJECT DeviceObject)
+{
+    return (WDFDEVICE)FxDeviceFromDeviceObject(DeviceObject);
+}
+
+/*
+ * WdfDeviceConfigureRequestDispatching: requests of one type go to the given queue
+ * instead of the default queue. Only read, write and device control are routed here.
+ */
+WDFAPI NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue,
+                                                     WDF_REQUEST_TYPE RequestType)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice,
+                                                        "WdfDeviceConfigureRequestDispatching");
+    FX_QUEUE *queue =
+        (FX_QUEUE *)FxObjectFromHandle(Queue, FxTypeQueue, "WdfDeviceConfigureRequestDispatching");
+    if (device == NULL || queue == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (queue->Device != device) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (RequestType != WdfRequestTypeRead && RequestType != WdfRequestTypeWrite &&
+        RequestType != WdfRequestTypeDeviceControl &&
+        RequestType != WdfRequestTypeDeviceControlInternal) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    HosMutexLock(&device->Lock);
+    if (device->Dispatch[RequestType] != NULL) {
+        HosMutexUnlock(&device->Lock);
+        return STATUS_WDF_BUSY;
+    }
+    device->Dispatch[RequestType] = queue;
+    HosMutexUnlock(&device->Lock);
+    return STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------------ interfaces */
+
+static bool FxSameReference(const UNICODE_STRING *A, PCUNICODE_STRING B)
+{
+    size_t lengthA = A->Buffer != NULL ? A->Length : 0;
+    size_t lengthB = B != NULL && B->Buffer != NULL ? B->Length : 0;
+    return lengthA == lengthB && (lengthA == 0 || memcmp(A->Buffer, B->Buffer, lengthA) == 0);
+}
+
+/*
+ * WdfDeviceCreateDeviceInterface: registers the interface (IoRegisterDeviceInterface);
+ * the framework enables it when the device starts and disables it on removal.
+ */
+WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
+                                               PCUNICODE_STRING ReferenceString)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceCreateDeviceInterface");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (InterfaceClassGUID == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    FX_INTERFACE *entry = calloc(1, sizeof(*entry));
+    if (entry == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    entry->Guid = *InterfaceClassGUID;
+    if (ReferenceString != NULL && ReferenceString->Buffer != NULL) {
+        entry->ReferenceString.Buffer = calloc(1, ReferenceString->Length + sizeof(WCHAR));
+        if (entry->ReferenceString.Buffer == NULL) {
+            free(entry);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        memcpy(entry->ReferenceString.Buffer, ReferenceString->Buffer, ReferenceString->Length);
+        entry->ReferenceString.Length = ReferenceString->Length;
+        entry->ReferenceString.MaximumLength = (USHORT)(ReferenceString->Length + sizeof(WCHAR));
+    }
+    NTSTATUS status = IoRegisterDeviceInterface(
+        device->Pdo, InterfaceClassGUID,
+        (PUNICODE_STRING)(entry->ReferenceString.Buffer != NULL ? &entry->ReferenceString : NULL),
+        &entry->SymbolicLink);
+    if (!NT_SUCCESS(status)) {
+        free(entry->ReferenceString.Buffer);
+        free(entry);
+        return status;
+    }
+    HosMutexLock(&device->Lock);
+    entry->Next = device->Interfaces;
+    device->Interfaces = entry;
+    bool started = device->PnpState == FxPnpStarted;
+    HosMutexUnlock(&device->Lock);
+    if (started) {
+        entry->Enabled = NT_SUCCESS(IoSetDeviceInterfaceState(&entry->SymbolicLink, TRUE));
+    }
+    return STATUS_SUCCESS;
+}
+
+WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
+                                             PCUNICODE_STRING ReferenceString,
+                                             BOOLEAN IsInterfaceEnabled)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetDeviceInterfaceState");
+    if (device == NULL || InterfaceClassGUID == NULL) {
+        return;
+    }
+    for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = entry->Next) {
+        if (memcmp(&entry->Guid, InterfaceClassGUID, sizeof(GUID)) == 0 &&
+            FxSameReference(&entry->ReferenceString, ReferenceString)) {
+            if ((bool)IsInterfaceEnabled != entry->Enabled) {
+                IoSetDeviceInterfaceState(&entry->SymbolicLink, IsInterfaceEnabled);
+                entry->Enabled = IsInterfaceEnabled;
+            }
+        }
+    }
+}
+
+static void FxDeviceSetInterfaces(FX_DEVICE *Device, bool Enable)
+{
+    for (FX_INTERFACE *entry = Device->Interfaces; entry != NULL; entry = entry->Next) {
+        if (entry->Enabled != Enable) {
+            NTSTATUS status = IoSetDeviceInterfaceState(&entry->SymbolicLink, Enable);
+            entry->Enabled = Enable && NT_SUCCESS(status);
+        }
+    }
+}
+
+/* ---------------------------------------------------------- file objects */
+
+static void FxFileObjectDispose(FX_OBJECT *Object)
+{
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)Object;
+    HosMutexLock(&file->Device->Lock);
+    FxListRemove(&file->DeviceLink);
+    HosMutexUnlock(&file->Device->Lock);
+}
+
+static const FX_OBJECT_OPS FxFileObjectOps = {FxFileObjectDispose, NULL};
+
+FX_FILEOBJECT *FxFileObjectLookup(FX_DEVICE *Device, PFILE_OBJECT FileObject)
+{
+    FX_FILEOBJECT *found = NULL;
+    if (FileObject == NULL) {
+        return NULL;
+    }
+    HosMutexLock(&Device->Lock);
+    for (FX_LINK *link = Device->Files.Next; link != &Device->Files; link = link->Next) {
+        FX_FILEOBJECT *file = FX_CONTAINING(link, FX_FILEOBJECT, DeviceLink);
+        if (file->FileObject == FileObject) {
+            found = file;
+            break;
+        }
+    }
+    HosMutexUnlock(&Device->Lock);
+    return found;
+}
+
+WDFAPI PUNICODE_STRING WdfFileObjectGetFileName(WDFFILEOBJECT FileObject)
+{
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject,
+                                                              "WdfFileObjectGetFileName");
+    return file != NULL && file->FileObject != NULL ? &file->FileObject->FileName : NULL;
+}
+
+WDFAPI WDFDEVICE WdfFileObjectGetDevice(WDFFILEOBJECT FileObject)
+{
+    FX_FILEOBJECT *file =
+        (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject, "WdfFileObjectGetDevice");
+    return file != NULL ? (WDFDEVICE)file->Device : NULL;
+}
+
+WDFAPI PFILE_OBJECT WdfFileObjectWdmGetFileObject(WDFFILEOBJECT FileObject)
+{
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject,
+                                                              "WdfFileObjectWdmGetFileObject");
+    return file != NULL ? file->FileObject : NULL;
+}
+
+/*
+ * IRP_MJ_CREATE: a WDFFILEOBJECT for the file object; EvtDeviceFileCreate (if any)
+ * receives the create request and completes it, otherwise the framework completes it
+ * with STATUS_SUCCESS.
+ */
+static NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    HosMutexLock(&Device->Lock);
+    FX_PNP_STATE state = Device->PnpState;
+    HosMutexUnlock(&Device->Lock);
+    if (state == FxPnpSurpriseRemoved || state == FxPnpRemoved) {
+        FxCompleteIrp(Irp, STATUS_DELETE_PENDING, 0);
+        return STATUS_DELETE_PENDING;
+    }
+    FX_OBJECT *object;
+    NTSTATUS status =
+        FxObjectAllocate(sizeof(FX_FILEOBJECT), FxTypeFileObject,
+                         Device->HasFileObjectAttributes ? &Device->FileObjectAttributes : NULL,
+                         Device->Object.Driver, &FxFileObjectOps, &object);
+    if (!NT_SUCCESS(status)) {
+        FxCompleteIrp(Irp, status, 0);
+        return status;
+    }
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)object;
+    file->Device = Device;
+    file->FileObject = stack->FileObject;
+    object->NoDriverDelete = true;
+    object->ExecutionLevel = FxResolveExecutionLevel(NULL, &Device->Object);
+    HosMutexLock(&Device->Lock);
+    FxListInsertTail(&Device->Files, &file->DeviceLink);
+    HosMutexUnlock(&Device->Lock);
+    FxObjectInsert(object, &Device->Object);
+
+    if (!Device->HasFileObjectConfig || Device->FileObjectConfig.EvtDeviceFileCreate == NULL) {
+        FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
+        return STATUS_SUCCESS;
+    }
+    FX_REQUEST *request;
+    status = FxRequestCreateForIrp(Device, Irp, &request);
+    if (!NT_SUCCESS(status)) {
+        FxObjectDelete(object);
+        FxCompleteIrp(Irp, status, 0);
+        return status;
+    }
+    request->IsCreate = true;
+    request->DriverOwned = true;
+    IoMarkIrpPending(Irp);
+    FX_CALLBACK_FRAME frame;
+    FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceFileCreate", request);
+    Device->FileObjectConfig.EvtDeviceFileCreate((WDFDEVICE)Device, (WDFREQUEST)request,
+                                                 (WDFFILEOBJECT)file);
+    FxCallbackLeave(&frame);
+    return STATUS_PENDING;
+}
+
+void FxFileObjectCreateFailed(FX_FILEOBJECT *File)
+{
+    if (File != NULL) {
+        FxObjectDelete(&File->Object);
+    }
+}
+
+static NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    FX_FILEOBJECT *file = FxFileObjectLookup(Device, stack->FileObject);
+    if (file != NULL && Device->HasFileObjectConfig) {
+        PFN_WDF_FILE_CLEANUP routine =
+            Close ? Device->FileObjectConfig.EvtFileClose : Device->FileObjectConfig.EvtFileCleanup;
+        if (routine != NULL) {
+            FX_CALLBACK_FRAME frame;
+            FxCallbackEnter(&frame, Device->Object.Driver, NULL,
+                            Close ? "EvtFileClose" : "EvtFileCleanup", file);
+            routine((WDFFILEOBJECT)file);
+            FxCallbackLeave(&frame);
+        }
+    }
+    if (file != NULL && Close) {
+        FxObjectDelete(&file->Object);
+    }
+    FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
+    return STATUS_SUCCESS;
+}
+
+/* ----------------------------------------------------------- PnP and power */
+
+/* Calls a PnP/power callback that returns a status (PnP callbacks are not serialized
+   with I/O callbacks by the synchronization scope). */
+#define FX_CALL_STATUS(device, field, name, ...)                                                   \
+    ({                                                                                             \
+        NTSTATUS _s = STATUS_SUCCESS;                                                              \
+        if ((device)->PnpPower.field != NULL) {                                                    \
+            FX_CALLBACK_FRAME _f;                                                                  \
+            FxCallbackEnter(&_f, (device)->Object.Driver, NULL, name, (device));                   \
+            _s = (device)->PnpPower.field((WDFDEVICE)(device), ##__VA_ARGS__);                     \
+            FxCallbackLeave(&_f);                                                                  \
+        }                                                                                          \
+        _s;                                                                                        \
+    })
+
+#define FX_CALL_VOID(device, field, name)                                                          \
+    do {                                                                                           \
+        if ((device)->PnpPower.field != NULL) {                                                    \
+            FX_CALLBACK_FRAME _f;                                                                  \
+            FxCallbackEnter(&_f, (device)->Object.Driver, NULL, name, (device));                   \
+            (device)->PnpPower.field((WDFDEVICE)(device));                                         \
+            FxCallbackLeave(&_f);                                                                  \
+        }                                                                                          \
+    } while (0)
+
+/* Snapshot of the device's queues, referenced, for walking without the device lock. */
+static size_t FxDeviceQueues(FX_DEVICE *Device, FX_QUEUE **Queues, size_t Max)
+{
+    size_t count = 0;
+    HosMutexLock(&Device->Lock);
+    for (FX_LINK *link = Device->Queues.Next; link != &Device->Queues && count < Max;
+         link = link->Next) {
+        FX_QUEUE *queue = FX_CONTAINING(link, FX_QUEUE, DeviceLink);
+        FxObjectReference(&queue->Object);
+        Queues[count++] = queue;
+    }
+    HosMutexUnlock(&Device->Lock);
+    return count;
+}
+
+static void FxReleaseQueues(FX_QUEUE **Queues, size_t Count)
+{
+    for (size_t i = 0; i < Count; i++) {
+        FxObjectDereference(&Queues[i]->Object);
+    }
+}
+
+#define FX_MAX_QUEUES 64
+
+static void FxDevicePowerQueues(FX_DEVICE *Device, bool Start, bool Wait)
+{
+    FX_QUEUE *queues[FX_MAX_QUEUES];
+    size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
+    for (size_t i = 0; i < count; i++) {
+        if (!queues[i]->PowerManaged) {
+            continue;
+        }
+        if (Start) {
+            FxQueuePowerStart(queues[i]);
+        } else {
+            FxQueuePowerStop(queues[i]);
+        }
+    }
+    if (!Start && Wait) {
+        /* "The framework does not allow the device to leave its working state until all
+           I/O requests that it has delivered from a power-managed queue have been
+           completed, canceled, or postponed" (Using Power-Managed I/O Queues). */
+        for (size_t i = 0; i < count; i++) {
+            if (queues[i]->PowerManaged) {
+                /* "When the device leaves D0 the framework calls EvtIoStop once for every
+                   request the driver has not completed" (same page). */
+                FxQueueStopOwned(queues[i], WdfRequestStopActionSuspend);
+            }
+        }
+        for (size_t i = 0; i < count; i++) {
+            if (queues[i]->PowerManaged &&
+                !FxQueueWaitDriverIdle(queues[i], FX_SAFETY_TIMEOUT_NS, true)) {
+                FxReport(Device->Object.Driver, "QUEUE_STOP_TIMED_OUT",
+                         "requests delivered from power-managed WDFQUEUE %p were not completed "
+                         "while device %p powered down",
+                         (void *)queues[i], (void *)Device);
+            }
+        }
+    }
+    FxReleaseQueues(queues, count);
+}
+
+static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
+{
+    if (Device->PnpState != FxPnpAdded) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    NTSTATUS status =
+        FX_CALL_STATUS(Device, EvtDevicePrepareHardware, "EvtDevicePrepareHardware", NULL, NULL);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    Device->HardwarePrepared = true;
+    status = FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", WdfPowerDeviceD3Final);
+    if (NT_SUCCESS(status)) {
+        status = FX_CALL_STATUS(Device, EvtDeviceD0EntryPostInterruptsEnabled,
+                                "EvtDeviceD0EntryPostInterruptsEnabled", WdfPowerDeviceD3Final);
+        if (!NT_SUCCESS(status)) {
+            (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3Final);
+        }
+    }
+    if (!NT_SUCCESS(status)) {
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        Device->HardwarePrepared = false;
+        return status;
+    }
+    Device->InD0 = true;
+    FxDevicePowerQueues(Device, true, false);
+    status = FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoInit, "EvtDeviceSelfManagedIoInit");
+    Device->SelfManagedIoInitialized = true;
+    if (!NT_SUCCESS(status)) {
+        /* A failed start: the framework tears the device down as on removal. */
+        FxDevicePowerQueues(Device, false, false);
+        (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
+                             "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3Final);
+        (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3Final);
+        Device->InD0 = false;
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        Device->HardwarePrepared = false;
+        FX_CALL_VOID(Device, EvtDeviceSelfManagedIoFlush, "EvtDeviceSelfManagedIoFlush");
+        FX_CALL_VOID(Device, EvtDeviceSelfManagedIoCleanup, "EvtDeviceSelfManagedIoCleanup");
+        Device->SelfManagedIoInitialized = false;
+        return status;
+    }
+    HosMutexLock(&Device->Lock);
+    Device->PnpState = FxPnpStarted;
+    HosMutexUnlock(&Device->Lock);
+    FxDeviceSetInterfaces(Device, true);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
+{
+    if (!Device->InD0) {
+        return STATUS_SUCCESS;
+    }
+    NTSTATUS status = STATUS_SUCCESS;
+    if (Device->SelfManagedIoInitialized) {
+        status =
+            FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend, "EvtDeviceSelfManagedIoSuspend");
+    }
+    FxDevicePowerQueues(Device, false, true);
+    (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
+                         "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3);
+    (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3);
+    Device->InD0 = false;
+    return status;
+}
+
+static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
+{
+    if (Device->InD0 || Device->PnpState != FxPnpStarted) {
+        return STATUS_SUCCESS;
+    }
+    NTSTATUS status =
+        FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", WdfPowerDeviceD3);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = FX_CALL_STATUS(Device, EvtDeviceD0EntryPostInterruptsEnabled,
+                            "EvtDeviceD0EntryPostInterruptsEnabled", WdfPowerDeviceD3);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    Device->InD0 = true;
+    FxDevicePowerQueues(Device, true, false);
+    if (Device->SelfManagedIoInitialized) {
+        status =
+            FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoRestart, "EvtDeviceSelfManagedIoRestart");
+    }
+    return status;
+}
+
+/* Surprise removal, or removal of a device that was not surprise-removed. */
+static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
+{
+    bool wasInD0 = Device->InD0;
+    if (wasInD0 && Device->SelfManagedIoInitialized) {
+        (void)FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend,
+                             "EvtDeviceSelfManagedIoSuspend");
+    }
+    FxDeviceSetInterfaces(Device, false);
+    FX_QUEUE *queues[FX_MAX_QUEUES];
+    size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
+    for (size_t i = 0; i < count; i++) {
+        FxQueuePurgeInternal(queues[i]);
+    }
+    FxReleaseQueues(queues, count);
+    if (Surprise) {
+        FX_CALL_VOID(Device, EvtDeviceSurpriseRemoval, "EvtDeviceSurpriseRemoval");
+    }
+    if (wasInD0) {
+        (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
+                             "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3Final);
+        (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3Final);
+        Device->InD0 = false;
+    }
+    if (Device->HardwarePrepared) {
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        Device->HardwarePrepared = false;
+    }
+    if (Device->SelfManagedIoInitialized) {
+        FX_CALL_VOID(Device, EvtDeviceSelfManagedIoFlush, "EvtDeviceSelfManagedIoFlush");
+        FX_CALL_VOID(Device, EvtDeviceSelfManagedIoCleanup, "EvtDeviceSelfManagedIoCleanup");
+        Device->SelfManagedIoInitialized = false;
+    }
+}
+
+/* How long removal waits for the driver to finish requests that purging cancelled. */
+#define FX_REMOVE_WAIT_NS (2ull * 1000 * 1000 * 1000)
+
+static void FxDeviceRemove(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Lock);
+    FX_PNP_STATE state = Device->PnpState;
+    Device->PnpState = FxPnpRemoved;
+    HosMutexUnlock(&Device->Lock);
+    if (state != FxPnpSurpriseRemoved) {
+        FxDeviceTeardown(Device, false);
+    }
+    FX_QUEUE *queues[FX_MAX_QUEUES];
+    size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
+    for (size_t i = 0; i < count; i++) {
+        if (!FxQueueWaitDriverIdle(queues[i], FX_REMOVE_WAIT_NS, false)) {
+            ULONG pending = FxQueueAbandonOwned(queues[i]);
+            FxReport(Device->Object.Driver, "REQUEST_PENDING_AT_REMOVE",
+                     "%lu request(s) of WDFQUEUE %p still owned by the driver when device %p was "
+                     "removed; the framework completed them with STATUS_CANCELLED",
+                     (unsigned long)pending, (void *)queues[i], (void *)Device);
+        }
+    }
+    FxReleaseQueues(queues, count);
+}
+
+/* Completion routine of an IRP sent down synchronously. */
+static NTSTATUS FxSignalCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    (void)DeviceObject;
+    (void)Irp;
+    KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static NTSTATUS FxForwardSynchronously(FX_DEVICE *Device, PIRP Irp)
+{
+    if (Device->Lower == NULL) {
+        return STATUS_SUCCESS;
+    }
+    KEVENT event;
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    IoCopyCurrentIrpStackLocationToNext(Irp);
+    IoSetCompletionRoutine(Irp, FxSignalCompletion, &event, TRUE, TRUE, TRUE);
+    NTSTATUS status = IoCallDriver(Device->Lower, Irp);
+    if (status == STATUS_PENDING) {
+        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    }
+    return Irp->IoStatus.Status;
+}
+
+static NTSTATUS FxForward(FX_DEVICE *Device, PIRP Irp)
+{
+    if (Device->Lower == NULL) {
+        NTSTATUS status = Irp->IoStatus.Status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(Device->Lower, Irp);
+}
+
+static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    NTSTATUS status;
+    switch (stack->MinorFunction) {
+    case IRP_MN_START_DEVICE:
+        status = FxForwardSynchronously(Device, Irp);
+        if (NT_SUCCESS(status)) {
+            status = FxDeviceStart(Device);
+        }
+        Irp->IoStatus.Status = status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+        status = FX_CALL_STATUS(Device, EvtDeviceQueryRemove, "EvtDeviceQueryRemove");
+        if (!NT_SUCCESS(status)) {
+            Irp->IoStatus.Status = status;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return status;
+        }
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        return FxForward(Device, Irp);
+    case IRP_MN_SURPRISE_REMOVAL:
+        HosMutexLock(&Device->Lock);
+        Device->PnpState = FxPnpSurpriseRemoved;
+        HosMutexUnlock(&Device->Lock);
+        FxDeviceTeardown(Device, true);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        return FxForward(Device, Irp);
+    case IRP_MN_REMOVE_DEVICE: {
+        PDEVICE_OBJECT fdo = Device->Fdo;
+        PDEVICE_OBJECT lower = Device->Lower;
+        FxDeviceRemove(Device);
+        HosMutexLock(&FxDeviceRefLock);
+        atomic_store(&Device->Extension->Device, NULL);
+        HosMutexUnlock(&FxDeviceRefLock);
+        FxObjectDelete(&Device->Object);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        if (lower != NULL) {
+            IoSkipCurrentIrpStackLocation(Irp);
+            status = IoCallDriver(lower, Irp);
+            IoDetachDevice(lower);
+        } else {
+            status = STATUS_SUCCESS;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        }
+        IoDeleteDevice(fdo);
+        return status;
+    }
+    default:
+        return FxForward(Device, Irp);
+    }
+}
+
+static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    if (stack->MinorFunction != IRP_MN_SET_POWER ||
+        stack->Parameters.Power.Type != DevicePowerState) {
+        return FxForward(Device, Irp);
+    }
+    NTSTATUS status;
+    if (stack->Parameters.Power.State.DeviceState == PowerDeviceD0) {
+        status = FxForwardSynchronously(Device, Irp);
+        if (NT_SUCCESS(status)) {
+            status = FxDeviceResume(Device);
+        }
+        Irp->IoStatus.Status = status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    status = FxDeviceSuspend(Device);
+    if (!NT_SUCCESS(status)) {
+        Irp->IoStatus.Status = status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    return FxForward(Device, Irp);
+}
+
+/*
+ * The dispatch routine for every major function: PnP and power drive the state
+ * machine, create/cleanup/close the file objects, everything else goes to the queues.
+ */
+NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    FX_DEVICE *device = FxDeviceAcquire(DeviceObject);
+    if (device == NULL) {
+        /* The WDFDEVICE is gone (removed); the WDM device object lingers for open files. */
+        NTSTATUS status =
+            (stack->MajorFunction == IRP_MJ_CLEANUP || stack->MajorFunction == IRP_MJ_CLOSE)
+                ? STATUS_SUCCESS
+                : STATUS_DELETE_PENDING;
+        if (stack->MajorFunction == IRP_MJ_PNP || stack->MajorFunction == IRP_MJ_POWER) {
+            status = Irp->IoStatus.Status;
+        }
+        FxCompleteIrp(Irp, status, 0);
+        return status;
+    }
+    NTSTATUS status;
+    switch (stack->MajorFunction) {
+    case IRP_MJ_PNP:
+        status = FxDispatchPnp(device, Irp);
+        break;
+    case IRP_MJ_POWER:
+        status = FxDispatchPower(device, Irp);
+        break;
+    case IRP_MJ_CREATE:
+        status = FxDispatchCreate(device, Irp);
+        break;
+    case IRP_MJ_CLEANUP:
+        status = FxDispatchCleanupClose(device, Irp, false);
+        break;
+    case IRP_MJ_CLOSE:
+        status = FxDispatchCleanupClose(device, Irp, true);
+        break;
+    default:
+        status = FxQueueDispatchIrp(device, Irp);
+        break;
+    }
+    FxObjectDereference(&device->Object);
+    return status;
+}

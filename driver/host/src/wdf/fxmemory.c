@@ -1,0 +1,141 @@
+/*
+ * fxmemory.c - framework memory objects (WDFMEMORY) created by the driver.
+ *
+ * WdfMemoryCreate allocates the object and its buffer (two allocation points);
+ * WdfMemoryCreatePreallocated wraps a buffer the driver owns. The copy methods check
+ * bounds as documented: WdfMemoryCopyToBuffer returns STATUS_BUFFER_TOO_SMALL when the
+ * offset or the count overruns the memory object; WdfMemoryCopyFromBuffer returns
+ * STATUS_INVALID_BUFFER_SIZE for an offset past the end and STATUS_BUFFER_TOO_SMALL
+ * when the count does not fit after the offset; both return STATUS_INVALID_PARAMETER
+ * for a NULL buffer or a zero count.
+ */
+#include "wdf/fx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void FxMemoryDestroy(FX_OBJECT *Object)
+{
+    FX_MEMORY *memory = (FX_MEMORY *)Object;
+    if (memory->OwnsBuffer) {
+        free(memory->Buffer);
+    }
+    memory->Buffer = NULL;
+}
+
+static const FX_OBJECT_OPS FxMemoryOps = {NULL, FxMemoryDestroy};
+
+static NTSTATUS FxMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Preallocated,
+                               size_t BufferSize, WDFMEMORY *Memory, PVOID *Buffer, const char *Api)
+{
+    if (Memory == NULL || BufferSize == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Memory = NULL;
+    if (Buffer != NULL) {
+        *Buffer = NULL;
+    }
+    NTSTATUS status;
+    FX_OBJECT *parent = FxDefaultParent(Attributes, Api, &status);
+    if (parent == NULL) {
+        return status;
+    }
+    FX_OBJECT *object;
+    status = FxObjectAllocate(sizeof(FX_MEMORY), FxTypeMemory, Attributes, parent->Driver,
+                              &FxMemoryOps, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_MEMORY *memory = (FX_MEMORY *)object;
+    if (Preallocated != NULL) {
+        memory->Buffer = Preallocated;
+    } else {
+        if (KhAllocationShouldFail()) {
+            FxObjectFreeUninserted(object);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        memory->Buffer = calloc(1, BufferSize);
+        if (memory->Buffer == NULL) {
+            FxObjectFreeUninserted(object);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        memory->OwnsBuffer = true;
+    }
+    memory->Size = BufferSize;
+    object->ExecutionLevel = FxResolveExecutionLevel(Attributes, parent);
+    FxObjectInsert(object, parent);
+    *Memory = (WDFMEMORY)object;
+    if (Buffer != NULL) {
+        *Buffer = memory->Buffer;
+    }
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, POOL_TYPE PoolType,
+                                ULONG PoolTag, size_t BufferSize, WDFMEMORY *Memory, PVOID *Buffer)
+{
+    (void)PoolType;
+    (void)PoolTag;
+    return FxMemoryCreate(Attributes, NULL, BufferSize, Memory, Buffer, "WdfMemoryCreate");
+}
+
+WDFAPI NTSTATUS WdfMemoryCreatePreallocated(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Buffer,
+                                            size_t BufferSize, WDFMEMORY *Memory)
+{
+    if (Buffer == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return FxMemoryCreate(Attributes, Buffer, BufferSize, Memory, NULL,
+                          "WdfMemoryCreatePreallocated");
+}
+
+static FX_MEMORY *FxMemoryGet(WDFMEMORY Memory, const char *Api)
+{
+    return (FX_MEMORY *)FxObjectFromHandle(Memory, FxTypeMemory, Api);
+}
+
+WDFAPI PVOID WdfMemoryGetBuffer(WDFMEMORY Memory, size_t *BufferSize)
+{
+    FX_MEMORY *memory = FxMemoryGet(Memory, "WdfMemoryGetBuffer");
+    if (BufferSize != NULL) {
+        *BufferSize = memory != NULL ? memory->Size : 0;
+    }
+    return memory != NULL ? memory->Buffer : NULL;
+}
+
+WDFAPI NTSTATUS WdfMemoryCopyToBuffer(WDFMEMORY SourceMemory, size_t SourceOffset, PVOID Buffer,
+                                      size_t NumBytesToCopyTo)
+{
+    FX_MEMORY *memory = FxMemoryGet(SourceMemory, "WdfMemoryCopyToBuffer");
+    if (memory == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Buffer == NULL || NumBytesToCopyTo == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (SourceOffset >= memory->Size || NumBytesToCopyTo > memory->Size - SourceOffset) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    memcpy(Buffer, (char *)memory->Buffer + SourceOffset, NumBytesToCopyTo);
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t DestinationOffset,
+                                        PVOID Buffer, size_t NumBytesToCopyFrom)
+{
+    FX_MEMORY *memory = FxMemoryGet(DestinationMemory, "WdfMemoryCopyFromBuffer");
+    if (memory == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Buffer == NULL || NumBytesToCopyFrom == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (DestinationOffset >= memory->Size) {
+        return STATUS_INVALID_BUFFER_SIZE;
+    }
+    if (NumBytesToCopyFrom > memory->Size - DestinationOffset) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    memcpy((char *)memory->Buffer + DestinationOffset, Buffer, NumBytesToCopyFrom);
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,646 @@
+/*
+ * fxrequest.c - framework request objects (WDFREQUEST) and the request buffers as
+ * WDFMEMORY objects.
+ *
+ * One request object per IRP that reaches a queue (or EvtDeviceFileCreate). It carries
+ * the context that WdfDeviceInitSetRequestAttributes asked for, zeroed for every
+ * request. Completion completes the IRP and deletes the request; the handle then stays
+ * recognizable (quarantine) so that later use is reported as
+ * REQUEST_USED_AFTER_COMPLETION or DOUBLE_COMPLETION.
+ *
+ * Cancellation, from "Canceling I/O Requests" and the WdfRequestMarkCancelable(Ex) /
+ * WdfRequestUnmarkCancelable pages:
+ *  - WdfRequestMarkCancelable: if the request was already cancelled, the framework
+ *    calls EvtRequestCancel before WdfRequestMarkCancelable returns;
+ *  - WdfRequestMarkCancelableEx: if already cancelled, returns STATUS_CANCELLED and
+ *    does not call EvtRequestCancel (the driver completes the request itself);
+ *  - WdfRequestUnmarkCancelable: STATUS_CANCELLED when EvtRequestCancel has run or is
+ *    about to run, in which case the driver must not complete the request there;
+ *  - EvtRequestCancel runs under the queue's synchronization lock when the queue's
+ *    synchronization scope gives it one.
+ * The IRP's cancel routine (IoSetCancelRoutine) decides, with its atomic exchange, who
+ * owns a cancellation: whoever takes the routine back.
+ */
+#include "wdf/fx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void FxRequestIrpCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+
+/* ---------------------------------------------------------------- helpers */
+
+static BOOLEAN FxIrpCancelFlag(PIRP Irp)
+{
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    BOOLEAN cancelled = Irp->Cancel;
+    IoReleaseCancelSpinLock(irql);
+    return cancelled;
+}
+
+void FxCompleteIrp(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+
+FX_REQUEST *FxRequestFromIrp(PIRP Irp)
+{
+    return (FX_REQUEST *)Irp->Tail.Overlay.DriverContext[3];
+}
+
+void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, size_t Size)
+{
+    memset(Memory, 0, sizeof(*Memory));
+    Memory->Object.Magic = FX_MAGIC_LIVE;
+    Memory->Object.Type = FxTypeMemory;
+    Memory->Object.Driver = Owner->Driver;
+    Memory->Object.Embedded = true;
+    Memory->Object.EmbeddedIn = Owner;
+    Memory->Object.NoDriverDelete = true;
+    FxListInit(&Memory->Object.Children);
+    FxListInit(&Memory->Object.Sibling);
+    FxListInit(&Memory->Object.AllLink);
+    atomic_init(&Memory->Object.RefCount, 1);
+    atomic_init(&Memory->Object.State, FxStateLive);
+    Memory->Buffer = Buffer;
+    Memory->Size = Size;
+}
+
+static void FxRequestDestroy(FX_OBJECT *Object)
+{
+    FX_REQUEST *request = (FX_REQUEST *)Object;
+    /* The buffers die with the request: their handles become recognizably dead too. */
+    if (request->InputMemory.Object.Type == FxTypeMemory) {
+        request->InputMemory.Object.Magic = FX_MAGIC_DEAD;
+    }
+    if (request->OutputMemory.Object.Type == FxTypeMemory) {
+        request->OutputMemory.Object.Magic = FX_MAGIC_DEAD;
+    }
+    HosMutexDestroy(&request->Lock);
+}
+
+static const FX_OBJECT_OPS FxRequestOps = {NULL, FxRequestDestroy};
+
+NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request)
+{
+    *Request = NULL;
+    FX_OBJECT *object;
+    NTSTATUS status =
+        FxObjectAllocate(sizeof(FX_REQUEST), FxTypeRequest,
+                         Device->HasRequestAttributes ? &Device->RequestAttributes : NULL,
+                         Device->Object.Driver, &FxRequestOps, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_REQUEST *request = (FX_REQUEST *)object;
+    object->NoDriverDelete = true;
+    object->ExecutionLevel = Device->Object.ExecutionLevel;
+    HosMutexInit(&request->Lock);
+    FxListInit(&request->QueueLink);
+    request->Irp = Irp;
+    request->Device = Device;
+    atomic_init(&request->Queue, NULL);
+    Irp->Tail.Overlay.DriverContext[3] = request;
+
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    WDF_REQUEST_PARAMETERS *p = &request->Parameters;
+    p->Size = sizeof(*p);
+    p->MinorFunction = stack->MinorFunction;
+    p->Type = (WDF_REQUEST_TYPE)stack->MajorFunction;
+    PVOID system = Irp->AssociatedIrp.SystemBuffer;
+    switch (stack->MajorFunction) {
+    case IRP_MJ_CREATE:
+        p->Parameters.Create.SecurityContext =
+            (struct _IO_SECURITY_CONTEXT *)stack->Parameters.Create.SecurityContext;
+        p->Parameters.Create.Options = stack->Parameters.Create.Options;
+        p->Parameters.Create.FileAttributes = stack->Parameters.Create.FileAttributes;
+        p->Parameters.Create.ShareAccess = stack->Parameters.Create.ShareAccess;
+        p->Parameters.Create.EaLength = stack->Parameters.Create.EaLength;
+        break;
+    case IRP_MJ_READ:
+        p->Parameters.Read.Length = stack->Parameters.Read.Length;
+        p->Parameters.Read.Key = stack->Parameters.Read.Key;
+        p->Parameters.Read.DeviceOffset = stack->Parameters.Read.ByteOffset.QuadPart;
+        FxMemoryInitEmbedded(&request->OutputMemory, object, system, stack->Parameters.Read.Length);
+        break;
+    case IRP_MJ_WRITE:
+        p->Parameters.Write.Length = stack->Parameters.Write.Length;
+        p->Parameters.Write.Key = stack->Parameters.Write.Key;
+        p->Parameters.Write.DeviceOffset = stack->Parameters.Write.ByteOffset.QuadPart;
+        FxMemoryInitEmbedded(&request->InputMemory, object, system, stack->Parameters.Write.Length);
+        break;
+    case IRP_MJ_DEVICE_CONTROL:
+    case IRP_MJ_INTERNAL_DEVICE_CONTROL: {
+        ULONG code = stack->Parameters.DeviceIoControl.IoControlCode;
+        p->Parameters.DeviceIoControl.OutputBufferLength =
+            stack->Parameters.DeviceIoControl.OutputBufferLength;
+        p->Parameters.DeviceIoControl.InputBufferLength =
+            stack->Parameters.DeviceIoControl.InputBufferLength;
+        p->Parameters.DeviceIoControl.IoControlCode = code;
+        p->Parameters.DeviceIoControl.Type3InputBuffer =
+            stack->Parameters.DeviceIoControl.Type3InputBuffer;
+        if ((code & 3) == METHOD_BUFFERED) {
+            FxMemoryInitEmbedded(&request->InputMemory, object, system,
+                                 stack->Parameters.DeviceIoControl.InputBufferLength);
+            FxMemoryInitEmbedded(&request->OutputMemory, object, system,
+                                 stack->Parameters.DeviceIoControl.OutputBufferLength);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    request->File = FxFileObjectLookup(Device, stack->FileObject);
+    FxObjectInsert(object, NULL);
+    *Request = request;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Completes the IRP and deletes the request. The caller has set Completed under the
+ * request's lock, so exactly one thread gets here per request.
+ */
+static void FxRequestFinish(FX_REQUEST *Request, NTSTATUS Status, CCHAR Boost)
+{
+    PIRP irp = Request->Irp;
+    FX_QUEUE *queue = atomic_load(&Request->Queue);
+    HosMutexLock(&Request->Lock);
+    bool owned = Request->DriverOwned;
+    Request->DriverOwned = false;
+    ULONG_PTR information = Request->Information;
+    Request->Status = Status;
+    HosMutexUnlock(&Request->Lock);
+    if (queue != NULL && owned) {
+        FxQueueRemoveOwned(queue, Request);
+    }
+    if (Request->IsCreate && !NT_SUCCESS(Status)) {
+        FxFileObjectCreateFailed(Request->File);
+    }
+    irp->IoStatus.Status = Status;
+    irp->IoStatus.Information = information;
+    IoCompleteRequest(irp, Boost);
+    FxObjectDelete(&Request->Object);
+    if (queue != NULL) {
+        FxQueueRequestDone(queue);
+        FxObjectDereference(&queue->Object);
+    }
+}
+
+void FxRequestCompleteByFramework(FX_REQUEST *Request, NTSTATUS Status)
+{
+    HosMutexLock(&Request->Lock);
+    if (Request->Completed) {
+        HosMutexUnlock(&Request->Lock);
+        return;
+    }
+    Request->Completed = true;
+    Request->Cancelable = false;
+    Request->Information = 0;
+    HosMutexUnlock(&Request->Lock);
+    /* A forced completion (device removal) must not leave the IRP's cancel routine set. */
+    (void)IoSetCancelRoutine(Request->Irp, NULL);
+    FxRequestFinish(Request, Status, IO_NO_INCREMENT);
+}
+
+/*
+ * Runs the driver's EvtRequestCancel for a request whose cancel routine this thread
+ * took (the IRP's cancel routine, a purge, or MarkCancelable on a cancelled request).
+ */
+static void FxRequestRunCancel(FX_REQUEST *Request)
+{
+    FxObjectReference(&Request->Object);
+    HosMutexLock(&Request->Lock);
+    if (Request->Completed) {
+        /* The driver completed it while cancelable (reported); the IRP is ours to finish. */
+        HosMutexUnlock(&Request->Lock);
+        FxRequestFinish(Request, STATUS_CANCELLED, IO_NO_INCREMENT);
+        FxObjectDereference(&Request->Object);
+        return;
+    }
+    PFN_WDF_REQUEST_CANCEL routine = Request->EvtCancel;
+    Request->Cancelable = false;
+    Request->CancelClaimed = true;
+    HosMutexUnlock(&Request->Lock);
+    FX_QUEUE *queue = atomic_load(&Request->Queue);
+    FX_CALLBACK_FRAME frame;
+    FxCallbackEnter(&frame, Request->Object.Driver, queue != NULL ? queue->Object.SyncLock : NULL,
+                    "EvtRequestCancel", Request);
+    routine((WDFREQUEST)Request);
+    FxCallbackLeave(&frame);
+    FxObjectDereference(&Request->Object);
+}
+
+static void FxRequestIrpCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    FxRequestRunCancel(FxRequestFromIrp(Irp));
+}
+
+void FxRequestCancelDriverOwned(FX_REQUEST *Request)
+{
+    HosMutexLock(&Request->Lock);
+    bool cancelable = Request->Cancelable && !Request->Completed;
+    HosMutexUnlock(&Request->Lock);
+    if (!cancelable || IoSetCancelRoutine(Request->Irp, NULL) == NULL) {
+        return;
+    }
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    Request->Irp->Cancel = TRUE;
+    IoReleaseCancelSpinLock(irql);
+    FxRequestRunCancel(Request);
+}
+
+/* ------------------------------------------------------ validation */
+
+/* A live, not yet completed request; reports REQUEST_USED_AFTER_COMPLETION otherwise. */
+static FX_REQUEST *FxRequestGet(WDFREQUEST Handle, const char *Api)
+{
+    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Handle, FxTypeRequest, Api);
+    if (request == NULL) {
+        return NULL;
+    }
+    HosMutexLock(&request->Lock);
+    bool completed = request->Completed;
+    HosMutexUnlock(&request->Lock);
+    if (completed) {
+        FxReport(request->Object.Driver, "REQUEST_USED_AFTER_COMPLETION",
+                 "%s called on WDFREQUEST %p after it was completed", Api, (void *)request);
+        return NULL;
+    }
+    return request;
+}
+
+/* The largest information a request may complete with (read and device control). */
+static bool FxInformationLimit(FX_REQUEST *Request, size_t *Limit)
+{
+    switch (Request->Parameters.Type) {
+    case WdfRequestTypeRead:
+        *Limit = Request->Parameters.Parameters.Read.Length;
+        return true;
+    case WdfRequestTypeDeviceControl:
+    case WdfRequestTypeDeviceControlInternal:
+        *Limit = Request->Parameters.Parameters.DeviceIoControl.OutputBufferLength;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Stores Information; INFORMATION_EXCEEDS_BUFFER when it overruns the output buffer. */
+static void FxRequestSetInformationChecked(FX_REQUEST *Request, ULONG_PTR Information,
+                                           const char *Api)
+{
+    size_t limit;
+    if (FxInformationLimit(Request, &limit) && Information > limit) {
+        FxReport(Request->Object.Driver, "INFORMATION_EXCEEDS_BUFFER",
+                 "%s sets information %lu on WDFREQUEST %p whose output buffer has %lu bytes", Api,
+                 (unsigned long)Information, (void *)Request, (unsigned long)limit);
+        Information = limit;
+    }
+    HosMutexLock(&Request->Lock);
+    Request->Information = Information;
+    HosMutexUnlock(&Request->Lock);
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void FxRequestCompleteByDriver(WDFREQUEST Handle, NTSTATUS Status, bool HasInformation,
+                                      ULONG_PTR Information, CCHAR Boost, const char *Api)
+{
+    FX_OBJECT *header = (FX_OBJECT *)Handle;
+    if (header != NULL && header->Magic == FX_MAGIC_DEAD && header->Type == FxTypeRequest) {
+        FxReport(header->Driver, "DOUBLE_COMPLETION",
+                 "%s on WDFREQUEST %p, which was already completed", Api, (void *)Handle);
+        return;
+    }
+    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Handle, FxTypeRequest, Api);
+    if (request == NULL) {
+        return;
+    }
+    HosMutexLock(&request->Lock);
+    bool completed = request->Completed;
+    HosMutexUnlock(&request->Lock);
+    if (completed) {
+        FxReport(request->Object.Driver, "DOUBLE_COMPLETION",
+                 "%s on WDFREQUEST %p, which was already completed", Api, (void *)request);
+        return;
+    }
+    if (HasInformation) {
+        FxRequestSetInformationChecked(request, Information, Api);
+    }
+    HosMutexLock(&request->Lock);
+    if (request->Completed) {
+        HosMutexUnlock(&request->Lock);
+        FxReport(request->Object.Driver, "DOUBLE_COMPLETION",
+                 "%s on WDFREQUEST %p, which was already completed", Api, (void *)request);
+        return;
+    }
+    request->Completed = true;
+    if (request->Cancelable) {
+        request->Cancelable = false;
+        HosMutexUnlock(&request->Lock);
+        FxReport(request->Object.Driver, "COMPLETE_WHILE_CANCELABLE",
+                 "%s on WDFREQUEST %p, which is still marked cancelable (call "
+                 "WdfRequestUnmarkCancelable first)",
+                 Api, (void *)request);
+        if (IoSetCancelRoutine(request->Irp, NULL) == NULL) {
+            /* The cancel path owns the IRP now; it finishes the request. */
+            return;
+        }
+    } else {
+        HosMutexUnlock(&request->Lock);
+    }
+    FxRequestFinish(request, Status, Boost);
+}
+
+WDFAPI VOID WdfRequestComplete(WDFREQUEST Request, NTSTATUS Status)
+{
+    FxRequestCompleteByDriver(Request, Status, false, 0, IO_NO_INCREMENT, "WdfRequestComplete");
+}
+
+WDFAPI VOID WdfRequestCompleteWithInformation(WDFREQUEST Request, NTSTATUS Status,
+                                              ULONG_PTR Information)
+{
+    FxRequestCompleteByDriver(Request, Status, true, Information, IO_NO_INCREMENT,
+                              "WdfRequestCompleteWithInformation");
+}
+
+WDFAPI VOID WdfRequestCompleteWithPriorityBoost(WDFREQUEST Request, NTSTATUS Status,
+                                                CCHAR PriorityBoost)
+{
+    FxRequestCompleteByDriver(Request, Status, false, 0, PriorityBoost,
+                              "WdfRequestCompleteWithPriorityBoost");
+}
+
+WDFAPI VOID WdfRequestSetInformation(WDFREQUEST Request, ULONG_PTR Information)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestSetInformation");
+    if (request != NULL) {
+        FxRequestSetInformationChecked(request, Information, "WdfRequestSetInformation");
+    }
+}
+
+WDFAPI ULONG_PTR WdfRequestGetInformation(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetInformation");
+    if (request == NULL) {
+        return 0;
+    }
+    HosMutexLock(&request->Lock);
+    ULONG_PTR information = request->Information;
+    HosMutexUnlock(&request->Lock);
+    return information;
+}
+
+WDFAPI NTSTATUS WdfRequestGetStatus(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetStatus");
+    return request != NULL ? request->Irp->IoStatus.Status : STATUS_INVALID_HANDLE;
+}
+
+/* ------------------------------------------------------------- buffers */
+
+/* WdfRequestRetrieve*: STATUS_INVALID_DEVICE_REQUEST when the request has no such
+   buffer, STATUS_BUFFER_TOO_SMALL when it is empty or below the minimum length. */
+static NTSTATUS FxRequestBuffer(WDFREQUEST Handle, bool Input, size_t Minimum, FX_MEMORY **Memory,
+                                const char *Api)
+{
+    *Memory = NULL;
+    FX_REQUEST *request = FxRequestGet(Handle, Api);
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_MEMORY *memory = Input ? &request->InputMemory : &request->OutputMemory;
+    if (memory->Object.Type != FxTypeMemory) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (memory->Size == 0 || memory->Buffer == NULL || memory->Size < Minimum) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    *Memory = memory;
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveInputMemory(WDFREQUEST Request, WDFMEMORY *Memory)
+{
+    FX_MEMORY *memory;
+    NTSTATUS status = FxRequestBuffer(Request, true, 0, &memory, "WdfRequestRetrieveInputMemory");
+    if (Memory != NULL) {
+        *Memory = (WDFMEMORY)memory;
+    }
+    return status;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveOutputMemory(WDFREQUEST Request, WDFMEMORY *Memory)
+{
+    FX_MEMORY *memory;
+    NTSTATUS status = FxRequestBuffer(Request, false, 0, &memory, "WdfRequestRetrieveOutputMemory");
+    if (Memory != NULL) {
+        *Memory = (WDFMEMORY)memory;
+    }
+    return status;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveInputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength,
+                                              PVOID *Buffer, size_t *Length)
+{
+    FX_MEMORY *memory;
+    NTSTATUS status = FxRequestBuffer(Request, true, MinimumRequiredLength, &memory,
+                                      "WdfRequestRetrieveInputBuffer");
+    if (Buffer != NULL) {
+        *Buffer = memory != NULL ? memory->Buffer : NULL;
+    }
+    if (Length != NULL) {
+        *Length = memory != NULL ? memory->Size : 0;
+    }
+    return status;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveOutputBuffer(WDFREQUEST Request, size_t MinimumRequiredSize,
+                                               PVOID *Buffer, size_t *Length)
+{
+    FX_MEMORY *memory;
+    NTSTATUS status = FxRequestBuffer(Request, false, MinimumRequiredSize, &memory,
+                                      "WdfRequestRetrieveOutputBuffer");
+    if (Buffer != NULL) {
+        *Buffer = memory != NULL ? memory->Buffer : NULL;
+    }
+    if (Length != NULL) {
+        *Length = memory != NULL ? memory->Size : 0;
+    }
+    return status;
+}
+
+/* ------------------------------------------------------------ queries */
+
+WDFAPI VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Parameters)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetParameters");
+    if (request == NULL || Parameters == NULL) {
+        return;
+    }
+    if (Parameters->Size != sizeof(WDF_REQUEST_PARAMETERS)) {
+        FxReport(request->Object.Driver, "INVALID_HANDLE",
+                 "WdfRequestGetParameters with an uninitialized WDF_REQUEST_PARAMETERS (Size %u)",
+                 (unsigned)Parameters->Size);
+        return;
+    }
+    *Parameters = request->Parameters;
+}
+
+WDFAPI WDFFILEOBJECT WdfRequestGetFileObject(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetFileObject");
+    return request != NULL ? (WDFFILEOBJECT)request->File : NULL;
+}
+
+WDFAPI WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetIoQueue");
+    return request != NULL ? (WDFQUEUE)atomic_load(&request->Queue) : NULL;
+}
+
+WDFAPI PIRP WdfRequestWdmGetIrp(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestWdmGetIrp");
+    return request != NULL ? request->Irp : NULL;
+}
+
+WDFAPI KPROCESSOR_MODE WdfRequestGetRequestorMode(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetRequestorMode");
+    return request != NULL ? request->Irp->RequestorMode : UserMode;
+}
+
+/* -------------------------------------------------------- cancellation */
+
+static NTSTATUS FxRequestMark(WDFREQUEST Handle, PFN_WDF_REQUEST_CANCEL EvtRequestCancel, bool Ex,
+                              const char *Api)
+{
+    FX_REQUEST *request = FxRequestGet(Handle, Api);
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (EvtRequestCancel == NULL) {
+        FxReport(request->Object.Driver, "INVALID_HANDLE",
+                 "%s on WDFREQUEST %p without a cancel routine", Api, (void *)request);
+        return STATUS_INVALID_PARAMETER;
+    }
+    HosMutexLock(&request->Lock);
+    if (request->Cancelable) {
+        HosMutexUnlock(&request->Lock);
+        FxReport(request->Object.Driver, "MARK_CANCELABLE_TWICE",
+                 "%s on WDFREQUEST %p, which is already marked cancelable", Api, (void *)request);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    request->EvtCancel = EvtRequestCancel;
+    request->Cancelable = true;
+    request->CancelClaimed = false;
+    HosMutexUnlock(&request->Lock);
+    IoSetCancelRoutine(request->Irp, FxRequestIrpCancel);
+    if (FxIrpCancelFlag(request->Irp) && IoSetCancelRoutine(request->Irp, NULL) != NULL) {
+        /* Cancelled before it was marked, and the cancel routine is ours to run. */
+        if (Ex) {
+            HosMutexLock(&request->Lock);
+            request->Cancelable = false;
+            HosMutexUnlock(&request->Lock);
+            return STATUS_CANCELLED;
+        }
+        FxRequestRunCancel(request);
+    }
+    return STATUS_SUCCESS;
+}
+
+WDFAPI VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel)
+{
+    (void)FxRequestMark(Request, EvtRequestCancel, false, "WdfRequestMarkCancelable");
+}
+
+WDFAPI NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request,
+                                           PFN_WDF_REQUEST_CANCEL EvtRequestCancel)
+{
+    return FxRequestMark(Request, EvtRequestCancel, true, "WdfRequestMarkCancelableEx");
+}
+
+WDFAPI NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestUnmarkCancelable");
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    HosMutexLock(&request->Lock);
+    if (request->CancelClaimed) {
+        HosMutexUnlock(&request->Lock);
+        return STATUS_CANCELLED;
+    }
+    if (!request->Cancelable) {
+        HosMutexUnlock(&request->Lock);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    HosMutexUnlock(&request->Lock);
+    if (IoSetCancelRoutine(request->Irp, NULL) == NULL) {
+        /* The cancel routine runs or is about to run. */
+        return STATUS_CANCELLED;
+    }
+    HosMutexLock(&request->Lock);
+    request->Cancelable = false;
+    HosMutexUnlock(&request->Lock);
+    return STATUS_SUCCESS;
+}
+
+WDFAPI BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestIsCanceled");
+    return request != NULL ? FxIrpCancelFlag(request->Irp) : FALSE;
+}
+
+/*
+ * WdfRequestForwardToIoQueue: a request the driver received from one queue goes back
+ * into another queue of the same device; the driver no longer owns it.
+ */
+WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestForwardToIoQueue");
+    FX_QUEUE *destination =
+        (FX_QUEUE *)FxObjectFromHandle(DestinationQueue, FxTypeQueue, "WdfRequestForwardToIoQueue");
+    if (request == NULL || destination == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_QUEUE *source = atomic_load(&request->Queue);
+    HosMutexLock(&request->Lock);
+    bool owned = request->DriverOwned;
+    bool cancelable = request->Cancelable;
+    HosMutexUnlock(&request->Lock);
+    if (source == NULL || !owned || source == destination ||
+        destination->Device != source->Device) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (cancelable) {
+        FxReport(request->Object.Driver, "COMPLETE_WHILE_CANCELABLE",
+                 "WdfRequestForwardToIoQueue on WDFREQUEST %p, which is still marked cancelable",
+                 (void *)request);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    HosMutexLock(&destination->Lock);
+    bool accepting = destination->Accepting;
+    HosMutexUnlock(&destination->Lock);
+    if (!accepting) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    FxQueueRemoveOwned(source, request);
+    HosMutexLock(&request->Lock);
+    request->DriverOwned = false;
+    HosMutexUnlock(&request->Lock);
+    if (!FxQueueInsert(destination, request)) {
+        atomic_store(&request->Queue, NULL);
+        FxRequestCompleteByFramework(request, STATUS_INVALID_DEVICE_STATE);
+    }
+    FxQueueRequestDone(source);
+    FxObjectDereference(&source->Object);
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,774 @@
+/*
+ * kmdftest_driver.c - a KMDF driver that exercises the framework for kmdf_test.c.
+ *
+ * Its behaviour comes from the scenario's KMDF_TEST_CONFIG; what the framework makes it
+ * do is reported as events (KmdfTestEvent). Some configurations are deliberately wrong
+ * (KMDF_TEST_CONFIG.Bug) to show that the framework's verifier rules fire.
+ */
+#include <ntddk.h>
+#include <wdf.h>
+
+#include "kmdftest.h"
+
+#define KT_TAG 'tsTK'
+#define KT_MAX_PARKED 1024
+
+typedef struct _KT_OBJECT_CONTEXT {
+    ULONG Id;
+    ULONG Filler[7];
+} KT_OBJECT_CONTEXT, *PKT_OBJECT_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KT_OBJECT_CONTEXT, KtGetObjectContext)
+
+typedef struct _KT_OTHER_CONTEXT {
+    ULONGLONG Value;
+} KT_OTHER_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE(KT_OTHER_CONTEXT)
+
+typedef struct _KT_REQUEST_CONTEXT {
+    ULONG Sequence;
+    ULONG Touched;
+} KT_REQUEST_CONTEXT, *PKT_REQUEST_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KT_REQUEST_CONTEXT, KtGetRequestContext)
+
+typedef struct _KT_QUEUE_CONTEXT {
+    ULONG Magic;
+} KT_QUEUE_CONTEXT;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KT_QUEUE_CONTEXT, KtGetQueueContext)
+
+static const KMDF_TEST_CONFIG *g_Config;
+static WDFQUEUE g_Queue;
+static WDFTIMER g_Timer;
+static WDFSPINLOCK g_ParkLock;
+static WDFREQUEST g_Parked[KT_MAX_PARKED];
+static LONG g_ParkedCount;
+static LONG g_InSerialized;
+static LONG g_TimerRunning;
+static LONG g_Sequence;
+static WDFOBJECT g_Leaked;
+static WDFDPC g_Dpc;
+static WDFQUEUE g_Manual;
+static WDFWORKITEM g_WorkItem;
+
+DRIVER_INITIALIZE DriverEntry;
+EVT_WDF_DRIVER_DEVICE_ADD KtEvtDeviceAdd;
+EVT_WDF_DRIVER_UNLOAD KtEvtDriverUnload;
+EVT_WDF_OBJECT_CONTEXT_CLEANUP KtEvtDriverCleanup;
+EVT_WDF_IO_QUEUE_IO_READ KtEvtIoRead;
+EVT_WDF_IO_QUEUE_IO_WRITE KtEvtIoWrite;
+EVT_WDF_REQUEST_CANCEL KtEvtRequestCancel;
+EVT_WDF_TIMER KtEvtTimer;
+EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtQueueDestroy;
+EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtTimerDestroy;
+
+static VOID KtEvent(const char *Name, LONGLONG Value) { KmdfTestEvent(Name, Value); }
+
+/* Busy-waits SpinUs microseconds inside a serialized callback, watching for overlap. */
+static VOID KtSerializedSection(const char *Name)
+{
+    if (InterlockedIncrement(&g_InSerialized) != 1) {
+        KtEvent("overlap", 0);
+    }
+    if (g_Config->SpinUs > 0) {
+        LARGE_INTEGER start, now;
+        KeQuerySystemTime(&start);
+        do {
+            KeQuerySystemTime(&now);
+        } while ((now.QuadPart - start.QuadPart) / 10 < g_Config->SpinUs);
+    }
+    InterlockedDecrement(&g_InSerialized);
+    UNREFERENCED_PARAMETER(Name);
+}
+
+/* ------------------------------------------------------------- parked requests */
+
+static VOID KtPark(WDFREQUEST Request)
+{
+    WdfSpinLockAcquire(g_ParkLock);
+    BOOLEAN parked = FALSE;
+    if (g_ParkedCount < KT_MAX_PARKED) {
+        g_Parked[g_ParkedCount++] = Request;
+        parked = TRUE;
+    }
+    WdfSpinLockRelease(g_ParkLock);
+    if (!parked) {
+        KtEvent("park-overflow", 0);
+    }
+}
+
+/* Removes Request from the parked list; FALSE if it was not there. */
+static BOOLEAN KtUnpark(WDFREQUEST Request)
+{
+    BOOLEAN found = FALSE;
+    WdfSpinLockAcquire(g_ParkLock);
+    for (LONG i = 0; i < g_ParkedCount; i++) {
+        if (g_Parked[i] == Request) {
+            for (LONG j = i + 1; j < g_ParkedCount; j++) {
+                g_Parked[j - 1] = g_Parked[j];
+            }
+            g_ParkedCount--;
+            found = TRUE;
+            break;
+        }
+    }
+    WdfSpinLockRelease(g_ParkLock);
+    return found;
+}
+
+static WDFREQUEST KtOldestParked(VOID)
+{
+    WDFREQUEST request = NULL;
+    WdfSpinLockAcquire(g_ParkLock);
+    if (g_ParkedCount > 0) {
+        request = g_Parked[0];
+    }
+    WdfSpinLockRelease(g_ParkLock);
+    return request;
+}
+
+VOID KtEvtRequestCancel(_In_ WDFREQUEST Request)
+{
+    KtEvent("cancel-routine", KtGetRequestContext(Request)->Sequence);
+    if (KtUnpark(Request)) {
+        WdfRequestComplete(Request, STATUS_CANCELLED);
+    }
+}
+
+/* Completes the oldest parked request (unless its cancel routine has it). */
+static int KtCompleteOldest(NTSTATUS Status, ULONG_PTR Information)
+{
+    WDFREQUEST request = KtOldestParked();
+    if (request == NULL) {
+        return 0;
+    }
+    if (g_Config->CancelMode != 0) {
+        NTSTATUS status = WdfRequestUnmarkCancelable(request);
+        if (status == STATUS_CANCELLED) {
+            KtEvent("unmark-cancelled", KtGetRequestContext(request)->Sequence);
+            return -1;
+        }
+    }
+    if (!KtUnpark(request)) {
+        return -1;
+    }
+    KtEvent("complete", KtGetRequestContext(request)->Sequence);
+    WdfRequestCompleteWithInformation(request, Status, Information);
+    return 1;
+}
+
+/* ----------------------------------------------------------------- I/O */
+
+static VOID KtHandleIo(WDFQUEUE Queue, WDFREQUEST Request, size_t Length, BOOLEAN Read)
+{
+    PKT_REQUEST_CONTEXT context = KtGetRequestContext(Request);
+    if ((context->Sequence != 0 || context->Touched != 0) && g_Config->IoStopMode != 2) {
+        /* (A request requeued by EvtIoStop comes back with its context.) */
+        KtEvent("request-context-not-zeroed", 0);
+    }
+    context->Sequence = (ULONG)InterlockedIncrement(&g_Sequence);
+    context->Touched = 1;
+    if (WdfRequestGetIoQueue(Request) != Queue) {
+        KtEvent("wrong-queue", 0);
+    }
+    KtEvent(Read ? "read" : "write", (LONGLONG)Length);
+    KtEvent("io-irql", KeGetCurrentIrql());
+    KtSerializedSection(Read ? "EvtIoRead" : "EvtIoWrite");
+
+    if (Read && g_Config->ForwardToManual) {
+        NTSTATUS status = WdfRequestForwardToIoQueue(Request, g_Manual);
+        KtEvent("forward", status);
+        if (!NT_SUCCESS(status)) {
+            WdfRequestComplete(Request, status);
+        }
+        return;
+    }
+
+    switch (g_Config->Bug) {
+    case KtBugDoubleCompletion:
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    case KtBugUseAfterCompletion:
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        WdfRequestSetInformation(Request, 1);
+        return;
+    case KtBugInformationExceedsBuffer:
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length + 1);
+        return;
+    case KtBugMarkCancelableTwice:
+        WdfRequestMarkCancelable(Request, KtEvtRequestCancel);
+        WdfRequestMarkCancelable(Request, KtEvtRequestCancel);
+        (void)WdfRequestUnmarkCancelable(Request);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    case KtBugCompleteWhileCancelable:
+        WdfRequestMarkCancelable(Request, KtEvtRequestCancel);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    case KtBugSpinLockTwice:
+        WdfSpinLockAcquire(g_ParkLock);
+        WdfSpinLockAcquire(g_ParkLock);
+        WdfSpinLockRelease(g_ParkLock);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    case KtBugSpinLockHeldOnReturn:
+        WdfSpinLockAcquire(g_ParkLock);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    default:
+        break;
+    }
+
+    if (!g_Config->Park) {
+        if (Read) {
+            PVOID buffer;
+            size_t length;
+            NTSTATUS status = WdfRequestRetrieveOutputBuffer(Request, 1, &buffer, &length);
+            if (NT_SUCCESS(status)) {
+                RtlFillMemory(buffer, length, 0x5A);
+            }
+            WdfRequestCompleteWithInformation(Request, status, NT_SUCCESS(status) ? length : 0);
+        } else {
+            WDFMEMORY memory;
+            NTSTATUS status = WdfRequestRetrieveInputMemory(Request, &memory);
+            size_t size = 0;
+            if (NT_SUCCESS(status)) {
+                (void)WdfMemoryGetBuffer(memory, &size);
+            } else if (status == STATUS_BUFFER_TOO_SMALL && Length == 0) {
+                status = STATUS_SUCCESS;
+            }
+            WdfRequestCompleteWithInformation(Request, status, size);
+        }
+        return;
+    }
+    KtPark(Request);
+    if (g_Config->CancelMode == 1) {
+        WdfRequestMarkCancelable(Request, KtEvtRequestCancel);
+    } else if (g_Config->CancelMode == 2) {
+        NTSTATUS status = WdfRequestMarkCancelableEx(Request, KtEvtRequestCancel);
+        if (!NT_SUCCESS(status) && KtUnpark(Request)) {
+            WdfRequestComplete(Request, status);
+        }
+    }
+}
+
+static EVT_WDF_IO_QUEUE_IO_STOP KtEvtIoStop;
+static VOID KtEvtIoStop(WDFQUEUE Queue, WDFREQUEST Request, ULONG ActionFlags)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    KtEvent("io-stop", ActionFlags);
+    if (ActionFlags & WdfRequestStopActionPurge) {
+        if ((ActionFlags & WdfRequestStopRequestCancelable) &&
+            WdfRequestUnmarkCancelable(Request) == STATUS_CANCELLED) {
+            return;
+        }
+        if (KtUnpark(Request)) {
+            WdfRequestComplete(Request, STATUS_CANCELLED);
+        }
+        return;
+    }
+    if (g_Config->IoStopMode == 1) {
+        WdfRequestStopAcknowledge(Request, FALSE);
+    } else if (g_Config->IoStopMode == 2 && KtUnpark(Request)) {
+        WdfRequestStopAcknowledge(Request, TRUE);
+    }
+}
+
+static EVT_WDF_IO_QUEUE_IO_RESUME KtEvtIoResume;
+static VOID KtEvtIoResume(WDFQUEUE Queue, WDFREQUEST Request)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    KtEvent("io-resume", KtGetRequestContext(Request)->Sequence);
+}
+
+VOID KtEvtIoRead(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Length)
+{
+    KtHandleIo(Queue, Request, Length, TRUE);
+}
+
+VOID KtEvtIoWrite(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Length)
+{
+    KtHandleIo(Queue, Request, Length, FALSE);
+}
+
+VOID KtEvtTimer(_In_ WDFTIMER Timer)
+{
+    InterlockedIncrement(&g_TimerRunning);
+    KtEvent("tick", 0);
+    if (WdfTimerGetParentObject(Timer) != (g_Config->TimerParentDevice ? (WDFOBJECT)WdfIoQueueGetDevice(g_Queue)
+                                                                         : (WDFOBJECT)g_Queue)) {
+        KtEvent("wrong-timer-parent", 0);
+    }
+    if (g_Config->TimerAutoSerialize) {
+        KtSerializedSection("EvtTimerFunc");
+    } else if (g_Config->SpinUs > 0) {
+        LARGE_INTEGER start, now;
+        KeQuerySystemTime(&start);
+        do {
+            KeQuerySystemTime(&now);
+        } while ((now.QuadPart - start.QuadPart) / 10 < g_Config->SpinUs);
+    }
+    if (g_Config->Bug == KtBugTimerStopWaitInCallback) {
+        (void)WdfTimerStop(Timer, TRUE);
+    }
+    if (g_Config->TimerCompletes) {
+        (void)KtCompleteOldest(STATUS_SUCCESS, 0);
+    }
+    InterlockedDecrement(&g_TimerRunning);
+}
+
+VOID KtEvtQueueDestroy(_In_ WDFOBJECT Object)
+{
+    KtEvent(KtGetQueueContext(Object)->Magic == 0x51515151 ? "queue-destroy" : "queue-destroy-bad-context", 0);
+}
+
+VOID KtEvtTimerDestroy(_In_ WDFOBJECT Object)
+{
+    UNREFERENCED_PARAMETER(Object);
+    KtEvent("timer-destroy", 0);
+}
+
+/* ------------------------------------------------------------- test actions */
+
+static int KtOpCompleteParked(int32_t Status, uint64_t Information)
+{
+    return KtCompleteOldest((NTSTATUS)Status, (ULONG_PTR)Information);
+}
+
+static int KtOpParkedCount(void)
+{
+    WdfSpinLockAcquire(g_ParkLock);
+    int count = g_ParkedCount;
+    WdfSpinLockRelease(g_ParkLock);
+    return count;
+}
+
+static int32_t KtOpMarkParked(int Ex)
+{
+    WDFREQUEST request = KtOldestParked();
+    if (request == NULL) {
+        return -1;
+    }
+    if (Ex) {
+        NTSTATUS status = WdfRequestMarkCancelableEx(request, KtEvtRequestCancel);
+        KtEvent("markex-returned", status);
+        if (status == STATUS_CANCELLED && KtUnpark(request)) {
+            WdfRequestComplete(request, STATUS_CANCELLED);
+        }
+        return status;
+    }
+    WdfRequestMarkCancelable(request, KtEvtRequestCancel);
+    KtEvent("mark-returned", 0);
+    return 0;
+}
+
+static void KtOpStopQueueSynchronously(void)
+{
+    KtEvent("stop-begin", 0);
+    WdfIoQueueStopSynchronously(g_Queue);
+    KtEvent("stop-end", 0);
+}
+
+static void KtOpStartQueue(void) { WdfIoQueueStart(g_Queue); }
+
+static int KtOpStartTimer(int64_t DueTime) { return WdfTimerStart(g_Timer, DueTime); }
+
+static int KtOpStopTimer(int Wait)
+{
+    if (g_Config->Bug == KtBugSpinLockWrongThread) {
+        /* Releases a lock the calling thread does not hold. */
+        WdfSpinLockRelease(g_ParkLock);
+    }
+    return WdfTimerStop(g_Timer, Wait ? TRUE : FALSE);
+}
+
+static int KtOpTimerRunning(void) { return (int)InterlockedCompareExchange(&g_TimerRunning, 0, 0); }
+
+static int KtOpQueueState(void) { return (int)WdfIoQueueGetState(g_Queue, NULL, NULL); }
+static int KtOpEnqueueDpc(void) { return WdfDpcEnqueue(g_Dpc); }
+static int KtOpCancelDpc(int Wait) { return WdfDpcCancel(g_Dpc, Wait ? TRUE : FALSE); }
+static void KtOpEnqueueWorkItem(void) { WdfWorkItemEnqueue(g_WorkItem); }
+static void KtOpFlushWorkItem(void) { WdfWorkItemFlush(g_WorkItem); }
+
+static int32_t KtOpRetrieveManual(void)
+{
+    WDFREQUEST request;
+    NTSTATUS status = WdfIoQueueRetrieveNextRequest(g_Manual, &request);
+    if (NT_SUCCESS(status)) {
+        KtEvent("retrieved-from", WdfRequestGetIoQueue(request) == g_Manual);
+        WdfRequestCompleteWithInformation(request, STATUS_SUCCESS, 2);
+    }
+    return status;
+}
+
+static EVT_WDF_DPC KtEvtDpc;
+static VOID KtEvtDpc(WDFDPC Dpc)
+{
+    KtEvent("dpc", KeGetCurrentIrql());
+    KtEvent("dpc-parent", WdfDpcGetParentObject(Dpc) == (WDFOBJECT)g_Queue);
+    KtSerializedSection("EvtDpcFunc");
+}
+
+static EVT_WDF_WORKITEM KtEvtWorkItem;
+static VOID KtEvtWorkItem(WDFWORKITEM WorkItem)
+{
+    KtEvent("workitem", KeGetCurrentIrql());
+    KtEvent("workitem-parent", WdfWorkItemGetParentObject(WorkItem) == (WDFOBJECT)WdfIoQueueGetDevice(g_Queue));
+}
+
+static void KtOpPurgeQueueSynchronously(void)
+{
+    KtEvent("purge-begin", 0);
+    WdfIoQueuePurgeSynchronously(g_Queue);
+    KtEvent("purge-end", 0);
+}
+
+static void KtOpDrainQueueSynchronously(void)
+{
+    KtEvent("drain-begin", 0);
+    WdfIoQueueDrainSynchronously(g_Queue);
+    KtEvent("drain-end", 0);
+}
+
+static const KMDF_TEST_OPS g_Ops = {
+    KtOpCompleteParked, KtOpParkedCount, KtOpMarkParked, KtOpStopQueueSynchronously,
+    KtOpStartQueue,     KtOpStartTimer,  KtOpStopTimer,  KtOpTimerRunning,
+    KtOpQueueState,     KtOpEnqueueDpc,  KtOpCancelDpc,  KtOpEnqueueWorkItem,
+    KtOpFlushWorkItem,  KtOpRetrieveManual, KtOpPurgeQueueSynchronously,
+    KtOpDrainQueueSynchronously,
+};
+
+/* ------------------------------------------------------------------ device */
+
+static NTSTATUS KtEventStatus(const char *Name, WDFDEVICE Device)
+{
+    UNREFERENCED_PARAMETER(Device);
+    KtEvent(Name, 0);
+    return STATUS_SUCCESS;
+}
+
+static EVT_WDF_DEVICE_PREPARE_HARDWARE KtPrepareHardware;
+static NTSTATUS KtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
+{
+    UNREFERENCED_PARAMETER(Raw);
+    UNREFERENCED_PARAMETER(Translated);
+    return KtEventStatus("prepare-hardware", Device);
+}
+static EVT_WDF_DEVICE_RELEASE_HARDWARE KtReleaseHardware;
+static NTSTATUS KtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
+{
+    UNREFERENCED_PARAMETER(Translated);
+    return KtEventStatus("release-hardware", Device);
+}
+static EVT_WDF_DEVICE_D0_ENTRY KtD0Entry;
+static NTSTATUS KtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Previous)
+{
+    UNREFERENCED_PARAMETER(Device);
+    KtEvent("d0-entry", Previous);
+    return STATUS_SUCCESS;
+}
+static EVT_WDF_DEVICE_D0_EXIT KtD0Exit;
+static NTSTATUS KtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Target)
+{
+    UNREFERENCED_PARAMETER(Device);
+    KtEvent("d0-exit", Target);
+    return STATUS_SUCCESS;
+}
+static EVT_WDF_DEVICE_SELF_MANAGED_IO_INIT KtSmInit;
+static NTSTATUS KtSmInit(WDFDEVICE Device) { return KtEventStatus("smio-init", Device); }
+static EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART KtSmRestart;
+static NTSTATUS KtSmRestart(WDFDEVICE Device) { return KtEventStatus("smio-restart", Device); }
+static EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND KtSmSuspend;
+static NTSTATUS KtSmSuspend(WDFDEVICE Device) { return KtEventStatus("smio-suspend", Device); }
+static EVT_WDF_DEVICE_SELF_MANAGED_IO_FLUSH KtSmFlush;
+static VOID KtSmFlush(WDFDEVICE Device) { (void)KtEventStatus("smio-flush", Device); }
+static EVT_WDF_DEVICE_SELF_MANAGED_IO_CLEANUP KtSmCleanup;
+static VOID KtSmCleanup(WDFDEVICE Device) { (void)KtEventStatus("smio-cleanup", Device); }
+static EVT_WDF_DEVICE_SURPRISE_REMOVAL KtSurpriseRemoval;
+static VOID KtSurpriseRemoval(WDFDEVICE Device) { (void)KtEventStatus("surprise-removal", Device); }
+
+static EVT_WDF_DEVICE_FILE_CREATE KtFileCreate;
+static VOID KtFileCreate(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject)
+{
+    KtEvent("file-create", WdfFileObjectGetDevice(FileObject) == Device);
+    WdfRequestComplete(Request, STATUS_SUCCESS);
+}
+static EVT_WDF_FILE_CLEANUP KtFileCleanup;
+static VOID KtFileCleanup(WDFFILEOBJECT FileObject)
+{
+    UNREFERENCED_PARAMETER(FileObject);
+    KtEvent("file-cleanup", 0);
+}
+static EVT_WDF_FILE_CLOSE KtFileClose;
+static VOID KtFileClose(WDFFILEOBJECT FileObject)
+{
+    UNREFERENCED_PARAMETER(FileObject);
+    KtEvent("file-close", 0);
+}
+
+NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceInit)
+{
+    UNREFERENCED_PARAMETER(Driver);
+    static const GUID guid = {0x5D3C1A20, 0x7E4B, 0x4F61, {0x9C, 0x2D, 0x8A, 0x0B, 0x1E, 0x6F, 0x4C, 0x37}};
+    WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+    WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
+    pnp.EvtDevicePrepareHardware = KtPrepareHardware;
+    pnp.EvtDeviceReleaseHardware = KtReleaseHardware;
+    pnp.EvtDeviceD0Entry = KtD0Entry;
+    pnp.EvtDeviceD0Exit = KtD0Exit;
+    pnp.EvtDeviceSelfManagedIoInit = KtSmInit;
+    pnp.EvtDeviceSelfManagedIoRestart = KtSmRestart;
+    pnp.EvtDeviceSelfManagedIoSuspend = KtSmSuspend;
+    pnp.EvtDeviceSelfManagedIoFlush = KtSmFlush;
+    pnp.EvtDeviceSelfManagedIoCleanup = KtSmCleanup;
+    pnp.EvtDeviceSurpriseRemoval = KtSurpriseRemoval;
+    WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
+
+    WDF_FILEOBJECT_CONFIG fileConfig;
+    WDF_FILEOBJECT_CONFIG_INIT(&fileConfig, KtFileCreate, KtFileClose, KtFileCleanup);
+    WdfDeviceInitSetFileObjectConfig(DeviceInit, &fileConfig, WDF_NO_OBJECT_ATTRIBUTES);
+
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KT_REQUEST_CONTEXT);
+    WdfDeviceInitSetRequestAttributes(DeviceInit, &attributes);
+
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    if (g_Config->DeviceSyncScope != 0) {
+        attributes.SynchronizationScope = (WDF_SYNCHRONIZATION_SCOPE)g_Config->DeviceSyncScope;
+    }
+    WDFDEVICE device;
+    NTSTATUS status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = WdfDeviceCreateDeviceInterface(device, &guid, NULL);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    WDF_IO_QUEUE_CONFIG queueConfig;
+    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, (WDF_IO_QUEUE_DISPATCH_TYPE)g_Config->DispatchType);
+    queueConfig.AllowZeroLengthRequests = g_Config->AllowZeroLength ? TRUE : FALSE;
+    if (g_Config->DispatchType != WdfIoQueueDispatchManual) {
+        queueConfig.EvtIoRead = KtEvtIoRead;
+        queueConfig.EvtIoWrite = KtEvtIoWrite;
+    }
+    if (g_Config->IoStopMode != 0) {
+        queueConfig.EvtIoStop = KtEvtIoStop;
+        queueConfig.EvtIoResume = KtEvtIoResume;
+    }
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KT_QUEUE_CONTEXT);
+    attributes.EvtDestroyCallback = KtEvtQueueDestroy;
+    if (g_Config->QueueSyncScope != 0) {
+        attributes.SynchronizationScope = (WDF_SYNCHRONIZATION_SCOPE)g_Config->QueueSyncScope;
+    }
+    if (g_Config->QueuePassive) {
+        attributes.ExecutionLevel = WdfExecutionLevelPassive;
+    }
+    status = WdfIoQueueCreate(device, &queueConfig, &attributes, &g_Queue);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    KtGetQueueContext(g_Queue)->Magic = 0x51515151;
+    if (WdfDeviceGetDefaultQueue(device) != g_Queue) {
+        KtEvent("wrong-default-queue", 0);
+    }
+    if (g_Config->TimerPeriodMs != 0) {
+        WDF_TIMER_CONFIG timerConfig;
+        WDF_TIMER_CONFIG_INIT_PERIODIC(&timerConfig, KtEvtTimer, g_Config->TimerPeriodMs);
+        timerConfig.AutomaticSerialization = g_Config->TimerAutoSerialize ? TRUE : FALSE;
+        WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+        attributes.ParentObject = g_Config->TimerParentDevice ? (WDFOBJECT)device : (WDFOBJECT)g_Queue;
+        attributes.EvtDestroyCallback = KtEvtTimerDestroy;
+        status = WdfTimerCreate(&timerConfig, &attributes, &g_Timer);
+        if (!NT_SUCCESS(status)) {
+            KtEvent("timer-create-failed", status);
+            return status;
+        }
+        if (g_Config->QueuePassive) {
+            /* A dispatch-level timer cannot join the queue's passive-level lock. */
+            WDFTIMER timer;
+            timerConfig.AutomaticSerialization = TRUE;
+            attributes.EvtDestroyCallback = NULL;
+            KtEvent("serialized-timer-create", WdfTimerCreate(&timerConfig, &attributes, &timer));
+        }
+    }
+    if (g_Config->ForwardToManual) {
+        WDF_IO_QUEUE_CONFIG_INIT(&queueConfig, WdfIoQueueDispatchManual);
+        status = WdfIoQueueCreate(device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, &g_Manual);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+    }
+    if (g_Config->DpcAndWorkItem) {
+        WDF_DPC_CONFIG dpcConfig;
+        WDF_DPC_CONFIG_INIT(&dpcConfig, KtEvtDpc);
+        WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+        attributes.ParentObject = g_Queue;
+        status = WdfDpcCreate(&dpcConfig, &attributes, &g_Dpc);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+        WDF_WORKITEM_CONFIG workConfig;
+        WDF_WORKITEM_CONFIG_INIT(&workConfig, KtEvtWorkItem);
+        workConfig.AutomaticSerialization = FALSE;
+        WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+        attributes.ParentObject = device;
+        status = WdfWorkItemCreate(&workConfig, &attributes, &g_WorkItem);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+    }
+    return STATUS_SUCCESS;
+}
+
+/* ----------------------------------------------------------------- objects */
+
+static EVT_WDF_OBJECT_CONTEXT_CLEANUP KtObjectCleanup;
+static VOID KtObjectCleanup(WDFOBJECT Object) { KtEvent("cleanup", KtGetObjectContext(Object)->Id); }
+static EVT_WDF_OBJECT_CONTEXT_DESTROY KtObjectDestroy;
+static VOID KtObjectDestroy(WDFOBJECT Object) { KtEvent("destroy", KtGetObjectContext(Object)->Id); }
+
+static WDFOBJECT KtCreateObject(WDFOBJECT Parent, ULONG Id)
+{
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KT_OBJECT_CONTEXT);
+    attributes.ParentObject = Parent;
+    attributes.EvtCleanupCallback = KtObjectCleanup;
+    attributes.EvtDestroyCallback = KtObjectDestroy;
+    WDFOBJECT object;
+    NTSTATUS status = WdfObjectCreate(&attributes, &object);
+    if (!NT_SUCCESS(status)) {
+        KtEvent("object-create-failed", status);
+        return NULL;
+    }
+    PKT_OBJECT_CONTEXT context = KtGetObjectContext(object);
+    for (ULONG i = 0; i < 7; i++) {
+        if (context->Filler[i] != 0 || context->Id != 0) {
+            KtEvent("context-not-zeroed", Id);
+        }
+    }
+    context->Id = Id;
+    return object;
+}
+
+/* Object tree, contexts, memory, strings, registry and version checks (as events). */
+static VOID KtObjectTest(WDFDRIVER Driver)
+{
+    WDFOBJECT parent = KtCreateObject(NULL, 1);
+    WDFOBJECT child1 = KtCreateObject(parent, 2);
+    WDFOBJECT child2 = KtCreateObject(parent, 3);
+    WDFOBJECT grandchild = KtCreateObject(child1, 4);
+    if (parent == NULL || child1 == NULL || child2 == NULL || grandchild == NULL) {
+        return;
+    }
+    KtEvent("typed-context-other-null", WdfObjectGet_KT_OTHER_CONTEXT(parent) == NULL);
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KT_OTHER_CONTEXT);
+    KT_OTHER_CONTEXT *other = NULL;
+    NTSTATUS status = WdfObjectAllocateContext(parent, &attributes, (PVOID *)&other);
+    KtEvent("allocate-context", status);
+    KtEvent("typed-context-other-found",
+            other != NULL && WdfObjectGetTypedContext(parent, KT_OTHER_CONTEXT) == other && other->Value == 0);
+    KtEvent("context-get-object", WdfObjectContextGetObject(KtGetObjectContext(child2)) == child2);
+    /* child2 outlives its deletion through a reference: its destroy (and so the
+       parent's) waits for the dereference. */
+    WdfObjectReference(child2);
+    WdfObjectDelete(parent);
+    KtEvent("deleted-parent", 0);
+    WdfObjectDereference(child2);
+    KtEvent("dereferenced-child", 0);
+
+    WDFMEMORY memory;
+    PVOID buffer;
+    status = WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPoolNx, KT_TAG, 16, &memory, &buffer);
+    KtEvent("memory-create", status);
+    if (NT_SUCCESS(status)) {
+        UCHAR bytes[32];
+        RtlFillMemory(bytes, sizeof(bytes), 0xA5);
+        KtEvent("copy-from-ok", WdfMemoryCopyFromBuffer(memory, 8, bytes, 8));
+        KtEvent("copy-from-too-big", WdfMemoryCopyFromBuffer(memory, 8, bytes, 9));
+        KtEvent("copy-from-bad-offset", WdfMemoryCopyFromBuffer(memory, 16, bytes, 1));
+        KtEvent("copy-to-ok", WdfMemoryCopyToBuffer(memory, 0, bytes, 16));
+        KtEvent("copy-to-too-big", WdfMemoryCopyToBuffer(memory, 1, bytes, 16));
+        KtEvent("copy-to-zero", WdfMemoryCopyToBuffer(memory, 0, bytes, 0));
+        size_t size = 0;
+        KtEvent("memory-buffer", WdfMemoryGetBuffer(memory, &size) == buffer && size == 16);
+        WdfObjectDelete(memory);
+    }
+
+    UNICODE_STRING text;
+    RtlInitUnicodeString(&text, L"kmdf");
+    WDFSTRING string;
+    status = WdfStringCreate(&text, WDF_NO_OBJECT_ATTRIBUTES, &string);
+    KtEvent("string-create", status);
+    if (NT_SUCCESS(status)) {
+        UNICODE_STRING out;
+        WdfStringGetUnicodeString(string, &out);
+        KtEvent("string-content", out.Length == 8 && out.Buffer[0] == L'k' && out.Buffer[3] == L'f');
+        status = WdfDriverRetrieveVersionString(Driver, string);
+        WdfStringGetUnicodeString(string, &out);
+        KtEvent("version-string", NT_SUCCESS(status) && out.Length > 0);
+        WdfObjectDelete(string);
+    }
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS version;
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, KMDF_VERSION_MAJOR, KMDF_VERSION_MINOR);
+    KtEvent("version-available", WdfDriverIsVersionAvailable(Driver, &version));
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, 2, 0);
+    KtEvent("version-2-available", WdfDriverIsVersionAvailable(Driver, &version));
+
+    WDFKEY key;
+    status = WdfDriverOpenParametersRegistryKey(Driver, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES, &key);
+    KtEvent("open-parameters", status);
+    if (NT_SUCCESS(status)) {
+        DECLARE_CONST_UNICODE_STRING(name, L"TestValue");
+        DECLARE_CONST_UNICODE_STRING(missing, L"Missing");
+        ULONG value = 0;
+        status = WdfRegistryQueryULong(key, &name, &value);
+        KtEvent("query-ulong", NT_SUCCESS(status) ? (LONGLONG)value : -1);
+        KtEvent("query-missing", WdfRegistryQueryULong(key, &missing, &value));
+        WdfRegistryClose(key);
+    }
+}
+
+VOID KtEvtDriverCleanup(_In_ WDFOBJECT Object)
+{
+    UNREFERENCED_PARAMETER(Object);
+    KtEvent("driver-cleanup", 0);
+}
+
+VOID KtEvtDriverUnload(_In_ WDFDRIVER Driver)
+{
+    UNREFERENCED_PARAMETER(Driver);
+    KtEvent("driver-unload", 0);
+}
+
+NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING RegistryPath)
+{
+    g_Config = KmdfTestConfig();
+    WDF_DRIVER_CONFIG config;
+    WDF_DRIVER_CONFIG_INIT(&config, KtEvtDeviceAdd);
+    config.EvtDriverUnload = KtEvtDriverUnload;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.EvtCleanupCallback = KtEvtDriverCleanup;
+    WDFDRIVER driver;
+    NTSTATUS status = WdfDriverCreate(DriverObject, RegistryPath, &attributes, &config, &driver);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = WdfSpinLockCreate(WDF_NO_OBJECT_ATTRIBUTES, &g_ParkLock);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if (g_Config->ObjectTest) {
+        KtObjectTest(driver);
+    }
+    if (g_Config->Bug == KtBugObjectLeak) {
+        if (NT_SUCCESS(WdfObjectCreate(WDF_NO_OBJECT_ATTRIBUTES, &g_Leaked))) {
+            WdfObjectReference(g_Leaked);
+        }
+    }
+    g_ParkedCount = 0;
+    g_Sequence = 0;
+    KmdfTestRegister(&g_Ops);
+    return STATUS_SUCCESS;
+}

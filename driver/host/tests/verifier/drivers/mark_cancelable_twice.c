@@ -1,0 +1,70 @@
+/*++
+
+Module Name:
+
+    mark_cancelable_twice.c
+
+Abstract:
+
+    Breaks MARK_CANCELABLE_TWICE: EvtIoWrite marks the request cancelable twice, then
+    unmarks it and completes it as a correct driver would.
+
+Environment:
+
+    Kernel mode
+
+--*/
+
+#include "vtest.h"
+
+EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
+EVT_WDF_REQUEST_CANCEL VtEvtRequestCancel;
+
+NTSTATUS
+RuleDriverEntry(
+    _In_ WDFDRIVER Driver
+    )
+{
+    UNREFERENCED_PARAMETER(Driver);
+    return STATUS_SUCCESS;
+}
+
+VOID
+RuleDeviceAttributes(
+    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
+    )
+{
+    UNREFERENCED_PARAMETER(Attributes);
+}
+
+NTSTATUS
+RuleDeviceAdd(
+    _In_ WDFDEVICE Device
+    )
+{
+    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
+}
+
+VOID
+VtEvtRequestCancel(
+    _In_ WDFREQUEST Request
+    )
+{
+    WdfRequestComplete(Request, STATUS_CANCELLED);
+}
+
+VOID
+VtEvtIoWrite(
+    _In_ WDFQUEUE Queue,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    )
+{
+    UNREFERENCED_PARAMETER(Queue);
+
+    WdfRequestMarkCancelable(Request, VtEvtRequestCancel);
+    WdfRequestMarkCancelable(Request, VtEvtRequestCancel);
+    if (WdfRequestUnmarkCancelable(Request) != STATUS_CANCELLED) {
+        WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+    }
+}

@@ -1,0 +1,68 @@
+/*++
+
+Module Name:
+
+    object_leak.c
+
+Abstract:
+
+    Breaks OBJECT_LEAK: DriverEntry creates a framework memory object parented to the
+    driver and takes a reference on it that it never releases, so the object cannot be
+    destroyed when the driver object is deleted at unload.
+
+Environment:
+
+    Kernel mode
+
+--*/
+
+#include "vtest.h"
+
+EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
+
+NTSTATUS
+RuleDriverEntry(
+    _In_ WDFDRIVER Driver
+    )
+{
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDFMEMORY memory;
+    NTSTATUS status;
+
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = Driver;
+    status = WdfMemoryCreate(&attributes, NonPagedPoolNx, VT_POOL_TAG, 32, &memory, NULL);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    WdfObjectReference(memory);
+    return STATUS_SUCCESS;
+}
+
+VOID
+RuleDeviceAttributes(
+    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
+    )
+{
+    UNREFERENCED_PARAMETER(Attributes);
+}
+
+NTSTATUS
+RuleDeviceAdd(
+    _In_ WDFDEVICE Device
+    )
+{
+    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
+}
+
+VOID
+VtEvtIoWrite(
+    _In_ WDFQUEUE Queue,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    )
+{
+    UNREFERENCED_PARAMETER(Queue);
+
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+}
