@@ -1,0 +1,84 @@
+package org.echodriver.echoapp.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import org.echodriver.echoapp.device.Device;
+import org.echodriver.echoapp.win32.Win32CallException;
+
+/**
+ * The synchronous test of the WDK's echoapp: write a pattern, read it back, compare; with
+ * 512 bytes, then with 30 KiB.
+ */
+final class SyncTest {
+    /** The lengths written and read back, in order. */
+    static final int[] LENGTHS = {512, 30 * 1024};
+
+    private final Device device;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private long writesCompleted;
+    private long readsCompleted;
+    private long cancelled;
+    private long bytesWritten;
+    private long bytesRead;
+
+    SyncTest(Device device, PrintWriter out, PrintWriter err) {
+        this.device = device;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs the test; Ctrl-C cancels the call in progress (CancelIoEx from the signal thread). */
+    int run(Interrupt interrupt) {
+        try (Interrupt.Registration registration = interrupt.onRequest(device::cancelAll)) {
+            for (int round = 0; round < LENGTHS.length; round++) {
+                if (interrupt.isRequested()) {
+                    return interrupted();
+                }
+                int length = LENGTHS[round];
+                byte[] pattern = Pattern.of(round, length);
+                int written = device.write(pattern);
+                if (written != length) {
+                    err.printf("bytes written is not test length! Written %d, SB %d%n", written, length);
+                    return ExitCodes.FAILURE;
+                }
+                writesCompleted++;
+                bytesWritten += written;
+                out.printf("%d Pattern Bytes Written successfully%n", written);
+                out.flush();
+                if (interrupt.isRequested()) {
+                    return interrupted();
+                }
+                byte[] back = new byte[length];
+                int read = device.read(back);
+                if (read != length) {
+                    err.printf("bytes Read is not test length! Read %d, SB %d%n", read, length);
+                    return ExitCodes.FAILURE;
+                }
+                readsCompleted++;
+                bytesRead += read;
+                out.printf("%d Pattern Bytes Read successfully%n", read);
+                if (!Arrays.equals(pattern, back)) {
+                    err.printf("Pattern verification failed: the %d bytes read differ from the bytes written%n", length);
+                    return ExitCodes.FAILURE;
+                }
+                out.println("Pattern Verified successfully");
+                out.flush();
+            }
+            return ExitCodes.SUCCESS;
+        } catch (Win32CallException e) {
+            if (e.isAborted() && interrupt.isRequested()) {
+                cancelled++;
+                return interrupted();
+            }
+            err.println(e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    private int interrupted() {
+        out.printf("Interrupted: %d writes and %d reads completed, %d cancelled, %d bytes written, %d bytes read%n",
+                writesCompleted, readsCompleted, cancelled, bytesWritten, bytesRead);
+        return ExitCodes.INTERRUPTED;
+    }
+}
