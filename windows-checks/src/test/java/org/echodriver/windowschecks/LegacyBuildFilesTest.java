@@ -1,0 +1,112 @@
+package org.echodriver.windowschecks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds the WDK 7.1 build files (sources, makefile, makefile.inc) of the Windows 7 build
+ * to the driver sources: every shared source and the chosen variant's queue.c compiled,
+ * nothing of the host, KMDF 1.9, /W4 /WX, and echo.inf stamped from echo-win7.inx.
+ */
+class LegacyBuildFilesTest {
+
+    private static final Map<String, String> MACROS = BuildOutputs.sourcesMacros();
+
+    private static List<String> list(String macro) {
+        String value = MACROS.get(macro);
+        assertTrue(value != null, "sources does not set " + macro);
+        return Arrays.stream(value.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    }
+
+    @Test
+    void driverTargetWithKmdf19AndWarningsAsErrors() {
+        assertEquals("echo", MACROS.get("TARGETNAME"));
+        assertEquals("DRIVER", MACROS.get("TARGETTYPE"));
+        assertEquals("1.9", BuildOutputs.legacyKmdfVersion(), "Windows 7 ships KMDF 1.9");
+        assertEquals("/W4 /WX", MACROS.get("MSC_WARNING_LEVEL"));
+        assertEquals("$(OBJ_PATH)\\$(O)", MACROS.get("ECHO_OBJ"));
+    }
+
+    @Test
+    void variantsMapToTheDriverDirectories() {
+        String text = Repository.text("sources");
+        Map<String, String> mapping = new TreeMap<>();
+        Matcher m = Pattern.compile("\"\\$\\(ECHO_VARIANT\\)\"\\s*==\\s*\"(\\w+)\"\\s*\\r?\\n\\s*ECHO_VARIANT_DIR=(\\w+)").matcher(text);
+        while (m.find()) {
+            mapping.put(m.group(2), m.group(1));
+        }
+        assertEquals(Map.of("autosync", "AutoSync", "driversync", "DriverSync"), mapping);
+        assertEquals(new TreeSet<>(Repository.variantDirectories()), mapping.keySet(), "every variant directory of driver/");
+        assertTrue(text.contains("!ERROR ECHO_VARIANT must be AutoSync or DriverSync"), "an unknown ECHO_VARIANT must stop the build");
+        assertTrue(Pattern.compile("^ECHO_VARIANT=AutoSync$", Pattern.MULTILINE).matcher(text).find(), "AutoSync by default");
+        List<String> includes = Arrays.asList(MACROS.get("INCLUDES").split(";"));
+        assertTrue(includes.contains("driver") && includes.contains("driver\\$(ECHO_VARIANT_DIR)"),
+                "INCLUDES must hold driver and driver\\$(ECHO_VARIANT_DIR): " + includes);
+    }
+
+    @Test
+    void compilesExactlyTheDriverSources() {
+        Set<String> shared = Repository.driverSources().stream()
+                .filter(s -> s.matches("driver/[^/]+\\.c"))
+                .map(s -> s.substring("driver/".length()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> expected = new TreeSet<>();
+        for (String s : shared) {
+            expected.add("$(ECHO_OBJ)\\" + s);
+        }
+        expected.add("$(ECHO_OBJ)\\queue_$(ECHO_VARIANT_DIR).c");
+        assertEquals(expected, new TreeSet<>(list("SOURCES")), "SOURCES");
+        Set<String> targets = new TreeSet<>(expected);
+        targets.add("$(ECHO_OBJ)\\echo.inf");
+        assertEquals(targets, new TreeSet<>(list("NTTARGETFILE0")), "NTTARGETFILE0 (pass 0 makes the copies and the INF)");
+        assertFalse(Repository.text("sources").toLowerCase().contains("host"), "sources mentions the host");
+    }
+
+    @Test
+    void makefileIncCopiesEachSourceAndStampsTheInf() {
+        String inc = Repository.text("makefile.inc");
+        Map<String, String> rules = new TreeMap<>();
+        Matcher m = Pattern.compile("^(\\S+):\\s*(\\S+)\\s*$", Pattern.MULTILINE).matcher(inc);
+        while (m.find()) {
+            rules.put(m.group(1), m.group(2));
+        }
+        for (String target : list("NTTARGETFILE0")) {
+            assertTrue(rules.containsKey(target), "makefile.inc has no rule for " + target);
+        }
+        for (String source : list("SOURCES")) {
+            String file = source.substring("$(ECHO_OBJ)\\".length());
+            String from = file.startsWith("queue_") ? "driver\\$(ECHO_VARIANT_DIR)\\queue.c" : "driver\\" + file;
+            assertEquals(from, rules.get(source), "makefile.inc: " + source + " must be copied from " + from);
+            assertTrue(inc.contains("copy /y " + from + " $@"), "makefile.inc: copy command for " + from);
+        }
+        assertEquals("echo-win7.inx", rules.get("$(ECHO_OBJ)\\echo.inf"), "echo.inf comes from echo-win7.inx");
+        assertTrue(inc.contains("stampinf -f $@ -a $(_BUILDARCH) -k $(KMDF_VERSION_MAJOR).$(KMDF_VERSION_MINOR) -d * -v $(ECHO_DRIVER_VERSION)"),
+                "makefile.inc: StampInf must write DriverVer and the KMDF version");
+        for (String line : inc.split("\\r?\\n")) {
+            if (!line.isBlank() && !line.startsWith("#") && !line.contains(":")) {
+                assertTrue(line.startsWith("    "), "makefile.inc: a command line must be indented: " + line);
+            }
+        }
+    }
+
+    @Test
+    void makefileHandsOverToTheBuildEnvironment() {
+        List<String> lines = Arrays.stream(Repository.text("makefile").split("\\r?\\n"))
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .collect(Collectors.toList());
+        assertEquals(List.of("!INCLUDE $(NTMAKEENV)\\makefile.def"), lines);
+    }
+}
