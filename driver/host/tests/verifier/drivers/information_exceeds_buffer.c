@@ -19,23 +19,7 @@ Environment:
 
 EVT_WDF_IO_QUEUE_IO_READ VtEvtIoRead;
 
-NTSTATUS
-RuleDriverEntry(
-    _In_ WDFDRIVER Driver
-    )
-{
-    UNREFERENCED_PARAMETER(Driver);
-    return STATUS_SUCCESS;
-}
-
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    )
-{
-    UNREFERENCED_PARAMETER(Attributes);
-}
-
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -55,3 +39,9 @@ VtEvtIoRead(
 
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length + 16);
 }
+
+const VT_RULE VtRule = {
+    NULL,
+    NULL,
+    RuleDeviceAdd,
+};

@@ -20,23 +20,7 @@ Environment:
 EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 EVT_WDF_REQUEST_CANCEL VtEvtRequestCancel;
 
-NTSTATUS
-RuleDriverEntry(
-    _In_ WDFDRIVER Driver
-    )
-{
-    UNREFERENCED_PARAMETER(Driver);
-    return STATUS_SUCCESS;
-}
-
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    )
-{
-    UNREFERENCED_PARAMETER(Attributes);
-}
-
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -68,3 +52,9 @@ VtEvtIoWrite(
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
     }
 }
+
+const VT_RULE VtRule = {
+    NULL,
+    NULL,
+    RuleDeviceAdd,
+};

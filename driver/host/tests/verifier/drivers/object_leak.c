@@ -20,6 +20,7 @@ Environment:
 
 EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 
+static
 NTSTATUS
 RuleDriverEntry(
     _In_ WDFDRIVER Driver
@@ -39,14 +40,7 @@ RuleDriverEntry(
     return STATUS_SUCCESS;
 }
 
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    )
-{
-    UNREFERENCED_PARAMETER(Attributes);
-}
-
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -66,3 +60,9 @@ VtEvtIoWrite(
 
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
 }
+
+const VT_RULE VtRule = {
+    RuleDriverEntry,
+    NULL,
+    RuleDeviceAdd,
+};

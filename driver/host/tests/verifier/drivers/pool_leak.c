@@ -21,6 +21,7 @@ static PVOID VtLeakedBlock;
 
 EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 
+static
 NTSTATUS
 RuleDriverEntry(
     _In_ WDFDRIVER Driver
@@ -32,14 +33,7 @@ RuleDriverEntry(
     return VtLeakedBlock != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    )
-{
-    UNREFERENCED_PARAMETER(Attributes);
-}
-
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -59,3 +53,9 @@ VtEvtIoWrite(
 
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
 }
+
+const VT_RULE VtRule = {
+    RuleDriverEntry,
+    NULL,
+    RuleDeviceAdd,
+};

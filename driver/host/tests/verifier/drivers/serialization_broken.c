@@ -24,15 +24,7 @@ Environment:
 EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 EVT_WDF_TIMER VtEvtTimer;
 
-NTSTATUS
-RuleDriverEntry(
-    _In_ WDFDRIVER Driver
-    )
-{
-    UNREFERENCED_PARAMETER(Driver);
-    return STATUS_SUCCESS;
-}
-
+static
 VOID
 RuleDeviceAttributes(
     _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
@@ -41,6 +33,7 @@ RuleDeviceAttributes(
     Attributes->SynchronizationScope = WdfSynchronizationScopeQueue;
 }
 
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -90,3 +83,9 @@ VtEvtIoWrite(
     WdfObjectAcquireLock(Queue);
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
 }
+
+const VT_RULE VtRule = {
+    NULL,
+    RuleDeviceAttributes,
+    RuleDeviceAdd,
+};

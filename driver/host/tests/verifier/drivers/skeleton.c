@@ -38,7 +38,7 @@ DriverEntry(
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    return RuleDriverEntry(driver);
+    return VtRule.DriverEntry != NULL ? VtRule.DriverEntry(driver) : STATUS_SUCCESS;
 }
 
 NTSTATUS
@@ -55,7 +55,9 @@ VtEvtDeviceAdd(
 
     WdfDeviceInitSetIoType(DeviceInit, WdfDeviceIoBuffered);
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, VT_DEVICE_CONTEXT);
-    RuleDeviceAttributes(&attributes);
+    if (VtRule.DeviceAttributes != NULL) {
+        VtRule.DeviceAttributes(&attributes);
+    }
     status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status)) {
         return status;
@@ -64,7 +66,7 @@ VtEvtDeviceAdd(
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    return RuleDeviceAdd(device);
+    return VtRule.DeviceAdd(device);
 }
 
 NTSTATUS

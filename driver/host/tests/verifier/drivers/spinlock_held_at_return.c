@@ -19,23 +19,7 @@ Environment:
 
 EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 
-NTSTATUS
-RuleDriverEntry(
-    _In_ WDFDRIVER Driver
-    )
-{
-    UNREFERENCED_PARAMETER(Driver);
-    return STATUS_SUCCESS;
-}
-
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    )
-{
-    UNREFERENCED_PARAMETER(Attributes);
-}
-
+static
 NTSTATUS
 RuleDeviceAdd(
     _In_ WDFDEVICE Device
@@ -65,3 +49,9 @@ VtEvtIoWrite(
     WdfSpinLockAcquire(lock);
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
 }
+
+const VT_RULE VtRule = {
+    NULL,
+    NULL,
+    RuleDeviceAdd,
+};

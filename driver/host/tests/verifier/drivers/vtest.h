@@ -9,11 +9,12 @@ Abstract:
     The common frame of the verifier's test drivers. Each of them is a small KMDF
     driver that breaks exactly one verifier rule on purpose; skeleton.c holds what
     they share (DriverEntry, EvtDriverDeviceAdd creating a buffered-I/O device with the
-    test interface), and each rule's file supplies three hooks:
+    test interface), and each rule's file defines VtRule, its hooks:
 
-    RuleDriverEntry     runs at the end of DriverEntry, after WdfDriverCreate
-    RuleDeviceAttributes adjusts the device's object attributes before WdfDeviceCreate
-    RuleDeviceAdd       creates the device's queue (and timer, lock...) after the
+    DriverEntry         runs at the end of DriverEntry, after WdfDriverCreate (optional)
+    DeviceAttributes    adjusts the device's object attributes before WdfDeviceCreate
+                        (optional)
+    DeviceAdd           creates the device's queue (and timer, lock...) after the
                         device and its interface exist
 
     The test program opens the interface and sends one 16-byte write (or read, where the
@@ -52,20 +53,17 @@ typedef struct _VT_DEVICE_CONTEXT {
 
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VT_DEVICE_CONTEXT, VtGetDeviceContext)
 
-NTSTATUS
-RuleDriverEntry(
-    _In_ WDFDRIVER Driver
-    );
+//
+// The hooks of one rule's driver; each rule's file defines VtRule. DriverEntry and
+// DeviceAttributes may be NULL.
+//
+typedef struct _VT_RULE {
+    NTSTATUS (*DriverEntry)(_In_ WDFDRIVER Driver);
+    VOID (*DeviceAttributes)(_Inout_ PWDF_OBJECT_ATTRIBUTES Attributes);
+    NTSTATUS (*DeviceAdd)(_In_ WDFDEVICE Device);
+} VT_RULE;
 
-VOID
-RuleDeviceAttributes(
-    _Inout_ PWDF_OBJECT_ATTRIBUTES Attributes
-    );
-
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    );
+extern const VT_RULE VtRule;
 
 //
 // Creates the device's default queue with the given dispatch type and callbacks.
