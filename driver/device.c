@@ -72,6 +72,13 @@ EchoDeviceCreate(
     WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpPowerCallbacks);
 
     //
+    // Opens of any name below the device get the device's own security check. The INF
+    // sets the same characteristic with the security descriptor; asking for it here
+    // keeps the device safe however it was installed.
+    //
+    WdfDeviceInitSetCharacteristics(DeviceInit, FILE_DEVICE_SECURE_OPEN, TRUE);
+
+    //
     // What the variant needs of the device before it exists (DriverSync: a context on
     // every request).
     //
