@@ -1,6 +1,7 @@
 package org.echodriver.echoapp.cli;
 
 import com.sun.jna.Platform;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -249,28 +250,43 @@ public final class EchoApp implements Callable<Integer> {
         long count = forever ? Long.MAX_VALUE : async;
         boolean perRequestLines = !forever && count <= 1000;
         AsyncTest test = new AsyncTest(writer, reader, count, out, perRequestLines);
-        AsyncTest.Snapshot result;
-        boolean showProgress = System.console() != null && !perRequestLines;
+        AsyncTest.Snapshot result = null;
+        RuntimeException closeFailure = null;
+        boolean showProgress = !perRequestLines && onTerminal();
         AtomicReference<Progress> progress = new AtomicReference<>();
         try (Device w = writer; Device r = reader) {
-            result = test.run(interrupt, () -> {
-                if (forever) {
-                    out.println("AsyncIo running until Ctrl-C");
-                    out.flush();
+            try {
+                result = test.run(interrupt, () -> {
+                    if (forever) {
+                        out.println("AsyncIo running until Ctrl-C");
+                        out.flush();
+                    }
+                    if (showProgress) {
+                        progress.set(new Progress(out, test::snapshot));
+                    }
+                });
+            } finally {
+                Progress shown = progress.get();
+                if (shown != null) {
+                    shown.close();
                 }
-                if (showProgress) {
-                    progress.set(new Progress(out, test::snapshot));
-                }
-            });
-        } finally {
-            Progress shown = progress.get();
-            if (shown != null) {
-                shown.close();
             }
+        } catch (RuntimeException e) {
+            if (result == null) {
+                throw e;
+            }
+            // The run is over and counted; closing a handle failed (or a cancelled request
+            // never came back): the summary still says what was done.
+            closeFailure = e;
         }
         out.println(result.summary());
-        if (result.failure() != null) {
-            err.println("echoapp: " + result.failure());
+        if (result.failure() != null || closeFailure != null) {
+            if (result.failure() != null) {
+                err.println("echoapp: " + result.failure());
+            }
+            if (closeFailure != null) {
+                err.println("echoapp: " + closeFailure.getMessage());
+            }
             return ExitCodes.FAILURE;
         }
         if (result.interrupted()) {
@@ -279,6 +295,26 @@ public final class EchoApp implements Callable<Integer> {
         }
         out.println("AsyncIo completed: every read returned no data or a prefix of what a write sent");
         return ExitCodes.SUCCESS;
+    }
+
+    /**
+     * True when the standard streams are a terminal. Up to JDK 21 System.console() is null
+     * otherwise; JDK 22 to 24 return a console for redirected streams as well, and say
+     * whether it is a terminal through Console.isTerminal() (JDK 22), called reflectively
+     * since this code is compiled for Java 17.
+     */
+    static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     private int cannotOpen(String path, Win32CallException e, PrintWriter err) {

@@ -28,9 +28,10 @@ final class SyncTest {
         this.err = err;
     }
 
-    /** Runs the test; Ctrl-C cancels the call in progress (CancelIoEx from the signal thread). */
+    /** Runs the test; Ctrl-C cancels the call in progress (CancelIoEx, see {@link Canceller}). */
     int run(Interrupt interrupt) {
-        try (Interrupt.Registration registration = interrupt.onRequest(device::cancelAll)) {
+        Canceller canceller = new Canceller(device);
+        try (Interrupt.Registration registration = interrupt.onRequest(canceller::start)) {
             for (int round = 0; round < LENGTHS.length; round++) {
                 if (interrupt.isRequested()) {
                     return interrupted();
@@ -73,6 +74,85 @@ final class SyncTest {
             }
             err.println(e.getMessage());
             return ExitCodes.FAILURE;
+        } finally {
+            canceller.stop();
+        }
+    }
+
+    /**
+     * Cancels the synchronous call of the test thread after Ctrl-C. One CancelIoEx is not
+     * enough: when it comes after the test thread has checked for Ctrl-C but before its
+     * ReadFile or WriteFile has reached the driver, it finds nothing to cancel (ERROR_NOT_FOUND)
+     * and the call would then wait for the driver to complete it. So CancelIoEx is repeated
+     * from a thread of its own until one cancels a call or the test stops it.
+     */
+    static final class Canceller {
+        /** Time between two CancelIoEx calls that found nothing to cancel. */
+        static final long RETRY_MS = 10;
+
+        private final Device device;
+        private Thread thread;
+        private boolean stopped;
+
+        Canceller(Device device) {
+            this.device = device;
+        }
+
+        /** Starts cancelling; returns at once (it runs on the thread that raises Ctrl-C). */
+        synchronized void start() {
+            if (stopped || thread != null) {
+                return;
+            }
+            thread = new Thread(this::loop, "echoapp cancel");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void loop() {
+            try {
+                while (!isStopped()) {
+                    if (device.cancelAll()) {
+                        return;
+                    }
+                    synchronized (this) {
+                        if (!stopped) {
+                            wait(RETRY_MS);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                System.err.println("echoapp: while stopping: " + e.getMessage());
+            }
+        }
+
+        private synchronized boolean isStopped() {
+            return stopped;
+        }
+
+        /** Stops cancelling and waits until no CancelIoEx is in progress, so the device can be closed. */
+        void stop() {
+            Thread running;
+            synchronized (this) {
+                stopped = true;
+                notifyAll();
+                running = thread;
+            }
+            if (running == null) {
+                return;
+            }
+            boolean interrupted = false;
+            while (running.isAlive()) {
+                try {
+                    running.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import com.sun.jna.ptr.PointerByReference;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.echodriver.echoapp.win32.Handles;
 import org.echodriver.echoapp.win32.Kernel32;
 import org.echodriver.echoapp.win32.Win32CallException;
@@ -88,16 +89,24 @@ final class CompletionPort implements AutoCloseable {
         operation.fail(errorCode, false);
     }
 
-    /** The OVERLAPPED of a pending request whose future is the given one, or null. */
-    Pointer overlappedOf(Object future) {
+    /**
+     * Runs {@code cancel} on the OVERLAPPED of the pending request whose future is the given
+     * one, under the lock: the request's packet cannot be dequeued meanwhile, so its memory
+     * is not freed and its address cannot pass to a newer request that CancelIoEx would then
+     * cancel instead ("do not reuse overlapped structures with targeted cancellation").
+     * {@code cancel} must not wait for completions.
+     *
+     * @return what {@code cancel} returned, or false when no such request is pending
+     */
+    boolean cancelPending(Object future, Predicate<Pointer> cancel) {
         synchronized (lock) {
             for (Operation operation : pending.values()) {
                 if (operation.future() == future) {
-                    return operation.overlapped();
+                    return cancel.test(operation.overlapped());
                 }
             }
         }
-        return null;
+        return false;
     }
 
     /** How many requests are submitted and not yet dequeued. */

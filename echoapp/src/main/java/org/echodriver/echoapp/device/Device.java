@@ -2,7 +2,6 @@ package org.echodriver.echoapp.device;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinError;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.WinNT.HANDLE;
@@ -214,22 +213,21 @@ public final class Device implements AutoCloseable {
      */
     public boolean cancel(CompletableFuture<Integer> request) {
         requireOverlapped();
-        Pointer overlapped = port.overlappedOf(request);
-        if (overlapped == null) {
-            return false;
-        }
         synchronized (stateLock) {
             if (handleClosed) {
                 return false;
             }
-            // Sound: the OVERLAPPED stays allocated until the request's packet is dequeued,
-            // and CancelIoEx only uses its address to find the request.
-            boolean ok = kernel32.CancelIoEx(handle, overlapped);
-            int error = Native.getLastError();
-            if (!ok && error != WinError.ERROR_NOT_FOUND) {
-                throw new Win32CallException("CancelIoEx", error);
-            }
-            return ok;
+            return port.cancelPending(request, overlapped -> {
+                // Sound: the port holds the request pending (its packet not dequeued, its
+                // OVERLAPPED allocated) for the whole call, and CancelIoEx only uses the
+                // address to find the request.
+                boolean ok = kernel32.CancelIoEx(handle, overlapped);
+                int error = Native.getLastError();
+                if (!ok && error != WinError.ERROR_NOT_FOUND) {
+                    throw new Win32CallException("CancelIoEx", error);
+                }
+                return ok;
+            });
         }
     }
 
@@ -291,9 +289,10 @@ public final class Device implements AutoCloseable {
     // ---------------------------------------------------------------- close
 
     /**
-     * Cancels every outstanding request (CancelIoEx), waits until each one's packet has
-     * been dequeued, closes the handle, stops the completion thread with a posted wake-up
-     * packet, closes the port, then frees what memory remains.
+     * Cancels every outstanding request (CancelIoEx, on synchronous handles as well), waits
+     * until each overlapped request's packet has been dequeued, closes the handle, stops the
+     * completion thread with a posted wake-up packet, closes the port, then frees what
+     * memory remains.
      */
     @Override
     public void close() {
@@ -316,7 +315,10 @@ public final class Device implements AutoCloseable {
             closing = true;
         }
         RuntimeException failure = null;
-        if (port != null && cancelFirst) {
+        if (cancelFirst) {
+            // On a synchronous handle too: a ReadFile or WriteFile blocked in another thread
+            // would otherwise keep CloseHandle waiting on the file object, which Windows
+            // serializes for synchronous I/O, until the driver completes it.
             failure = collect(failure, this::cancelAll);
         }
         if (!cancelFirst) {
@@ -336,9 +338,14 @@ public final class Device implements AutoCloseable {
                 // Requests still pending own memory the system may yet write: it stays
                 // allocated, and so do the port and its thread that would release it.
                 failure = collect(failure, () -> {
+                    Throwable stopped = port.threadFailure();
+                    if (stopped != null) {
+                        // Name the call that stopped the completion thread, with its error text.
+                        throw new IllegalStateException(port.pendingCount() + " requests on " + path
+                                + " cannot complete: the completion thread stopped: " + stopped.getMessage(), stopped);
+                    }
                     throw new IllegalStateException(port.pendingCount() + " requests on " + path
-                            + " did not complete within " + DRAIN_TIMEOUT_SECONDS + " s of being cancelled",
-                            port.threadFailure());
+                            + " did not complete within " + DRAIN_TIMEOUT_SECONDS + " s of being cancelled");
                 });
             }
         }
