@@ -16,7 +16,8 @@
  *   DOUBLE_COMPLETION             WdfRequestComplete* on a request already completed
  *   COMPLETE_WHILE_CANCELABLE     a request completed while still marked cancelable
  *   MARK_CANCELABLE_TWICE         WdfRequestMarkCancelable(Ex) on a request already marked
- *   REQUEST_USED_AFTER_COMPLETION any other WdfRequest* call on a completed request
+ *   REQUEST_USED_AFTER_COMPLETION any other WdfRequest* call on a completed request, or
+ *                                 a WdfMemory* call on one of its buffers
  *   INFORMATION_EXCEEDS_BUFFER    information larger than the read or device-control
  *                                 output buffer
  *   REQUEST_PENDING_AT_REMOVE     the driver still owns requests when its device is removed

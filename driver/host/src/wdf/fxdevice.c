@@ -13,12 +13,14 @@
  *             EvtDeviceD0ExitPreInterruptsDisabled, EvtDeviceD0Exit(D3)
  *   to D0:    EvtDeviceD0Entry(D3), power-managed queues restarted,
  *             EvtDeviceSelfManagedIoRestart
- *   surprise removal / removal:
- *             EvtDeviceSelfManagedIoSuspend (if in D0), interfaces disabled, queues
- *             purged (waiting requests cancelled, new ones failed), EvtDeviceSurpriseRemoval
- *             (surprise only), EvtDeviceD0Exit(D3Final), EvtDeviceReleaseHardware,
- *             EvtDeviceSelfManagedIoFlush, EvtDeviceSelfManagedIoCleanup
- *   removal:  then the device object and its children (queues, timers ...) are deleted.
+ *   removal:  interfaces disabled, EvtDeviceSelfManagedIoSuspend (if in D0), queues
+ *             purged (waiting requests cancelled, new ones failed), EvtDeviceD0Exit(D3Final),
+ *             EvtDeviceReleaseHardware, EvtDeviceSelfManagedIoFlush,
+ *             EvtDeviceSelfManagedIoCleanup
+ *   surprise removal:
+ *             interfaces disabled, EvtDeviceSurpriseRemoval, queues purged,
+ *             EvtDeviceSelfManagedIoSuspend (if in D0), then as on removal
+ *   finally:  the device object and its children (queues, timers ...) are deleted.
  */
 #include "wdf/fx.h"
 
@@ -631,8 +633,12 @@ static NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp)
     request->IsCreate = true;
     request->DriverOwned = true;
     IoMarkIrpPending(Irp);
+    /* "Using Automatic Synchronization": with device-level synchronization the file
+       object's callbacks are serialized with the queues' callbacks under the device's
+       synchronization lock (Device->Object.SyncLock exists only for that scope). */
     FX_CALLBACK_FRAME frame;
-    FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceFileCreate", request);
+    FxCallbackEnter(&frame, Device->Object.Driver, Device->Object.SyncLock, "EvtDeviceFileCreate",
+                    request);
     Device->FileObjectConfig.EvtDeviceFileCreate((WDFDEVICE)Device, (WDFREQUEST)request,
                                                  (WDFFILEOBJECT)file);
     FxCallbackLeave(&frame);
@@ -655,7 +661,7 @@ static NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close)
             Close ? Device->FileObjectConfig.EvtFileClose : Device->FileObjectConfig.EvtFileCleanup;
         if (routine != NULL) {
             FX_CALLBACK_FRAME frame;
-            FxCallbackEnter(&frame, Device->Object.Driver, NULL,
+            FxCallbackEnter(&frame, Device->Object.Driver, Device->Object.SyncLock,
                             Close ? "EvtFileClose" : "EvtFileCleanup", file);
             routine((WDFFILEOBJECT)file);
             FxCallbackLeave(&frame);
@@ -847,23 +853,40 @@ static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
     return status;
 }
 
-/* Surprise removal, or removal of a device that was not surprise-removed. */
-static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
+/* Purges every queue of the device (removal and surprise removal). */
+static void FxDevicePurgeQueues(FX_DEVICE *Device)
 {
-    bool wasInD0 = Device->InD0;
-    if (wasInD0 && Device->SelfManagedIoInitialized) {
-        (void)FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend,
-                             "EvtDeviceSelfManagedIoSuspend");
-    }
-    FxDeviceSetInterfaces(Device, false);
     FX_QUEUE *queues[FX_MAX_QUEUES];
     size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
     for (size_t i = 0; i < count; i++) {
         FxQueuePurgeInternal(queues[i]);
     }
     FxReleaseQueues(queues, count);
+}
+
+/*
+ * Surprise removal, or removal of a device that was not surprise-removed. "A User
+ * Unplugs a Device" gives two different orders:
+ *   orderly removal:  EvtDeviceSelfManagedIoSuspend, then the power-managed queues are
+ *                     stopped, EvtDeviceD0ExitPreInterruptsDisabled, EvtDeviceD0Exit ...
+ *   surprise removal: EvtDeviceSurpriseRemoval first; then, if the device was in D0,
+ *                     the power-managed queues are stopped and only then
+ *                     EvtDeviceSelfManagedIoSuspend is called; EvtDeviceD0Exit ...
+ */
+static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
+{
+    bool wasInD0 = Device->InD0;
+    FxDeviceSetInterfaces(Device, false);
     if (Surprise) {
         FX_CALL_VOID(Device, EvtDeviceSurpriseRemoval, "EvtDeviceSurpriseRemoval");
+        FxDevicePurgeQueues(Device);
+    }
+    if (wasInD0 && Device->SelfManagedIoInitialized) {
+        (void)FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend,
+                             "EvtDeviceSelfManagedIoSuspend");
+    }
+    if (!Surprise) {
+        FxDevicePurgeQueues(Device);
     }
     if (wasInD0) {
         (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,

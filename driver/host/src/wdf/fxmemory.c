@@ -89,9 +89,31 @@ WDFAPI NTSTATUS WdfMemoryCreatePreallocated(PWDF_OBJECT_ATTRIBUTES Attributes, P
                           "WdfMemoryCreatePreallocated");
 }
 
+/*
+ * A memory object that stands for a request's buffer lives as long as the request
+ * object, which a driver's reference can keep past completion; its buffer does not:
+ * once the request is completed the buffer belongs to the I/O manager again (the
+ * MemAfterReqCompleted and BufAfterReqCompleted rules that WdfMemoryCopyToBuffer and
+ * WdfMemoryCopyFromBuffer list). Such use is REQUEST_USED_AFTER_COMPLETION.
+ */
 static FX_MEMORY *FxMemoryGet(WDFMEMORY Memory, const char *Api)
 {
-    return (FX_MEMORY *)FxObjectFromHandle(Memory, FxTypeMemory, Api);
+    FX_MEMORY *memory = (FX_MEMORY *)FxObjectFromHandle(Memory, FxTypeMemory, Api);
+    if (memory == NULL || !memory->Object.Embedded || memory->Object.EmbeddedIn == NULL ||
+        memory->Object.EmbeddedIn->Type != FxTypeRequest) {
+        return memory;
+    }
+    FX_REQUEST *request = (FX_REQUEST *)memory->Object.EmbeddedIn;
+    HosMutexLock(&request->Lock);
+    bool completed = request->Completed;
+    HosMutexUnlock(&request->Lock);
+    if (completed) {
+        FxReport(memory->Object.Driver, "REQUEST_USED_AFTER_COMPLETION",
+                 "%s called on WDFMEMORY %p of WDFREQUEST %p after the request was completed", Api,
+                 (void *)memory, (void *)request);
+        return NULL;
+    }
+    return memory;
 }
 
 WDFAPI PVOID WdfMemoryGetBuffer(WDFMEMORY Memory, size_t *BufferSize)

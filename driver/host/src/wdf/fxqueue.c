@@ -48,23 +48,62 @@ static bool FxQueueCanPresent(FX_QUEUE *Queue)
     return limit == 0 || limit == (ULONG)-1 || Queue->OwnedCount < limit;
 }
 
-/* Signals waiters and runs a pending stop/purge/drain completion callback when due. */
+static void FxQueueDispatchDeferred(void *Context);
+
+/*
+ * Whether the calling thread may take the queue's synchronization lock for a callback:
+ * it holds it already (the callback nests in a serialized one), or it holds no driver
+ * spin lock and its IRQL allows the kind of lock (a passive-level lock is a wait lock).
+ */
+static bool FxQueueCanTakeSyncLock(FX_SYNC_LOCK *Lock)
+{
+    if (Lock == NULL || FxSyncLockHeldByCaller(Lock)) {
+        return true;
+    }
+    if (FxSpinLocksHeldByCaller() > 0) {
+        return false;
+    }
+    return !Lock->Passive || KeGetCurrentIrql() == PASSIVE_LEVEL;
+}
+
+/*
+ * Signals waiters and runs a pending stop/purge/drain completion callback when due.
+ * EvtIoQueueState is one of the queue callbacks that the synchronization scope
+ * serializes ("Using Automatic Synchronization": request handlers, EvtIoQueueState,
+ * EvtIoResume, EvtIoStop), so it runs under the queue's synchronization lock; a thread
+ * that cannot take that lock now leaves the callback to the DPC or worker thread.
+ */
 static void FxQueueCheckState(FX_QUEUE *Queue)
 {
     PFN_WDF_IO_QUEUE_STATE callback = NULL;
     WDFCONTEXT context = NULL;
+    FX_SYNC_LOCK *lock = Queue->Object.SyncLock;
+    bool defer = false;
     HosMutexLock(&Queue->Lock);
     HosCondBroadcast(&Queue->Idle);
     if (Queue->StateCallback != NULL && Queue->OwnedCount == 0 &&
         (!Queue->StateCallbackWantsEmptyQueue || Queue->PendingCount == 0)) {
-        callback = Queue->StateCallback;
-        context = Queue->StateContext;
-        Queue->StateCallback = NULL;
+        if (FxQueueCanTakeSyncLock(lock)) {
+            callback = Queue->StateCallback;
+            context = Queue->StateContext;
+            Queue->StateCallback = NULL;
+        } else {
+            defer = true;
+        }
     }
     HosMutexUnlock(&Queue->Lock);
+    if (defer) {
+        /* The deferred presentation loop ends with this check, on a thread that can. */
+        FxObjectReference(&Queue->Object);
+        bool queued = lock->Passive ? HosQueueWork(FxQueueDispatchDeferred, Queue)
+                                    : HosQueueDpc(FxQueueDispatchDeferred, Queue);
+        if (!queued) {
+            FxObjectDereference(&Queue->Object);
+        }
+    }
     if (callback != NULL) {
         FX_CALLBACK_FRAME frame;
-        FxCallbackEnter(&frame, Queue->Object.Driver, NULL, "EvtIoQueueState", Queue);
+        FxCallbackEnter(&frame, Queue->Object.Driver, lock, "EvtIoQueueState", Queue);
         callback((WDFQUEUE)Queue, context);
         FxCallbackLeave(&frame);
     }
@@ -930,7 +969,9 @@ WDFAPI VOID WdfIoQueueStopAndPurgeSynchronously(WDFQUEUE Queue)
 
 /*
  * WdfIoQueueRetrieveNextRequest: hands the next waiting request to the driver.
- * STATUS_NO_MORE_ENTRIES when none waits, STATUS_WDF_PAUSED when the queue is stopped.
+ * STATUS_NO_MORE_ENTRIES when none waits, STATUS_WDF_PAUSED when the queue is stopped,
+ * STATUS_INVALID_DEVICE_STATE when "the specified I/O queue is configured for the
+ * parallel dispatching method" (manual and sequential queues only).
  */
 WDFAPI NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST *OutRequest)
 {
@@ -941,6 +982,9 @@ WDFAPI NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST *OutReq
     FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveNextRequest");
     if (queue == NULL) {
         return STATUS_INVALID_HANDLE;
+    }
+    if (queue->Config.DispatchType == WdfIoQueueDispatchParallel) {
+        return STATUS_INVALID_DEVICE_STATE;
     }
     FX_REQUEST *request = NULL;
     HosMutexLock(&queue->Lock);

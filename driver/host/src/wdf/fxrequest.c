@@ -532,6 +532,12 @@ static NTSTATUS FxRequestMark(WDFREQUEST Handle, PFN_WDF_REQUEST_CANCEL EvtReque
         return STATUS_INVALID_PARAMETER;
     }
     HosMutexLock(&request->Lock);
+    if (!request->DriverOwned) {
+        /* "STATUS_INVALID_DEVICE_REQUEST: The driver does not own the I/O request"
+           (WdfRequestMarkCancelableEx). */
+        HosMutexUnlock(&request->Lock);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
     if (request->Cancelable) {
         HosMutexUnlock(&request->Lock);
         FxReport(request->Object.Driver, "MARK_CANCELABLE_TWICE",
@@ -573,14 +579,22 @@ WDFAPI NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request)
     if (request == NULL) {
         return STATUS_INVALID_HANDLE;
     }
+    /* WdfRequestUnmarkCancelable returns STATUS_CANCELLED when the request has been
+       cancelled (EvtRequestCancel has run or is about to), STATUS_INVALID_DEVICE_REQUEST
+       when the driver does not own the request, and STATUS_INVALID_PARAMETER when "the
+       request is already not cancelable". */
     HosMutexLock(&request->Lock);
     if (request->CancelClaimed) {
         HosMutexUnlock(&request->Lock);
         return STATUS_CANCELLED;
     }
-    if (!request->Cancelable) {
+    if (!request->DriverOwned) {
         HosMutexUnlock(&request->Lock);
         return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (!request->Cancelable) {
+        HosMutexUnlock(&request->Lock);
+        return STATUS_INVALID_PARAMETER;
     }
     HosMutexUnlock(&request->Lock);
     if (IoSetCancelRoutine(request->Irp, NULL) == NULL) {
@@ -626,19 +640,29 @@ WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE Destinat
                  (void *)request);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
+    /* "STATUS_WDF_BUSY: The destination queue is not accepting new requests"; the
+       driver still owns the request then. */
     HosMutexLock(&destination->Lock);
     bool accepting = destination->Accepting;
     HosMutexUnlock(&destination->Lock);
     if (!accepting) {
-        return STATUS_INVALID_DEVICE_STATE;
+        return STATUS_WDF_BUSY;
     }
     FxQueueRemoveOwned(source, request);
     HosMutexLock(&request->Lock);
     request->DriverOwned = false;
     HosMutexUnlock(&request->Lock);
     if (!FxQueueInsert(destination, request)) {
-        atomic_store(&request->Queue, NULL);
-        FxRequestCompleteByFramework(request, STATUS_INVALID_DEVICE_STATE);
+        /* The destination stopped accepting meanwhile: back to the driver, still owned
+           through the source queue (whose reference the request keeps). */
+        HosMutexLock(&source->Lock);
+        FxListInsertTail(&source->Owned, &request->QueueLink);
+        source->OwnedCount++;
+        HosMutexLock(&request->Lock);
+        request->DriverOwned = true;
+        HosMutexUnlock(&request->Lock);
+        HosMutexUnlock(&source->Lock);
+        return STATUS_WDF_BUSY;
     }
     FxQueueRequestDone(source);
     FxObjectDereference(&source->Object);

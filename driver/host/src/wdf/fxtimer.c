@@ -12,8 +12,10 @@
  *    lock with a dispatch-level timer is STATUS_WDF_INCOMPATIBLE_EXECUTION_LEVEL;
  *  - WdfTimerStart returns TRUE when the timer was already in the system's timer queue;
  *    DueTime is negative relative or positive absolute, in 100 ns units; Period in ms;
- *  - WdfTimerStop returns TRUE when the timer was in the queue; with Wait it also waits
- *    for a running EvtTimerFunc, and must not be called that way from EvtTimerFunc.
+ *  - WdfTimerStop returns TRUE when the timer was in the queue; with Wait "the framework
+ *    does not return until all queued calls to the driver's deferred procedure calls
+ *    (DPCs), including the driver's EvtTimerFunc callback functions, have executed"
+ *    (KeFlushQueuedDpcs), and it must not be called that way from EvtTimerFunc.
  */
 #include "wdf/fx.h"
 
@@ -150,6 +152,51 @@ WDFAPI NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES 
     return STATUS_SUCCESS;
 }
 
+/* A marker DPC: it runs after every DPC that was due when it was queued. */
+typedef struct FX_DPC_FLUSH {
+    HOS_MUTEX Lock;
+    HOS_COND Ran;
+    bool Done;
+} FX_DPC_FLUSH;
+
+static void FxDpcFlushMarker(void *Context)
+{
+    FX_DPC_FLUSH *flush = Context;
+    HosMutexLock(&flush->Lock);
+    flush->Done = true;
+    HosCondBroadcast(&flush->Ran);
+    HosMutexUnlock(&flush->Lock);
+}
+
+/*
+ * Waits until the DPCs queued so far (WDFDPCs, due timers, deferred framework work on
+ * the DPC thread) have run, as KeFlushQueuedDpcs does. The DPC thread runs what is due
+ * in order of due time, and a marker set now is due after all of them.
+ */
+static void FxFlushQueuedDpcs(void)
+{
+    if (HosInDpc()) {
+        return;
+    }
+    FX_DPC_FLUSH flush;
+    HosMutexInit(&flush.Lock);
+    HosCondInit(&flush.Ran);
+    flush.Done = false;
+    HOS_TIMER *marker = HosTimerCreate(FxDpcFlushMarker, &flush);
+    if (marker != NULL) {
+        (void)HosTimerSet(marker, 0, 0);
+        HosMutexLock(&flush.Lock);
+        while (!flush.Done) {
+            HosCondWait(&flush.Ran, &flush.Lock);
+        }
+        HosMutexUnlock(&flush.Lock);
+        /* Also waits until the marker's routine has returned. */
+        HosTimerDelete(marker);
+    }
+    HosCondDestroy(&flush.Ran);
+    HosMutexDestroy(&flush.Lock);
+}
+
 static FX_TIMER *FxTimerGet(WDFTIMER Timer, const char *Api)
 {
     return (FX_TIMER *)FxObjectFromHandle(Timer, FxTypeTimer, Api);
@@ -192,6 +239,9 @@ WDFAPI BOOLEAN WdfTimerStop(WDFTIMER Timer, BOOLEAN Wait)
         wait = false;
     }
     BOOLEAN wasSet = HosTimerCancel(timer->Timer, wait) ? TRUE : FALSE;
+    if (wait) {
+        FxFlushQueuedDpcs();
+    }
     if (wait && timer->Passive) {
         HosFlushQueues();
     }

@@ -311,6 +311,8 @@ static void ScenarioParallel(void)
     }
     KT_CHECK(EvWait("read", 4));
     KT_CHECK(g_Ops->ParkedCount() == 4);
+    /* A parallel queue cannot be pulled from (WdfIoQueueRetrieveNextRequest). */
+    KT_CHECK_STATUS(g_Ops->RetrieveDefault(), KT_STATUS_INVALID_DEVICE_STATE);
     for (int i = 0; i < 4; i++) {
         KT_CHECK(!KtIoDone(io[i]));
     }
@@ -464,6 +466,73 @@ static void ScenarioAlreadyCancelled(bool Ex)
     KtCheckNoVerifierReports("already-cancelled");
 }
 
+/*
+ * WdfRequestUnmarkCancelable on a request the driver owns but has not marked (or has
+ * unmarked already) returns STATUS_INVALID_PARAMETER ("the request is already not
+ * cancelable"); on a marked one, STATUS_SUCCESS.
+ */
+static void ScenarioUnmarkNotCancelable(void)
+{
+    DefaultConfig();
+    g_Config.Park = 1;
+    g_Config.CancelMode = 3;
+    if (!Start()) {
+        return;
+    }
+    KT_IO *io = Read(4);
+    KT_CHECK(EvWait("read", 1));
+    KT_CHECK_STATUS(g_Ops->UnmarkParked(), KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK_STATUS(g_Ops->MarkParked(1), KT_STATUS_SUCCESS);
+    KT_CHECK_STATUS(g_Ops->UnmarkParked(), KT_STATUS_SUCCESS);
+    KT_CHECK_STATUS(g_Ops->UnmarkParked(), KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(g_Ops->CompleteParked(KT_STATUS_SUCCESS, 4) == 1);
+    KT_CHECK(KtIoWait(io, KT_WAIT_MS));
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KT_CHECK(io->Information == 4);
+    KT_CHECK(EvCount("cancel-routine") == 0);
+    KtIoFree(io);
+    Stop();
+    KtCheckNoVerifierReports("unmark-not-cancelable");
+}
+
+/*
+ * EvtIoQueueState is serialized with the queue's other callbacks by the synchronization
+ * scope ("Using Automatic Synchronization"): with queue scope at dispatch level it runs
+ * under the queue's lock, at DISPATCH_LEVEL, even when the request that ends the stop is
+ * completed from a thread at PASSIVE_LEVEL.
+ */
+static void ScenarioQueueStateSerialized(void)
+{
+    DefaultConfig();
+    g_Config.Park = 1;
+    g_Config.QueueSyncScope = 3; /* WdfSynchronizationScopeQueue */
+    if (!Start()) {
+        return;
+    }
+    KT_IO *first = Read(4);
+    KT_CHECK(EvWait("read", 1));
+    g_Ops->StopQueue();
+    KT_CHECK(EvCount("queue-state") == 0); /* the driver still owns a request */
+    KT_CHECK(g_Ops->CompleteParked(KT_STATUS_SUCCESS, 1) == 1);
+    KT_CHECK(EvWait("queue-state", 1));
+    KT_CHECKF(EvValue("queue-state", 0) == 2 /* DISPATCH_LEVEL */,
+              "EvtIoQueueState ran at IRQL %lld", (long long)EvValue("queue-state", 0));
+    KT_CHECK(EvValue("queue-state-queue", 0) == 1);
+    KT_CHECK(KtIoWait(first, KT_WAIT_MS));
+    KT_IO *held = Read(4);
+    KT_CHECK(!KtIoDone(held) && EvCount("read") == 1);
+    g_Ops->StartQueue();
+    KT_CHECK(EvWait("read", 2));
+    KT_CHECK(g_Ops->CompleteParked(KT_STATUS_SUCCESS, 1) == 1);
+    KT_CHECK(KtIoWait(held, KT_WAIT_MS));
+    KT_CHECK(EvCount("queue-state") == 1);
+    KtIoFree(first);
+    KtIoFree(held);
+    Stop();
+    CheckNoCallbackErrors();
+    KtCheckNoVerifierReports("queue-state-serialized");
+}
+
 /* A periodic timer ticks; WdfTimerStop(Wait) returns with no callback running. */
 static void ScenarioTimer(void)
 {
@@ -524,6 +593,34 @@ static void ScenarioTimerCompletes(void)
     Stop();
     CheckNoCallbackErrors();
     KtCheckNoVerifierReports("timer-completes");
+}
+
+/*
+ * WdfTimerStop(Wait = TRUE) "does not return until all queued calls to the driver's
+ * deferred procedure calls (DPCs), including the driver's EvtTimerFunc callback
+ * functions, have executed": a WDFDPC queued behind a running timer callback has run
+ * when it returns.
+ */
+static void ScenarioTimerStopFlushesDpcs(void)
+{
+    DefaultConfig();
+    g_Config.DpcAndWorkItem = 1;
+    g_Config.QueueSyncScope = 3;
+    g_Config.TimerPeriodMs = 1;
+    g_Config.SpinUs = 20000; /* the timer callback and the DPC each take 20 ms */
+    if (!Start()) {
+        return;
+    }
+    (void)g_Ops->StartTimer(-10000);
+    KT_CHECK(EvWait("tick", 1));
+    KT_CHECK(g_Ops->EnqueueDpc() == 1);
+    (void)g_Ops->StopTimer(1);
+    KT_CHECK(g_Ops->TimerRunning() == 0);
+    KT_CHECKF(EvCount("dpc-end") == 1, "the queued DPC had %s when WdfTimerStop returned",
+              EvCount("dpc") == 0 ? "not started" : "not finished");
+    Stop();
+    CheckNoCallbackErrors();
+    KtCheckNoVerifierReports("timer-stop-flushes-dpcs");
 }
 
 /* A DPC (DISPATCH_LEVEL, serialized with the queue) and a work item (PASSIVE_LEVEL). */
@@ -633,9 +730,19 @@ static void ScenarioManualQueue(void)
     status = g_Ops->RetrieveManual();
     KT_CHECK_STATUS(status, (KH_STATUS)0x8000001A);
     KT_CHECK(EvCount("retrieved-from") == 2 && EvValue("retrieved-from", 1) == 1);
+    /* WdfRequestForwardToIoQueue to a queue that does not accept requests fails with
+       STATUS_WDF_BUSY and leaves the request with the driver (which completes it with
+       that status here). */
+    g_Ops->PurgeManual();
+    KT_IO *d = Read(4);
+    KT_CHECK(KtIoWait(d, KT_WAIT_MS));
+    KT_CHECK(EvCount("forward") == 4);
+    KT_CHECK_STATUS((KH_STATUS)EvValue("forward", 3), (KH_STATUS)0xC0200204 /* STATUS_WDF_BUSY */);
+    KT_CHECK_STATUS(d->Status, (KH_STATUS)0xC0200204);
     KtIoFree(a);
     KtIoFree(b);
     KtIoFree(c);
+    KtIoFree(d);
     Stop();
     KtCheckNoVerifierReports("manual-queue");
 }
@@ -840,6 +947,34 @@ static void ScenarioSerialization(bool DeviceScope)
     KtCheckNoVerifierReports("serialization");
 }
 
+/*
+ * With device-level synchronization the file object's callbacks (EvtDeviceFileCreate,
+ * EvtFileCleanup, EvtFileClose) are serialized like the queues' callbacks ("Using
+ * Automatic Synchronization"): they run under the device's dispatch-level lock.
+ */
+static void ScenarioFileCallbacksSerialized(void)
+{
+    DefaultConfig();
+    g_Config.DeviceSyncScope = 2; /* WdfSynchronizationScopeDevice */
+    if (!Start()) {
+        return;
+    }
+    KT_CHECKF(EvValue("file-create-irql", 0) == 2, "EvtDeviceFileCreate at IRQL %lld",
+              (long long)EvValue("file-create-irql", 0));
+    KT_IO *io = Write(8);
+    KT_CHECK(KtIoWait(io, KT_WAIT_MS));
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KtIoFree(io);
+    Stop();
+    KT_CHECK(EvCount("file-cleanup") == 1 && EvCount("file-close") == 1);
+    KT_CHECKF(EvValue("file-cleanup", 0) == 2, "EvtFileCleanup at IRQL %lld",
+              (long long)EvValue("file-cleanup", 0));
+    KT_CHECKF(EvValue("file-close", 0) == 2, "EvtFileClose at IRQL %lld",
+              (long long)EvValue("file-close", 0));
+    CheckNoCallbackErrors();
+    KtCheckNoVerifierReports("file-callbacks-serialized");
+}
+
 static void *StopThread(void *Context)
 {
     (void)Context;
@@ -929,6 +1064,14 @@ static void ScenarioPnp(bool Surprise)
     KT_CHECK_STATUS(queued->Status, KT_STATUS_CANCELLED);
     KT_CHECK(EvCount("smio-suspend") == 2);
     KT_CHECK(EvIndex("smio-suspend", 1) < EvIndex("d0-exit", 1));
+    if (Surprise) {
+        /* "A User Unplugs a Device": on surprise removal EvtDeviceSurpriseRemoval comes
+           first, then the queues are stopped (here: purged, which cancels the parked
+           request), and only then EvtDeviceSelfManagedIoSuspend. */
+        KT_CHECK(EvCount("cancel-routine") == 1);
+        KT_CHECK(EvIndex("surprise-removal", 0) < EvIndex("cancel-routine", 0));
+        KT_CHECK(EvIndex("cancel-routine", 0) < EvIndex("smio-suspend", 1));
+    }
     KT_CHECK(EvValue("d0-exit", 1) == 5);
     KT_CHECK(EvIndex("d0-exit", 1) < EvIndex("release-hardware", 0));
     KT_CHECK(EvIndex("smio-flush", 0) < EvIndex("smio-cleanup", 0));
@@ -1071,6 +1214,8 @@ static const struct {
      KtBugCompleteWhileCancelable},
     {"verifier-mark-cancelable-twice", "MARK_CANCELABLE_TWICE", KtBugMarkCancelableTwice},
     {"verifier-used-after-completion", "REQUEST_USED_AFTER_COMPLETION", KtBugUseAfterCompletion},
+    {"verifier-memory-after-completion", "REQUEST_USED_AFTER_COMPLETION",
+     KtBugMemoryAfterCompletion},
     {"verifier-information-exceeds-buffer", "INFORMATION_EXCEEDS_BUFFER",
      KtBugInformationExceedsBuffer},
     {"verifier-pending-at-remove", "REQUEST_PENDING_AT_REMOVE", KtBugPendingAtRemove},
@@ -1109,6 +1254,14 @@ int main(int argc, char **argv)
         ScenarioAlreadyCancelled(false);
     } else if (strcmp(scenario, "already-cancelled-ex") == 0) {
         ScenarioAlreadyCancelled(true);
+    } else if (strcmp(scenario, "unmark-not-cancelable") == 0) {
+        ScenarioUnmarkNotCancelable();
+    } else if (strcmp(scenario, "queue-state-serialized") == 0) {
+        ScenarioQueueStateSerialized();
+    } else if (strcmp(scenario, "timer-stop-flushes-dpcs") == 0) {
+        ScenarioTimerStopFlushesDpcs();
+    } else if (strcmp(scenario, "file-callbacks-serialized") == 0) {
+        ScenarioFileCallbacksSerialized();
     } else if (strcmp(scenario, "timer") == 0) {
         ScenarioTimer();
     } else if (strcmp(scenario, "timer-completes") == 0) {

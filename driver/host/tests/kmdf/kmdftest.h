@@ -28,6 +28,7 @@ enum KMDF_TEST_BUG {
     KtBugSpinLockHeldOnReturn,
     KtBugObjectLeak,
     KtBugTimerStopWaitInCallback,
+    KtBugMemoryAfterCompletion,
 };
 
 typedef struct KMDF_TEST_CONFIG {
@@ -78,6 +79,16 @@ typedef struct KMDF_TEST_OPS {
     int32_t (*RetrieveManual)(void);
     void (*PurgeQueueSynchronously)(void);
     void (*DrainQueueSynchronously)(void);
+    /* WdfRequestUnmarkCancelable on the oldest parked request: its status (-1: none). */
+    int32_t (*UnmarkParked)(void);
+    /* WdfIoQueueStop on the default queue; its EvtIoQueueState records "queue-state"
+       with the IRQL it runs at. */
+    void (*StopQueue)(void);
+    /* WdfIoQueuePurgeSynchronously on the manual queue (ForwardToManual). */
+    void (*PurgeManual)(void);
+    /* WdfIoQueueRetrieveNextRequest on the default queue; completes what it got with
+       STATUS_SUCCESS. Returns the retrieval status. */
+    int32_t (*RetrieveDefault)(void);
 } KMDF_TEST_OPS;
 
 #define KMDFTEST_EXPORT __attribute__((visibility("default")))

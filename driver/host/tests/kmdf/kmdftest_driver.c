@@ -191,6 +191,19 @@ static VOID KtHandleIo(WDFQUEUE Queue, WDFREQUEST Request, size_t Length, BOOLEA
         WdfRequestComplete(Request, STATUS_SUCCESS);
         WdfRequestSetInformation(Request, 1);
         return;
+    case KtBugMemoryAfterCompletion: {
+        /* A reference keeps the request object, not its buffer, past completion. */
+        WDFMEMORY memory;
+        UCHAR byte;
+        NTSTATUS status = WdfRequestRetrieveOutputMemory(Request, &memory);
+        WdfObjectReference(Request);
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        if (NT_SUCCESS(status)) {
+            KtEvent("copy-after-completion", WdfMemoryCopyToBuffer(memory, 0, &byte, 1));
+        }
+        WdfObjectDereference(Request);
+        return;
+    }
     case KtBugInformationExceedsBuffer:
         WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length + 1);
         return;
@@ -406,6 +419,7 @@ static VOID KtEvtDpc(WDFDPC Dpc)
     KtEvent("dpc", KeGetCurrentIrql());
     KtEvent("dpc-parent", WdfDpcGetParentObject(Dpc) == (WDFOBJECT)g_Queue);
     KtSerializedSection("EvtDpcFunc");
+    KtEvent("dpc-end", 0);
 }
 
 static EVT_WDF_WORKITEM KtEvtWorkItem;
@@ -429,12 +443,45 @@ static void KtOpDrainQueueSynchronously(void)
     KtEvent("drain-end", 0);
 }
 
+static int32_t KtOpUnmarkParked(void)
+{
+    WDFREQUEST request = KtOldestParked();
+    if (request == NULL) {
+        return -1;
+    }
+    return WdfRequestUnmarkCancelable(request);
+}
+
+static EVT_WDF_IO_QUEUE_STATE KtEvtQueueState;
+static VOID KtEvtQueueState(WDFQUEUE Queue, WDFCONTEXT Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+    KtEvent("queue-state", KeGetCurrentIrql());
+    KtEvent("queue-state-queue", Queue == g_Queue);
+    KtSerializedSection("EvtIoQueueState");
+}
+
+static void KtOpStopQueue(void) { WdfIoQueueStop(g_Queue, KtEvtQueueState, NULL); }
+
+static void KtOpPurgeManual(void) { WdfIoQueuePurgeSynchronously(g_Manual); }
+
+static int32_t KtOpRetrieveDefault(void)
+{
+    WDFREQUEST request;
+    NTSTATUS status = WdfIoQueueRetrieveNextRequest(g_Queue, &request);
+    if (NT_SUCCESS(status)) {
+        WdfRequestComplete(request, STATUS_SUCCESS);
+    }
+    return status;
+}
+
 static const KMDF_TEST_OPS g_Ops = {
     KtOpCompleteParked, KtOpParkedCount, KtOpMarkParked, KtOpStopQueueSynchronously,
     KtOpStartQueue,     KtOpStartTimer,  KtOpStopTimer,  KtOpTimerRunning,
     KtOpQueueState,     KtOpEnqueueDpc,  KtOpCancelDpc,  KtOpEnqueueWorkItem,
     KtOpFlushWorkItem,  KtOpRetrieveManual, KtOpPurgeQueueSynchronously,
-    KtOpDrainQueueSynchronously,
+    KtOpDrainQueueSynchronously, KtOpUnmarkParked, KtOpStopQueue, KtOpPurgeManual,
+    KtOpRetrieveDefault,
 };
 
 /* ------------------------------------------------------------------ device */
@@ -490,19 +537,20 @@ static EVT_WDF_DEVICE_FILE_CREATE KtFileCreate;
 static VOID KtFileCreate(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject)
 {
     KtEvent("file-create", WdfFileObjectGetDevice(FileObject) == Device);
+    KtEvent("file-create-irql", KeGetCurrentIrql());
     WdfRequestComplete(Request, STATUS_SUCCESS);
 }
 static EVT_WDF_FILE_CLEANUP KtFileCleanup;
 static VOID KtFileCleanup(WDFFILEOBJECT FileObject)
 {
     UNREFERENCED_PARAMETER(FileObject);
-    KtEvent("file-cleanup", 0);
+    KtEvent("file-cleanup", KeGetCurrentIrql());
 }
 static EVT_WDF_FILE_CLOSE KtFileClose;
 static VOID KtFileClose(WDFFILEOBJECT FileObject)
 {
     UNREFERENCED_PARAMETER(FileObject);
-    KtEvent("file-close", 0);
+    KtEvent("file-close", KeGetCurrentIrql());
 }
 
 NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceInit)
