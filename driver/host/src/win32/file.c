@@ -13,8 +13,9 @@
  *    keyed by its OVERLAPPED address, with the thread that issued it (for CancelIo).
  * 2. The IRP goes to the driver through KmdfHostSubmitIo.
  * 3. When it completes, the I/O status block is written into the caller's OVERLAPPED
- *    (Internal = NTSTATUS, InternalHigh = bytes), then the event is set, then the file
- *    object's event is set (unless FILE_SKIP_SET_EVENT_ON_HANDLE), then a packet is
+ *    (Internal = NTSTATUS, InternalHigh = bytes), then the event is set, or, when the
+ *    request has no event (or the handle is synchronous), the file object's event
+ *    (unless FILE_SKIP_SET_EVENT_ON_HANDLE), then a packet is
  *    queued to the associated completion port. No packet is queued when the low bit of
  *    hEvent is set ("a valid event handle whose low-order bit is set keeps I/O
  *    completion from being queued to a completion port"), nor when the request
@@ -222,7 +223,13 @@ static void DeliverLocked(KH_W32_OP *Op, bool SyncReturn)
     if (Op->Event != NULL) {
         KhW32SetEventLocked(Op->Event);
     }
-    if (!(File->NotificationModes & FILE_SKIP_SET_EVENT_ON_HANDLE)) {
+    /* The file object's own event is what an overlapped request without an event
+       signals ("If an event is not used, each completed I/O operation will signal the
+       file, named pipe, or communications device", Synchronization and Overlapped Input
+       and Output); a request with an explicit event signals only that event, unless
+       the file object is synchronous, whose event marks the end of every request. */
+    if (!(File->NotificationModes & FILE_SKIP_SET_EVENT_ON_HANDLE) &&
+        (Op->Event == NULL || !File->Overlapped)) {
         File->Signaled = true;
         KhW32WakeWaiters(&File->Header);
     }
@@ -291,7 +298,7 @@ static bool CheckOpCompleted(void *Context)
 }
 
 typedef struct IO_RESULT {
-    BOOL Pending;        /* overlapped, not completed: ERROR_IO_PENDING */
+    BOOL Pending;        /* overlapped, pended by the driver: ERROR_IO_PENDING */
     KH_STATUS Status;    /* final status otherwise */
     uint64_t Information;
 } IO_RESULT;
@@ -386,6 +393,14 @@ static BOOL IssueIo(KH_W32_FILE *File, uint8_t Major, DWORD Code, void *Buffer, 
         DeliverLocked(Op, Returned != KH_STATUS_PENDING);
         Result->Status = Op->Status;
         Result->Information = Op->Information;
+        /* NtReadFile, NtWriteFile and NtDeviceIoControlFile return what the dispatch
+           routine returned. On an overlapped handle an IRP that the driver pended is
+           "completing asynchronously" to the caller (FALSE, ERROR_IO_PENDING) even when
+           it has completed by now: its result is delivered through the OVERLAPPED, the
+           event and the port only, and FILE_SKIP_COMPLETION_PORT_ON_SUCCESS does not
+           skip its packet ("A request returns success immediately without returning
+           ERROR_PENDING"), so the caller handles it exactly once. */
+        Result->Pending = File->Overlapped && Returned == KH_STATUS_PENDING;
         Retire = true;
     } else {
         Op->Submitting = false;
@@ -404,13 +419,13 @@ static BOOL IssueIo(KH_W32_FILE *File, uint8_t Major, DWORD Code, void *Buffer, 
 
 /*
  * Turns an issued operation into what ReadFile, WriteFile and DeviceIoControl return.
- * On an overlapped handle: ERROR_IO_PENDING while pending; TRUE with the byte count for
- * a success returned at once; otherwise FALSE with the mapped status (a warning such as
- * STATUS_BUFFER_OVERFLOW included). On a synchronous handle the byte count is also
- * reported for warnings ("ERROR_MORE_DATA ... lpBytesReturned indicates the amount of
- * data received"), and a read that reaches the end of the file succeeds with 0 bytes
- * ("When a synchronous read operation reaches the end of a file, ReadFile returns TRUE
- * and sets *lpNumberOfBytesRead to zero").
+ * On an overlapped handle: ERROR_IO_PENDING when the dispatch routine returned
+ * STATUS_PENDING; TRUE with the byte count for a success returned at once; otherwise
+ * FALSE with the mapped status (a warning such as STATUS_BUFFER_OVERFLOW included). On
+ * a synchronous handle the byte count is also reported for warnings ("ERROR_MORE_DATA
+ * ... lpBytesReturned indicates the amount of data received"), and a read that reaches
+ * the end of the file succeeds with 0 bytes ("When a synchronous read operation reaches
+ * the end of a file, ReadFile returns TRUE and sets *lpNumberOfBytesRead to zero").
  */
 static BOOL IoReturn(const IO_RESULT *Result, bool Synchronous, bool IsRead, LPDWORD Bytes)
 {

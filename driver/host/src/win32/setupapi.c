@@ -82,17 +82,23 @@ static bool MatchesEnumerator(const wchar_t *Path, const wchar_t *Enumerator)
 
 /*
  * SetupDiGetClassDevsW for device interfaces: "DIGCF_DEVICEINTERFACE: Return devices that
- * support device interfaces for the specified device interface classes" together with
- * DIGCF_PRESENT ("only devices that are currently present"), ClassGuid being the
- * interface class. That is the one combination the host offers; other flags fail with
- * ERROR_INVALID_FLAGS, a NULL ClassGuid with ERROR_INVALID_PARAMETER. Failure returns
- * INVALID_HANDLE_VALUE.
+ * support device interfaces for the specified device interface classes", ClassGuid being
+ * the interface class, optionally with DIGCF_PRESENT ("only devices that are currently
+ * present") and DIGCF_PROFILE ("only devices that are a part of the current hardware
+ * profile"; the host has one profile, which holds every device). The flags are a bitwise
+ * OR of "zero or more" of the documented flags, so DIGCF_PRESENT is not required; the
+ * host keeps no record of the interfaces of devices that are not present, so the set is
+ * the same with or without it. DIGCF_ALLCLASSES and DIGCF_DEFAULT, and sets of setup
+ * classes (no DIGCF_DEVICEINTERFACE), are not offered by the host and fail with
+ * ERROR_INVALID_FLAGS; a NULL ClassGuid fails with ERROR_INVALID_PARAMETER. Failure
+ * returns INVALID_HANDLE_VALUE.
  */
 KMDFHOST_API HDEVINFO SetupDiGetClassDevsW(const GUID *ClassGuid, PCWSTR Enumerator,
                                            HWND hwndParent, DWORD Flags)
 {
     (void)hwndParent;
-    if (Flags != (DIGCF_PRESENT | DIGCF_DEVICEINTERFACE)) {
+    if (!(Flags & DIGCF_DEVICEINTERFACE) ||
+        (Flags & ~(DIGCF_DEVICEINTERFACE | DIGCF_PRESENT | DIGCF_PROFILE)) != 0) {
         KhW32SetLastError(ERROR_INVALID_FLAGS);
         return INVALID_HANDLE_VALUE;
     }

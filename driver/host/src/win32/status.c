@@ -7,10 +7,14 @@
  * status that a KMDF driver, the framework, the host's I/O manager and its PnP manager
  * can complete a request or an open with. As RtlNtStatusToDosError documents, a status
  * without a corresponding system error code gives ERROR_MR_MID_NOT_FOUND. Rules of the
- * NTSTATUS layout apply before the table: STATUS_SUCCESS is 0, a customer-defined
- * status (the C bit, 0x20000000) is returned as it is, and a status of the
- * FACILITY_NTWIN32 facility (0xC007xxxx / 0x8007xxxx) carries the Win32 code in its low
- * 16 bits.
+ * NTSTATUS layout apply around the table, in the order RtlNtStatusToDosErrorNoTeb
+ * applies them: STATUS_SUCCESS is 0; a customer-defined status (the C bit, 0x20000000)
+ * is returned as it is; 0x8007xxxx (NTSTATUS_FROM_WIN32, which gives the status warning
+ * severity, and HRESULT_FROM_WIN32) carries the Win32 code in its low 16 bits; a status
+ * with the N bit set (0xDxxxxxxx, HRESULT_FROM_NT) maps as the status without it; after
+ * the table, 0xC001xxxx (an OS/2 error code as the redirector reports it) gives its low
+ * 16 bits. No other facility is special: an error-severity 0xC007xxxx status has no
+ * mapping.
  */
 #include "win32/khwin32.h"
 
@@ -105,14 +109,22 @@ KMDFHOST_API DWORD KmdfHostNtStatusToWin32Error(KH_STATUS Status)
     if (Value & 0x20000000u) {
         return Value;
     }
-    /* FACILITY_NTWIN32 (7): HRESULT_FROM_NT of a Win32 code; the code is the low word. */
-    if ((Value & 0xFFFF0000u) == 0xC0070000u || (Value & 0xFFFF0000u) == 0x80070000u) {
+    /* 0x8007xxxx: a Win32 error code already (NTSTATUS_FROM_WIN32, HRESULT_FROM_WIN32). */
+    if ((Value & 0xFFFF0000u) == 0x80070000u) {
         return Value & 0xFFFFu;
+    }
+    /* 0xDxxxxxxx: HRESULT_FROM_NT of a status; map the status itself. */
+    if ((Value & 0xF0000000u) == 0xD0000000u) {
+        Value &= 0xCFFFFFFFu;
     }
     for (size_t i = 0; i < sizeof(Mappings) / sizeof(Mappings[0]); i++) {
         if (Mappings[i].Status == Value) {
             return Mappings[i].Error;
         }
+    }
+    /* 0xC001xxxx: an OS/2 error code that the redirector passed on; the low word. */
+    if ((Value >> 16) == 0xC001u) {
+        return Value & 0xFFFFu;
     }
     return ERROR_MR_MID_NOT_FOUND;
 }

@@ -321,7 +321,11 @@ static const MAPPING Expected[] = {
     {0x8000001Au, 259},   /* STATUS_NO_MORE_ENTRIES -> ERROR_NO_MORE_ITEMS */
     {0xC0000183u, 1117},  /* STATUS_DRIVER_INTERNAL_ERROR -> ERROR_IO_DEVICE */
     {0xC00000F0u, 87},    /* STATUS_INVALID_PARAMETER_2 */
-    {0xC0070057u, 87},    /* NTSTATUS_FROM_WIN32(ERROR_INVALID_PARAMETER) */
+    {0x80070057u, 87},    /* NTSTATUS_FROM_WIN32(ERROR_INVALID_PARAMETER) (warning severity) */
+    {0xC0070057u, 317},   /* error severity, facility 7: no rule, no table entry */
+    {0xD000009Au, 1450},  /* HRESULT_FROM_NT(STATUS_INSUFFICIENT_RESOURCES) */
+    {0xD0000120u, 995},   /* HRESULT_FROM_NT(STATUS_CANCELLED) */
+    {0xC0010005u, 5},     /* an OS/2 error code from the redirector: the low word */
     {0xC0001234u, 317},   /* unknown -> ERROR_MR_MID_NOT_FOUND */
 };
 
@@ -435,10 +439,21 @@ static void TestFormatMessage(void)
 
 static void TestSetupApiEmpty(void)
 {
-    KtSection("SetupDiGetClassDevsW: flags other than PRESENT|DEVICEINTERFACE fail");
+    KtSection("SetupDiGetClassDevsW: DEVICEINTERFACE with or without PRESENT and PROFILE; "
+              "what the host does not offer fails");
     HDEVINFO set = SetupDiGetClassDevsW(&EchoGuid, NULL, NULL, DIGCF_ALLCLASSES);
     KT_CHECK(set == INVALID_HANDLE_VALUE);
     EXPECT_ERROR(ERROR_INVALID_FLAGS);
+    static const DWORD Accepted[] = {DIGCF_DEVICEINTERFACE, DIGCF_DEVICEINTERFACE | DIGCF_PROFILE,
+                                     DIGCF_DEVICEINTERFACE | DIGCF_PRESENT | DIGCF_PROFILE};
+    for (size_t i = 0; i < sizeof Accepted / sizeof Accepted[0]; i++) {
+        set = SetupDiGetClassDevsW(&EchoGuid, NULL, NULL, Accepted[i]);
+        KT_CHECKF(set != INVALID_HANDLE_VALUE, "flags 0x%x: error %u", (unsigned)Accepted[i],
+                  (unsigned)GetLastError());
+        if (set != INVALID_HANDLE_VALUE) {
+            KT_CHECK(SetupDiDestroyDeviceInfoList(set));
+        }
+    }
     set = SetupDiGetClassDevsW(NULL, NULL, NULL, DIGCF_PRESENT | DIGCF_DEVICEINTERFACE);
     KT_CHECK(set == INVALID_HANDLE_VALUE);
     EXPECT_ERROR(ERROR_INVALID_PARAMETER);
