@@ -78,36 +78,54 @@ class CtrlCTest {
         return new ProcessBuilder(command).start();
     }
 
-    private static void interrupt(Process child) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -INT");
+    /** echoapp in a child JVM, its stdout and stderr collected; out.seen fires at the line awaited. */
+    private static final class Child implements AutoCloseable {
+        final Process process;
+        final Collector out;
+        final Collector err;
+
+        Child(String awaited, String... args) throws IOException {
+            process = echoapp(args);
+            out = new Collector(process.getInputStream(), awaited);
+            err = new Collector(process.getErrorStream(), null);
+            out.start();
+            err.start();
+        }
+
+        /** Sends SIGINT, then waits at most 2 s for the exit, and for the rest of the output. */
+        void interruptAndAwaitExit() throws Exception {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor(), "kill -INT");
+            assertTrue(process.waitFor(2, TimeUnit.SECONDS), () -> "no exit within 2 s of SIGINT" + report());
+            out.join(TimeUnit.SECONDS.toMillis(10));
+            err.join(TimeUnit.SECONDS.toMillis(10));
+        }
+
+        String report() {
+            return "\n--- stdout\n" + out.text() + "--- stderr\n" + err.text();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"autosync", "driversync"})
     void sigintMidRunCancelsDrainsAndExits130(String variant) throws Exception {
-        Process child = echoapp("-Async", "--forever", "--driver", variant);
-        Collector out = new Collector(child.getInputStream(), "AsyncIo running until Ctrl-C");
-        Collector err = new Collector(child.getErrorStream(), null);
-        out.start();
-        err.start();
-        try {
-            assertTrue(out.seen.await(30, TimeUnit.SECONDS), () -> "the child never reported running\n" + out.text() + err.text());
-            assertTrue(child.isAlive(), () -> "the child ended by itself\n" + out.text() + err.text());
-            interrupt(child);
-            assertTrue(child.waitFor(2, TimeUnit.SECONDS), () -> "no exit within 2 s of SIGINT\n" + out.text() + err.text());
-            out.join(TimeUnit.SECONDS.toMillis(10));
-            err.join(TimeUnit.SECONDS.toMillis(10));
-            String report = "\n--- stdout\n" + out.text() + "--- stderr\n" + err.text();
-            assertEquals(ExitCodes.INTERRUPTED, child.exitValue(), report);
-            assertTrue(out.text().matches("(?s).*Writes: \\d+ completed, \\d+ cancelled, 0 failed, \\d+ bytes\n.*"), report);
-            assertTrue(out.text().matches("(?s).*Reads: \\d+ completed \\(\\d+ returned no data\\), \\d+ cancelled, 0 failed, \\d+ bytes\n.*"),
+        try (Child child = new Child("AsyncIo running until Ctrl-C", "-Async", "--forever", "--driver", variant)) {
+            assertTrue(child.out.seen.await(30, TimeUnit.SECONDS), () -> "the child never reported running" + child.report());
+            assertTrue(child.process.isAlive(), () -> "the child ended by itself" + child.report());
+            child.interruptAndAwaitExit();
+            String report = child.report();
+            assertEquals(ExitCodes.INTERRUPTED, child.process.exitValue(), report);
+            assertTrue(child.out.text().matches("(?s).*Writes: \\d+ completed, \\d+ cancelled, 0 failed, \\d+ bytes\n.*"), report);
+            assertTrue(child.out.text().matches("(?s).*Reads: \\d+ completed \\(\\d+ returned no data\\), \\d+ cancelled, 0 failed, \\d+ bytes\n.*"),
                     report);
-            assertTrue(out.text().contains("Interrupted by Ctrl-C: outstanding requests cancelled"), report);
-            assertFalse(err.text().contains("VERIFIER:"), report);
-            assertEquals("", err.text(), report);
-        } finally {
-            child.destroyForcibly();
+            assertTrue(child.out.text().contains("Interrupted by Ctrl-C: outstanding requests cancelled"), report);
+            assertFalse(child.err.text().contains("VERIFIER:"), report);
+            assertEquals("", child.err.text(), report);
         }
     }
 
@@ -115,23 +133,13 @@ class CtrlCTest {
     @ValueSource(strings = {"autosync", "driversync"})
     void sigintDuringTheSynchronousTestExits130(String variant) throws Exception {
         // A 10 s timer period keeps the synchronous write or read waiting in the driver.
-        Process child = echoapp("--driver", variant, "--timer-ms", "10000");
-        Collector out = new Collector(child.getInputStream(), "Opened device successfully");
-        Collector err = new Collector(child.getErrorStream(), null);
-        out.start();
-        err.start();
-        try {
-            assertTrue(out.seen.await(30, TimeUnit.SECONDS), () -> "the child never opened the device\n" + out.text() + err.text());
-            interrupt(child);
-            assertTrue(child.waitFor(2, TimeUnit.SECONDS), () -> "no exit within 2 s of SIGINT\n" + out.text() + err.text());
-            out.join(TimeUnit.SECONDS.toMillis(10));
-            err.join(TimeUnit.SECONDS.toMillis(10));
-            String report = "\n--- stdout\n" + out.text() + "--- stderr\n" + err.text();
-            assertEquals(ExitCodes.INTERRUPTED, child.exitValue(), report);
-            assertTrue(out.text().matches("(?s).*Interrupted: \\d writes and \\d reads completed, \\d cancelled, .*"), report);
-            assertEquals("", err.text(), report);
-        } finally {
-            child.destroyForcibly();
+        try (Child child = new Child("Opened device successfully", "--driver", variant, "--timer-ms", "10000")) {
+            assertTrue(child.out.seen.await(30, TimeUnit.SECONDS), () -> "the child never opened the device" + child.report());
+            child.interruptAndAwaitExit();
+            String report = child.report();
+            assertEquals(ExitCodes.INTERRUPTED, child.process.exitValue(), report);
+            assertTrue(child.out.text().matches("(?s).*Interrupted: \\d writes and \\d reads completed, \\d cancelled, .*"), report);
+            assertEquals("", child.err.text(), report);
         }
     }
 
@@ -141,19 +149,12 @@ class CtrlCTest {
         // verifier sees the leak when echoapp unloads the driver on its way out.
         Path leaking = HostFixture.requireHost().directory().resolve("drivers").resolve("verifier-pool_leak.so");
         assertTrue(java.nio.file.Files.isRegularFile(leaking), "the host build provides " + leaking);
-        Process child = echoapp("--list", "--driver", leaking.toString());
-        Collector out = new Collector(child.getInputStream(), null);
-        Collector err = new Collector(child.getErrorStream(), null);
-        out.start();
-        err.start();
-        try {
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
-            err.join(TimeUnit.SECONDS.toMillis(10));
-            assertTrue(child.exitValue() != ExitCodes.SUCCESS && child.exitValue() != ExitCodes.NO_DEVICE,
-                    "status " + child.exitValue() + "\n" + err.text());
-            assertTrue(err.text().contains("VERIFIER: POOL_LEAK: "), err.text());
-        } finally {
-            child.destroyForcibly();
+        try (Child child = new Child(null, "--list", "--driver", leaking.toString())) {
+            assertTrue(child.process.waitFor(30, TimeUnit.SECONDS));
+            child.err.join(TimeUnit.SECONDS.toMillis(10));
+            int status = child.process.exitValue();
+            assertTrue(status != ExitCodes.SUCCESS && status != ExitCodes.NO_DEVICE, "status " + status + "\n" + child.err.text());
+            assertTrue(child.err.text().contains("VERIFIER: POOL_LEAK: "), child.err.text());
         }
     }
 }
