@@ -178,9 +178,13 @@ function Get-EchoWindowsKitsRoot {
     #>
     [CmdletBinding()]
     param()
-    $key = 'HKLM:\SOFTWARE\Microsoft\Windows Kits\Installed Roots'
+    # On 64-bit Windows the kits record KitsRoot10 in the registry's 32-bit view
+    # (WOW6432Node), which a 64-bit PowerShell does not see under the plain path; the
+    # 64-bit view comes first for a kit that writes there.
     $root = $null
-    if (Test-Path -LiteralPath $key) {
+    foreach ($key in @('HKLM:\SOFTWARE\Microsoft\Windows Kits\Installed Roots',
+            'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows Kits\Installed Roots')) {
+        if ($root -or -not (Test-Path -LiteralPath $key)) { continue }
         $value = Get-ItemProperty -LiteralPath $key -Name 'KitsRoot10' -ErrorAction SilentlyContinue
         if ($value) { $root = $value.KitsRoot10 }
     }

@@ -88,7 +88,9 @@ Import-Module (Join-Path $PSScriptRoot 'EchoCommon.psm1') -Force
 
 $root = Get-EchoRepositoryRoot
 if (-not $OutputDir) { $OutputDir = Get-EchoDefaultPackageRoot }
-$OutputDir = [IO.Path]::GetFullPath($OutputDir)
+# Relative to PowerShell's current location: .NET's GetFullPath would resolve it against
+# the process's working directory, which Set-Location does not change.
+$OutputDir = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputDir)
 $project = Join-Path $root 'echo.vcxproj'
 $names = Get-EchoConstant
 

@@ -118,7 +118,12 @@ if ($PSCmdlet.ParameterSetName -ne 'Test') {
                 ForEach-Object { $_.Output } | ForEach-Object { Write-Host "    $_" }
         }
         if ($PSCmdlet.ShouldProcess($wdfKey, 'Set VerifierOn=1, VerifyOn=1')) {
-            New-Item -Path $wdfKey -Force | Out-Null
+            # New-Item -Force on an existing registry key deletes and recreates it, which
+            # would drop the values the INF's .Wdf section wrote there: create the key
+            # only when it is absent.
+            if (-not (Test-Path -LiteralPath $wdfKey)) {
+                New-Item -Path $wdfKey -Force | Out-Null
+            }
             New-ItemProperty -LiteralPath $wdfKey -Name 'VerifierOn' -PropertyType DWord -Value 1 -Force | Out-Null
             New-ItemProperty -LiteralPath $wdfKey -Name 'VerifyOn' -PropertyType DWord -Value 1 -Force | Out-Null
         }
@@ -146,7 +151,9 @@ $root = Get-EchoRepositoryRoot
 if (-not $OutputDir) {
     $OutputDir = Join-Path $root ('build\win\test-results\' + (Get-Date -Format 'yyyyMMdd-HHmmss'))
 }
-$OutputDir = [IO.Path]::GetFullPath($OutputDir)
+# Relative to PowerShell's current location: .NET's GetFullPath would resolve it against
+# the process's working directory, which Set-Location does not change.
+$OutputDir = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputDir)
 
 if (-not $EchoApp) {
     $appRoot = Join-Path (Get-EchoDefaultPackageRoot) 'echoapp'
