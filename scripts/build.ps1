@@ -95,9 +95,11 @@ $project = Join-Path $root 'echo.vcxproj'
 $names = Get-EchoConstant
 
 # Inf2Cat's identifiers of the oldest Windows each package supports: Windows 10
-# version 1507 on x64, and version 1709, the first with ARM64 drivers, on ARM64
-# (Inf2Cat /os list: learn.microsoft.com/windows-hardware/drivers/devtest/inf2cat).
-$inf2CatOs = @{ 'x64' = '10_X64'; 'ARM64' = '10_RS3_ARM64' }
+# version 1709 (build 16299) on both, the first release that runs a driver from the
+# driver store (DIRID 13) and the first with ARM64 drivers; echo.inx's models are
+# decorated 10.0...16299 to match (Inf2Cat /os list:
+# learn.microsoft.com/windows-hardware/drivers/devtest/inf2cat).
+$inf2CatOs = @{ 'x64' = '10_RS3_X64'; 'ARM64' = '10_RS3_ARM64' }
 
 function Invoke-DriverBuild {
     param([string] $MSBuild, [string] $TheVariant, [string] $ThePlatform, [string] $TheConfiguration)

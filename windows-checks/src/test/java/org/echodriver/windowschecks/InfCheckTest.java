@@ -156,6 +156,35 @@ class InfCheckTest {
         }
     }
 
+    /**
+     * InfVerif error 1199: a package that copies to the driver store (DIRID 13) runs its
+     * files from there, which Windows supports from Windows 10 version 1709 (build 16299)
+     * on, so every models decoration must require that build:
+     * NT[Architecture].10.0...16299 ("INF Manufacturer Section", TargetOSVersion:
+     * NT[Arch][.[Major][.[Minor][.[ProductType][.[SuiteMask][.[BuildNumber]]]]]]).
+     */
+    @ParameterizedTest
+    @EnumSource(Inf.class)
+    void driverStoreModelsRequireBuild16299(Inf inf) {
+        if (inf.dirid != 13) {
+            return;
+        }
+        for (String decoration : modelsSections(inf.read()).values().stream().flatMap(List::stream).toList()) {
+            assertTrue(minimumBuild(decoration) >= 16299, inf.path + ": models decoration " + decoration
+                    + " matches Windows builds before 16299, which cannot run a driver from DIRID 13"
+                    + " (InfVerif 1199); decorate it NT<arch>.10.0...16299");
+        }
+    }
+
+    /** The build number a TargetOSVersion decoration requires, 0 when it names none. */
+    static int minimumBuild(String decoration) {
+        String[] fields = decoration.split("\\.", -1);
+        if (fields.length < 6 || fields[5].isEmpty()) {
+            return 0;
+        }
+        return Integer.parseInt(fields[5]);
+    }
+
     @ParameterizedTest
     @EnumSource(Inf.class)
     void modelsAreDecoratedForEveryPlatformAndNameTheHardwareId(Inf inf) {
