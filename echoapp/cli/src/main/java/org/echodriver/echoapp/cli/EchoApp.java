@@ -2,24 +2,42 @@ package org.echodriver.echoapp.cli;
 
 import com.sun.jna.Platform;
 import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.echodriver.echoapp.device.Device;
 import org.echodriver.echoapp.device.DeviceInterfaces;
 import org.echodriver.echoapp.host.EmbeddedHost;
 import org.echodriver.echoapp.host.HostBinaries;
+import org.echodriver.echoapp.host.HostCallException;
 import org.echodriver.echoapp.host.HostUnavailableException;
 import org.echodriver.echoapp.win32.Win32CallException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** The echoapp command: the Java counterpart of the WDK's echoapp.exe. */
 @Command(name = "echoapp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -30,23 +48,35 @@ import picocli.CommandLine.Spec;
             "Without options: writes a 512-byte pattern, reads it back and verifies it; then the same with 30 KiB.",
             "On Linux the driver runs in the embedded user-mode KMDF host, which echoapp starts first and stops "
                     + "(device removed, driver unloaded) on the way out.",
-            "Ctrl-C at any moment cancels the outstanding I/O, waits for it, prints what was done and exits with 130."
+            "Ctrl-C, SIGTERM or SIGHUP at any moment cancels the outstanding I/O, waits for it, prints what was done "
+                    + "and exits with 130, 143 or 129; a second signal while stopping says what it waits for, a third "
+                    + "exits at once.",
+            "-Async runs of up to 1000 requests print a line per request; longer runs and --forever print a progress "
+                    + "line instead (rewritten in place on a terminal, a new line every 5 s otherwise)."
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",
             "1:an I/O request failed, data did not verify, or the embedded host reported a failure",
             "2:usage error",
-            "3:no device (interface absent or path not openable)",
-            "130:interrupted by Ctrl-C"
+            "3:no device (interface absent, path not openable, or the embedded host cannot load the driver or "
+                    + "start its device)",
+            "129:stopped by SIGHUP (cancelled and drained, as for Ctrl-C)",
+            "130:interrupted by Ctrl-C",
+            "134:the host's verifier found a driver bug and aborted (its VERIFIER: line is on stderr)",
+            "143:stopped by SIGTERM (cancelled and drained, as for Ctrl-C)"
         })
 public final class EchoApp implements Callable<Integer> {
+    /** Bounded -Async runs of up to this many requests print a line per request, as the WDK's echoapp does. */
+    static final long PER_REQUEST_LINES_MAX = 1000;
+
     @Spec
     private CommandSpec spec;
 
     @Option(names = {"-Async", "--async"}, arity = "0..1", fallbackValue = "100", paramLabel = "N",
             description = "Send N overlapped writes and N overlapped reads (default ${FALLBACK-VALUE}), writer and reader "
-                    + "each on its own handle and completion port, up to 100 of each in flight.")
+                    + "each on its own handle and completion port, up to 100 of each in flight. N is at most "
+                    + "9223372036854775807 (counters are 64-bit: no run reaches that).")
     private Long async;
 
     @Option(names = "--forever", description = "With -Async: keep going until Ctrl-C.")
@@ -68,6 +98,10 @@ public final class EchoApp implements Callable<Integer> {
                     + "Default: the driver's own (10 ms).")
     private Integer timerMs;
 
+    @Option(names = "--verbose", description = "Log each Win32 call the library makes, with its result, on stderr "
+            + "(java.util.logging logger org.echodriver.echoapp at FINE).")
+    private boolean verbose;
+
     private final Interrupt interrupt;
 
     /** A command whose runs stop when {@code interrupt} is raised. */
@@ -80,23 +114,126 @@ public final class EchoApp implements Callable<Integer> {
         this(new Interrupt());
     }
 
-    /** Runs echoapp with Ctrl-C handling, then exits with its status. */
+    /** Runs echoapp with Ctrl-C, SIGTERM and SIGHUP handling, then exits with its status. */
     public static void main(String[] args) {
         Interrupt interrupt = new Interrupt();
         SignalHandling.install(interrupt);
-        System.exit(commandLine(interrupt).execute(args));
+        CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
+        CommandLine commandLine = commandLine(interrupt);
+        commandLine.setOut(new PrintWriter(new OutputStreamWriter(stdout, Charset.defaultCharset()), true));
+        int status = commandLine.execute(args);
+        commandLine.getOut().flush();
+        IOException failure = stdout.failure();
+        if (failure != null) {
+            System.err.println("echoapp: cannot write to standard output: " + Messages.escape(failure.getMessage()));
+            if (status == ExitCodes.SUCCESS) {
+                status = ExitCodes.FAILURE;
+            }
+        }
+        System.exit(status);
     }
 
-    /** The picocli command line of echoapp, with its exit-code mapping. */
+    /**
+     * Standard output that keeps the first write error, which PrintWriter would swallow, so
+     * that a run whose output was lost (a full disk, a closed pipe) does not exit 0.
+     */
+    static final class CheckedStream extends FilterOutputStream {
+        private volatile IOException failure;
+
+        CheckedStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        private void record(IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+
+        IOException failure() {
+            return failure;
+        }
+    }
+
+    /** The picocli command line of echoapp: exit-code mapping, number converters, one-line usage errors. */
     public static CommandLine commandLine(Interrupt interrupt) {
         CommandLine commandLine = new CommandLine(new EchoApp(interrupt));
         commandLine.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? ExitCodes.USAGE : ExitCodes.FAILURE);
+        ITypeConverter<Long> longs = value -> {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number");
+            }
+        };
+        ITypeConverter<Integer> ints = value -> {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number from " + Integer.MIN_VALUE
+                        + " to " + Integer.MAX_VALUE);
+            }
+        };
+        commandLine.registerConverter(Long.class, longs).registerConverter(Long.TYPE, longs)
+                .registerConverter(Integer.class, ints).registerConverter(Integer.TYPE, ints);
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("echoapp: " + Messages.escape(usingTypedNames(e, Arrays.asList(args))));
+            err.println(Messages.HELP_HINT);
+            err.flush();
+            return ExitCodes.USAGE;
+        });
         return commandLine;
+    }
+
+    /** picocli names an option by its longest name; the user may have typed another (-Async, not --async). */
+    private static String usingTypedNames(ParameterException e, List<String> args) {
+        String message = e.getMessage();
+        if (e.getArgSpec() instanceof OptionSpec option) {
+            String typed = Messages.typedName(option, args);
+            if (!typed.equals(option.longestName())) {
+                message = message.replace("'" + option.longestName() + "'", "'" + typed + "'");
+            }
+        }
+        return message;
     }
 
     @Override
     public Integer call() throws InterruptedException {
         validate();
+        if (verbose) {
+            Verbose.enable();
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         EmbeddedHost host = null;
@@ -117,11 +254,12 @@ public final class EchoApp implements Callable<Integer> {
         } finally {
             out.flush();
             if (host != null) {
+                interrupt.waitingFor(() -> "the embedded KMDF host to remove the device and unload the driver");
                 try {
                     host.close();
                 } catch (HostUnavailableException e) {
-                    err.println("echoapp: the embedded KMDF host failed while stopping: " + e.getMessage());
-                    if (status == ExitCodes.SUCCESS || status == ExitCodes.INTERRUPTED) {
+                    err.println("echoapp: the embedded KMDF host failed while stopping: " + Messages.escape(e.getMessage()));
+                    if (status == ExitCodes.SUCCESS || isInterruptStatus(status)) {
                         status = ExitCodes.FAILURE;
                     }
                 }
@@ -129,9 +267,18 @@ public final class EchoApp implements Callable<Integer> {
             err.flush();
         }
         if (status == ExitCodes.SUCCESS && interrupt.isRequested()) {
-            status = ExitCodes.INTERRUPTED;
+            status = interrupt.exitStatus();
         }
         return status;
+    }
+
+    private static boolean isInterruptStatus(int status) {
+        return status == ExitCodes.INTERRUPTED || status == ExitCodes.TERMINATED || status == ExitCodes.HANGUP;
+    }
+
+    /** An option's name as the user typed it. */
+    private String typed(String name) {
+        return Messages.typedName(spec.findOption(name), spec.commandLine().getParseResult().originalArgs());
     }
 
     private void validate() {
@@ -148,20 +295,23 @@ public final class EchoApp implements Callable<Integer> {
             }
         }
         if (async != null && async < 1) {
-            throw new ParameterException(commandLine, "-Async N needs N >= 1, not " + async);
+            throw new ParameterException(commandLine, typed("-Async") + " N needs N >= 1, not " + async);
         }
         if (forever && async == null) {
             throw new ParameterException(commandLine, "--forever goes with -Async");
         }
-        if (list && (async != null || device != null)) {
-            throw new ParameterException(commandLine, "--list takes no -Async and no --device");
+        if (list && async != null) {
+            throw new ParameterException(commandLine, "--list takes no " + typed("-Async"));
+        }
+        if (list && device != null) {
+            throw new ParameterException(commandLine, "--list takes no --device");
         }
         if (timerMs != null && (timerMs < 1 || timerMs > 10000)) {
             throw new ParameterException(commandLine, "--timer-ms must be 1..10000, not " + timerMs);
         }
         if (!isVariant(driver) && !Files.isRegularFile(Path.of(driver))) {
             throw new ParameterException(commandLine,
-                    "--driver must be autosync, driversync or an existing driver module, not '" + driver + "'");
+                    "--driver must be autosync, driversync or an existing driver module, not '" + Messages.escape(driver) + "'");
         }
     }
 
@@ -176,8 +326,20 @@ public final class EchoApp implements Callable<Integer> {
             directory.requireLibrary();
             Path module = isVariant(driver) ? directory.echoDriver(driver) : Path.of(driver);
             return EmbeddedHost.start(directory, module, timerMs);
+        } catch (HostCallException e) {
+            err.println("echoapp: no device: the embedded KMDF host could not start the echo device: "
+                    + Messages.escape(e.getMessage()));
+            if (!isVariant(driver) && "KmdfHostLoadDriver".equals(e.function())) {
+                // The file exists, so the command line was not wrong on its face: the host's
+                // loader refused it, as Windows refuses a bad .sys when the device starts.
+                err.println("The host's loader refused " + Messages.escape(driver)
+                        + ": a driver module is an ELF shared object built by scripts/build-host-driver, "
+                        + "exporting DriverEntry.");
+            }
+            return null;
         } catch (HostUnavailableException e) {
-            err.println("echoapp: no device: the embedded KMDF host could not start the echo device: " + e.getMessage());
+            err.println("echoapp: no device: the embedded KMDF host could not start the echo device: "
+                    + Messages.escape(e.getMessage()));
             return null;
         }
     }
@@ -185,14 +347,14 @@ public final class EchoApp implements Callable<Integer> {
     private int run(PrintWriter out, PrintWriter err) throws InterruptedException {
         if (interrupt.isRequested()) {
             out.println("Interrupted before any I/O");
-            return ExitCodes.INTERRUPTED;
+            return interrupt.exitStatus();
         }
         String path = device;
         try {
             if (list || path == null) {
                 List<String> paths = DeviceInterfaces.find(DeviceInterfaces.GUID_DEVINTERFACE_ECHO);
                 if (list) {
-                    paths.forEach(out::println);
+                    paths.forEach(found -> out.println(Messages.escape(found)));
                 }
                 if (paths.isEmpty()) {
                     err.println("echoapp: no device: no interface of class " + DeviceInterfaces.GUID_DEVINTERFACE_ECHO.toGuidString()
@@ -206,11 +368,11 @@ public final class EchoApp implements Callable<Integer> {
                 path = paths.get(0);
             }
         } catch (Win32CallException e) {
-            err.println("echoapp: no device: " + e.getMessage());
+            err.println("echoapp: no device: " + Messages.escape(e.getMessage()));
             err.println(likelyCauses());
             return ExitCodes.NO_DEVICE;
         }
-        out.println("DevicePath: " + path);
+        out.println("DevicePath: " + Messages.escape(path));
         return async == null ? runSync(path, out, err) : runAsync(path, out, err);
     }
 
@@ -224,6 +386,7 @@ public final class EchoApp implements Callable<Integer> {
         out.println("Opened device successfully");
         out.flush();
         int status;
+        interrupt.waitingFor(() -> "the synchronous ReadFile or WriteFile in progress to be cancelled (CancelIoEx)");
         try (Device device = opened) {
             status = new SyncTest(device, out, err).run(interrupt);
         }
@@ -248,12 +411,18 @@ public final class EchoApp implements Callable<Integer> {
         out.println("Starting AsyncIo");
         out.flush();
         long count = forever ? Long.MAX_VALUE : async;
-        boolean perRequestLines = !forever && count <= 1000;
+        boolean perRequestLines = !forever && count <= PER_REQUEST_LINES_MAX;
         AsyncTest test = new AsyncTest(writer, reader, count, out, perRequestLines);
         AsyncTest.Snapshot result = null;
         RuntimeException closeFailure = null;
-        boolean showProgress = !perRequestLines && onTerminal();
+        boolean showProgress = !perRequestLines;
+        boolean terminal = onTerminal();
         AtomicReference<Progress> progress = new AtomicReference<>();
+        interrupt.waitingFor(() -> {
+            AsyncTest.Snapshot now = test.snapshot();
+            return now.outstanding() + " cancelled requests to come back (writes and reads, cancelled with CancelIoEx), "
+                    + "then the handles to close";
+        });
         try (Device w = writer; Device r = reader) {
             try {
                 result = test.run(interrupt, () -> {
@@ -262,7 +431,7 @@ public final class EchoApp implements Callable<Integer> {
                         out.flush();
                     }
                     if (showProgress) {
-                        progress.set(new Progress(out, test::snapshot));
+                        progress.set(new Progress(out, test::snapshot, terminal));
                     }
                 });
             } finally {
@@ -282,16 +451,16 @@ public final class EchoApp implements Callable<Integer> {
         out.println(result.summary());
         if (result.failure() != null || closeFailure != null) {
             if (result.failure() != null) {
-                err.println("echoapp: " + result.failure());
+                err.println("echoapp: " + Messages.escape(result.failure()));
             }
             if (closeFailure != null) {
-                err.println("echoapp: " + closeFailure.getMessage());
+                err.println("echoapp: " + Messages.escape(closeFailure.getMessage()));
             }
             return ExitCodes.FAILURE;
         }
         if (result.interrupted()) {
-            out.println("Interrupted by Ctrl-C: outstanding requests cancelled");
-            return ExitCodes.INTERRUPTED;
+            out.println("Interrupted by " + interrupt.reason().text() + ": outstanding requests cancelled");
+            return interrupt.exitStatus();
         }
         out.println("AsyncIo completed: every read returned no data or a prefix of what a write sent");
         return ExitCodes.SUCCESS;
@@ -318,7 +487,7 @@ public final class EchoApp implements Callable<Integer> {
     }
 
     private int cannotOpen(String path, Win32CallException e, PrintWriter err) {
-        err.println("echoapp: no device: cannot open " + path + ": " + e.getMessage());
+        err.println("echoapp: no device: cannot open " + Messages.escape(path) + ": " + Messages.escape(e.getMessage()));
         err.println(likelyCauses());
         return ExitCodes.NO_DEVICE;
     }
@@ -333,38 +502,90 @@ public final class EchoApp implements Callable<Integer> {
     }
 
     /**
-     * Ctrl-C handling: a SIGINT handler (on Windows the JVM turns the console's CTRL_C_EVENT
-     * into SIGINT) that raises the interrupt. It uses sun.misc.Signal of the jdk.unsupported
-     * module, the JDK's supported way to intercept a signal, through reflection so that the
-     * build stays free of internal-API warnings.
+     * --verbose: the library's System.Logger output (its default backend is
+     * java.util.logging) for org.echodriver.echoapp at FINE, one line per record, on stderr.
      */
-    static final class SignalHandling {
-        private SignalHandling() {
+    static final class Verbose {
+        private Verbose() {
         }
 
-        /**
-         * Replaces the JVM's SIGINT handling (which would run shutdown hooks and exit at
-         * once) so that the run can cancel and drain its I/O and stop the host first. A
-         * second Ctrl-C while stopping ends the process at once.
-         */
-        static void install(Interrupt interrupt) {
-            Runnable onSignal = () -> {
-                if (interrupt.isRequested()) {
-                    Runtime.getRuntime().halt(ExitCodes.INTERRUPTED);
+        static void enable() {
+            Logger logger = Logger.getLogger("org.echodriver.echoapp");
+            logger.setLevel(Level.FINE);
+            ConsoleHandler handler = new ConsoleHandler();
+            handler.setLevel(Level.FINE);
+            handler.setFormatter(new Formatter() {
+                @Override
+                public String format(LogRecord record) {
+                    return "echoapp: " + Messages.escape(formatMessage(record)) + System.lineSeparator();
                 }
-                interrupt.request();
-            };
+            });
+            logger.addHandler(handler);
+            logger.setUseParentHandlers(false);
+        }
+    }
+
+    /**
+     * Ctrl-C, SIGTERM and SIGHUP: each raises the interrupt with its reason (the first one
+     * wins), which cancels and drains the I/O, closes the handles, stops the embedded host
+     * and exits 130, 143 or 129. A second signal while stopping says on stderr what the stop
+     * waits for; a third exits at once with the first one's status. It uses sun.misc.Signal
+     * of the jdk.unsupported module, the JDK's supported way to intercept a signal (on
+     * Windows the JVM turns CTRL_C_EVENT into INT and console close into TERM), through
+     * reflection so that the build stays free of internal-API warnings.
+     */
+    static final class SignalHandling {
+        private final Interrupt interrupt;
+        private final PrintWriter err;
+        private final IntConsumer halt;
+        private int signals;
+
+        SignalHandling(Interrupt interrupt, PrintWriter err, IntConsumer halt) {
+            this.interrupt = interrupt;
+            this.err = err;
+            this.halt = halt;
+        }
+
+        /** One signal arrived. */
+        void onSignal(Interrupt.Reason reason) {
+            int count;
+            synchronized (this) {
+                count = ++signals;
+            }
+            if (count == 1) {
+                interrupt.request(reason);
+            } else if (count == 2) {
+                err.println("echoapp: " + reason.text() + " again: still stopping, waiting for " + interrupt.describeWait()
+                        + "; one more signal exits at once");
+                err.flush();
+            } else {
+                err.println("echoapp: " + reason.text() + " a third time: exiting at once");
+                err.flush();
+                halt.accept(interrupt.exitStatus());
+            }
+        }
+
+        /** Replaces the JVM's handling of INT, TERM and HUP (run shutdown hooks and exit at once). */
+        static void install(Interrupt interrupt) {
+            SignalHandling handling = new SignalHandling(interrupt, new PrintWriter(System.err, true),
+                    status -> Runtime.getRuntime().halt(status));
+            for (Interrupt.Reason reason : Interrupt.Reason.values()) {
+                handling.installFor(reason);
+            }
+        }
+
+        private void installFor(Interrupt.Reason reason) {
             try {
                 Class<?> signalClass = Class.forName("sun.misc.Signal");
                 Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
                 Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(),
                         new Class<?>[] {handlerClass}, (proxy, method, arguments) -> {
                             if (method.getName().equals("handle")) {
-                                onSignal.run();
+                                onSignal(reason);
                                 return null;
                             }
                             if (method.getName().equals("toString")) {
-                                return "echoapp Ctrl-C handler";
+                                return "echoapp " + reason.text() + " handler";
                             }
                             if (method.getName().equals("hashCode")) {
                                 return System.identityHashCode(proxy);
@@ -374,11 +595,14 @@ public final class EchoApp implements Callable<Integer> {
                             }
                             throw new UnsupportedOperationException(method.getName());
                         });
-                Object signal = signalClass.getConstructor(String.class).newInstance("INT");
+                Object signal = signalClass.getConstructor(String.class).newInstance(reason.signalName());
                 signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
-                System.err.println("echoapp: Ctrl-C cannot be intercepted here (" + cause + ")");
+                if (Platform.isWindows() && reason == Interrupt.Reason.SIGHUP) {
+                    return; // Windows has no SIGHUP.
+                }
+                System.err.println("echoapp: " + reason.text() + " cannot be intercepted here (" + cause + ")");
             }
         }
     }

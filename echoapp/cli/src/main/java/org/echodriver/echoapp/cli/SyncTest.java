@@ -21,6 +21,7 @@ final class SyncTest {
     private long cancelled;
     private long bytesWritten;
     private long bytesRead;
+    private Interrupt interrupt;
 
     SyncTest(Device device, PrintWriter out, PrintWriter err) {
         this.device = device;
@@ -30,6 +31,7 @@ final class SyncTest {
 
     /** Runs the test; Ctrl-C cancels the call in progress (CancelIoEx, see {@link Canceller}). */
     int run(Interrupt interrupt) {
+        this.interrupt = interrupt;
         Canceller canceller = new Canceller(device);
         try (Interrupt.Registration registration = interrupt.onRequest(canceller::start)) {
             for (int round = 0; round < LENGTHS.length; round++) {
@@ -159,6 +161,6 @@ final class SyncTest {
     private int interrupted() {
         out.printf("Interrupted: %d writes and %d reads completed, %d cancelled, %d bytes written, %d bytes read%n",
                 writesCompleted, readsCompleted, cancelled, bytesWritten, bytesRead);
-        return ExitCodes.INTERRUPTED;
+        return interrupt == null ? ExitCodes.INTERRUPTED : interrupt.exitStatus();
     }
 }

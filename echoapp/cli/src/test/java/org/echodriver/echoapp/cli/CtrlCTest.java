@@ -49,7 +49,8 @@ class CtrlCTest {
                     synchronized (text) {
                         text.append(line).append('\n');
                     }
-                    if (line.equals(awaited)) {
+                    if (awaited != null && (line.equals(awaited) || (awaited.endsWith("*")
+                            && line.startsWith(awaited.substring(0, awaited.length() - 1))))) {
                         seen.countDown();
                     }
                 }
@@ -93,8 +94,13 @@ class CtrlCTest {
 
         /** Sends SIGINT, then waits at most 2 s for the exit, and for the rest of the output. */
         void interruptAndAwaitExit() throws Exception {
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
-            assertEquals(0, kill.waitFor(), "kill -INT");
+            signalAndAwaitExit("INT");
+        }
+
+        /** Sends a signal, then waits at most 2 s for the exit, and for the rest of the output. */
+        void signalAndAwaitExit(String signal) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor(), "kill -" + signal);
             assertTrue(process.waitFor(2, TimeUnit.SECONDS), () -> "no exit within 2 s of SIGINT" + report());
             out.join(TimeUnit.SECONDS.toMillis(10));
             err.join(TimeUnit.SECONDS.toMillis(10));
@@ -125,6 +131,62 @@ class CtrlCTest {
             assertTrue(child.out.text().contains("Interrupted by Ctrl-C: outstanding requests cancelled"), report);
             assertFalse(child.err.text().contains("VERIFIER:"), report);
             assertEquals("", child.err.text(), report);
+        }
+    }
+
+    /**
+     * SIGTERM (timeout(1), a service manager) and SIGHUP (a closed terminal) take Ctrl-C's
+     * path: cancel, drain, close, summary, device removed and driver unloaded (the verifier
+     * checks that life cycle and stays silent), exit 128 + the signal's number. The SIGTERM
+     * run is a long bounded one with stdout on a pipe, which shows a progress line every
+     * few seconds; the SIGHUP run is --forever.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "HUP"})
+    void sigtermAndSighupTakeTheCtrlCPath(String signal) throws Exception {
+        boolean term = signal.equals("TERM");
+        String awaited = term ? "progress: completed *" : "AsyncIo running until Ctrl-C";
+        String[] args = term ? new String[] {"-Async", "999999999", "--timer-ms", "1"} : new String[] {"-Async", "--forever"};
+        try (Child child = new Child(awaited, args)) {
+            assertTrue(child.out.seen.await(60, TimeUnit.SECONDS), () -> "the child never reported running" + child.report());
+            child.signalAndAwaitExit(signal);
+            String report = child.report();
+            assertEquals(term ? ExitCodes.TERMINATED : ExitCodes.HANGUP, child.process.exitValue(), report);
+            assertTrue(child.out.text().matches("(?s).*Writes: \\d+ completed, \\d+ cancelled, 0 failed, \\d+ bytes\n.*"), report);
+            assertTrue(child.out.text().contains("Interrupted by SIG" + signal + ": outstanding requests cancelled"), report);
+            assertFalse(child.err.text().contains("VERIFIER:"), report);
+            assertEquals("", child.err.text(), report);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFailedWriteToStdoutExits1WithAMessage() throws Exception {
+        CliFixture.requireHost();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-D" + HostBinaries.CACHE_PROPERTY + "=" + HostBinaries.cacheRoot(), EchoApp.class.getName(), "--list")
+                .redirectOutput(new java.io.File("/dev/full")).start();
+        Collector err = new Collector(process.getErrorStream(), null);
+        err.start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        err.join(TimeUnit.SECONDS.toMillis(10));
+        assertEquals(ExitCodes.FAILURE, process.exitValue(), err.text());
+        assertEquals("echoapp: cannot write to standard output: No space left on device\n", err.text());
+    }
+
+    @org.junit.jupiter.api.Test
+    void verboseLogsEachWin32CallOnStderr() throws Exception {
+        try (Child child = new Child(null, "--verbose", "--list")) {
+            assertTrue(child.process.waitFor(60, TimeUnit.SECONDS), child::report);
+            child.out.join(TimeUnit.SECONDS.toMillis(10));
+            child.err.join(TimeUnit.SECONDS.toMillis(10));
+            assertEquals(ExitCodes.SUCCESS, child.process.exitValue(), child.report());
+            assertEquals(CliFixture.ECHO_PATH + "\n", child.out.text(), child.report());
+            String err = child.err.text();
+            assertTrue(err.contains("echoapp: SetupDiGetClassDevsW({CDC35B6E-0BE4-4936-BF5F-5537380A7C1A}, "
+                    + "DIGCF_PRESENT | DIGCF_DEVICEINTERFACE) = TRUE\n"), child.report());
+            assertTrue(err.contains("echoapp: SetupDiEnumDeviceInterfaces(index 1) = FALSE, error 259 (ERROR_NO_MORE_ITEMS)\n"),
+                    child.report());
         }
     }
 

@@ -52,16 +52,43 @@ class EchoAppOptionsTest {
     @ParameterizedTest
     @ValueSource(strings = {"--bogus", "-Async x", "-Async 0", "--forever", "--timer-ms 0", "--timer-ms 10001",
         "--timer-ms", "--driver nosuch", "--list -Async", "--list --device x", "extra"})
-    void badOptionsExit2WithUsageOnStderr(String args) {
+    void badOptionsExit2WithOneLineAndAHint(String args) {
+        String[] err = usageError(args.split(" "));
+        assertTrue(err[0].startsWith("echoapp: "), err[0]);
+    }
+
+    /** Runs a bad command line; checks exit 2, nothing on stdout, and stderr = one line + picocli's hint. */
+    private static String[] usageError(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = EchoApp.commandLine(new Interrupt());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int status = commandLine.execute(args.split(" "));
+        int status = commandLine.execute(args);
         assertEquals(ExitCodes.USAGE, status, err.toString());
-        assertTrue(err.toString().contains("Usage: echoapp"), err.toString());
         assertEquals("", out.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(2, lines.length, err.toString());
+        assertEquals("Try 'echoapp --help' for more information.", lines[1]);
+        return lines;
+    }
+
+    @Test
+    void optionNamesAreThoseTheUserTyped() {
+        assertEquals("echoapp: Invalid value for option '-Async': 'x' is not a whole number", usageError("-Async", "x")[0]);
+        assertEquals("echoapp: Invalid value for option '--async': 'x' is not a whole number", usageError("--async", "x")[0]);
+        assertEquals("echoapp: -Async N needs N >= 1, not 0", usageError("-Async", "0")[0]);
+        assertEquals("echoapp: --async N needs N >= 1, not 0", usageError("--async=0")[0]);
+        assertEquals("echoapp: --list takes no --async", usageError("--list", "--async")[0]);
+        assertEquals("echoapp: Invalid value for option '--timer-ms': 'fast' is not a whole number from -2147483648 to 2147483647",
+                usageError("--timer-ms", "fast")[0]);
+    }
+
+    @Test
+    void controlCharactersInArgumentsAreEscaped() {
+        assertEquals("echoapp: --driver must be autosync, driversync or an existing driver module, not 'no\\nsuch\\x1B[31m'",
+                usageError("--driver", "no\nsuch\u001b[31m")[0]);
+        assertEquals("a\\tb\\r\\u0085c\\?\\x7F", Messages.escape("a\tb\r\u0085c\\?\u007f"));
     }
 
     @Test
@@ -72,6 +99,10 @@ class EchoAppOptionsTest {
         assertEquals(0, commandLine.execute("--help"));
         assertTrue(out.toString().contains("-Async, --async"), out.toString());
         assertTrue(out.toString().contains("130"), out.toString());
+        for (String status : new String[] {"129", "134", "143"}) {
+            assertTrue(out.toString().contains(status), out.toString());
+        }
+        assertTrue(out.toString().contains("up to 1000 requests print a line per request"), out.toString());
         out.getBuffer().setLength(0);
         assertEquals(0, commandLine.execute("--version"));
         assertTrue(out.toString().startsWith("echoapp "), out.toString());

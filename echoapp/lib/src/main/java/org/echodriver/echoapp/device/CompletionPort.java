@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 import org.echodriver.echoapp.win32.Handles;
 import org.echodriver.echoapp.win32.Kernel32;
 import org.echodriver.echoapp.win32.Win32CallException;
+import org.echodriver.echoapp.win32.Win32Log;
 
 /**
  * An I/O completion port with the one thread that dequeues its packets.
@@ -48,6 +49,7 @@ final class CompletionPort implements AutoCloseable {
     CompletionPort(String name) {
         HANDLE created = kernel32.CreateIoCompletionPort(WinBase.INVALID_HANDLE_VALUE, null, new ULONG_PTR(0), 1);
         int error = Native.getLastError();
+        Win32Log.call("CreateIoCompletionPort", "INVALID_HANDLE_VALUE: a new port", !Handles.isNull(created), error);
         if (Handles.isNull(created)) {
             throw new Win32CallException("CreateIoCompletionPort", error);
         }
@@ -62,6 +64,7 @@ final class CompletionPort implements AutoCloseable {
         // Sound: handles and the key are passed by value; the association lasts until the file closes.
         HANDLE result = kernel32.CreateIoCompletionPort(file, port, new ULONG_PTR(FILE_KEY), 0);
         int error = Native.getLastError();
+        Win32Log.call("CreateIoCompletionPort", "associate a file handle", !Handles.isNull(result), error);
         if (Handles.isNull(result)) {
             throw new Win32CallException("CreateIoCompletionPort", error);
         }
@@ -146,6 +149,10 @@ final class CompletionPort implements AutoCloseable {
                 boolean ok = kernel32.GetQueuedCompletionStatus(port, bytes, key, overlapped, WinBase.INFINITE);
                 int error = Native.getLastError();
                 Pointer address = overlapped.getValue();
+                if (Win32Log.enabled()) {
+                    Win32Log.call("GetQueuedCompletionStatus", "INFINITE: " + bytes.getValue() + " bytes, key "
+                            + key.getValue().longValue() + ", overlapped " + address, ok, error);
+                }
                 if (address == null) {
                     if (ok && key.getValue().longValue() == WAKE_KEY) {
                         return;
@@ -200,6 +207,7 @@ final class CompletionPort implements AutoCloseable {
             // Sound: the wake-up packet carries no OVERLAPPED, so nothing is referenced after the call.
             boolean posted = kernel32.PostQueuedCompletionStatus(port, 0, new ULONG_PTR(WAKE_KEY), null);
             int error = Native.getLastError();
+            Win32Log.call("PostQueuedCompletionStatus", "the wake-up packet", posted, error);
             if (!posted) {
                 throw new Win32CallException("PostQueuedCompletionStatus", error);
             }
@@ -207,6 +215,7 @@ final class CompletionPort implements AutoCloseable {
         }
         boolean closed = kernel32.CloseHandle(port);
         int error = Native.getLastError();
+        Win32Log.call("CloseHandle", "the completion port", closed, error);
         synchronized (lock) {
             failedAtSubmission.values().forEach(Operation::free);
             failedAtSubmission.clear();

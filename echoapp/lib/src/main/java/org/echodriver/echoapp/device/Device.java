@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.echodriver.echoapp.win32.Handles;
 import org.echodriver.echoapp.win32.Kernel32;
 import org.echodriver.echoapp.win32.Win32CallException;
+import org.echodriver.echoapp.win32.Win32Log;
 
 /**
  * An open handle to a device: synchronous reads and writes on a handle opened without
@@ -57,6 +58,8 @@ public final class Device implements AutoCloseable {
         HANDLE handle = kernel32.CreateFileW(path, WinNT.GENERIC_READ | WinNT.GENERIC_WRITE,
                 WinNT.FILE_SHARE_READ | WinNT.FILE_SHARE_WRITE, null, WinNT.OPEN_EXISTING, flags, null);
         int error = Native.getLastError();
+        Win32Log.call("CreateFileW", "\"" + path + "\", " + (overlapped ? "FILE_FLAG_OVERLAPPED" : "synchronous"),
+                !Handles.isInvalid(handle), error);
         if (Handles.isInvalid(handle)) {
             throw new Win32CallException("CreateFileW", error);
         }
@@ -104,6 +107,7 @@ public final class Device implements AutoCloseable {
             // and the buffer is freed only after that.
             boolean ok = kernel32.WriteFile(handle, buffer, length, written, null);
             int error = Native.getLastError();
+            Win32Log.call("WriteFile", length + " bytes, synchronous, " + written.getValue() + " written", ok, error);
             if (!ok) {
                 throw new Win32CallException("WriteFile", error);
             }
@@ -128,6 +132,7 @@ public final class Device implements AutoCloseable {
             // Sound: as for write, the call completes before the buffer is read and freed.
             boolean ok = kernel32.ReadFile(handle, buffer, into.length, read, null);
             int error = Native.getLastError();
+            Win32Log.call("ReadFile", into.length + " bytes, synchronous, " + read.getValue() + " read", ok, error);
             if (!ok) {
                 throw new Win32CallException("ReadFile", error);
             }
@@ -223,6 +228,7 @@ public final class Device implements AutoCloseable {
                 // address to find the request.
                 boolean ok = kernel32.CancelIoEx(handle, overlapped);
                 int error = Native.getLastError();
+                Win32Log.call("CancelIoEx", "overlapped " + overlapped, ok, error);
                 if (!ok && error != WinError.ERROR_NOT_FOUND) {
                     throw new Win32CallException("CancelIoEx", error);
                 }
@@ -245,6 +251,7 @@ public final class Device implements AutoCloseable {
             // Sound: no pointer is passed, and the state lock keeps the handle open meanwhile.
             boolean ok = kernel32.CancelIoEx(handle, null);
             int error = Native.getLastError();
+            Win32Log.call("CancelIoEx", "NULL: every request of " + path, ok, error);
             if (!ok && error != WinError.ERROR_NOT_FOUND) {
                 throw new Win32CallException("CancelIoEx", error);
             }
@@ -278,6 +285,9 @@ public final class Device implements AutoCloseable {
             // table holds until the request's packet is dequeued.
             ok = submission.call();
             error = ok ? WinError.ERROR_SUCCESS : Native.getLastError();
+        }
+        if (Win32Log.enabled()) {
+            Win32Log.call(operation.function(), "overlapped " + operation.overlapped(), ok, error);
         }
         if (!ok && error != WinError.ERROR_IO_PENDING) {
             // Settled outside the lock: the future's callbacks run on this thread.
@@ -379,6 +389,7 @@ public final class Device implements AutoCloseable {
         // which the I/O manager delivers after the handle is gone.
         boolean ok = kernel32.CloseHandle(handle);
         int error = Native.getLastError();
+        Win32Log.call("CloseHandle", path, ok, error);
         if (!ok) {
             throw new Win32CallException("CloseHandle", error);
         }

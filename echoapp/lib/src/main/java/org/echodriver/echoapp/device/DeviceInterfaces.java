@@ -12,6 +12,7 @@ import org.echodriver.echoapp.win32.Handles;
 import org.echodriver.echoapp.win32.SetupApi;
 import org.echodriver.echoapp.win32.SetupApi.SP_DEVICE_INTERFACE_DATA;
 import org.echodriver.echoapp.win32.Win32CallException;
+import org.echodriver.echoapp.win32.Win32Log;
 
 /** Finds the paths of present device interfaces of a class through SetupAPI. */
 public final class DeviceInterfaces {
@@ -39,6 +40,8 @@ public final class DeviceInterfaces {
         // Sound: every structure passed below is read and written only during its call.
         HANDLE deviceInfoSet = setupApi.SetupDiGetClassDevsW(interfaceClass, null, null, FLAGS);
         int error = Native.getLastError();
+        Win32Log.call("SetupDiGetClassDevsW", interfaceClass.toGuidString() + ", DIGCF_PRESENT | DIGCF_DEVICEINTERFACE",
+                !Handles.isInvalid(deviceInfoSet), error);
         if (Handles.isInvalid(deviceInfoSet)) {
             throw new Win32CallException("SetupDiGetClassDevsW", error);
         }
@@ -48,6 +51,7 @@ public final class DeviceInterfaces {
                 SP_DEVICE_INTERFACE_DATA interfaceData = new SP_DEVICE_INTERFACE_DATA();
                 boolean found = setupApi.SetupDiEnumDeviceInterfaces(deviceInfoSet, null, interfaceClass, index, interfaceData);
                 error = Native.getLastError();
+                Win32Log.call("SetupDiEnumDeviceInterfaces", "index " + index, found, error);
                 if (!found) {
                     if (error == WinError.ERROR_NO_MORE_ITEMS) {
                         return paths;
@@ -70,6 +74,7 @@ public final class DeviceInterfaces {
         IntByReference required = new IntByReference();
         boolean ok = setupApi.SetupDiGetDeviceInterfaceDetailW(deviceInfoSet, interfaceData, null, 0, required, null);
         int error = Native.getLastError();
+        Win32Log.call("SetupDiGetDeviceInterfaceDetailW", "no buffer: size " + required.getValue() + " required", ok, error);
         if (ok || error != WinError.ERROR_INSUFFICIENT_BUFFER) {
             throw new Win32CallException("SetupDiGetDeviceInterfaceDetailW", ok ? WinError.ERROR_INVALID_DATA : error);
         }
@@ -81,6 +86,7 @@ public final class DeviceInterfaces {
             // only after the call returns.
             ok = setupApi.SetupDiGetDeviceInterfaceDetailW(deviceInfoSet, interfaceData, detail, (int) detail.size(), null, null);
             error = Native.getLastError();
+            Win32Log.call("SetupDiGetDeviceInterfaceDetailW", detail.size() + " bytes", ok, error);
             if (!ok) {
                 throw new Win32CallException("SetupDiGetDeviceInterfaceDetailW", error);
             }
