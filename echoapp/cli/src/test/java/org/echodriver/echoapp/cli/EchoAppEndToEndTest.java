@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.echodriver.echoapp.cli.CliFixture.Run;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -79,5 +80,26 @@ class EchoAppEndToEndTest {
         assertTrue(run.err().contains("no device"), run::toString);
         assertTrue(run.err().contains("KmdfHostLoadDriver failed: status 0x"), run::toString);
         assertEquals("", run.out(), run::toString);
+    }
+
+    @Test
+    void controlCharactersInADevicePathAreEscaped() {
+        String path = "\\\\?\\ROOT#ECHO#0042\n#{cdc35b6e-0be4-4936-bf5f-5537380a7c1a}";
+        String shown = "\\\\?\\ROOT#ECHO#0042\\n#{cdc35b6e-0be4-4936-bf5f-5537380a7c1a}";
+        Run run = CliFixture.echoapp("--device", path);
+        assertEquals(ExitCodes.NO_DEVICE, run.status(), run::toString);
+        assertEquals("DevicePath: " + shown + System.lineSeparator(), run.out(), run::toString);
+        assertTrue(run.err().startsWith("echoapp: no device: cannot open " + shown + ": CreateFileW failed: "), run::toString);
+        assertEquals(2, run.err().lines().count(), run::toString);
+    }
+
+    @Test
+    void aFileThatIsNotADriverModuleExits3SayingWhy(@TempDir Path dir) throws Exception {
+        Path notADriver = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Run run = CliFixture.echoapp("--list", "--driver", notADriver.toString());
+        assertEquals(ExitCodes.NO_DEVICE, run.status(), run::toString);
+        assertTrue(run.err().contains("KmdfHostLoadDriver failed: status 0x"), run::toString);
+        assertTrue(run.err().contains("The host's loader refused " + notADriver + ": a driver module is an ELF shared object"),
+                run::toString);
     }
 }

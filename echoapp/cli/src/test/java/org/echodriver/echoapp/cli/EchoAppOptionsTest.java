@@ -86,8 +86,8 @@ class EchoAppOptionsTest {
 
     @Test
     void controlCharactersInArgumentsAreEscaped() {
-        assertEquals("echoapp: --driver must be autosync, driversync or an existing driver module, not 'no\\nsuch\\x1B[31m'",
-                usageError("--driver", "no\nsuch\u001b[31m")[0]);
+        assertEquals("echoapp: Invalid value for option '-Async': '1\\n2\\x1B[31m' is not a whole number",
+                usageError("-Async", "1\n2\u001b[31m")[0]);
         assertEquals("a\\tb\\r\\u0085c\\?\\x7F", Messages.escape("a\tb\r\u0085c\\?\u007f"));
     }
 
