@@ -2,6 +2,7 @@ package org.echodriver.echoapp.device;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinError;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.platform.win32.WinNT.HANDLE;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.echodriver.echoapp.win32.Handles;
 import org.echodriver.echoapp.win32.Kernel32;
+import org.echodriver.echoapp.win32.Kernel32Direct;
 import org.echodriver.echoapp.win32.Win32CallException;
 import org.echodriver.echoapp.win32.Win32Log;
 
@@ -31,6 +33,8 @@ public final class Device implements AutoCloseable {
     private final Kernel32 kernel32 = Kernel32.INSTANCE;
     private final String path;
     private final HANDLE handle;
+    /** The handle as the direct-mapped calls take it. */
+    private final Pointer handlePointer;
     private final CompletionPort port;
     private final Object stateLock = new Object();
     private boolean closing;
@@ -39,6 +43,7 @@ public final class Device implements AutoCloseable {
     private Device(String path, HANDLE handle, CompletionPort port) {
         this.path = path;
         this.handle = handle;
+        this.handlePointer = handle.getPointer();
         this.port = port;
     }
 
@@ -181,8 +186,10 @@ public final class Device implements AutoCloseable {
      */
     public CompletableFuture<Integer> writeAsync(byte[] data, int length) {
         Objects.checkFromIndexSize(0, length, data.length);
-        Operation operation = new Operation("WriteFile", data, length, null, 0);
-        return submit(operation, () -> kernel32.WriteFile(handle, operation.input(), length, null, operation.overlapped()));
+        requireOverlapped();
+        CompletableFuture<Integer> future = new CompletableFuture<>();
+        return submit("WriteFile", null, future, operation -> Kernel32Direct.WriteFile(handlePointer,
+                operation.input(data, length), length, null, operation.overlapped) != 0);
     }
 
     /** Overlapped WriteFile of the whole array. */
@@ -195,17 +202,22 @@ public final class Device implements AutoCloseable {
      * {@code into} from the request's own buffer before the future completes.
      */
     public CompletableFuture<Integer> readAsync(byte[] into) {
-        Operation operation = new Operation("ReadFile", null, 0, into, into.length);
-        return submit(operation, () -> kernel32.ReadFile(handle, operation.output(), into.length, null, operation.overlapped()));
+        requireOverlapped();
+        CompletableFuture<Integer> future = new CompletableFuture<>();
+        int length = into.length;
+        return submit("ReadFile", into, future, operation -> Kernel32Direct.ReadFile(handlePointer,
+                operation.output(length), length, null, operation.overlapped) != 0);
     }
 
     /** Overlapped DeviceIoControl; the bytes returned are copied into {@code output} before the future completes. */
     public CompletableFuture<Integer> ioControlAsync(int ioControlCode, byte[] input, byte[] output) {
+        requireOverlapped();
         int inLength = input == null ? 0 : input.length;
         int outLength = output == null ? 0 : output.length;
-        Operation operation = new Operation("DeviceIoControl", input, inLength, output, outLength);
-        return submit(operation, () -> kernel32.DeviceIoControl(handle, ioControlCode, inLength > 0 ? operation.input() : null,
-                inLength, outLength > 0 ? operation.output() : null, outLength, null, operation.overlapped()));
+        CompletableFuture<Integer> future = new CompletableFuture<>();
+        return submit("DeviceIoControl", output, future, operation -> kernel32.DeviceIoControl(handle, ioControlCode,
+                inLength > 0 ? operation.input(input, inLength) : null, inLength,
+                outLength > 0 ? operation.output(outLength) : null, outLength, null, operation.overlapped));
     }
 
     /**
@@ -226,8 +238,8 @@ public final class Device implements AutoCloseable {
                 // Sound: the port holds the request pending (its packet not dequeued, its
                 // OVERLAPPED allocated) for the whole call, and CancelIoEx only uses the
                 // address to find the request.
-                boolean ok = kernel32.CancelIoEx(handle, overlapped);
-                int error = Native.getLastError();
+                boolean ok = Kernel32Direct.CancelIoEx(handlePointer, overlapped) != 0;
+                int error = ok ? WinError.ERROR_SUCCESS : Native.getLastError();
                 Win32Log.call("CancelIoEx", "overlapped " + overlapped, ok, error);
                 if (!ok && error != WinError.ERROR_NOT_FOUND) {
                     throw new Win32CallException("CancelIoEx", error);
@@ -249,8 +261,8 @@ public final class Device implements AutoCloseable {
                 return false;
             }
             // Sound: no pointer is passed, and the state lock keeps the handle open meanwhile.
-            boolean ok = kernel32.CancelIoEx(handle, null);
-            int error = Native.getLastError();
+            boolean ok = Kernel32Direct.CancelIoEx(handlePointer, null) != 0;
+            int error = ok ? WinError.ERROR_SUCCESS : Native.getLastError();
             Win32Log.call("CancelIoEx", "NULL: every request of " + path, ok, error);
             if (!ok && error != WinError.ERROR_NOT_FOUND) {
                 throw new Win32CallException("CancelIoEx", error);
@@ -265,35 +277,38 @@ public final class Device implements AutoCloseable {
     }
 
     private interface Submission {
-        boolean call();
+        /** Makes the overlapped call for a slot; true for a BOOL TRUE result. */
+        boolean call(Operation operation);
     }
 
-    private CompletableFuture<Integer> submit(Operation operation, Submission submission) {
-        requireOverlapped();
+    private CompletableFuture<Integer> submit(String function, byte[] destination, CompletableFuture<Integer> future,
+            Submission submission) {
         // Under the state lock, so that a close (or a cancellation of everything) sees
         // each request either not yet registered, and refused, or already submitted, and
         // so cancelled. An overlapped call returns without waiting for the device.
         boolean ok;
         int error;
+        Operation operation;
+        int generation;
         synchronized (stateLock) {
             if (closing) {
-                operation.free();
                 throw new IllegalStateException("the device " + path + " is closed");
             }
-            port.register(operation);
-            // Sound: the OVERLAPPED and buffers belong to the operation, which the port's
-            // table holds until the request's packet is dequeued.
-            ok = submission.call();
+            operation = port.acquire(function, destination, future);
+            generation = operation.generation;
+            // Sound: the OVERLAPPED and buffers belong to the slot, which stays pending in
+            // the port until the request's packet is dequeued.
+            ok = submission.call(operation);
             error = ok ? WinError.ERROR_SUCCESS : Native.getLastError();
         }
         if (Win32Log.enabled()) {
-            Win32Log.call(operation.function(), "overlapped " + operation.overlapped(), ok, error);
+            Win32Log.call(function, "overlapped " + operation.overlapped, ok, error);
         }
         if (!ok && error != WinError.ERROR_IO_PENDING) {
             // Settled outside the lock: the future's callbacks run on this thread.
-            port.failedAtSubmission(operation, error);
+            port.failedAtSubmission(operation, generation, error);
         }
-        return operation.future();
+        return future;
     }
 
     // ---------------------------------------------------------------- close

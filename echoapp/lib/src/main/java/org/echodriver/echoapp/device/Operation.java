@@ -4,100 +4,93 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.WinBase;
 import java.util.concurrent.CompletableFuture;
-import org.echodriver.echoapp.win32.Win32CallException;
 
 /**
- * One overlapped request: its OVERLAPPED and its buffers in native memory that this object
- * owns, and the future that its completion settles.
+ * One slot of a completion port's pool of overlapped requests: an OVERLAPPED in the
+ * port's native slab, and buffers in native memory that grow to the largest request the
+ * slot has carried and are then reused. A slot carries one request at a time, from
+ * submission until its completion packet is dequeued; only then does it return to the
+ * pool. The memory stays allocated until the port is closed, so an address that the
+ * system still holds is never freed or handed to a newer request while the older one is
+ * pending.
  *
- * <p>The memory is handed to Windows as plain pointers and stays allocated, reachable from
- * the completion port's table of pending requests, until the request's completion packet
- * has been dequeued; only then is the data copied out and the memory freed.
+ * <p>All fields but the native memory are guarded by the port's lock.
  */
 final class Operation {
     /** sizeof(OVERLAPPED) on this platform, from JNA Platform's layout of the SDK structure. */
     static final int OVERLAPPED_SIZE = new WinBase.OVERLAPPED().size();
 
-    private final String function;
-    private final Memory overlapped;
-    private final Memory input;
-    private final Memory output;
-    private final byte[] destination;
-    private final CompletableFuture<Integer> future = new CompletableFuture<>();
-
-    /**
-     * @param function the Win32 call that submits the request, used in error messages
-     * @param source bytes to send (copied into native memory now), or null
-     * @param destination where the bytes received are copied at completion, or null
-     */
-    Operation(String function, byte[] source, int sourceLength, byte[] destination, int destinationLength) {
-        this.function = function;
-        this.overlapped = new Memory(OVERLAPPED_SIZE);
-        // Offset, OffsetHigh and hEvent must be zero: a device has no file position and no
-        // event is signalled; Internal and InternalHigh belong to the system from now on.
-        this.overlapped.clear();
-        this.input = source == null ? null : copyOf(source, sourceLength);
-        this.output = destination == null ? null : new Memory(Math.max(1, destinationLength));
-        this.destination = destination;
+    enum State {
+        /** In the pool. */
+        FREE,
+        /** Submitted; its packet has not been dequeued. */
+        PENDING,
+        /** The submitting call failed; a packet may still come (a warning status), so the slot stays reserved. */
+        FAILED_AT_SUBMISSION
     }
 
-    private static Memory copyOf(byte[] source, int length) {
-        Memory memory = new Memory(Math.max(1, length));
-        memory.write(0, source, 0, length);
-        return memory;
+    /** The OVERLAPPED, a slice of the port's slab. */
+    final Pointer overlapped;
+    /** Its address, by which a packet is matched to the slot. */
+    final long address;
+
+    private Memory output;
+    private Memory input;
+
+    State state = State.FREE;
+    /** Bumped at each use of the slot, so a late call about an earlier request cannot touch a newer one. */
+    int generation;
+    String function;
+    byte[] destination;
+    CompletableFuture<Integer> future;
+
+    Operation(Pointer overlapped) {
+        this.overlapped = overlapped;
+        this.address = Pointer.nativeValue(overlapped);
     }
 
-    String function() {
-        return function;
+    /** Clears the OVERLAPPED for a new request: no file offset, no event; Internal and InternalHigh belong to the system once submitted. */
+    void resetOverlapped() {
+        overlapped.setMemory(0, OVERLAPPED_SIZE, (byte) 0);
     }
 
-    Pointer overlapped() {
-        return overlapped;
-    }
-
-    /** The OVERLAPPED address by which the completion packet is matched to this request. */
-    long address() {
-        return Pointer.nativeValue(overlapped);
-    }
-
-    Pointer input() {
-        return input;
-    }
-
-    Pointer output() {
+    /** The output buffer, at least {@code length} bytes (at least 1), reused across requests. */
+    Memory output(int length) {
+        output = ensure(output, length);
         return output;
     }
 
-    CompletableFuture<Integer> future() {
-        return future;
+    /** The input buffer, holding {@code length} bytes of {@code source} copied now. */
+    Memory input(byte[] source, int length) {
+        input = ensure(input, length);
+        input.write(0, source, 0, length);
+        return input;
     }
 
-    /** The request completed with bytes transferred: copy what was received, release the memory, settle the future. */
-    void succeed(int bytes) {
-        if (destination != null && output != null) {
-            int length = Math.min(Math.max(bytes, 0), destination.length);
-            output.read(0, destination, 0, length);
-        }
-        free();
-        future.complete(bytes);
+    Memory output() {
+        return output;
     }
 
-    /** The request failed with a Win32 error: release the memory (when Windows no longer uses it), settle the future. */
-    void fail(int errorCode, boolean releaseMemory) {
-        if (releaseMemory) {
-            free();
+    private static Memory ensure(Memory memory, int length) {
+        int needed = Math.max(1, length);
+        if (memory != null && memory.size() >= needed) {
+            return memory;
         }
-        future.completeExceptionally(new Win32CallException(function, errorCode));
+        if (memory != null) {
+            memory.close();
+        }
+        return new Memory(Math.max(needed, 1024));
     }
 
-    /** Frees the native memory; only once Windows holds no reference to it. */
-    void free() {
-        overlapped.close();
-        if (input != null) {
-            input.close();
-        }
+    /** Frees the buffers; only when the port is closed and the system holds none of them. */
+    void freeBuffers() {
         if (output != null) {
             output.close();
+            output = null;
+        }
+        if (input != null) {
+            input.close();
+            input = null;
         }
     }
 }
