@@ -52,6 +52,16 @@ KMDFHOST_API KH_STATUS KmdfHostSetServiceParameterULong(const char *ServiceName,
                                                         const char *ValueName,
                                                         uint32_t Value);
 
+/*
+ * 1 when a driver has read the value ValueName of the service's Parameters key
+ * (ZwQueryValueKey, or ZwEnumerateValueKey reaching it; every WdfRegistryQuery* goes
+ * through these) since the value was last set; 0 when it has not, or when there is no
+ * such value. Lets a tool say that a setting it made had no effect: Microsoft's echo
+ * drivers, for example, fix their timer period in the source and never read
+ * TimerPeriodMs.
+ */
+KMDFHOST_API int KmdfHostServiceParameterWasRead(const char *ServiceName, const char *ValueName);
+
 /* Removes every value of the service's Parameters key. */
 KMDFHOST_API void KmdfHostClearServiceParameters(const char *ServiceName);
 
