@@ -43,6 +43,16 @@ typedef struct _KH_FILE KH_FILE;       /* an open file object on a device */
 /* Starts the host's threads (DPC and timer dispatch, work items). Idempotent. */
 KMDFHOST_API KH_STATUS KmdfHostInitialize(void);
 
+/*
+ * The start of a program built with scripts/build-host-app, called by its start-up code
+ * before main. Under scripts/host-run (KMDFHOST_RUN_DRIVER, KMDFHOST_RUN_SERVICE,
+ * KMDFHOST_RUN_INSTANCE and optionally KMDFHOST_RUN_TIMER_MS in the environment) it loads
+ * the driver, adds and starts the device, and arranges for the end of the life cycle at
+ * exit or on a terminating signal (src/win32/process.c); otherwise it does nothing.
+ * Exits with status 3 when the driver does not load or the device does not start.
+ */
+KMDFHOST_API void KmdfHostAppStartup(void);
+
 /* ---------------------------------------------------------------------------------
  * Registry: HKLM\SYSTEM\CurrentControlSet\Services\<ServiceName>\Parameters
  * --------------------------------------------------------------------------------- */

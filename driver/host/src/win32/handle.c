@@ -209,3 +209,29 @@ KMDFHOST_API BOOL CloseHandle(HANDLE hObject)
     }
     return TRUE;
 }
+
+size_t KhW32CloseAllHandles(void)
+{
+    size_t Closed = 0;
+    for (;;) {
+        HANDLE Handle = NULL;
+        bool DevInfo = false;
+        HosMutexLock(&TableLock);
+        for (size_t i = 0; i < TableSize; i++) {
+            if (Table[i] != NULL) {
+                Handle = (HANDLE)(uintptr_t)((i + 1) * 4);
+                DevInfo = Table[i]->Type == KhW32TypeDevInfo;
+                break;
+            }
+        }
+        HosMutexUnlock(&TableLock);
+        if (Handle == NULL) {
+            return Closed;
+        }
+        /* Another thread may close the same handle first: then this one fails and the
+           next pass finds the next handle. */
+        if (DevInfo ? SetupDiDestroyDeviceInfoList(Handle) : CloseHandle(Handle)) {
+            Closed++;
+        }
+    }
+}

@@ -54,6 +54,7 @@ typedef enum KH_W32_TYPE {
     KhW32TypeFile,
     KhW32TypePort,
     KhW32TypeDevInfo,
+    KhW32TypeThread,
 } KH_W32_TYPE;
 
 typedef struct KH_W32_WAITER {
@@ -82,6 +83,17 @@ typedef struct KH_W32_EVENT {
     bool ManualReset;
     bool Signaled; /* under the dispatcher lock */
 } KH_W32_EVENT;
+
+/* A thread made by CreateThread (thread.c): signalled when it has ended. */
+typedef struct KH_W32_THREAD {
+    KH_W32_OBJECT Header;
+    bool Signaled; /* under the dispatcher lock */
+    DWORD ExitCode;
+    DWORD Id;
+    HOS_THREAD *Os;
+    DWORD (*Routine)(LPVOID Parameter);
+    LPVOID Parameter;
+} KH_W32_THREAD;
 
 /* A completion packet: what GetQueuedCompletionStatus returns. */
 typedef struct KH_W32_PACKET {
@@ -142,6 +154,12 @@ KH_W32_OBJECT *KhW32ReferenceHandle(HANDLE Handle, KH_W32_TYPE Type);
 void KhW32ReleaseHandleReference(KH_W32_OBJECT *Object);
 /* Removes Handle from the table; returns its object and the table's reference, or NULL. */
 KH_W32_OBJECT *KhW32RemoveHandle(HANDLE Handle, KH_W32_TYPE Type);
+/*
+ * Closes every handle still in the table, as Windows closes a process's handles when it
+ * exits (files: cleanup, then close once their I/O is done). Device information sets
+ * are destroyed too. Returns how many handles were closed.
+ */
+size_t KhW32CloseAllHandles(void);
 
 /* ------------------------------------------------------------------ dispatcher */
 
