@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "nt/ntp.h"
+#include "ke/ke.h"
 
 HOS_MUTEX KhDispatcherLock;
 HOS_COND KhDispatcherCond;
