@@ -61,6 +61,7 @@
                                       "after the device began to power down")                                     \
     /* Stable ids of DESIGN.md reported by parts still to come */                                                \
     RULE(UNIMPLEMENTED_DDI, "ldr", "a driver called a DDI the host does not implement")                           \
-    RULE(DEADLOCK, "os", "no task can run and some wait (with the wait-for cycle)")
+    RULE(DEADLOCK, "os", "no task can run and some wait (with the wait-for cycle)")                              \
+    RULE(LIVELOCK, "os", "a scenario of the schedule explorer runs on without ending")
 
 #endif /* KH_VERIFIER_H */

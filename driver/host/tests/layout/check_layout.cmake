@@ -18,8 +18,9 @@
 #    kernel-mode headers (include/km) not in src/os or src/win32; kmdfhost_win32.h only
 #    in src/win32. In include/: shared/ includes only shared/; km/ only km/ and shared/;
 #    wdf/ only wdf/, km/ and shared/; kmdfhost/ only kmdfhost/ (and the C library).
-# 3. Every rule id a report names is in the verifier's catalogue
-#    (src/verifier/verifier.h), and every catalogue id is in README.md.
+# 3. Every rule id a report names (KhVerifierReport, FxReport, KmdfHostExploreFinding)
+#    is in the verifier's catalogue (src/verifier/verifier.h), and every catalogue id is
+#    in README.md.
 #
 # Prints one line per violation and fails when there is any.
 cmake_minimum_required(VERSION 3.20)
@@ -170,8 +171,9 @@ if(EXISTS "${catalogue_file}")
     file(READ "${HOST_DIR}/src/${rel}" text)
     # Comments name rule ids as examples; only code counts.
     string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
-    # KhVerifierReport("ID", ...), FxReport(driver, "ID", ...), and the bug check's line.
-    string(REGEX MATCHALL "(KhVerifierReport|FxReport)\\([^;\"]*\"[A-Z][A-Z0-9_]*\"" calls "${text}")
+    # KhVerifierReport("ID", ...), FxReport(driver, "ID", ...), the schedule explorer's
+    # KmdfHostExploreFinding("ID", ...), and the bug check's line.
+    string(REGEX MATCHALL "(KhVerifierReport|FxReport|KmdfHostExploreFinding)\\([^;\"]*\"[A-Z][A-Z0-9_]*\"" calls "${text}")
     string(REGEX MATCHALL "\"VERIFIER: [A-Z][A-Z0-9_]*:" lines "${text}")
     foreach(call IN LISTS calls lines)
       string(REGEX REPLACE ".*\"(VERIFIER: )?([A-Z][A-Z0-9_]*)[\":]*$" "\\2" id "${call}")
