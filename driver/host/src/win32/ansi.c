@@ -12,7 +12,7 @@
 
 #include <setupapi.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* Converts an optional A string; false (last error set) when it cannot be converted. */
 static bool ToWide(LPCSTR Text, wchar_t **Wide)

@@ -15,7 +15,7 @@
 
 #include <cfgmgr32.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* The class's interface list from the PnP manager, UTF-8, in the list format. */
 static CONFIGRET GetList(const GUID *Guid, char **ListOut, size_t *SizeOut)

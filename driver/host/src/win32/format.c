@@ -26,8 +26,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "win32/khwin32.h"
-#include "um/kmdfhost_crt.h"
+#include "win32/win32p.h"
+#include "kmdfhost_crt.h"
 
 /* kmdfhost_crt.h maps the C library's names to this file's: the C library is what this
    file itself calls. */

@@ -15,7 +15,7 @@
 
 #include <windows.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 #define KH_HEAP_MAGIC 0x4B484850u /* 'KHHP' */
 

@@ -34,7 +34,7 @@
 #include <windows.h>
 
 #include "os/hostsignal.h"
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 typedef struct KH_RUN {
     char *Driver;

@@ -16,7 +16,7 @@
 
 #include <windows.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* ------------------------------------------------------------------ thread ids */
 
