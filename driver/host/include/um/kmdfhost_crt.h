@@ -26,13 +26,22 @@
 #ifndef KMDFHOST_CRT_H
 #define KMDFHOST_CRT_H
 
-/* The C++ library's <cstdio> and <cwchar> #undef the names defined below: they come
-   first, so that their include guards keep them from running again. */
+/*
+ * In C++, the whole standard library comes first. Its headers must not see the macros
+ * that Windows headers define: the old-style SAL annotations (__in, __out, ...) are
+ * identifiers in libstdc++, min and max (windef.h) are function templates there, and
+ * <cstdio> and <cwchar> #undef the printf names defined below. Included here, ahead of
+ * everything, their include guards keep them from being read again later.
+ */
 #ifdef __cplusplus
+#if __has_include(<bits/stdc++.h>)
+#include <bits/stdc++.h>
+#else
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
+#endif
 #endif
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +87,12 @@ KMDFHOST_API int KhCrtVscwprintf(const wchar_t *Format, va_list Arguments);
 /* _putws and fputws: the text as UTF-8 (fputws without a newline). */
 KMDFHOST_API int KhCrtPutws(const wchar_t *Text);
 KMDFHOST_API int KhCrtFputws(const wchar_t *Text, FILE *Stream);
+
+/* wmain, the entry point of a _UNICODE program: C linkage, as the Microsoft compiler
+   gives it, so that the main in crt/wmain.c finds a C++ program's wmain. */
+#ifdef __cplusplus
+int wmain(int argc, wchar_t **argv);
+#endif
 
 #define printf KhCrtPrintf
 #define vprintf KhCrtVprintf

@@ -58,6 +58,23 @@ static void ReapThread(void *Context)
     KhW32Dereference(&Thread->Header);
 }
 
+/*
+ * The thread's resources go once both CreateThread (which stores Os after the thread
+ * has started) and the thread itself are done with them: the second of the two queues
+ * the reaping.
+ */
+static void FinishStart(KH_W32_THREAD *Thread)
+{
+    if (atomic_fetch_sub(&Thread->ReapClaims, 1) != 1) {
+        return;
+    }
+    if (!HosQueueWork(ReapThread, Thread)) {
+        /* No memory for the work item: the thread's resources stay (a small leak at
+           worst); its handle and waits work as before. */
+        fprintf(stderr, "kmdfhost: CreateThread: no memory to reap thread %u\n", Thread->Id);
+    }
+}
+
 static void ThreadMain(void *Context)
 {
     KH_W32_THREAD *Thread = Context;
@@ -69,11 +86,7 @@ static void ThreadMain(void *Context)
     Thread->Signaled = true;
     KhW32WakeWaiters(&Thread->Header);
     KhW32UnlockDispatcher();
-    if (!HosQueueWork(ReapThread, Thread)) {
-        /* No memory for the work item: the thread's resources stay (a small leak at
-           worst); its handle and waits work as before. */
-        fprintf(stderr, "kmdfhost: CreateThread: no memory to reap thread %u\n", Thread->Id);
-    }
+    FinishStart(Thread);
 }
 
 /*
@@ -105,6 +118,7 @@ KMDFHOST_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes
     Thread->Routine = lpStartAddress;
     Thread->Parameter = lpParameter;
     Thread->Id = AllocateThreadId();
+    atomic_init(&Thread->ReapClaims, 2);
     /* One reference for the handle (the creator's), one for the running thread. */
     KhW32Reference(&Thread->Header);
     HANDLE Handle = KhW32InsertHandle(&Thread->Header);
@@ -122,6 +136,7 @@ KMDFHOST_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes
     if (lpThreadId != NULL) {
         *lpThreadId = Thread->Id;
     }
+    FinishStart(Thread);
     return Handle;
 }
 

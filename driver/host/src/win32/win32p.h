@@ -91,6 +91,7 @@ typedef struct KH_W32_THREAD {
     DWORD ExitCode;
     DWORD Id;
     HOS_THREAD *Os;
+    atomic_int ReapClaims; /* CreateThread and the thread: the last one reaps (thread.c) */
     DWORD (*Routine)(LPVOID Parameter);
     LPVOID Parameter;
 } KH_W32_THREAD;
