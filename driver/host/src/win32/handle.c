@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* ------------------------------------------------------------------ last error */
 
@@ -208,4 +208,30 @@ KMDFHOST_API BOOL CloseHandle(HANDLE hObject)
         break;
     }
     return TRUE;
+}
+
+size_t KhW32CloseAllHandles(void)
+{
+    size_t Closed = 0;
+    for (;;) {
+        HANDLE Handle = NULL;
+        bool DevInfo = false;
+        HosMutexLock(&TableLock);
+        for (size_t i = 0; i < TableSize; i++) {
+            if (Table[i] != NULL) {
+                Handle = (HANDLE)(uintptr_t)((i + 1) * 4);
+                DevInfo = Table[i]->Type == KhW32TypeDevInfo;
+                break;
+            }
+        }
+        HosMutexUnlock(&TableLock);
+        if (Handle == NULL) {
+            return Closed;
+        }
+        /* Another thread may close the same handle first: then this one fails and the
+           next pass finds the next handle. */
+        if (DevInfo ? SetupDiDestroyDeviceInfoList(Handle) : CloseHandle(Handle)) {
+            Closed++;
+        }
+    }
 }

@@ -10,11 +10,12 @@
  *                    set when one completes (so waiting on a file handle waits for "an"
  *                    I/O of that file, which is why GetOverlappedResult prefers hEvent).
  *   completion port  signalled while packets are queued (waiting does not dequeue).
+ *   thread           signalled once the thread has ended (thread.c).
  * Device information sets are not waitable (ERROR_INVALID_HANDLE).
  */
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 static HOS_MUTEX DispatcherLock;
 
@@ -194,6 +195,8 @@ static bool IsSignaled(KH_W32_OBJECT *Object)
         return ((KH_W32_FILE *)Object)->Signaled;
     case KhW32TypePort:
         return ((KH_W32_PORT *)Object)->Head != NULL;
+    case KhW32TypeThread:
+        return ((KH_W32_THREAD *)Object)->Signaled;
     default:
         return false;
     }
