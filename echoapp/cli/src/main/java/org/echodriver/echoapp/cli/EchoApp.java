@@ -69,6 +69,8 @@ import picocli.CommandLine.TypeConversionException;
 public final class EchoApp implements Callable<Integer> {
     /** Bounded -Async runs of up to this many requests print a line per request, as the WDK's echoapp does. */
     static final long PER_REQUEST_LINES_MAX = 1000;
+    /** What the host's loader returns for a file that is not an ELF shared object. */
+    private static final int STATUS_INVALID_IMAGE_FORMAT = 0xC000007B;
 
     @Spec
     private CommandSpec spec;
@@ -245,6 +247,12 @@ public final class EchoApp implements Callable<Integer> {
                     status = ExitCodes.NO_DEVICE;
                     return status;
                 }
+                if (timerMs != null && !host.timerPeriodWasRead()) {
+                    err.println("echoapp: --timer-ms " + timerMs + " has no effect: the driver did not read "
+                            + EmbeddedHost.TIMER_PERIOD_VALUE + " under the " + EmbeddedHost.SERVICE_NAME
+                            + " service's Parameters key");
+                    err.flush();
+                }
             }
             status = run(out, err);
         } catch (RuntimeException e) {
@@ -329,7 +337,7 @@ public final class EchoApp implements Callable<Integer> {
         } catch (HostCallException e) {
             err.println("echoapp: no device: the embedded KMDF host could not start the echo device: "
                     + Messages.escape(e.getMessage()));
-            if (!isVariant(driver) && "KmdfHostLoadDriver".equals(e.function())) {
+            if (!isVariant(driver) && "KmdfHostLoadDriver".equals(e.function()) && e.status() == STATUS_INVALID_IMAGE_FORMAT) {
                 // The file exists, so the command line was not wrong on its face: the host's
                 // loader refused it, as Windows refuses a bad .sys when the device starts.
                 err.println("The host's loader refused " + Messages.escape(driver)

@@ -44,6 +44,33 @@ final class CliFixture {
         return module;
     }
 
+    /**
+     * echoapp/bench/native/instant.c built with scripts/build-host-driver (once per test
+     * run): a driver with the echo interface that completes at once and reads no parameter.
+     */
+    static synchronized Path instantDriver() {
+        String repo = System.getProperty("echoapp.repo.dir");
+        assertTrue(repo != null && !repo.isBlank(), "the build sets -Dechoapp.repo.dir");
+        Path out = Path.of(System.getProperty("java.io.tmpdir")).resolve("echoapp-test-instant-" + ProcessHandle.current().pid() + ".so");
+        if (!Files.isRegularFile(out)) {
+            try {
+                Process build = new ProcessBuilder("bash", Path.of(repo, "scripts", "build-host-driver").toString(), "-I",
+                        Path.of(repo, "driver").toString(), "-o", out.toString(),
+                        Path.of(repo, "echoapp", "bench", "native", "instant.c").toString())
+                        .redirectErrorStream(true).start();
+                String log = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(build.waitFor() == 0, () -> "scripts/build-host-driver failed:\n" + log);
+                out.toFile().deleteOnExit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
     /** Starts the embedded host with a variant of the echo driver and its device. */
     static EmbeddedHost start(String variant, Integer timerPeriodMs) {
         HostBinaries binaries = requireHost();

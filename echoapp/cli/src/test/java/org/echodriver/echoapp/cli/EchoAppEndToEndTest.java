@@ -102,4 +102,23 @@ class EchoAppEndToEndTest {
         assertTrue(run.err().contains("The host's loader refused " + notADriver + ": a driver module is an ELF shared object"),
                 run::toString);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"autosync", "driversync"})
+    void timerMsThatTheDriverReadsIsSilent(String variant) {
+        Run run = CliFixture.echoapp("--list", "--driver", variant, "--timer-ms", "5");
+        assertEquals(ExitCodes.SUCCESS, run.status(), run::toString);
+        assertEquals("", run.err(), run::toString);
+    }
+
+    @Test
+    void timerMsThatTheDriverNeverReadsIsReported() {
+        // The benchmark's driver, which completes at once and has no timer.
+        Path module = CliFixture.instantDriver();
+        Run run = CliFixture.echoapp("--list", "--driver", module.toString(), "--timer-ms", "5");
+        assertTrue(run.err().startsWith("echoapp: --timer-ms 5 has no effect: the driver did not read TimerPeriodMs "
+                + "under the EchoKmdf service's Parameters key" + System.lineSeparator()), run::toString);
+        assertEquals(ExitCodes.SUCCESS, run.status(), run::toString);
+        assertEquals(CliFixture.ECHO_PATH + System.lineSeparator(), run.out(), run::toString);
+    }
 }

@@ -116,6 +116,15 @@ public final class EmbeddedHost implements AutoCloseable {
         }
     }
 
+    /**
+     * True when the driver has read TimerPeriodMs under its service's Parameters key since
+     * it was set (what the host's registry saw); false when it never queried the value, as
+     * drivers that fix their timer period in the source do.
+     */
+    public boolean timerPeriodWasRead() {
+        return host.KmdfHostServiceParameterWasRead(SERVICE_NAME, TIMER_PERIOD_VALUE) != 0;
+    }
+
     /** How many verifier reports the host made since this driver was loaded. */
     public long verifierReports() {
         return host.KmdfHostVerifierReportCount() - verifierReportsAtStart;

@@ -30,6 +30,9 @@ public interface KmdfHost extends Library {
 
     void KmdfHostClearServiceParameters(String ServiceName);
 
+    /** 1 when a driver has read the value (ZwQueryValueKey / ZwEnumerateValueKey) since it was last set, else 0. */
+    int KmdfHostServiceParameterWasRead(String ServiceName, String ValueName);
+
     /** Driver receives the KH_DRIVER handle. */
     int KmdfHostLoadDriver(String ModulePath, String ServiceName, PointerByReference Driver);
 
