@@ -12,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
-#include "ob/obp.h"
+#include <kmdfhost.h>
+
+#include "cm/cm.h"
+#include "ob/ob.h"
+#include "os/hostos.h"
+#include "rtl/rtl.h"
 
 typedef struct _KH_REG_VALUE {
     struct _KH_REG_VALUE *Next;

@@ -8,7 +8,9 @@
  */
 #include <stdlib.h>
 
-#include "ex/exp.h"
+#include <ntifs.h>
+
+#include "ex/ex.h"
 
 static void ExpDeleteEvent(KH_OBJECT_HEADER *Object) { free(Object); }
 

@@ -12,8 +12,13 @@
 
 #include <ntifs.h>
 
-#include "nt/ntp.h"
-#include "ob/obp.h"
+#include "cm/cm.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
+#include "ob/ob.h"
+#include "ldr/ldr.h"
+#include "os/hostos.h"
+#include "rtl/rtl.h"
 
 extern HOS_MUTEX KhIoLock;
 extern HOS_COND KhIoCond; /* broadcast when a device node's dispatch count drops to 0 */

@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ex/exp.h"
+#include "ex/ex.h"
 #include "io/iop.h"
 
 /* ------------------------------------------------------------------ a thread's I/O */

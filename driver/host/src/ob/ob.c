@@ -12,7 +12,8 @@
  */
 #include <stdlib.h>
 
-#include "ob/obp.h"
+#include "ke/ke.h"
+#include "ob/ob.h"
 
 #define KH_CALLER() __builtin_extract_return_addr(__builtin_return_address(0))
 

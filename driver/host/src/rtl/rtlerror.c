@@ -18,7 +18,7 @@
  */
 #include <ntifs.h>
 
-#include "nt/ntp.h"
+#include "rtl/rtl.h"
 
 /* Win32 error codes (winerror.h) of the table. */
 

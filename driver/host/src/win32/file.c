@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /*
  * CreateFileW on a device path ("\\?\ROOT#ECHO#0000#{...}" as SetupAPI returns it, or

@@ -3,7 +3,7 @@
  */
 #include <errno.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* ------------------------------------------------------------------ last error */
 

@@ -7,7 +7,7 @@
  * association, the ApcContext of the request (kernel32 passes the OVERLAPPED), and the
  * I/O status block (NTSTATUS and byte count). Packets are dequeued first in, first out.
  */
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /*
  * CreateIoCompletionPort:

@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 #include <wctype.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 typedef struct KH_W32_DEVINFO {
     struct KH_W32_DEVINFO *Next; /* the list of every set, never unlinked */

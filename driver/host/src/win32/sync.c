@@ -8,7 +8,7 @@
  * prefers hEvent), a completion port (signalled while packets are queued). Device
  * information sets are not kernel objects (ERROR_INVALID_HANDLE).
  */
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /*
  * CreateEventW: an unnamed event, manual-reset (NotificationEvent) or auto-reset

@@ -1,5 +1,5 @@
 /*
- * obp.h - the object manager: typed, reference-counted objects and the one handle table
+ * ob.h - the object manager: typed, reference-counted objects and the one handle table
  * of the host (the process's handle table on Windows, which the host's single process
  * shares with the kernel), used by the I/O manager (files, completion ports), the
  * executive (events) and the configuration manager (registry keys).
@@ -9,10 +9,10 @@
  * (the file's cleanup, a port's rundown), what its last reference does, and which
  * dispatcher object a wait on one of its handles waits for.
  */
-#ifndef KH_OBP_H
-#define KH_OBP_H
+#ifndef KH_OB_H
+#define KH_OB_H
 
-#include "nt/ntp.h"
+#include <ntddk.h>
 
 typedef struct _KH_OBJECT_HEADER KH_OBJECT_HEADER;
 
@@ -50,4 +50,4 @@ NTSTATUS KhObInsertHandle(KH_OBJECT_HEADER *Object, PHANDLE Handle);
    type. STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH. */
 NTSTATUS KhObReferenceByHandle(HANDLE Handle, const KH_OBJECT_TYPE *Type, KH_OBJECT_HEADER **Object);
 
-#endif /* KH_OBP_H */
+#endif /* KH_OB_H */

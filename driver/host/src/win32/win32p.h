@@ -1,5 +1,5 @@
 /*
- * khwin32.h - internals shared by the files of the Win32 surface (kernel32, setupapi).
+ * win32p.h - internals shared by the files of the Win32 surface (kernel32, setupapi).
  *
  * The surface only translates, as kernel32 does on Windows: it calls the NT system
  * services (kmdfhost_nt.h), converts strings (the platform's wchar_t to UTF-16), maps an
