@@ -12,6 +12,9 @@
 
 int wmain(int argc, wchar_t **argv);
 
+/* Kept here so that the arguments stay reachable while wmain runs and after exit(). */
+static wchar_t **WideArguments;
+
 int main(int argc, char **argv)
 {
     /* mbstowcs converts UTF-8 under a UTF-8 locale; C.UTF-8 is always present. */
@@ -19,6 +22,7 @@ int main(int argc, char **argv)
         setlocale(LC_CTYPE, "");
     }
     wchar_t **wargv = calloc((size_t)argc + 1, sizeof(wchar_t *));
+    WideArguments = wargv;
     if (wargv == NULL) {
         return 1;
     }
@@ -40,5 +44,11 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    return wmain(argc, wargv);
+    int status = wmain(argc, wargv);
+    for (int i = 0; i < argc; i++) {
+        free(wargv[i]);
+    }
+    free(wargv);
+    WideArguments = NULL;
+    return status;
 }

@@ -24,6 +24,8 @@
 #include <guiddef.h>
 
 #include "kmdfhost_win32.h"
+/* NTSTATUS, LARGE_INTEGER, UNICODE_STRING (UTF-16 units) and the NT services. */
+#include "kmdfhost_nt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -223,17 +225,7 @@ typedef LPCSTR PCTSTR, LPCTSTR;
 
 /* ------------------------------------------------------------------ structures */
 
-typedef union _LARGE_INTEGER {
-    struct {
-        DWORD LowPart;
-        LONG HighPart;
-    };
-    struct {
-        DWORD LowPart;
-        LONG HighPart;
-    } u;
-    LONGLONG QuadPart;
-} LARGE_INTEGER, *PLARGE_INTEGER;
+/* LARGE_INTEGER: kmdfhost_nt.h. */
 
 typedef union _ULARGE_INTEGER {
     struct {

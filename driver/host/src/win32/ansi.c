@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WIN32_NO_STATUS /* the NTSTATUS values come from <ntstatus.h> */
 #include <setupapi.h>
+#undef WIN32_NO_STATUS
 
 #include "win32/win32p.h"
 

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <wctype.h>
 
+#define WIN32_NO_STATUS /* the NTSTATUS values come from <ntstatus.h> */
 #include <cfgmgr32.h>
+#undef WIN32_NO_STATUS
 
 #include "win32/win32p.h"
 
@@ -30,13 +32,13 @@ static CONFIGRET GetList(const GUID *Guid, char **ListOut, size_t *SizeOut)
         }
         size_t Required = 0;
         KH_STATUS Status = KmdfHostGetInterfaceList(Bytes, List, Size, &Required);
-        if (KH_NT_SUCCESS(Status)) {
+        if (NT_SUCCESS(Status)) {
             *ListOut = List;
             *SizeOut = Required;
             return CR_SUCCESS;
         }
         free(List);
-        if (Status != KH_STATUS_BUFFER_TOO_SMALL || Required <= Size) {
+        if (Status != STATUS_BUFFER_TOO_SMALL || Required <= Size) {
             return CR_FAILURE;
         }
         Size = Required; /* the list grew in between: ask again */

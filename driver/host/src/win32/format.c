@@ -447,7 +447,27 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
             memcpy(&Length, String, sizeof(Length));
             memcpy(&Buffer, String + 8, sizeof(Buffer));
             if (Size == SizeWide || Size == SizeLong) {
-                PutWide(Out, Buffer, (long)(Length / sizeof(wchar_t)), Precision, Width, LeftAlign);
+                /* The host's UNICODE_STRING holds UTF-16 code units (kmdfhost_nt.h). */
+                const uint16_t *Units = Buffer;
+                size_t Count = Length / 2;
+                wchar_t *Wide = malloc((Count + 1) * sizeof(wchar_t));
+                if (Wide == NULL) {
+                    Out->Failed = true;
+                    break;
+                }
+                size_t n = 0;
+                for (size_t i = 0; i < Count; i++) {
+                    uint32_t Unit = Units[i];
+                    if (Unit >= 0xD800u && Unit < 0xDC00u && i + 1 < Count && Units[i + 1] >= 0xDC00u &&
+                        Units[i + 1] < 0xE000u) {
+                        Unit = 0x10000u + ((Unit - 0xD800u) << 10) + (Units[i + 1] - 0xDC00u);
+                        i++;
+                    }
+                    Wide[n++] = (wchar_t)Unit;
+                }
+                Wide[n] = L'\0';
+                PutWide(Out, Wide, (long)n, Precision, Width, LeftAlign);
+                free(Wide);
             } else {
                 int Bytes = Precision >= 0 && Precision < Length ? Precision : Length;
                 PutPadded(Out, Buffer != NULL ? Buffer : "", (size_t)Bytes, Width, LeftAlign);

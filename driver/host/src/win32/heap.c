@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WIN32_NO_STATUS /* the NTSTATUS values come from <ntstatus.h> */
 #include <windows.h>
+#undef WIN32_NO_STATUS
 
+#include "os/hostos.h"
 #include "win32/win32p.h"
 
 #define KH_HEAP_MAGIC 0x4B484850u /* 'KHHP' */

@@ -31,9 +31,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#define WIN32_NO_STATUS /* the NTSTATUS values come from <ntstatus.h> */
 #include <windows.h>
+#undef WIN32_NO_STATUS
 
 #include "os/hostsignal.h"
+#include "os/hostos.h"
 #include "win32/win32p.h"
 
 typedef struct KH_RUN {
@@ -74,16 +77,16 @@ static void EndLifeCycle(bool KeepLocked)
         Ended = true;
         fflush(stdout);
         /* Windows closes a process's handles when it ends. */
-        KhW32CloseAllHandles();
+        KmdfHostCloseProcessHandles();
         KH_STATUS Status = KmdfHostRemoveDevice(Run.Node);
-        if (!KH_NT_SUCCESS(Status)) {
+        if (!NT_SUCCESS(Status)) {
             fprintf(stderr, "host-run: removing the device %s failed: NTSTATUS 0x%08X\n",
                     Run.Instance, (unsigned)Status);
             fflush(NULL);
             _exit(3);
         }
         Status = KmdfHostUnloadDriver(Run.Loaded);
-        if (!KH_NT_SUCCESS(Status)) {
+        if (!NT_SUCCESS(Status)) {
             fprintf(stderr, "host-run: unloading the driver %s failed: NTSTATUS 0x%08X\n",
                     Run.Driver, (unsigned)Status);
             fflush(NULL);
@@ -240,28 +243,28 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     HosSignalBlock(TakenSignals, TAKEN_SIGNAL_COUNT);
 
     KH_STATUS Status = KmdfHostInitialize();
-    if (!KH_NT_SUCCESS(Status)) {
+    if (!NT_SUCCESS(Status)) {
         Fail("starting the host for", Run.Driver, Status);
     }
     uint32_t TimerMs = 0;
     if (Run.TimerMs != NULL) {
         TimerMs = (uint32_t)strtoul(Run.TimerMs, NULL, 10);
         Status = KmdfHostSetServiceParameterULong(Run.Service, "TimerPeriodMs", TimerMs);
-        if (!KH_NT_SUCCESS(Status)) {
+        if (!NT_SUCCESS(Status)) {
             Fail("setting TimerPeriodMs of the service", Run.Service, Status);
         }
     }
     Status = KmdfHostLoadDriver(Run.Driver, Run.Service, &Run.Loaded);
-    if (!KH_NT_SUCCESS(Status)) {
+    if (!NT_SUCCESS(Status)) {
         Fail("loading the driver", Run.Driver, Status);
     }
     Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
-    if (!KH_NT_SUCCESS(Status)) {
+    if (!NT_SUCCESS(Status)) {
         KmdfHostUnloadDriver(Run.Loaded);
         Fail("adding the device", Run.Instance, Status);
     }
     Status = KmdfHostStartDevice(Run.Node);
-    if (!KH_NT_SUCCESS(Status)) {
+    if (!NT_SUCCESS(Status)) {
         KmdfHostRemoveDevice(Run.Node);
         KmdfHostUnloadDriver(Run.Loaded);
         Fail("starting the device", Run.Instance, Status);

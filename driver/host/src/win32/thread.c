@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#define WIN32_NO_STATUS
 #include <windows.h>
+#undef WIN32_NO_STATUS
 
+#include "os/hostos.h"
 #include "win32/win32p.h"
 
 /* ------------------------------------------------------------------ thread ids */
@@ -45,54 +48,27 @@ KMDFHOST_API DWORD WINAPI GetCurrentProcessId(void)
 
 /* ------------------------------------------------------------------ CreateThread */
 
-static void DeleteThread(KH_W32_OBJECT *Object)
-{
-    free(Object);
-}
+/* What the new thread needs before it calls the program's routine. */
+typedef struct THREAD_START {
+    LPTHREAD_START_ROUTINE Routine;
+    LPVOID Parameter;
+    DWORD Id;
+} THREAD_START;
 
-/* On the worker thread: the ended thread's resources go once it has returned. */
-static void ReapThread(void *Context)
+/* The start routine given to NtCreateThreadEx: the program's routine's result becomes
+   the thread's exit status, as BaseThreadInitThunk makes it on Windows. */
+static NTSTATUS NTAPI ThreadStart(PVOID Context)
 {
-    KH_W32_THREAD *Thread = Context;
-    HosThreadJoin(Thread->Os);
-    KhW32Dereference(&Thread->Header);
-}
-
-/*
- * The thread's resources go once both CreateThread (which stores Os after the thread
- * has started) and the thread itself are done with them: the second of the two queues
- * the reaping.
- */
-static void FinishStart(KH_W32_THREAD *Thread)
-{
-    if (atomic_fetch_sub(&Thread->ReapClaims, 1) != 1) {
-        return;
-    }
-    if (!HosQueueWork(ReapThread, Thread)) {
-        /* No memory for the work item: the thread's resources stay (a small leak at
-           worst); its handle and waits work as before. */
-        fprintf(stderr, "kmdfhost: CreateThread: no memory to reap thread %u\n", Thread->Id);
-    }
-}
-
-static void ThreadMain(void *Context)
-{
-    KH_W32_THREAD *Thread = Context;
-    CurrentThreadId = Thread->Id;
-    DWORD ExitCode = Thread->Routine(Thread->Parameter);
-
-    KhW32LockDispatcher();
-    Thread->ExitCode = ExitCode;
-    Thread->Signaled = true;
-    KhW32WakeWaiters(&Thread->Header);
-    KhW32UnlockDispatcher();
-    FinishStart(Thread);
+    THREAD_START Start = *(THREAD_START *)Context;
+    free(Context);
+    CurrentThreadId = Start.Id;
+    return (NTSTATUS)Start.Routine(Start.Parameter);
 }
 
 /*
- * CreateThread: lpThreadAttributes and dwStackSize are accepted and ignored (there is no
- * security in the host, and threads get the system's default stack). CREATE_SUSPENDED
- * fails with ERROR_NOT_SUPPORTED: the host has no ResumeThread.
+ * CreateThread: NtCreateThreadEx. lpThreadAttributes and dwStackSize are accepted and
+ * ignored (there is no security in the host, and threads get the system's default
+ * stack). CREATE_SUSPENDED fails with ERROR_NOT_SUPPORTED: the host has no ResumeThread.
  */
 KMDFHOST_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
                                         SIZE_T dwStackSize, LPTHREAD_START_ROUTINE lpStartAddress,
@@ -100,7 +76,6 @@ KMDFHOST_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes
                                         LPDWORD lpThreadId)
 {
     (void)lpThreadAttributes;
-    (void)dwStackSize;
     if (lpStartAddress == NULL) {
         KhW32SetLastError(ERROR_INVALID_PARAMETER);
         return NULL;
@@ -109,52 +84,42 @@ KMDFHOST_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes
         KhW32SetLastError(ERROR_NOT_SUPPORTED);
         return NULL;
     }
-    KH_W32_THREAD *Thread = calloc(1, sizeof(*Thread));
-    if (Thread == NULL) {
+    THREAD_START *Start = malloc(sizeof(*Start));
+    if (Start == NULL) {
         KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
-    KhW32InitObject(&Thread->Header, KhW32TypeThread, DeleteThread);
-    Thread->Routine = lpStartAddress;
-    Thread->Parameter = lpParameter;
-    Thread->Id = AllocateThreadId();
-    atomic_init(&Thread->ReapClaims, 2);
-    /* One reference for the handle (the creator's), one for the running thread. */
-    KhW32Reference(&Thread->Header);
-    HANDLE Handle = KhW32InsertHandle(&Thread->Header);
-    if (Handle == NULL) {
-        free(Thread);
-        KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
-        return NULL;
-    }
-    if (!HosThreadStart(&Thread->Os, "win32", ThreadMain, Thread)) {
-        KhW32Dereference(&Thread->Header); /* the running thread's reference */
-        CloseHandle(Handle);
-        KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    Start->Routine = lpStartAddress;
+    Start->Parameter = lpParameter;
+    Start->Id = AllocateThreadId();
+    DWORD Id = Start->Id;
+    HANDLE Handle = NULL;
+    NTSTATUS Status = NtCreateThreadEx(&Handle, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(),
+                                       (PVOID)ThreadStart, Start, 0, 0, dwStackSize, 0, NULL);
+    if (!NT_SUCCESS(Status)) {
+        free(Start);
+        KhW32FailStatus(Status);
         return NULL;
     }
     if (lpThreadId != NULL) {
-        *lpThreadId = Thread->Id;
+        *lpThreadId = Id;
     }
-    FinishStart(Thread);
     return Handle;
 }
 
-/* GetExitCodeThread: STILL_ACTIVE while the thread runs, then its routine's result. */
+/* GetExitCodeThread: STILL_ACTIVE (STATUS_PENDING) while the thread runs, then its
+   routine's result (NtQueryInformationThread, ThreadBasicInformation). */
 KMDFHOST_API BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode)
 {
-    KH_W32_THREAD *Thread = (KH_W32_THREAD *)KhW32ReferenceHandle(hThread, KhW32TypeThread);
-    if (Thread == NULL) {
-        return KhW32Fail(ERROR_INVALID_HANDLE);
+    THREAD_BASIC_INFORMATION Info;
+    NTSTATUS Status = NtQueryInformationThread(hThread, ThreadBasicInformation, &Info, sizeof(Info), NULL);
+    if (!NT_SUCCESS(Status)) {
+        return KhW32FailStatus(Status);
     }
     if (lpExitCode == NULL) {
-        KhW32ReleaseHandleReference(&Thread->Header);
         return KhW32Fail(ERROR_NOACCESS);
     }
-    KhW32LockDispatcher();
-    *lpExitCode = Thread->Signaled ? Thread->ExitCode : STILL_ACTIVE;
-    KhW32UnlockDispatcher();
-    KhW32ReleaseHandleReference(&Thread->Header);
+    *lpExitCode = (DWORD)Info.ExitStatus;
     return TRUE;
 }
 
@@ -185,7 +150,8 @@ KMDFHOST_API void WINAPI Sleep(DWORD dwMilliseconds)
         HosYield();
         return;
     }
-    uint64_t Deadline = KhW32Deadline(dwMilliseconds);
+    uint64_t Deadline = dwMilliseconds == INFINITE ? UINT64_MAX
+                                                   : HosDeadlineAfter((uint64_t)dwMilliseconds * 1000000u);
     HosMutexLock(&SleepLock);
     for (;;) {
         if (Deadline == UINT64_MAX) {

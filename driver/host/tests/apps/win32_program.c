@@ -383,15 +383,21 @@ typedef struct PENDING_READ {
     OVERLAPPED Ov;
     UCHAR Buffer[64];
     HANDLE Issued;
+    HANDLE Finish;
+    BOOL Pending;
 } PENDING_READ;
 
+/* Issues a read, then stays alive until told (a thread's end would cancel its I/O, as
+   on Windows). */
 static DWORD WINAPI IssueRead(LPVOID Parameter)
 {
     PENDING_READ *Read = Parameter;
     BOOL Ok = ReadFile(Read->Device, Read->Buffer, sizeof(Read->Buffer), NULL, &Read->Ov);
     DWORD Error = GetLastError();
+    Read->Pending = !Ok && Error == ERROR_IO_PENDING;
     SetEvent(Read->Issued);
-    return !Ok && Error == ERROR_IO_PENDING ? 0 : 1;
+    WaitForSingleObject(Read->Finish, INFINITE);
+    return 0;
 }
 
 static void ExpectAborted(HANDLE Device, OVERLAPPED *Ov)
@@ -438,11 +444,10 @@ static void CheckCancel(void)
     ZeroMemory(&Other, sizeof(Other));
     Other.Device = Device;
     Other.Issued = CreateEventA(NULL, TRUE, FALSE, NULL);
+    Other.Finish = CreateEventA(NULL, TRUE, FALSE, NULL);
     HANDLE Thread = CreateThread(NULL, 0, IssueRead, &Other, 0, NULL);
-    CHECK(Thread != NULL && WaitForSingleObject(Thread, INFINITE) == WAIT_OBJECT_0);
-    DWORD Code = 1;
-    CHECK(GetExitCodeThread(Thread, &Code) && Code == 0);
-    CloseHandle(Thread);
+    CHECK(Thread != NULL && WaitForSingleObject(Other.Issued, INFINITE) == WAIT_OBJECT_0);
+    CHECK(Other.Pending);
     CHECK(CancelIo(Device));
     ExpectAborted(Device, &Ops[0]); /* the cancel routine of the parked request */
     ExpectAborted(Device, &Ops[2]);
@@ -450,7 +455,13 @@ static void CheckCancel(void)
     /* CancelIoEx with NULL: every operation of the handle, whichever thread issued it. */
     CHECK(CancelIoEx(Device, NULL));
     ExpectAborted(Device, &Other.Ov);
+    CHECK(SetEvent(Other.Finish));
+    CHECK(WaitForSingleObject(Thread, INFINITE) == WAIT_OBJECT_0);
+    DWORD Code = 1;
+    CHECK(GetExitCodeThread(Thread, &Code) && Code == 0);
+    CloseHandle(Thread);
     CloseHandle(Other.Issued);
+    CloseHandle(Other.Finish);
     CHECK(CloseHandle(Device));
     printf("cancelled: one queued read, the calling thread's reads, then another thread's\n");
 }
