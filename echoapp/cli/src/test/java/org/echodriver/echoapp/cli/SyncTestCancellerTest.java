@@ -29,6 +29,10 @@ class SyncTestCancellerTest {
     void aCallThatStartsAfterCtrlCIsCancelled(String variant) {
         try (EmbeddedHost host = CliFixture.start(variant, SLOW_TIMER_MS);
                 Device device = Device.open(CliFixture.ECHO_PATH, false)) {
+            // The driver's timer fires first after its short due time, then every 10 s: a
+            // first write takes that first tick, so the write below waits in the driver
+            // until it is cancelled rather than completing at the first tick.
+            assertEquals(64, device.write(new byte[64]));
             SyncTest.Canceller canceller = new SyncTest.Canceller(device);
             // Ctrl-C arrives first: nothing is in flight for a CancelIoEx to find.
             canceller.start();
