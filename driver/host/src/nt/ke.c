@@ -135,6 +135,9 @@ NTHALAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)
 static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
 {
     ULONG_PTR self = (ULONG_PTR)HosCurrentThreadId();
+    if (HosExploring) {
+        HosExplorePoint("KeAcquireSpinLock", NULL, SpinLock, Caller);
+    }
     HosMutexLock(&KhDispatcherLock);
     if (*SpinLock == self) {
         HosMutexUnlock(&KhDispatcherLock);
@@ -144,7 +147,9 @@ static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
         return;
     }
     while (*SpinLock != 0) {
+        HosExploreNoteWait("KSPIN_LOCK", SpinLock, (uint64_t)*SpinLock);
         HosCondWait(&KhDispatcherCond, &KhDispatcherLock);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
     *SpinLock = self;
     HosMutexUnlock(&KhDispatcherLock);
@@ -163,6 +168,9 @@ static void KhSpinLockRelease(PKSPIN_LOCK SpinLock, const void *Caller)
         KH_THREAD *thread = KhCurrentThread();
         if (thread->SpinLocksHeld > 0) {
             thread->SpinLocksHeld--;
+        }
+        if (HosExploring) {
+            HosExplorePoint("KeReleaseSpinLock", NULL, SpinLock, Caller);
         }
         return;
     }
