@@ -205,6 +205,12 @@ const char *FxTypeName(FX_TYPE Type);
 FX_OBJECT *FxDefaultParent(PWDF_OBJECT_ATTRIBUTES Attributes, const char *Api, NTSTATUS *Status);
 /* Counts the live objects of Driver other than the driver object itself. */
 void FxReportLeaks(struct FX_DRIVER *Driver);
+/* Replaces the contents of a WDFSTRING (fxstring.c); STATUS_INVALID_HANDLE when String is
+   not one. One allocation point. */
+NTSTATUS FxStringSet(WDFSTRING String, const WCHAR *Buffer, size_t Bytes, const char *Api);
+/* Opens the registry key Name as a WDFKEY of Driver under Parent (fxregistry.c). */
+NTSTATUS FxRegistryOpenKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
+                           PUNICODE_STRING Name, ACCESS_MASK DesiredAccess, WDFKEY *Key);
 
 /* ---------------------------------------------------- callbacks and sync locks */
 
@@ -366,6 +372,10 @@ typedef struct FX_FILEOBJECT {
 FX_FILEOBJECT *FxFileObjectLookup(FX_DEVICE *Device, PFILE_OBJECT FileObject);
 /* The create request failed: the file object never became open. */
 void FxFileObjectCreateFailed(FX_FILEOBJECT *File);
+/* IRP_MJ_CREATE (a new WDFFILEOBJECT, EvtDeviceFileCreate) and IRP_MJ_CLEANUP/CLOSE
+   (EvtFileCleanup/EvtFileClose; close deletes the WDFFILEOBJECT), fxfileobject.c. */
+NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp);
+NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close);
 
 /* ------------------------------------------------------------------- queues */
 

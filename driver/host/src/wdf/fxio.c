@@ -1,5 +1,5 @@
 /*
- * fxqueue.c - framework I/O queues (WDFQUEUE).
+ * fxio.c - framework I/O queues (WDFQUEUE).
  *
  * Semantics from "Framework Queue Objects", "Dispatching Methods for I/O Requests",
  * "Managing I/O Queues", WDF_IO_QUEUE_CONFIG and the WdfIoQueueXxx reference pages:
