@@ -16,6 +16,9 @@
  *   DOUBLE_COMPLETION             WdfRequestComplete* on a request already completed
  *   COMPLETE_WHILE_CANCELABLE     a request completed while still marked cancelable
  *   MARK_CANCELABLE_TWICE         WdfRequestMarkCancelable(Ex) on a request already marked
+ *   UNMARK_NOT_CANCELABLE         WdfRequestUnmarkCancelable on a request the driver owns
+ *                                 that is not marked cancelable (never marked, or unmarked
+ *                                 already); it still returns STATUS_INVALID_PARAMETER
  *   REQUEST_USED_AFTER_COMPLETION any other WdfRequest* call on a completed request, or
  *                                 a WdfMemory* call on one of its buffers
  *   INFORMATION_EXCEEDS_BUFFER    information larger than the read or device-control

@@ -600,6 +600,13 @@ WDFAPI NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request)
     }
     if (!request->Cancelable) {
         HosMutexUnlock(&request->Lock);
+        /* KMDF Verifier breaks here ("WDFREQUEST ... is not cancelable"): the driver lost
+           track of its own request, typically a timer or cancel path that unmarks a
+           request some other path already unmarked. */
+        FxReport(request->Object.Driver, "UNMARK_NOT_CANCELABLE",
+                 "WdfRequestUnmarkCancelable on WDFREQUEST %p, which is not marked cancelable "
+                 "(never marked, or unmarked already)",
+                 (void *)request);
         return STATUS_INVALID_PARAMETER;
     }
     HosMutexUnlock(&request->Lock);
