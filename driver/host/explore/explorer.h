@@ -28,4 +28,32 @@ typedef struct XP_SCENARIO {
 /* Ended by an entry with a NULL name. */
 extern const XP_SCENARIO XpScenarios[];
 
+/* Which driver and device a run sets up. */
+typedef struct XP_SETUP {
+    const char *Driver;   /* the module's path */
+    const char *Service;  /* its service name (registry parameters) */
+    const char *Instance; /* the root device's instance id */
+    uint32_t TimerMs;     /* TimerPeriodMs, for drivers that read it */
+} XP_SETUP;
+
+#define XP_NO_LOAD 3
+#define XP_NO_START 4
+
+/*
+ * In explore mode: loads the driver, adds and starts the device, runs Body on it, removes
+ * the device and unloads the driver (where the verifier checks for leaks). Returns 0, or
+ * XP_NO_LOAD / XP_NO_START. A finding ends the run through KmdfHostExploreFinding.
+ */
+int XpWithDevice(const XP_SETUP *Setup, void (*Body)(const XP_TARGET *Target, const void *Context),
+                 const void *Context);
+
+/*
+ * An operation sequence, as the fuzzer makes them: each byte is one operation (its low
+ * three bits the kind, the rest a parameter): start a write or a read, CancelIoEx one
+ * I/O or all from another thread, wait for the oldest I/O, suspend and resume the device
+ * from another thread, close the handle from another thread (the next I/O reopens it),
+ * surprise removal (the last operation). Then every I/O is waited for and checked.
+ */
+void XpRunOps(const XP_TARGET *Target, const uint8_t *Ops, size_t Count);
+
 #endif /* EXPLORER_H */

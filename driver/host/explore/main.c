@@ -75,63 +75,30 @@ static XP_OPTIONS Options = {
     .Instance = "ROOT\\ECHO\\0000",
 };
 
-/* The echo device interface, {cdc35b6e-0be4-4936-bf5f-5537380a7c1a} (driver/public.h). */
-static const uint8_t XpInterface[16] = {0x6e, 0x5b, 0xc3, 0xcd, 0xe4, 0x0b, 0x36, 0x49,
-                                        0xbf, 0x5f, 0x55, 0x37, 0x38, 0x0a, 0x7c, 0x1a};
-
 #define XP_CAPACITY (1u << 17)
-#define XP_EXIT_NO_LOAD 3
-#define XP_EXIT_NO_START 4
 
 static KH_EXPLORE_SHARED *Shared;
 
 /* ------------------------------------------------------------------ one run (child side) */
 
-static void XpSink(void *Context, const char *RuleId, const char *Line)
+static void XpScenarioBody(const XP_TARGET *Target, const void *Context)
 {
-    (void)Context;
-    KmdfHostExploreFinding(RuleId, "%s", Line);
+    ((const XP_SCENARIO *)Context)->Run(Target);
 }
 
 static void XpChild(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Config)
 {
-    int devnull = open("/dev/null", 1);
+    int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) {
         dup2(devnull, 1);
     }
     /* A run that makes no scheduling decision for this long loops in driver code. */
     alarm(60);
     KmdfHostExploreBegin(Config);
-    KmdfHostSetVerifierSink(XpSink, NULL);
-    KmdfHostSetDebugPrintFd(-1);
-    if (KmdfHostInitialize() != 0) {
-        _exit(XP_EXIT_NO_LOAD);
-    }
-    KmdfHostSetServiceParameterULong(Options.Service, "TimerPeriodMs", Options.TimerMs);
-    XP_TARGET target = {0};
-    if (KmdfHostLoadDriver(Options.Driver, Options.Service, &target.Driver) != 0) {
-        _exit(XP_EXIT_NO_LOAD);
-    }
-    if (KmdfHostAddDevice(target.Driver, Options.Instance, &target.Node) != 0 ||
-        KmdfHostStartDevice(target.Node) != 0) {
-        _exit(XP_EXIT_NO_START);
-    }
-    char paths[1024];
-    size_t required = 0;
-    wchar_t path[512];
-    if (KmdfHostGetInterfaceList(XpInterface, paths, sizeof(paths), &required) != 0 || paths[0] == '\0') {
-        KmdfHostExploreFinding("PROPERTY", "the started device has no enabled interface of the class");
-    }
-    mbstowcs(path, paths, sizeof(path) / sizeof(path[0]));
-    target.Path = path;
-    if (Scenario != NULL) {
-        Scenario->Run(&target);
-    }
-    if (KmdfHostRemoveDevice(target.Node) != 0) {
-        KmdfHostExploreFinding("PROPERTY", "removing the device failed");
-    }
-    if (KmdfHostUnloadDriver(target.Driver) != 0) {
-        KmdfHostExploreFinding("PROPERTY", "unloading the driver failed");
+    XP_SETUP setup = {Options.Driver, Options.Service, Options.Instance, Options.TimerMs};
+    int rc = XpWithDevice(&setup, XpScenarioBody, Scenario);
+    if (rc != 0) {
+        _exit(rc);
     }
     KmdfHostExploreEnd();
     fflush(NULL);
@@ -476,11 +443,11 @@ static uint64_t XpMix(uint64_t Seed, uint64_t Index)
 
 static int XpCheckLoad(const XP_RESULT *Result)
 {
-    if (Result->Exit == XP_EXIT_NO_LOAD) {
+    if (Result->Exit == XP_NO_LOAD) {
         fprintf(stderr, "explore: the driver %s does not load\n", Options.DriverLabel);
         return 3;
     }
-    if (Result->Exit == XP_EXIT_NO_START) {
+    if (Result->Exit == XP_NO_START) {
         fprintf(stderr, "explore: the driver %s loads but its device does not start\n", Options.DriverLabel);
         return 3;
     }

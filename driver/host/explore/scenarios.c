@@ -35,7 +35,7 @@ typedef struct XIO {
     uint32_t Pattern; /* writes: which pattern; reads: unused */
 } XIO;
 
-#define XP_MAX_WRITES 8
+#define XP_MAX_WRITES 16 /* at least XP_MAX_IOS */
 
 typedef struct XSCENE {
     const XP_TARGET *Target;
@@ -115,6 +115,8 @@ static bool XAllowed(const XSCENE *Scene, const XIO *Io, uint32_t Status)
         return true;
     case 0xC0000120: /* STATUS_CANCELLED: CancelIoEx, a close, or the framework's purge */
         return true;
+    case 0x80000005: /* STATUS_BUFFER_OVERFLOW: the echo protocol refuses writes over 40 KiB */
+        return Io->Write && Io->Length > 40960u;
     case 0xC000000E: /* STATUS_NO_SUCH_DEVICE: the queue was purged by surprise removal */
     case 0xC0000056: /* STATUS_DELETE_PENDING */
     case 0xC0000184: /* STATUS_INVALID_DEVICE_STATE: queue purged/stopped on the way out */
@@ -317,11 +319,12 @@ static void ScenarioCloseOtherThread(const XP_TARGET *Target)
 
 static void SuspendThread(void *Context)
 {
-    const XP_TARGET *target = Context;
-    if (KmdfHostSuspendDevice(target->Node) != 0) {
+    XSCENE *scene = Context;
+    /* A device that is being surprise-removed may refuse the power transition. */
+    if (KmdfHostSuspendDevice(scene->Target->Node) != 0 && !scene->Removed) {
         KmdfHostExploreFinding("PROPERTY", "KmdfHostSuspendDevice failed");
     }
-    if (KmdfHostResumeDevice(target->Node) != 0) {
+    if (KmdfHostResumeDevice(scene->Target->Node) != 0 && !scene->Removed) {
         KmdfHostExploreFinding("PROPERTY", "KmdfHostResumeDevice failed");
     }
 }
@@ -335,7 +338,7 @@ static void ScenarioSuspend(const XP_TARGET *Target)
     XIoInit(&r, false, 512, 0);
     XStart(&scene, &w);
     void *t;
-    KmdfHostExploreThreadStart("power", SuspendThread, (void *)Target, &t);
+    KmdfHostExploreThreadStart("power", SuspendThread, &scene, &t);
     XStart(&scene, &r);
     XFinish(&scene, &w, "write");
     XFinish(&scene, &r, "read");
@@ -376,6 +379,157 @@ static void ScenarioSurpriseRemoval(const XP_TARGET *Target)
     XIoFree(&w);
     XIoFree(&r);
     XClose(&scene);
+}
+
+/* ------------------------------------------------------------------ operation sequences */
+
+#define XP_MAX_OPS 24
+#define XP_MAX_IOS 16
+#define XP_MAX_HELPERS 16
+
+static void CancelAllThread(void *Context)
+{
+    XSCENE *scene = Context;
+    (void)CancelIoEx(scene->File, NULL);
+}
+
+void XpRunOps(const XP_TARGET *Target, const uint8_t *Ops, size_t Count)
+{
+    static const DWORD lengths[8] = {1, 17, 512, 1024, 4096, 30720, 40960, 40961};
+    XSCENE scene = {.Target = Target};
+    scene.File = XOpen(Target);
+    XIO ios[XP_MAX_IOS];
+    size_t ioCount = 0, finished = 0;
+    XCANCEL cancels[XP_MAX_OPS];
+    void *helpers[XP_MAX_HELPERS];
+    size_t helperCount = 0;
+    void *closer = NULL;
+    void *power = NULL;
+    if (Count > XP_MAX_OPS) {
+        Count = XP_MAX_OPS;
+    }
+    for (size_t i = 0; i < Count && !scene.Removed; i++) {
+        uint8_t op = Ops[i] & 7u, arg = Ops[i] >> 3;
+        if ((op == 0 || op == 1) && closer != NULL) {
+            /* The next I/O after a close reopens the device. */
+            KmdfHostExploreThreadJoin(closer);
+            closer = NULL;
+            scene.File = XOpen(Target);
+            scene.Closed = false;
+        }
+        switch (op) {
+        case 0: /* write */
+        case 1: /* read */
+            if (ioCount < XP_MAX_IOS) {
+                XIO *io = &ios[ioCount++];
+                XIoInit(io, op == 0, lengths[arg & 7u], 0);
+                XStart(&scene, io);
+            }
+            break;
+        case 2: /* CancelIoEx on one I/O, from another thread */
+            if (ioCount > 0 && helperCount < XP_MAX_HELPERS && !scene.Closed) {
+                cancels[i] = (XCANCEL){&scene, &ios[arg % ioCount]};
+                KmdfHostExploreThreadStart("cancel", CancelThread, &cancels[i], &helpers[helperCount++]);
+            }
+            break;
+        case 3: /* CancelIoEx on every I/O of the handle, from another thread */
+            if (helperCount < XP_MAX_HELPERS && !scene.Closed) {
+                KmdfHostExploreThreadStart("cancel-all", CancelAllThread, &scene, &helpers[helperCount++]);
+            }
+            break;
+        case 4: /* wait for the oldest I/O */
+            if (finished < ioCount) {
+                XFinish(&scene, &ios[finished], ios[finished].Write ? "write" : "read");
+                finished++;
+            }
+            break;
+        case 5: /* suspend and resume, from another thread */
+            /* One power transition at a time, as the power manager sends them. */
+            if (power != NULL) {
+                KmdfHostExploreThreadJoin(power);
+                power = NULL;
+            }
+            scene.Suspended = true;
+            KmdfHostExploreThreadStart("power", SuspendThread, &scene, &power);
+            break;
+        case 6: /* close the handle, from another thread */
+            if (closer == NULL && !scene.Closed) {
+                KmdfHostExploreThreadStart("closer", CloseThread, &scene, &closer);
+            }
+            break;
+        default: /* surprise removal, from another thread: the last operation */
+            if (helperCount < XP_MAX_HELPERS) {
+                scene.Removed = true;
+                KmdfHostExploreThreadStart("pnp", SurpriseThread, (void *)Target, &helpers[helperCount++]);
+            }
+            break;
+        }
+    }
+    for (; finished < ioCount; finished++) {
+        XFinish(&scene, &ios[finished], ios[finished].Write ? "write" : "read");
+    }
+    for (size_t i = 0; i < helperCount; i++) {
+        KmdfHostExploreThreadJoin(helpers[i]);
+    }
+    if (closer != NULL) {
+        KmdfHostExploreThreadJoin(closer);
+    }
+    if (power != NULL) {
+        KmdfHostExploreThreadJoin(power);
+    }
+    XClose(&scene);
+    for (size_t i = 0; i < ioCount; i++) {
+        XIoFree(&ios[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ setting up a run */
+
+/* The echo device interface, {cdc35b6e-0be4-4936-bf5f-5537380a7c1a} (driver/public.h). */
+static const uint8_t XpInterface[16] = {0x6e, 0x5b, 0xc3, 0xcd, 0xe4, 0x0b, 0x36, 0x49,
+                                        0xbf, 0x5f, 0x55, 0x37, 0x38, 0x0a, 0x7c, 0x1a};
+
+static void XpSink(void *Context, const char *RuleId, const char *Line)
+{
+    (void)Context;
+    KmdfHostExploreFinding(RuleId, "%s", Line);
+}
+
+int XpWithDevice(const XP_SETUP *Setup, void (*Body)(const XP_TARGET *Target, const void *Context),
+                 const void *Context)
+{
+    KmdfHostSetVerifierSink(XpSink, NULL);
+    KmdfHostSetDebugPrintFd(-1);
+    if (KmdfHostInitialize() != 0) {
+        return XP_NO_LOAD;
+    }
+    KmdfHostSetServiceParameterULong(Setup->Service, "TimerPeriodMs", Setup->TimerMs);
+    XP_TARGET target = {0};
+    if (KmdfHostLoadDriver(Setup->Driver, Setup->Service, &target.Driver) != 0) {
+        return XP_NO_LOAD;
+    }
+    if (KmdfHostAddDevice(target.Driver, Setup->Instance, &target.Node) != 0 ||
+        KmdfHostStartDevice(target.Node) != 0) {
+        return XP_NO_START;
+    }
+    char paths[1024];
+    size_t required = 0;
+    wchar_t path[512];
+    if (KmdfHostGetInterfaceList(XpInterface, paths, sizeof(paths), &required) != 0 || paths[0] == '\0') {
+        KmdfHostExploreFinding("PROPERTY", "the started device has no enabled interface of the class");
+    }
+    mbstowcs(path, paths, sizeof(path) / sizeof(path[0]));
+    target.Path = path;
+    if (Body != NULL) {
+        Body(&target, Context);
+    }
+    if (KmdfHostRemoveDevice(target.Node) != 0) {
+        KmdfHostExploreFinding("PROPERTY", "removing the device failed");
+    }
+    if (KmdfHostUnloadDriver(target.Driver) != 0) {
+        KmdfHostExploreFinding("PROPERTY", "unloading the driver failed");
+    }
+    return 0;
 }
 
 const XP_SCENARIO XpScenarios[] = {

@@ -81,16 +81,25 @@ typedef struct KH_EXPLORE_CONFIG {
     const KH_EXPLORE_CHOICE *Script; /* forced choices, by increasing Step; the rest by Strategy */
     size_t ScriptCount;
     int Symbolize;           /* record Caller as module and offset (slower) */
+    int AbortOnFinding;      /* a finding prints its line to stderr and aborts (for fuzzers) */
     KH_EXPLORE_SHARED *Shared;
 } KH_EXPLORE_CONFIG;
 
-/* Enters explore mode; the calling thread becomes task 0, "main". Once per process. */
+/*
+ * Starts a run in explore mode; the calling thread becomes task 0, "main", and the host's
+ * DPC and worker threads are tasks 1 and 2. A process may make several runs, one after
+ * the other, from the same thread: each starts from where the last left the host (a run
+ * that unloaded its driver leaves it as it found it), with virtual time, the step count
+ * and the strategy reset, so that a run is the same whether it is the process's first or
+ * not. Every thread a run started must have been joined before the next run begins.
+ */
 KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config);
 
 /* The program's work is done: records the end of the run. Other tasks are abandoned. */
 KMDFHOST_API void KmdfHostExploreEnd(void);
 
-/* Records a finding (RuleId and the formatted line) and ends the process with status 1. */
+/* Records a finding (RuleId and the formatted line) and ends the process with status 1
+   (with AbortOnFinding: prints the line to stderr and aborts). */
 KMDFHOST_API void KmdfHostExploreFinding(const char *RuleId, const char *Format, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 

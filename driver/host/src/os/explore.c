@@ -61,6 +61,7 @@ struct HOS_XTASK {
     pthread_t Thread;
     HOS_THREAD_ROUTINE *Routine;
     void *Context;
+    char Name[24];
 };
 
 static HOS_XTASK HosXTasks[KH_EXPLORE_MAX_TASKS];
@@ -74,6 +75,7 @@ static KH_EXPLORE_SHARED *HosXShared;
 static size_t HosXScriptNext;
 static uint64_t HosXRng;
 static uint64_t HosXPctChange[16];
+static bool HosXQuiet;
 static uint32_t HosXPctChangeCount;
 
 /* ------------------------------------------------------------------ helpers */
@@ -144,6 +146,12 @@ KMDFHOST_API void KmdfHostExploreFinding(const char *RuleId, const char *Format,
     va_start(args, Format);
     HosXRecordFindingV(RuleId, Format, args);
     va_end(args);
+    if (HosXConfig.AbortOnFinding) {
+        fprintf(stderr, "%s\nseed: %llu\n", HosXShared != NULL ? HosXShared->Line : RuleId,
+                (unsigned long long)HosXConfig.Seed);
+        fflush(NULL);
+        abort();
+    }
     fflush(NULL);
     _exit(1);
 }
@@ -305,6 +313,21 @@ static void HosXSwitchTo(HOS_XTASK *Self, HOS_XTASK *Next)
 static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
 {
     HOS_XTASK *self = HosXMe();
+    if (HosXQuiet) {
+        /* Setting up: the default choice, nothing recorded or counted. */
+        uint64_t enabled = 0;
+        for (int i = 0; i < HosXTaskCount; i++) {
+            if (HosXTasks[i].State == XS_RUNNABLE) {
+                enabled |= 1ull << i;
+            }
+        }
+        int def = HosXDefaultChoice(self, enabled);
+        if (def == KH_EXPLORE_CLOCK) {
+            HosXFatal("no task can run while the explorer sets up");
+        }
+        HosXSwitchTo(self, &HosXTasks[def]);
+        return;
+    }
     for (;;) {
         if (HosXStep >= HosXConfig.MaxSteps) {
             KmdfHostExploreFinding("LIVELOCK", "%llu scheduling decisions without the scenario ending",
@@ -470,6 +493,7 @@ static HOS_XTASK *HosXNewTask(const char *Name)
     task->Deadline = UINT64_MAX;
     /* PCT: distinct random priorities above the change-point priorities (1..d-1). */
     task->Priority = 1000 + (HosXRandom() >> 16);
+    snprintf(task->Name, sizeof(task->Name), "%s", Name);
     if (sem_init(&task->Baton, 0, 0) != 0) {
         return NULL;
     }
@@ -649,21 +673,77 @@ void HosXYield(void)
 
 /* ------------------------------------------------------------------ the program's API */
 
+/* Lets every task other than the caller run until it blocks, without recording decisions. */
+static void HosXSettle(HOS_XTASK *Self)
+{
+    HosXQuiet = true;
+    for (int i = 0; i < HosXTaskCount; i++) {
+        if (i != Self->Id && HosXTasks[i].State == XS_RUNNABLE) {
+            HosXSwitchTo(Self, &HosXTasks[i]);
+            i = -1; /* back to main: look again from the start */
+        }
+    }
+    HosXQuiet = false;
+}
+
 KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
 {
-    if (HosExploring) {
-        HosXFatal("KmdfHostExploreBegin called twice");
+    bool again = HosExploring;
+    if (again) {
+        HOS_XTASK *self = HosXMe();
+        if (self->Id != 0) {
+            HosXFatal("KmdfHostExploreBegin again from another thread than the first run's");
+        }
+        /* Tasks 1 and 2 are the host's DPC and worker threads, idle; the rest ended. */
+        for (int i = 3; i < HosXTaskCount; i++) {
+            if (HosXTasks[i].State != XS_DONE) {
+                HosXFatal("a thread of the previous run is still alive");
+            }
+            sem_destroy(&HosXTasks[i].Baton);
+        }
+        HosXTaskCount = HosXTaskCount < 3 ? HosXTaskCount : 3;
     }
     HosXConfig = *Config;
     if (HosXConfig.MaxSteps == 0) {
         HosXConfig.MaxSteps = 200000;
     }
+    HosXClock = 1000000000ull;
     if (HosXConfig.MaxVirtualNs == 0) {
         HosXConfig.MaxVirtualNs = 600ull * 1000000000ull;
     }
     HosXConfig.MaxVirtualNs += HosXClock;
     HosXShared = Config->Shared;
+    HosXStep = 0;
+    HosXScriptNext = 0;
     HosXRng = Config->Seed;
+    if (!again) {
+        HOS_XTASK *main = HosXNewTask("main");
+        if (main == NULL) {
+            HosXFatal("cannot create the main task");
+        }
+        HosXSelf = main;
+        main->ThreadId = HosCurrentThreadId();
+        HosExploring = true;
+        /* The DPC and worker threads now, so that every run starts with the same tasks. */
+        HosXQuiet = true;
+        if (!HosStart()) {
+            HosXFatal("cannot start the host's DPC and worker threads");
+        }
+        HosXSettle(main);
+    } else if (HosXShared != NULL) {
+        for (int i = 0; i < HosXTaskCount; i++) {
+            snprintf(HosXShared->TaskNames[i], sizeof(HosXShared->TaskNames[i]), "%s", HosXTasks[i].Name);
+        }
+    }
+    if (HosXShared != NULL) {
+        HosXShared->TaskCount = HosXTaskCount;
+    }
+    /* The strategy's random state, the same for a first run and a later one. */
+    HosXRng = Config->Seed;
+    for (int i = 0; i < HosXTaskCount; i++) {
+        HosXTasks[i].Priority = 1000 + (HosXRandom() >> 16);
+    }
+    HosXPctChangeCount = 0;
     if (HosXConfig.Strategy == KH_EXPLORE_STRATEGY_PCT) {
         uint32_t depth = HosXConfig.PctDepth == 0 ? 3 : HosXConfig.PctDepth;
         uint64_t steps = HosXConfig.PctSteps == 0 ? 1000 : HosXConfig.PctSteps;
@@ -672,13 +752,6 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
             HosXPctChange[i] = 1 + HosXRandom() % steps;
         }
     }
-    HOS_XTASK *main = HosXNewTask("main");
-    if (main == NULL) {
-        HosXFatal("cannot create the main task");
-    }
-    HosXSelf = main;
-    main->ThreadId = HosCurrentThreadId();
-    HosExploring = true;
 }
 
 KMDFHOST_API void KmdfHostExploreEnd(void)
