@@ -27,15 +27,21 @@ endforeach()
 set(KMDFHOST_DRIVER_ABI_FLAGS -fshort-wchar -Wno-multichar -Wno-unknown-pragmas)
 # A driver module: position-independent C (GNU dialect for the MSVC-isms) linked as a
 # shared object whose framework and kernel imports stay undefined until the host loads it.
-set(KMDFHOST_DRIVER_COMPILE_FLAGS -std=gnu11 -fPIC -shared ${KMDFHOST_DRIVER_ABI_FLAGS})
+set(KMDFHOST_DRIVER_COMPILE_FLAGS -std=gnu11 -fPIC ${KMDFHOST_DRIVER_ABI_FLAGS})
+# Every module links the KMDF stub (WdfDriverEntry.lib's part: src/wdf/fxstub.c), whose
+# FxDriverEntry is the module's entry point, as the WDK sets a KMDF driver's.
+set(KMDFHOST_DRIVER_STUB_SOURCE "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.c")
+set(KMDFHOST_DRIVER_STUB_DEPENDS "${KMDFHOST_DRIVER_STUB_SOURCE}" "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.h")
+set(KMDFHOST_DRIVER_LINK_FLAGS -shared -Wl,-e,FxDriverEntry)
 
 if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
   # Script mode (cmake -P): print the compiler arguments, one per line, for
-  # scripts/build-host-driver.
+  # scripts/build-host-driver: flags, header folders, link flags, the stub's source.
   set(lines ${KMDFHOST_DRIVER_COMPILE_FLAGS})
   foreach(dir IN LISTS KMDFHOST_DRIVER_INCLUDE_DIRS)
     list(APPEND lines -isystem "${dir}")
   endforeach()
+  list(APPEND lines ${KMDFHOST_DRIVER_LINK_FLAGS} "${KMDFHOST_DRIVER_STUB_SOURCE}")
   list(JOIN lines "\n" text)
   execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${text}")
   return()
@@ -76,7 +82,7 @@ function(kmdfhost_add_driver name)
     COMMAND ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}" "CFLAGS=${cflags}"
             "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver" ${args} -o "${out}" ${ARG_SOURCES}
     DEPENDS ${ARG_SOURCES} ${ARG_DEPENDS} "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver"
-      "${KMDFHOST_HOST_DIR}/cmake/KmdfHostDriver.cmake"
+      "${KMDFHOST_HOST_DIR}/cmake/KmdfHostDriver.cmake" ${KMDFHOST_DRIVER_STUB_DEPENDS}
     COMMENT "build-host-driver ${ARG_OUTPUT}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")

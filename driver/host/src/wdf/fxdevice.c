@@ -22,7 +22,7 @@
  *             EvtDeviceSelfManagedIoSuspend (if in D0), then as on removal
  *   finally:  the device object and its children (queues, timers ...) are deleted.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

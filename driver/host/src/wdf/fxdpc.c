@@ -10,7 +10,7 @@
  *    then fails with STATUS_WDF_INCOMPATIBLE_EXECUTION_LEVEL;
  *  - WdfDpcEnqueue returns FALSE when the DPC was already queued.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 typedef struct FX_DPC {
     FX_OBJECT Object;

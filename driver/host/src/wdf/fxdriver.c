@@ -7,8 +7,8 @@
  * framework's (which calls EvtDriverDeviceAdd), and DriverUnload at the framework's
  * (which calls EvtDriverUnload, then deletes the driver object and its children).
  */
-#include "wdf/fx.h"
-#include "wdf/khwdf.h"
+#include "wdf/fxp.h"
+#include "wdf/fxstub.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,8 @@ static void FxDriverUnload(PDRIVER_OBJECT DriverObject)
     FxObjectDereference(&driver->Object);
 }
 
-void KhWdfDriverEntryFailed(PDRIVER_OBJECT DriverObject)
+/* Called by the KMDF stub in the driver's module (fxstub.c) when DriverEntry failed. */
+VOID FxStubDriverEntryFailed(PDRIVER_OBJECT DriverObject)
 {
     FX_DRIVER *driver = FxDriverFromDriverObject(DriverObject);
     if (driver == NULL) {

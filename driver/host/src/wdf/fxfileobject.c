@@ -3,7 +3,7 @@
  * framework's handling of IRP_MJ_CREATE, IRP_MJ_CLEANUP and IRP_MJ_CLOSE, which create,
  * notify and delete them (EvtDeviceFileCreate, EvtFileCleanup, EvtFileClose).
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 static void FxFileObjectDispose(FX_OBJECT *Object)
 {

@@ -26,7 +26,7 @@
  * presentation loop of a queue; it re-examines the queue under the queue's lock after every
  * callback, so a change made meanwhile by another thread is never missed.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * A WDFKEY wraps a registry handle of the configuration manager (ZwOpenKey) and closes
  * it when the object is deleted; queries go through ZwQueryValueKey.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

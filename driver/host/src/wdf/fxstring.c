@@ -4,7 +4,7 @@
  * A WDFSTRING owns a copy of its UNICODE_STRING's buffer, NUL-terminated, and frees it
  * when the object is deleted; its parent defaults to the driver object.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  *    otherwise creation fails with STATUS_WDF_INCOMPATIBLE_EXECUTION_LEVEL;
  *  - WdfWorkItemEnqueue does nothing when the work item is queued and has not started yet.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 typedef struct FX_WORKITEM {
     FX_OBJECT Object;

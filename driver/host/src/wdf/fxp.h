@@ -1,5 +1,5 @@
 /*
- * fx.h - internals of the host's Kernel-Mode Driver Framework (what Wdf01000.sys is on
+ * fxp.h - internals of the host's Kernel-Mode Driver Framework (what Wdf01000.sys is on
  * Windows). Shared by the src/wdf C files only; drivers see wdf.h.
  *
  * Every framework object starts with an FX_OBJECT header, and a handle (WDFxxx) is the
@@ -9,39 +9,9 @@
  * handle after deletion (or a request after completion) is recognized and reported
  * instead of corrupting memory.
  *
- * Verifier rules reported by the framework (KhVerifierReport; "VERIFIER: ID: what, where"):
- *   OBJECT_LEAK                   framework objects still alive after the driver object
- *                                 is deleted at unload (an unbalanced WdfObjectReference,
- *                                 or objects kept alive past their parent)
- *   DOUBLE_COMPLETION             WdfRequestComplete* on a request already completed
- *   COMPLETE_WHILE_CANCELABLE     a request completed while still marked cancelable
- *   MARK_CANCELABLE_TWICE         WdfRequestMarkCancelable(Ex) on a request already marked
- *   UNMARK_NOT_CANCELABLE         WdfRequestUnmarkCancelable on a request the driver owns
- *                                 that is not marked cancelable (never marked, or unmarked
- *                                 already); it still returns STATUS_INVALID_PARAMETER
- *   REQUEST_USED_AFTER_COMPLETION any other WdfRequest* call on a completed request, or
- *                                 a WdfMemory* call on one of its buffers
- *   INFORMATION_EXCEEDS_BUFFER    information larger than the read or device-control
- *                                 output buffer
- *   REQUEST_PENDING_AT_REMOVE     the driver still owns requests when its device is removed
- *   SPINLOCK_MISUSE               a WDFSPINLOCK acquired twice by one thread, released by
- *                                 a thread that does not hold it, or a WDFSPINLOCK or
- *                                 KSPIN_LOCK still held when a driver callback returns
- *   SERIALIZATION_BROKEN          two callbacks that the synchronization scope promises to
- *                                 serialize were observed running at the same time, or a
- *                                 sequential queue presented a second request
- *   INVALID_HANDLE                NULL, foreign or wrongly typed handle passed to a method
- *   OBJECT_USED_AFTER_DELETE      a method called on a deleted object (not a request)
- *   INVALID_OBJECT_DELETE         WdfObjectDelete on an object the driver may not delete
- *                                 (driver, device, framework request, request memory)
- *   OBJECT_REFERENCE_UNDERFLOW    WdfObjectDereference without a matching reference
- *   TIMER_STOP_WAIT_IN_CALLBACK   WdfTimerStop(Wait = TRUE) from the timer's own callback
- *   IRQL_TOO_HIGH_FOR_WAIT        a waiting framework method (WdfTimerStop(TRUE),
- *                                 WdfIoQueueXxxSynchronously, WdfWaitLockAcquire,
- *                                 WdfWorkItemFlush, WdfDpcCancel(TRUE)) above PASSIVE_LEVEL
- *                                 (the id the NT half uses for KeWaitForXxx)
- *   QUEUE_STOP_TIMED_OUT          requests delivered from a power-managed queue still
- *                                 unfinished long after the device began to power down
+ * Broken rules are reported with FxReport (which adds the driver and the callback) as
+ * "VERIFIER: ID: what, where"; the ids are in the verifier's catalogue,
+ * src/verifier/verifier.h.
  */
 #ifndef KH_WDF_FX_H
 #define KH_WDF_FX_H
@@ -53,7 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nt/khnt.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
 #include "os/hostos.h"
 
 #define FX_MAGIC_LIVE 0x4F586657u /* "WfXO" */
