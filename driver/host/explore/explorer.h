@@ -28,6 +28,12 @@ typedef struct XP_SCENARIO {
 /* Ended by an entry with a NULL name. */
 extern const XP_SCENARIO XpScenarios[];
 
+/* The benchmark scenario (not among XpScenarios): XpRoundTrips write+read round trips of
+   XpRoundTripSize bytes, one after the other, each checked. */
+extern const XP_SCENARIO XpRoundTripScenario;
+extern uint32_t XpRoundTrips;
+extern uint32_t XpRoundTripSize;
+
 /* Which driver and device a run sets up. */
 typedef struct XP_SETUP {
     const char *Driver;   /* the module's path */

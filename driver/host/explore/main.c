@@ -61,6 +61,8 @@ typedef struct XP_OPTIONS {
     const char *Service;
     const char *Instance;
     bool Quiet;
+    uint32_t RoundTrips; /* the round-trip benchmark instead of exploring */
+    uint32_t RoundTripSize;
 } XP_OPTIONS;
 
 static XP_OPTIONS Options = {
@@ -550,6 +552,81 @@ static int XpExhaustive(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Ba
     return exitCode;
 }
 
+/* ------------------------------------------------------------------ benchmark */
+
+static double XpSeconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The memcpy bound: round trips per second if each cost only its two copies of Size bytes. */
+static double XpMemcpyBound(uint32_t Size)
+{
+    uint8_t *a = malloc(Size), *b = malloc(Size), *c = malloc(Size);
+    memset(a, 1, Size);
+    memset(b, 2, Size);
+    memset(c, 3, Size);
+    /* The best of many batches: a bound, not an average on a busy machine. */
+    double best = 1e9;
+    double start = XpSeconds();
+    while (XpSeconds() - start < 0.3) {
+        double t0 = XpSeconds();
+        for (int i = 0; i < 200; i++) {
+            memcpy(b, a, Size);
+            memcpy(c, b, Size);
+            __asm__ volatile("" : : "r"(c) : "memory");
+        }
+        double t = (XpSeconds() - t0) / 200;
+        if (t < best) {
+            best = t;
+        }
+    }
+    free(a);
+    free(b);
+    free(c);
+    return 1.0 / best;
+}
+
+/*
+ * Echo round trips in virtual time: one schedule (the default strategy) of N write+read
+ * round trips, timed from outside, minus a schedule of one round trip (load, start,
+ * remove, unload), against the memcpy bound of the two copies per round trip.
+ */
+static int XpRoundTripBenchmark(const KH_EXPLORE_CONFIG *Base)
+{
+    KH_EXPLORE_CONFIG config = *Base;
+    config.MaxSteps = (uint64_t)Options.RoundTrips * 400 + 100000;
+    config.MaxVirtualNs = (uint64_t)Options.RoundTrips * 4ull * Options.TimerMs * 1000000ull + 30ull * 1000000000ull;
+    XpRoundTripSize = Options.RoundTripSize != 0 ? Options.RoundTripSize : 512;
+    double elapsed[2];
+    uint64_t steps = 0, virtualNs = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        XpRoundTrips = pass == 0 ? 1 : Options.RoundTrips + 1;
+        double start = XpSeconds();
+        XP_RESULT r = XpRun(&XpRoundTripScenario, &config, KH_EXPLORE_STRATEGY_DEFAULT, 0, NULL, 0, false);
+        elapsed[pass] = XpSeconds() - start;
+        int load = XpCheckLoad(&r);
+        if (load >= 0) {
+            return load;
+        }
+        if (r.Exit != 0) {
+            return XpReport(&XpRoundTripScenario, &config, 0, 0);
+        }
+        steps = Shared->StepCount;
+        virtualNs = Shared->ClockNs - 1000000000ull;
+    }
+    double seconds = elapsed[1] - elapsed[0];
+    double rate = seconds > 0 ? Options.RoundTrips / seconds : 0;
+    double bound = XpMemcpyBound(XpRoundTripSize);
+    printf("roundtrip: %u round trips of %u bytes in %.3f s (%.1f s of virtual time, %.0f decisions each): "
+           "%.0f round trips per second; memcpy bound (two copies): %.0f per second; %.2f%% of it\n",
+           Options.RoundTrips, XpRoundTripSize, seconds, (double)virtualNs / 1e9,
+           (double)steps / (Options.RoundTrips + 1), rate, bound, bound > 0 ? 100.0 * rate / bound : 0.0);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ command line */
 
 static int XpUsage(const char *Message)
@@ -561,6 +638,7 @@ static int XpUsage(const char *Message)
             "usage: explore --driver FILE.so|autosync|driversync [--scenario NAME|all] [--schedules N]\n"
             "               [--seed S] [--strategy random|pct|exhaustive] [--replay SEED]\n"
             "               [--pct-depth D] [--preemptions K] [--timer-ms MS] [--quiet]\n"
+            "       explore --driver ... --roundtrips N [--size BYTES]   (benchmark, virtual time)\n"
             "scenarios:");
     for (const XP_SCENARIO *s = XpScenarios; s->Name != NULL; s++) {
         fprintf(stderr, " %s", s->Name);
@@ -621,7 +699,8 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(arg, "--schedules") != 0 && strcmp(arg, "--seed") != 0 && strcmp(arg, "--replay") != 0 &&
                    strcmp(arg, "--pct-depth") != 0 && strcmp(arg, "--preemptions") != 0 &&
-                   strcmp(arg, "--timer-ms") != 0) {
+                   strcmp(arg, "--timer-ms") != 0 && strcmp(arg, "--roundtrips") != 0 &&
+                   strcmp(arg, "--size") != 0) {
             return XpUsage("unknown option");
         } else if (!XpNumber(value, &number)) {
             return XpUsage("a number is expected");
@@ -638,6 +717,10 @@ int main(int argc, char **argv)
             Options.Preemptions = (uint32_t)number;
         } else if (strcmp(arg, "--timer-ms") == 0 && number >= 1 && number <= 10000) {
             Options.TimerMs = (uint32_t)number;
+        } else if (strcmp(arg, "--roundtrips") == 0 && number >= 1 && number <= 1000000) {
+            Options.RoundTrips = (uint32_t)number;
+        } else if (strcmp(arg, "--size") == 0 && number >= 1 && number <= 40960) {
+            Options.RoundTripSize = (uint32_t)number;
         } else {
             return XpUsage("unknown option or value out of range");
         }
@@ -677,6 +760,9 @@ int main(int argc, char **argv)
         .MaxSteps = 100000,
         .MaxVirtualNs = 30ull * 1000000000ull,
     };
+    if (Options.RoundTrips != 0) {
+        return XpRoundTripBenchmark(&base);
+    }
     for (size_t k = 0; k < count; k++) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);

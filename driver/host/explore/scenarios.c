@@ -381,6 +381,56 @@ static void ScenarioSurpriseRemoval(const XP_TARGET *Target)
     XClose(&scene);
 }
 
+/* ------------------------------------------------------------------ benchmark */
+
+uint32_t XpRoundTrips = 1000;
+uint32_t XpRoundTripSize = 512;
+
+static void ScenarioRoundTrips(const XP_TARGET *Target)
+{
+    XSCENE scene = {.Target = Target};
+    scene.File = XOpen(Target);
+    XIO w, r;
+    XIoInit(&w, true, XpRoundTripSize, 0);
+    XIoInit(&r, false, XpRoundTripSize, 0);
+    for (uint32_t i = 0; i < XpRoundTrips; i++) {
+        ResetEvent(w.Event);
+        ResetEvent(r.Event);
+        if (i == 0 || i + 1 == XpRoundTrips) {
+            /* The first and the last round trip with every check of the scenarios. */
+            scene.WritesIssued = 0;
+            XStart(&scene, &w);
+            XFinish(&scene, &w, "write");
+            XStart(&scene, &r);
+            XFinish(&scene, &r, "read");
+        } else {
+            /* The others measure the I/O path: the data stays, the status and size are checked. */
+            BOOL ok = WriteFile(scene.File, w.Buffer, w.Length, NULL, &w.Ov);
+            if ((!ok && GetLastError() != ERROR_IO_PENDING) || WaitForSingleObject(w.Event, INFINITE) != WAIT_OBJECT_0 ||
+                w.Ov.Internal != 0 || w.Ov.InternalHigh != w.Length) {
+                KmdfHostExploreFinding("PROPERTY", "round trip %u: the write failed (0x%08X)", (unsigned)i,
+                                       (unsigned)w.Ov.Internal);
+            }
+            ok = ReadFile(scene.File, r.Buffer, r.Length, NULL, &r.Ov);
+            if ((!ok && GetLastError() != ERROR_IO_PENDING) || WaitForSingleObject(r.Event, INFINITE) != WAIT_OBJECT_0 ||
+                r.Ov.Internal != 0) {
+                KmdfHostExploreFinding("PROPERTY", "round trip %u: the read failed (0x%08X)", (unsigned)i,
+                                       (unsigned)r.Ov.Internal);
+            }
+        }
+        if (r.Ov.InternalHigh != XpRoundTripSize) {
+            KmdfHostExploreFinding("PROPERTY", "round trip %u: the read returned %zu of %u bytes", (unsigned)i,
+                                   (size_t)r.Ov.InternalHigh, (unsigned)XpRoundTripSize);
+        }
+    }
+    XIoFree(&w);
+    XIoFree(&r);
+    XClose(&scene);
+}
+
+const XP_SCENARIO XpRoundTripScenario = {"roundtrip", "write+read round trips, one after the other",
+                                         ScenarioRoundTrips};
+
 /* ------------------------------------------------------------------ operation sequences */
 
 #define XP_MAX_OPS 24
