@@ -368,6 +368,9 @@ static void XpPrintSchedule(const XP_CHOICES *Forced)
         }
     }
     size_t head = lastForced + 12 > XP_PRINT_HEAD ? lastForced + 12 : XP_PRINT_HEAD;
+    if (head > 2 * XP_PRINT_HEAD) {
+        head = 2 * XP_PRINT_HEAD; /* a schedule that could not be shortened much */
+    }
     bool cut = count > head + XP_PRINT_TAIL;
     size_t selected = 0;
     for (size_t k = 0; k < count; k++) {
@@ -461,6 +464,18 @@ static int XpSampled(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base,
 {
     int strategy = Options.Strategy == XP_PCT ? KH_EXPLORE_STRATEGY_PCT : KH_EXPLORE_STRATEGY_RANDOM;
     uint64_t count = Options.Replay ? 1 : Options.Schedules;
+    KH_EXPLORE_CONFIG config = *Base;
+    Base = &config;
+    if (strategy == KH_EXPLORE_STRATEGY_PCT) {
+        /* PCT draws its change points from the length of a run: measure it once, with the
+           default schedule (a function of the driver and the scenario, so replays agree). */
+        XP_RESULT r = XpRun(Scenario, Base, KH_EXPLORE_STRATEGY_DEFAULT, 0, NULL, 0, false);
+        int load = XpCheckLoad(&r);
+        if (load >= 0) {
+            return load;
+        }
+        config.PctSteps = Shared->StepCount > 10 ? Shared->StepCount : 10;
+    }
     for (uint64_t i = 0; i < count; i++) {
         uint64_t seed = Options.Replay ? Options.ReplaySeed : XpMix(Options.Seed, i);
         XP_RESULT r = XpRun(Scenario, Base, strategy, seed, NULL, 0, false);
@@ -483,8 +498,16 @@ typedef struct XP_FRAME {
     uint8_t Chosen;
 } XP_FRAME;
 
+/*
+ * A preemption: switching away from a task that could go on, or letting time pass while
+ * any task could run (a timer firing "early"). Bounding both keeps the search fair: it
+ * cannot starve the application forever by firing the periodic timer again and again.
+ */
 static bool XpPreempts(const XP_FRAME *Frame, unsigned Option)
 {
+    if (Option == KH_EXPLORE_CLOCK) {
+        return (Frame->Options & ~(1ull << KH_EXPLORE_CLOCK)) != 0;
+    }
     return Option != Frame->Task && (Frame->Options & (1ull << Frame->Task)) != 0;
 }
 
@@ -756,7 +779,6 @@ int main(int argc, char **argv)
     }
     KH_EXPLORE_CONFIG base = {
         .PctDepth = Options.PctDepth,
-        .PctSteps = 400,
         .MaxSteps = 100000,
         .MaxVirtualNs = 30ull * 1000000000ull,
     };
