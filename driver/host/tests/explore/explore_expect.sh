@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# explore_expect.sh TOOL DRIVER SCENARIO STRATEGY BUDGET RULE
+# explore_expect.sh TOOL DRIVER SCENARIO STRATEGY BUDGET RULE [TEXT]
 #
 # The explorer must catch the mutant DRIVER in SCENARIO within BUDGET schedules of
 # STRATEGY (seed 1): exit status 1, a "VERIFIER: RULE:" line, a "seed: S" line and a
-# schedule; then --replay S must reproduce the same report (pointer values aside, as
-# they depend on where the process was loaded).
+# schedule (and TEXT in the VERIFIER line, when given); then --replay S must reproduce
+# the same report (pointer values aside, as they depend on where the process was loaded).
 set -euo pipefail
-tool=$1 driver=$2 scenario=$3 strategy=$4 budget=$5 rule=$6
+tool=$1 driver=$2 scenario=$3 strategy=$4 budget=$5 rule=$6 text=${7:-}
 first=$(mktemp) second=$(mktemp)
 trap 'rm -f "$first" "$second"' EXIT
 status=0
@@ -18,6 +18,9 @@ if ((status != 1)); then
     exit 1
 fi
 grep -q "^VERIFIER: $rule: " "$first" || { echo "FAIL: no VERIFIER: $rule: line" >&2; exit 1; }
+if [[ -n $text ]]; then
+    grep "^VERIFIER: $rule: " "$first" | grep -qF -- "$text" || { echo "FAIL: the VERIFIER line lacks: $text" >&2; exit 1; }
+fi
 grep -q '^schedule: ' "$first" || { echo "FAIL: no schedule printed" >&2; exit 1; }
 seed=$(sed -n 's/^seed: \([0-9][0-9]*\)$/\1/p' "$first")
 [[ -n $seed ]] || { echo "FAIL: no seed: line" >&2; exit 1; }
