@@ -4,7 +4,8 @@
  * and open files.
  *
  * Locking: one lock, KhIoLock (the I/O manager's database lock), guards device stacks,
- * names and links, device node state, and every file's list of outstanding IRPs. No
+ * names and links, device node state, every file's and every thread's list of
+ * outstanding IRPs, and each file's completion port association. No
  * driver routine is ever called with it held.
  */
 #ifndef KH_IOP_H

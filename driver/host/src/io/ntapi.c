@@ -57,12 +57,14 @@ static KH_THREAD *IopCurrentThread(void)
 #define IOP_THREAD_EXIT_WAIT_100NS (-5LL * 60 * 10000000)
 
 /*
- * A thread is exiting: as Windows does (IoCancelThreadIo, from PspExitThread), cancel
+ * A thread is exiting: as Windows does (IoCancelThreadIo, from the thread's exit), cancel
  * every IRP it issued and wait for them to complete, for at most five minutes; IRPs
  * still outstanding then are disassociated from the thread (they complete later as
- * usual, towards their I/O status block, event and port).
- * https://learn.microsoft.com/windows/win32/fileio/cancelio ("all I/O operations ...
- * are canceled when the thread exits")
+ * usual, towards their I/O status block, event and port). "The system cancels
+ * unprocessed IRPs if the thread that initiated the I/O request exits. ... If a canceled
+ * IRP is not completed within 5 minutes, the I/O manager considers the IRP timed out.
+ * Such IRPs are disassociated from the thread" (Canceling IRPs).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/canceling-irps
  */
 static void IopCancelThreadIo(void *Context)
 {

@@ -628,12 +628,17 @@ static void *SyncCloserThread(void *Arg)
  * object lock, and closing the last handle takes that lock before the cleanup
  * (IopCloseFile): a CloseHandle that races a synchronous call on another thread waits
  * for the call to end, and the call is not cancelled by it (applications cancel first,
- * with CancelIoEx or CancelSynchronousIo). Here the write ends at the driver's next tick.
+ * with CancelIoEx or CancelSynchronousIo). Here the write ends at the driver's next tick:
+ * on a device with a 2 s period, after a first write has taken the first tick (100 ms
+ * after the start), the writer and then the closer block for about 2 s.
  */
 static void TestCloseSynchronousInFlight(void)
 {
     KtSection("CloseHandle while another thread blocks in a synchronous write: it waits");
     HANDLE h = Open(FILE_ATTRIBUTE_NORMAL);
+    uint8_t first[16] = {0};
+    DWORD written = 0;
+    KT_CHECK(WriteFile(h, first, sizeof first, &written, NULL) && written == sizeof first);
     SYNC_WRITER s = {h, FALSE, 0, NewEvent(), 0};
     pthread_t writer;
     KT_CHECK(pthread_create(&writer, NULL, SyncWriterThread, &s) == 0);
@@ -796,6 +801,9 @@ static void RunVariant(const char *Module)
     TestCancelIoEx();
     TestCancelIo();
     TestCloseWithIoInFlight();
+    RemoveAndUnload(&device);
+
+    device = StartEcho(2000);
     TestCloseSynchronousInFlight();
     RemoveAndUnload(&device);
 
