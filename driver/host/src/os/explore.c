@@ -250,6 +250,7 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
 {
     KH_EXPLORE_SHARED *shared = HosXShared;
     if (shared == NULL) {
+        HosXStep++; /* nothing to record, but the bounds and PCT count steps */
         return;
     }
     if (HosXStep < shared->Capacity) {
