@@ -191,14 +191,17 @@ typedef struct XP_CHOICES {
     size_t Count;
 } XP_CHOICES;
 
-/* The choices where the last run departed from the default strategy. */
-static XP_CHOICES XpDeviations(void)
+/* The choices where the last run departed from the default strategy, each named by its
+   task and the number of the decision among that task's own (ByTask), or by the number
+   of the decision in the run. */
+static XP_CHOICES XpDeviations(bool ByTask)
 {
     uint64_t steps = Shared->StepCount < Shared->Capacity ? Shared->StepCount : Shared->Capacity;
     XP_CHOICES out = {calloc(steps + 1, sizeof(KH_EXPLORE_CHOICE)), 0};
     for (uint64_t i = 0; i < steps; i++) {
         if (!Shared->Steps[i].Default) {
-            out.Items[out.Count].Step = i;
+            out.Items[out.Count].Step = ByTask ? Shared->Steps[i].TaskStep : i;
+            out.Items[out.Count].Task = ByTask ? Shared->Steps[i].Task : KH_EXPLORE_ANY_TASK;
             out.Items[out.Count].Option = Shared->Steps[i].Chosen;
             out.Count++;
         }
@@ -331,8 +334,10 @@ static bool XpIsDriverModule(int Module)
 
 static bool XpForced(const XP_CHOICES *Forced, uint64_t Step)
 {
+    const KH_EXPLORE_STEP *s = &Shared->Steps[Step];
     for (size_t k = 0; k < Forced->Count; k++) {
-        if (Forced->Items[k].Step == Step) {
+        const KH_EXPLORE_CHOICE *c = &Forced->Items[k];
+        if (c->Task == KH_EXPLORE_ANY_TASK ? c->Step == Step : c->Task == s->Task && c->Step == s->TaskStep) {
             return true;
         }
     }
@@ -413,8 +418,14 @@ static int XpReport(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base, 
 {
     char rule[sizeof(Shared->Rule)];
     snprintf(rule, sizeof(rule), "%s", Shared->Rule);
-    XP_CHOICES choices = XpDeviations();
+    /* Delta debugging over the choices named both ways; the shorter result is kept. */
+    XP_CHOICES choices = XpDeviations(true);
+    XP_CHOICES byStep = XpDeviations(false);
     XP_CHOICES minimal = XpMinimize(Scenario, Base, rule, choices);
+    XP_CHOICES minimalByStep = XpMinimize(Scenario, Base, rule, byStep);
+    if (minimalByStep.Count < minimal.Count) {
+        minimal = minimalByStep;
+    }
     /* The shortened schedule once more, with source locations. */
     XpRun(Scenario, Base, KH_EXPLORE_STRATEGY_DEFAULT, 0, minimal.Items, minimal.Count, true);
     if (strcmp(Shared->Rule, rule) != 0) {
@@ -433,6 +444,7 @@ static int XpReport(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base, 
     XpPrintSchedule(&minimal);
     fflush(stdout);
     free(choices.Items);
+    free(byStep.Items);
     return 1;
 }
 
@@ -522,6 +534,7 @@ static int XpExhaustive(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Ba
     for (uint64_t index = 0; index < limit; index++) {
         for (size_t k = 0; k < depth; k++) {
             script[k].Step = k;
+            script[k].Task = KH_EXPLORE_ANY_TASK;
             script[k].Option = frames[k].Chosen;
         }
         XP_RESULT r = XpRun(Scenario, Base, KH_EXPLORE_STRATEGY_DEFAULT, 0, script, depth, false);

@@ -38,10 +38,17 @@ enum {
 #define KH_EXPLORE_MAX_TASKS 62
 #define KH_EXPLORE_MAX_MODULES 8
 
-/* A forced choice: at step Step, run Option (a task id or KH_EXPLORE_CLOCK) if it can run. */
+/*
+ * A forced choice: run Option (a task id or KH_EXPLORE_CLOCK), if it can run, at a
+ * decision: with Task == KH_EXPLORE_ANY_TASK, decision number Step of the run; otherwise
+ * decision number Step of those that task Task makes (which shifts less when other
+ * choices change: what delta debugging needs).
+ */
+#define KH_EXPLORE_ANY_TASK 0xFFFFFFFFu
 typedef struct KH_EXPLORE_CHOICE {
     uint64_t Step;
     uint32_t Option;
+    uint32_t Task;
 } KH_EXPLORE_CHOICE;
 
 /* One scheduling decision: task Task reached a point (Verb Name at Caller); Chosen runs next. */
@@ -55,6 +62,7 @@ typedef struct KH_EXPLORE_STEP {
     uint8_t Task;
     uint8_t Chosen;
     uint8_t Default;      /* Chosen is what the default strategy would have chosen */
+    uint32_t TaskStep;    /* the number of this decision among those Task made */
 } KH_EXPLORE_STEP;
 
 typedef struct KH_EXPLORE_SHARED {
@@ -78,7 +86,8 @@ typedef struct KH_EXPLORE_CONFIG {
     uint64_t PctSteps;       /* PCT: change points are drawn from the first PctSteps steps */
     uint64_t MaxSteps;       /* livelock bound: a run with more decisions is a finding */
     uint64_t MaxVirtualNs;   /* hang bound: virtual time past this is a finding */
-    const KH_EXPLORE_CHOICE *Script; /* forced choices, by increasing Step; the rest by Strategy */
+    const KH_EXPLORE_CHOICE *Script; /* forced choices; the rest by Strategy. Entries for any
+                                        task come by increasing Step */
     size_t ScriptCount;
     int Symbolize;           /* record Caller as module and offset (slower) */
     int AbortOnFinding;      /* a finding prints its line to stderr and aborts (for fuzzers) */

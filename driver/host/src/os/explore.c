@@ -57,6 +57,7 @@ struct HOS_XTASK {
     uint64_t WaitOwnerThread;
     uint64_t ThreadId;          /* HosCurrentThreadId of its thread */
     uint64_t Priority;          /* PCT */
+    uint32_t Decisions;         /* decisions this task made in this run */
     sem_t Baton;
     pthread_t Thread;
     HOS_THREAD_ROUTINE *Routine;
@@ -246,7 +247,7 @@ static int HosXStrategyChoice(HOS_XTASK *Self, uint64_t Options, int Default)
 }
 
 static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Default, const char *Verb,
-                       const char *Name, const void *Caller)
+                       const char *Name, const void *Caller, uint32_t TaskStep)
 {
     KH_EXPLORE_SHARED *shared = HosXShared;
     if (shared == NULL) {
@@ -264,6 +265,7 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
         step->Task = (uint8_t)Self->Id;
         step->Chosen = (uint8_t)Chosen;
         step->Default = (uint8_t)(Chosen == Default);
+        step->TaskStep = TaskStep;
         if (HosXConfig.Symbolize && Caller != NULL) {
             Dl_info info;
             if (dladdr(Caller, &info) != 0 && info.dli_fname != NULL) {
@@ -289,6 +291,31 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
 }
 
 static void HosXDeadlock(void);
+
+/* The script's choice for the decision the task Self makes now, or NULL. */
+static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self)
+{
+    const KH_EXPLORE_CHOICE *script = HosXConfig.Script;
+    if (script == NULL) {
+        return NULL;
+    }
+    /* Entries for any task: in order of Step, followed with a cursor. */
+    while (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
+           script[HosXScriptNext].Step < HosXStep) {
+        HosXScriptNext++;
+    }
+    if (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
+        script[HosXScriptNext].Step == HosXStep) {
+        return &script[HosXScriptNext];
+    }
+    /* Entries for one task: few (delta debugging), looked up directly. */
+    for (size_t i = 0; i < HosXConfig.ScriptCount; i++) {
+        if (script[i].Task == (uint32_t)Self->Id && script[i].Step == Self->Decisions) {
+            return &script[i];
+        }
+    }
+    return NULL;
+}
 
 /* Gives the baton to Next and, unless the caller has ended, waits to get it back. */
 static void HosXSwitchTo(HOS_XTASK *Self, HOS_XTASK *Next)
@@ -347,13 +374,10 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         }
         int def = HosXDefaultChoice(self, enabled);
         int chosen = -1;
-        while (HosXConfig.Script != NULL && HosXScriptNext < HosXConfig.ScriptCount &&
-               HosXConfig.Script[HosXScriptNext].Step < HosXStep) {
-            HosXScriptNext++;
-        }
-        if (HosXConfig.Script != NULL && HosXScriptNext < HosXConfig.ScriptCount &&
-            HosXConfig.Script[HosXScriptNext].Step == HosXStep) {
-            uint32_t option = HosXConfig.Script[HosXScriptNext].Option;
+        const KH_EXPLORE_CHOICE *forced = HosXScripted(self);
+        uint32_t taskStep = self->Decisions++;
+        if (forced != NULL) {
+            uint32_t option = forced->Option;
             if (option < 64 && (options & (1ull << option))) {
                 chosen = (int)option;
             } else {
@@ -364,7 +388,7 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         } else {
             chosen = HosXStrategyChoice(self, options, def);
         }
-        HosXRecord(self, options, chosen, def, Verb, Name, Caller);
+        HosXRecord(self, options, chosen, def, Verb, Name, Caller, taskStep);
         if (chosen == KH_EXPLORE_CLOCK) {
             HosXAdvanceClock(deadline);
             Verb = "clock";
@@ -743,6 +767,7 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
     HosXRng = Config->Seed;
     for (int i = 0; i < HosXTaskCount; i++) {
         HosXTasks[i].Priority = 1000 + (HosXRandom() >> 16);
+        HosXTasks[i].Decisions = 0;
     }
     HosXPctChangeCount = 0;
     if (HosXConfig.Strategy == KH_EXPLORE_STRATEGY_PCT) {
