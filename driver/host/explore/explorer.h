@@ -62,4 +62,20 @@ int XpWithDevice(const XP_SETUP *Setup, void (*Body)(const XP_TARGET *Target, co
  */
 void XpRunOps(const XP_TARGET *Target, const uint8_t *Ops, size_t Count);
 
+/*
+ * A fuzzer input (fuzz/fuzz_explore.c), which scripts/explore --input replays: one byte
+ * for the strategy (bit 0: PCT, else random walk; bits 1 and up: the PCT depth, 2 + n % 3),
+ * eight bytes of seed (little-endian), then the operations (XpRunOps). PCT draws its
+ * change points from the first XP_INPUT_PCT_STEPS decisions. false when too short.
+ */
+typedef struct XP_INPUT {
+    int Strategy; /* KH_EXPLORE_STRATEGY_RANDOM or _PCT */
+    uint64_t Seed;
+    uint32_t PctDepth;
+    const uint8_t *Ops;
+    size_t OpCount;
+} XP_INPUT;
+#define XP_INPUT_PCT_STEPS 400
+bool XpDecodeInput(const uint8_t *Data, size_t Size, XP_INPUT *Input);
+
 #endif /* EXPLORER_H */

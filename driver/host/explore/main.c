@@ -63,6 +63,7 @@ typedef struct XP_OPTIONS {
     bool Quiet;
     uint32_t RoundTrips; /* the round-trip benchmark instead of exploring */
     uint32_t RoundTripSize;
+    const char *Input;   /* a fuzzer input to replay */
 } XP_OPTIONS;
 
 static XP_OPTIONS Options = {
@@ -80,6 +81,15 @@ static XP_OPTIONS Options = {
 #define XP_CAPACITY (1u << 17)
 
 static KH_EXPLORE_SHARED *Shared;
+
+/* ------------------------------------------------------------------ fuzzer inputs */
+
+static uint8_t XpInputData[4096];
+static XP_INPUT XpInput;
+
+static void XpInputScenarioRun(const XP_TARGET *Target) { XpRunOps(Target, XpInput.Ops, XpInput.OpCount); }
+
+static const XP_SCENARIO XpInputScenario = {"input", "the operations of a fuzzer input", XpInputScenarioRun};
 
 /* ------------------------------------------------------------------ one run (child side) */
 
@@ -439,8 +449,12 @@ static int XpReport(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base, 
     printf("seed: %" PRIu64 "\n", Seed);
     printf("scenario: %s, strategy: %s, schedule %" PRIu64 ", driver: %s\n", Scenario->Name,
            XpStrategyNames[Options.Strategy], Schedule + 1, Options.DriverLabel);
-    printf("replay: scripts/explore --driver %s --scenario %s --strategy %s --replay %" PRIu64 "\n",
-           Options.DriverLabel, Scenario->Name, XpStrategyNames[Options.Strategy], Seed);
+    if (Options.Input != NULL) {
+        printf("replay: scripts/explore --driver %s --input %s\n", Options.DriverLabel, Options.Input);
+    } else {
+        printf("replay: scripts/explore --driver %s --scenario %s --strategy %s --replay %" PRIu64 "\n",
+               Options.DriverLabel, Scenario->Name, XpStrategyNames[Options.Strategy], Seed);
+    }
     XpPrintSchedule(&minimal);
     fflush(stdout);
     free(choices.Items);
@@ -478,7 +492,9 @@ static int XpSampled(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base,
     uint64_t count = Options.Replay ? 1 : Options.Schedules;
     KH_EXPLORE_CONFIG config = *Base;
     Base = &config;
-    if (strategy == KH_EXPLORE_STRATEGY_PCT) {
+    if (Options.Input != NULL) {
+        config.PctSteps = XP_INPUT_PCT_STEPS; /* as the fuzzer ran it */
+    } else if (strategy == KH_EXPLORE_STRATEGY_PCT) {
         /* PCT draws its change points from the length of a run: measure it once, with the
            default schedule (a function of the driver and the scenario, so replays agree). */
         XP_RESULT r = XpRun(Scenario, Base, KH_EXPLORE_STRATEGY_DEFAULT, 0, NULL, 0, false);
@@ -675,6 +691,7 @@ static int XpUsage(const char *Message)
             "               [--seed S] [--strategy random|pct|exhaustive] [--replay SEED]\n"
             "               [--pct-depth D] [--preemptions K] [--timer-ms MS] [--quiet]\n"
             "       explore --driver ... --roundtrips N [--size BYTES]   (benchmark, virtual time)\n"
+            "       explore --driver ... --input FILE   (replay a fuzzer input with the full report)\n"
             "scenarios:");
     for (const XP_SCENARIO *s = XpScenarios; s->Name != NULL; s++) {
         fprintf(stderr, " %s", s->Name);
@@ -723,6 +740,8 @@ int main(int argc, char **argv)
             Options.Service = value;
         } else if (strcmp(arg, "--instance") == 0) {
             Options.Instance = value;
+        } else if (strcmp(arg, "--input") == 0) {
+            Options.Input = value;
         } else if (strcmp(arg, "--strategy") == 0) {
             if (strcmp(value, "random") == 0) {
                 Options.Strategy = XP_RANDOM;
@@ -797,6 +816,27 @@ int main(int argc, char **argv)
     };
     if (Options.RoundTrips != 0) {
         return XpRoundTripBenchmark(&base);
+    }
+    if (Options.Input != NULL) {
+        FILE *file = fopen(Options.Input, "rb");
+        size_t size = file != NULL ? fread(XpInputData, 1, sizeof(XpInputData), file) : 0;
+        if (file != NULL) {
+            fclose(file);
+        }
+        if (!XpDecodeInput(XpInputData, size, &XpInput)) {
+            return XpUsage("--input needs a fuzzer input of at least 10 bytes");
+        }
+        Options.Strategy = XpInput.Strategy == KH_EXPLORE_STRATEGY_PCT ? XP_PCT : XP_RANDOM;
+        base.PctDepth = XpInput.PctDepth;
+        Options.Replay = true;
+        Options.ReplaySeed = XpInput.Seed;
+        uint64_t runs = 0;
+        int rc = XpSampled(&XpInputScenario, &base, &runs);
+        if (rc == 0) {
+            printf("explore: the input %s ran without a finding (%" PRIu64 " steps)\n", Options.Input,
+                   Shared->StepCount);
+        }
+        return rc;
     }
     for (size_t k = 0; k < count; k++) {
         struct timespec t0, t1;

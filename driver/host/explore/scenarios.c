@@ -533,6 +533,22 @@ void XpRunOps(const XP_TARGET *Target, const uint8_t *Ops, size_t Count)
     }
 }
 
+bool XpDecodeInput(const uint8_t *Data, size_t Size, XP_INPUT *Input)
+{
+    if (Size < 10) {
+        return false;
+    }
+    Input->Strategy = (Data[0] & 1u) ? KH_EXPLORE_STRATEGY_PCT : KH_EXPLORE_STRATEGY_RANDOM;
+    Input->PctDepth = 2 + (uint32_t)(Data[0] >> 1) % 3u;
+    Input->Seed = 0;
+    for (int i = 8; i >= 1; i--) {
+        Input->Seed = (Input->Seed << 8) | Data[i];
+    }
+    Input->Ops = Data + 9;
+    Input->OpCount = Size - 9;
+    return true;
+}
+
 /* ------------------------------------------------------------------ setting up a run */
 
 /* The echo device interface, {cdc35b6e-0be4-4936-bf5f-5537380a7c1a} (driver/public.h). */

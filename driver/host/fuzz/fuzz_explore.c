@@ -2,7 +2,8 @@
  * fuzz_explore.c - a libFuzzer target over operation sequences and scheduler choices.
  *
  * An input is: one byte for the strategy (even: random walk, odd: PCT), eight bytes of
- * seed for the scheduler, then up to 24 operations (explorer.h, XpRunOps: writes, reads,
+ * seed for the scheduler, then up to 24 operations (explorer.h, XpDecodeInput and
+ * XpRunOps: writes, reads,
  * CancelIoEx, waits, suspend and resume, close from another thread, surprise removal).
  * Each input is one run in explore mode against the driver named by the environment
  * variable KMDFHOST_FUZZ_DRIVER: load, start, the operations, remove, unload. The
@@ -11,7 +12,8 @@
  * completes once, with an allowed status, echo semantics): a finding prints its
  * VERIFIER line and the seed and aborts, which libFuzzer records as a crash with the
  * input that reproduces it. The runs follow one another in the one process (explore
- * mode allows that), so libFuzzer's coverage of the host and the driver guides it.
+ * mode allows that), so libFuzzer's coverage of the host guides it. scripts/explore
+ * --input FILE replays an input with the explorer's full report (shortened schedule).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -54,25 +56,24 @@ int LLVMFuzzerInitialize(int *Argc, char ***Argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
 {
-    if (Size < 10) {
+    XP_INPUT input;
+    if (!XpDecodeInput(Data, Size, &input)) {
         return 0;
     }
-    uint64_t seed;
-    memcpy(&seed, Data + 1, sizeof(seed));
     memset(FzShared, 0, sizeof(*FzShared));
     FzShared->Capacity = FZ_CAPACITY;
     KH_EXPLORE_CONFIG config = {
-        .Strategy = (Data[0] & 1u) ? KH_EXPLORE_STRATEGY_PCT : KH_EXPLORE_STRATEGY_RANDOM,
-        .Seed = seed,
-        .PctDepth = 2 + (Data[0] >> 1) % 3u,
-        .PctSteps = 400,
+        .Strategy = input.Strategy,
+        .Seed = input.Seed,
+        .PctDepth = input.PctDepth,
+        .PctSteps = XP_INPUT_PCT_STEPS,
         .MaxSteps = 100000,
         .MaxVirtualNs = 30ull * 1000000000ull,
         .AbortOnFinding = 1,
         .Shared = FzShared,
     };
     KmdfHostExploreBegin(&config);
-    FZ_OPS ops = {Data + 9, Size - 9};
+    FZ_OPS ops = {input.Ops, input.OpCount};
     int rc = XpWithDevice(&FzSetup, FzBody, &ops);
     if (rc != 0) {
         fprintf(stderr, "kmdfhost-fuzz: the driver %s %s\n", FzSetup.Driver,
