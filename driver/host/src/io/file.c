@@ -265,13 +265,20 @@ static PDISPATCHER_HEADER KhFileObWaitObject(KH_OBJECT_HEADER *Object)
     return &((KH_FILE *)Object)->FileObject.Event.Header;
 }
 
+static PVOID KhFileObBody(KH_OBJECT_HEADER *Object) { return &((KH_FILE *)Object)->FileObject; }
+
 const KH_OBJECT_TYPE KhIoFileObjectType = {
     .Name = "File",
     .Reference = KhFileObReference,
     .Dereference = KhFileObDereference,
     .Close = KhFileObClose,
     .WaitObject = KhFileObWaitObject,
+    .Body = KhFileObBody,
 };
+
+/* The exported type pointer of ObReferenceObjectByHandle. */
+static POBJECT_TYPE KhIoFileObjectTypePointer = (POBJECT_TYPE)(uintptr_t)&KhIoFileObjectType;
+__attribute__((visibility("default"))) POBJECT_TYPE *IoFileObjectType = &KhIoFileObjectTypePointer;
 
 /* ------------------------------------------------------------------ submit (tests) */
 

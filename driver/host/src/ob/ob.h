@@ -29,6 +29,10 @@ typedef struct _KH_OBJECT_TYPE {
     /* The dispatcher object that a wait on a handle of this type waits for; NULL when
        the type cannot be waited on. */
     PDISPATCHER_HEADER (*WaitObject)(KH_OBJECT_HEADER *Object);
+    /* What ObReferenceObjectByHandle gives a driver (the FILE_OBJECT, the KEVENT), which
+       ObfReferenceObject and ObfDereferenceObject then take; NULL when a driver cannot
+       be given the object. */
+    PVOID (*Body)(KH_OBJECT_HEADER *Object);
 } KH_OBJECT_TYPE;
 
 struct _KH_OBJECT_HEADER {
