@@ -499,7 +499,9 @@ NTKERNELAPI NTSTATUS NTAPI KeWaitForMultipleObjects(ULONG Count, PVOID Object[],
             HosMutexUnlock(&KhDispatcherLock);
             return STATUS_TIMEOUT;
         }
+        HosExploreNoteWait("a dispatcher object (KeWaitForMultipleObjects)", Object[0], 0);
         HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
 }
 
@@ -592,7 +594,9 @@ NTKERNELAPI ULONG NTAPI KeRemoveQueueEx(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode
             EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_TIMEOUT;
             return 1;
         }
+        HosExploreNoteWait("a queue entry (KeRemoveQueueEx)", Queue, 0);
         HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
 }
 

@@ -171,14 +171,26 @@ static uint64_t HosXEarliestDeadline(void)
     return earliest;
 }
 
+static void HosXDescribeWait(HOS_XTASK *Task, char *Out, size_t Size);
+
 static void HosXAdvanceClock(uint64_t To)
 {
     if (To > HosXClock) {
         HosXClock = To;
     }
     if (HosXClock > HosXConfig.MaxVirtualNs) {
-        KmdfHostExploreFinding("HANG", "the scenario did not end within %llu ms of virtual time",
-                               (unsigned long long)((HosXConfig.MaxVirtualNs - 1000000000ull) / 1000000u));
+        /* Say what the application's tasks wait for (the host's own threads idle). */
+        char waits[2048] = "";
+        size_t used = 0;
+        for (int i = 0; i < HosXTaskCount && used < sizeof(waits) - 1; i++) {
+            if ((i == 0 || i > 2) && HosXTasks[i].State == XS_BLOCKED) {
+                char wait[512];
+                HosXDescribeWait(&HosXTasks[i], wait, sizeof(wait));
+                used += (size_t)snprintf(waits + used, sizeof(waits) - used, "; %s", wait);
+            }
+        }
+        KmdfHostExploreFinding("HANG", "the scenario did not end within %llu ms of virtual time%s",
+                               (unsigned long long)((HosXConfig.MaxVirtualNs - 1000000000ull) / 1000000u), waits);
     }
     for (int i = 0; i < HosXTaskCount; i++) {
         HOS_XTASK *task = &HosXTasks[i];
