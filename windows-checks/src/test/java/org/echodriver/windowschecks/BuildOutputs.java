@@ -26,9 +26,12 @@ final class BuildOutputs {
         return project.property("KMDF_VERSION_MAJOR") + "." + project.property("KMDF_VERSION_MINOR");
     }
 
+    /** The folder of the WDK 7.1 build for Windows 7: sources, makefile, makefile.inc, echo-win7.inx. */
+    static final String LEGACY_DIR = "legacy/win7";
+
     /** The plain NAME=value macro assignments of the WDK 7.1 sources file. */
     static Map<String, String> sourcesMacros() {
-        String text = Repository.text("sources").replaceAll("\\\\\\r?\\n", " ");
+        String text = Repository.text(LEGACY_DIR + "/sources").replaceAll("\\\\\\r?\\n", " ");
         Map<String, String> macros = new LinkedHashMap<>();
         Matcher m = Pattern.compile("^([A-Z_][A-Z0-9_]*)\\s*=\\s*(.*)$", Pattern.MULTILINE).matcher(text);
         while (m.find()) {

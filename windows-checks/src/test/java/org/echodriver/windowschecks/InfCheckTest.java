@@ -46,7 +46,7 @@ class InfCheckTest {
         /** Windows 10 and 11, x64 and ARM64: driver store (DIRID 13). */
         WINDOWS_10("echo.inx", 13, List.of("ntamd64", "ntarm64")),
         /** Windows 7, x86 and x64: System32\drivers (DIRID 12); Windows 7 has no DIRID 13. */
-        WINDOWS_7("echo-win7.inx", 12, List.of("ntx86", "ntamd64"));
+        WINDOWS_7(BuildOutputs.LEGACY_DIR + "/echo-win7.inx", 12, List.of("ntx86", "ntamd64"));
 
         final String path;
         final int dirid;
