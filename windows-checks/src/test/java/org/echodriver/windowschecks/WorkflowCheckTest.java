@@ -92,7 +92,7 @@ class WorkflowCheckTest {
         }
         assertTrue(run.contains("/w /v"), "InfVerif /w on the stamped INF");
         String project = Repository.text("echo.vcxproj");
-        assertTrue(project.contains("$(EchoNuGetPackagesDir)\\Microsoft.Windows.WDK.$(Platform)\\build\\native\\*.props"),
+        assertTrue(project.contains("$(EchoNuGetPackagesDir)\\Microsoft.Windows.WDK.$(EchoNuGetArch)\\build\\native\\"),
                 "echo.vcxproj imports the WDK package the workflow installs");
     }
 
