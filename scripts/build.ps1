@@ -34,6 +34,12 @@
 .PARAMETER OutputDir
     Where the packages and echoapp go. Default: build\win\packages in the repository.
 
+.PARAMETER DriverVersion
+    The four-part version (for example 1.2.0.0) that StampInf writes into the INF's
+    DriverVer, for a release. By default each build writes the time of the build
+    (StampInf -v *) with its date, so every build ranks above the one before it and
+    install.ps1 updates the installed driver in place.
+
 .PARAMETER SkipSigning
     Leave the packages unsigned (no certificate, no catalog signature).
 
@@ -72,6 +78,9 @@ param(
 
     [string] $OutputDir,
 
+    [ValidatePattern('^\d{1,5}\.\d{1,5}\.\d{1,5}\.\d{1,5}$')]
+    [string] $DriverVersion,
+
     [switch] $SkipSigning,
 
     [switch] $SkipEchoApp,
@@ -107,6 +116,7 @@ function Invoke-DriverBuild {
     $arguments = @(
         $project, '/nologo', '/m', '/v:minimal', '/t:Build',
         "/p:Configuration=$TheConfiguration", "/p:Platform=$ThePlatform", "/p:EchoVariant=$TheVariant")
+    if ($DriverVersion) { $arguments += "/p:EchoDriverVersion=$DriverVersion" }
     $result = Invoke-EchoNative -FilePath $MSBuild -ArgumentList $arguments -NoThrow
     $result.Output | ForEach-Object { Write-Host "    $_" }
     if ($result.ExitCode -ne 0) {
