@@ -15,7 +15,8 @@
          the test machine. The certificate "CN=Echo KMDF Driver Test Signing" is made
          once in the current user's certificate store and reused by later builds.
 
-    Then it builds the echoapp jar with Maven (mvn -pl echoapp -am package) into
+    Then it builds the echoapp jar with Maven (mvn -pl echoapp/cli -am package, or
+    -pl echoapp before echoapp was split into a library and a CLI) into
     <OutputDir>\echoapp\echoapp.jar and, where the JDK has jpackage, an app image with
     echoapp.exe in <OutputDir>\echoapp\image\echoapp\.
 
@@ -179,7 +180,11 @@ function Invoke-EchoAppBuild {
         throw 'Maven (mvn) is not on PATH. Install Apache Maven and JDK 17, or run with -SkipEchoApp.'
     }
     # The C host (driver/host) is Linux-only: kmdfhost.skip leaves it out of the build.
-    $arguments = @('-B', '-f', (Join-Path $root 'pom.xml'), '-pl', 'echoapp', '-am',
+    # The runnable jar is built by echoapp's CLI module (echoapp\cli) where echoapp is
+    # split into a library and a CLI, else by echoapp itself; either way it lands in
+    # echoapp\target\echoapp-<version>.jar.
+    $module = if (Test-Path -LiteralPath (Join-Path $root 'echoapp\cli\pom.xml')) { 'echoapp/cli' } else { 'echoapp' }
+    $arguments = @('-B', '-f', (Join-Path $root 'pom.xml'), '-pl', $module, '-am',
         '-Dkmdfhost.skip=true', 'package')
     if (-not $RunJavaTests) { $arguments += '-DskipTests' }
     $result = Invoke-EchoNative -FilePath $mvn.Source -ArgumentList $arguments -NoThrow
