@@ -205,6 +205,7 @@ foreach ($old in $older) {
     }
 }
 
+$rebootPending = $false
 if ($same.Count -gt 0) {
     Write-EchoStep ("This package (DriverVer {0}) is already in the driver store as {1}; not adding it again." -f
         $packageVer, ($same.PublishedName -join ', '))
@@ -221,7 +222,10 @@ if ($same.Count -gt 0) {
     # device matched yet to install it on).
     $added = Invoke-EchoNative -FilePath $pnputil -ArgumentList @('/add-driver', $inf, '/install') -SuccessCodes @(0, 259, 3010)
     $added.Output | ForEach-Object { Write-Host "    $_" }
-    if ($added.ExitCode -eq 3010) { Write-Warning 'pnputil says Windows must restart to finish the installation.' }
+    if ($added.ExitCode -eq 3010) {
+        $rebootPending = $true
+        Write-Warning 'pnputil says Windows must restart to finish the installation.'
+    }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -264,6 +268,11 @@ Write-Host (Format-EchoDeviceState -State $state)
 # The device runs this package; older packages leave the driver store
 # ---------------------------------------------------------------------------------------
 
+if ($rebootPending) {
+    Write-Warning ('Restart Windows to finish the update, then run install.ps1 again: it checks that the device ' +
+        'runs this package and removes the older ones from the driver store.')
+    return
+}
 $published = @(Get-EchoDriverStoreInf | Where-Object { $_.Hash -eq $packageHash } | ForEach-Object { $_.PublishedName })
 if ($published.Count -eq 0) {
     throw "$inf is not in the driver store after pnputil /add-driver; see %SystemRoot%\INF\setupapi.dev.log."
