@@ -45,6 +45,39 @@ class LegacyBuildFilesTest {
     }
 
     @Test
+    void driverHeaderHasItsIncludesAtTheTop() {
+        // driver.h: the includes first (after the POOL_NX_OPTIN opt-in that must precede
+        // the kit's headers), then declarations only: no code, no #include further down.
+        String[] lines = Repository.text("driver/driver.h").split("\\r?\\n");
+        int lastInclude = -1;
+        int firstDeclaration = -1;
+        boolean comment = false;
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (comment) {
+                comment = !line.contains("*/");
+                continue;
+            }
+            if (line.startsWith("/*")) {
+                comment = !line.contains("*/");
+                continue;
+            }
+            if (line.isEmpty() || line.startsWith("//") || line.startsWith("#pragma once")) {
+                continue;
+            }
+            if (line.startsWith("#include")) {
+                lastInclude = i;
+            } else if (!line.startsWith("#") && firstDeclaration < 0) {
+                firstDeclaration = i;
+            }
+        }
+        assertTrue(lastInclude >= 0 && firstDeclaration > lastInclude,
+                "driver.h: every #include before the first declaration (last include on line " + (lastInclude + 1)
+                        + ", first declaration on line " + (firstDeclaration + 1) + ")");
+        assertFalse(Repository.text("driver/driver.h").contains("FORCEINLINE"), "driver.h declares; code lives in the .c files");
+    }
+
+    @Test
     void win7CompatibilityLivesInTheLegacyFolderOnly() {
         // driver.h includes win7compat.h only under ECHO_WIN7_COMPAT, which only the
         // legacy build defines, from the folder only the legacy build has on its path.
