@@ -1,0 +1,216 @@
+/*
+ * kmdfhost.h - the control and I/O entry points of the user-mode KMDF host.
+ *
+ * This is the one header shared by every consumer of the host: the kernel half (built
+ * with a 16-bit WCHAR, like the WDK), the Win32 surface (built with the platform's
+ * wchar_t, like the strings JNA passes), the C tests, and the Java program, which binds
+ * these functions through JNA. It therefore uses plain C types only: no NT or Win32
+ * typedefs, strings in UTF-8, statuses as NTSTATUS values in an int32_t.
+ *
+ * The control API plays the roles that Windows gives to the service control manager
+ * (load and unload a driver), the PnP manager (add, start, suspend, resume,
+ * surprise-remove and remove a device instance) and the registry (a service's
+ * Parameters key). The I/O API lets the C tests drive the I/O manager with a completion
+ * callback per IRP: open a file object on a device interface, send IRPs, cancel them,
+ * clean up and close. Applications (the Win32 surface, native programs) use the NT
+ * system services of kmdfhost_nt.h instead, as on Windows.
+ */
+#ifndef KMDFHOST_H
+#define KMDFHOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define KMDFHOST_API __attribute__((visibility("default")))
+#else
+#define KMDFHOST_API
+#endif
+
+/* An NTSTATUS value. */
+typedef int32_t KH_STATUS;
+
+typedef struct _KH_DRIVER KH_DRIVER;   /* a loaded driver module (DRIVER_OBJECT) */
+typedef struct _KH_DEVNODE KH_DEVNODE; /* a device instance (PDO and the driver's stack) */
+typedef struct _KH_FILE KH_FILE;       /* an open file object on a device */
+
+/* ---------------------------------------------------------------------------------
+ * Life cycle of the host itself
+ * --------------------------------------------------------------------------------- */
+
+/* Starts the host's threads (DPC and timer dispatch, work items). Idempotent. */
+KMDFHOST_API KH_STATUS KmdfHostInitialize(void);
+
+/* ---------------------------------------------------------------------------------
+ * Registry: HKLM\SYSTEM\CurrentControlSet\Services\<ServiceName>\Parameters
+ * --------------------------------------------------------------------------------- */
+
+/* Sets a REG_DWORD value under the service's Parameters key (as an INF AddReg would). */
+KMDFHOST_API KH_STATUS KmdfHostSetServiceParameterULong(const char *ServiceName,
+                                                        const char *ValueName,
+                                                        uint32_t Value);
+
+/* Removes every value of the service's Parameters key. */
+KMDFHOST_API void KmdfHostClearServiceParameters(const char *ServiceName);
+
+/* ---------------------------------------------------------------------------------
+ * Drivers and devices (service control and PnP manager)
+ * --------------------------------------------------------------------------------- */
+
+/*
+ * Loads a driver module built by scripts/build-host-driver, creates its DRIVER_OBJECT
+ * with the registry path \Registry\Machine\System\CurrentControlSet\Services\<ServiceName>
+ * and calls its DriverEntry. On failure the module is unloaded again and the status of
+ * DriverEntry (or of the load) is returned.
+ */
+KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *ServiceName,
+                                          KH_DRIVER **Driver);
+
+/*
+ * Unloads a driver whose devices have all been removed: calls its unload routine
+ * (EvtDriverUnload through the framework), deletes the framework driver object, then
+ * checks the driver's pool and framework objects for leaks (POOL_LEAK, OBJECT_LEAK).
+ */
+KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver);
+
+/*
+ * Creates a root-enumerated device instance (InstanceId such as "ROOT\\ECHO\\0000")
+ * and calls the driver's AddDevice routine for it (EvtDriverDeviceAdd).
+ */
+KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId,
+                                         KH_DEVNODE **Node);
+
+/* IRP_MN_START_DEVICE and the move to D0; enables the device's interfaces. */
+KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node);
+
+/* The move to D3 (IRP_MN_SET_POWER): self-managed I/O suspend, D0 exit. */
+KMDFHOST_API KH_STATUS KmdfHostSuspendDevice(KH_DEVNODE *Node);
+
+/* The move back to D0: D0 entry, self-managed I/O restart. */
+KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node);
+
+/*
+ * IRP_MN_SURPRISE_REMOVAL: the device is gone. Its interfaces are disabled at once, new
+ * opens fail, I/O on open files fails, and the framework purges its queues. The node
+ * stays until KmdfHostRemoveDevice.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node);
+
+/*
+ * IRP_MN_REMOVE_DEVICE. If files are still open on the device it is first
+ * surprise-removed, as Windows does when a device leaves with handles open; the open
+ * files stay valid for CloseHandle but all I/O on them fails. Frees Node.
+ */
+KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node);
+
+/* ---------------------------------------------------------------------------------
+ * I/O entry points of the C tests (applications use the NT services, kmdfhost_nt.h)
+ * --------------------------------------------------------------------------------- */
+
+/*
+ * The interface GUIDs are 16 bytes in Windows' GUID layout (Data1, Data2 and Data3 in
+ * the machine's byte order, then Data4).
+ *
+ * Lists the symbolic links of the enabled interfaces of that class, as
+ * "\\\\?\\ROOT#ECHO#0000#{cdc35b6e-0be4-4936-bf5f-5537380a7c1a}", in UTF-8, each
+ * NUL-terminated, the list ended by an extra NUL (the CM_Get_Device_Interface_List
+ * format). *Required receives the size needed; STATUS_BUFFER_TOO_SMALL when BufferSize
+ * is less.
+ */
+KMDFHOST_API KH_STATUS KmdfHostGetInterfaceList(const uint8_t InterfaceClassGuid[16],
+                                                char *Buffer, size_t BufferSize,
+                                                size_t *Required);
+
+/*
+ * Opens a file object on the device that owns the interface Path (compared without
+ * regard to case) and sends IRP_MJ_CREATE. STATUS_OBJECT_NAME_NOT_FOUND when no enabled
+ * interface has that path.
+ */
+KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File);
+
+/* Called exactly once per submitted IRP, on whatever thread completes it. */
+typedef void KH_IO_COMPLETION(void *Context, KH_STATUS Status, uint64_t Information);
+
+#define KH_IRP_MJ_READ 0x03
+#define KH_IRP_MJ_WRITE 0x04
+#define KH_IRP_MJ_DEVICE_CONTROL 0x0e
+
+/*
+ * Builds an IRP for File (read, write or device control) and sends it to the device.
+ * For read and write, Buffer/Length is the caller's buffer; for device control, Buffer
+ * and Length are the input buffer and OutputBuffer/OutputLength the output buffer. The
+ * buffers must stay valid until Completion has run: the I/O manager copies the data of
+ * buffered I/O in at submission and out before Completion (Information bytes of a read
+ * or of a device control's output).
+ *
+ * Returns what the dispatch routine returned: STATUS_PENDING, or the final status when
+ * the IRP completed before the dispatch returned. In every case Completion runs exactly
+ * once with the final status and information, possibly before this function returns.
+ * Context identifies the IRP for KmdfHostCancelIo and must be unique among the file's
+ * outstanding IRPs.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction,
+                                        uint32_t IoControlCode, void *Buffer, uint32_t Length,
+                                        void *OutputBuffer, uint32_t OutputLength,
+                                        KH_IO_COMPLETION *Completion, void *Context);
+
+/*
+ * IoCancelIrp on the file's outstanding IRP submitted with Context, or on all of the
+ * file's outstanding IRPs when Context is NULL. Returns how many IRPs were found. The
+ * cancellation completes asynchronously, through each IRP's Completion.
+ */
+KMDFHOST_API size_t KmdfHostCancelIo(KH_FILE *File, void *Context);
+
+/*
+ * The last handle to the file is being closed: cancels the file's outstanding IRPs,
+ * then sends IRP_MJ_CLEANUP. Returns without waiting for the cancellations.
+ */
+KMDFHOST_API KH_STATUS KmdfHostCleanupFile(KH_FILE *File);
+
+/*
+ * Drops the handle's reference to the file object. IRP_MJ_CLOSE is sent, and File
+ * freed, once the file's last outstanding IRP has completed.
+ */
+KMDFHOST_API void KmdfHostCloseFile(KH_FILE *File);
+
+/* ---------------------------------------------------------------------------------
+ * Verifier, fault injection, debug output
+ * --------------------------------------------------------------------------------- */
+
+/*
+ * Receives each verifier report: RuleId such as "DOUBLE_COMPLETION" and the whole line
+ * "VERIFIER: RULE_ID: what, where". With no sink (the default) the line is written to
+ * stderr and the process aborts, as a bug check halts Windows.
+ */
+typedef void KH_VERIFIER_SINK(void *Context, const char *RuleId, const char *Line);
+KMDFHOST_API void KmdfHostSetVerifierSink(KH_VERIFIER_SINK *Sink, void *Context);
+
+/* How many verifier reports have been made since the process started. */
+KMDFHOST_API uint64_t KmdfHostVerifierReportCount(void);
+
+/*
+ * Allocation failure injection. Every allocation made by a driver (pool, framework
+ * objects, framework memory) and every allocation the framework makes on a driver's
+ * behalf is one allocation point, counted from 0. KmdfHostFailAllocation(N) makes the
+ * N-th allocation from now fail (once); -1 disables. KmdfHostAllocationCount returns how
+ * many allocation points have been passed since the process started.
+ */
+KMDFHOST_API void KmdfHostFailAllocation(int64_t N);
+KMDFHOST_API uint64_t KmdfHostAllocationCount(void);
+
+/*
+ * Where DbgPrint/KdPrint output goes: a file descriptor (2 for stderr), or -1 to drop
+ * it (the default, as on Windows without a debugger). The environment variable
+ * KMDFHOST_DBGPRINT=1 sends it to stderr from the start.
+ */
+KMDFHOST_API void KmdfHostSetDebugPrintFd(int Fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KMDFHOST_H */

@@ -1,0 +1,791 @@
+/*
+ * ke.c - the kernel layer: IRQL, spin locks, dispatcher objects (events, semaphores,
+ * mutexes), fast and guarded mutexes, time, delays and thread identity.
+ *
+ * IRQL is tracked per thread. A thread starts at PASSIVE_LEVEL, except the host's DPC
+ * thread, which runs at DISPATCH_LEVEL as DPCs and timer routines do on Windows.
+ *
+ * All dispatcher objects share one lock and one condition variable (the host's
+ * "dispatcher lock"): a state change broadcasts, waiters recheck their object. This
+ * keeps KEVENT and KSPIN_LOCK plain data, as on Windows, with no per-object
+ * initialization or teardown, and every wait goes through hostos.
+ *
+ * A KSPIN_LOCK holds the id of the thread that owns it (0 when free). Acquiring blocks
+ * on the dispatcher condition rather than spinning; the observable semantics (mutual
+ * exclusion, DISPATCH_LEVEL while held) are Windows'. Misuse is reported as
+ * SPINLOCK_MISUSE: acquiring a lock the thread already holds (a deadlock on Windows),
+ * releasing a lock that is not held, releasing a lock another thread holds.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/introduction-to-spin-locks
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include <ntifs.h>
+
+#include "ke/ke.h"
+
+HOS_MUTEX KhDispatcherLock;
+HOS_COND KhDispatcherCond;
+
+/* System time (100 ns since 1601) at the moment HosNowNs() was 0. */
+static LONGLONG KhSystemTimeBase;
+
+#define KH_EPOCH_DIFFERENCE_100NS 116444736000000000LL /* 1601-01-01 to 1970-01-01 */
+
+__attribute__((constructor)) static void KhKeInit(void)
+{
+    HosMutexInit(&KhDispatcherLock);
+    HosCondInit(&KhDispatcherCond);
+    /*
+     * The one wall-clock read of the host: it anchors system time to the monotonic
+     * clock (hostos), so that system time then advances with HosNowNs.
+     */
+    LONGLONG now = (LONGLONG)time(NULL) * 10000000LL + KH_EPOCH_DIFFERENCE_100NS;
+    KhSystemTimeBase = now - (LONGLONG)(HosNowNs() / 100);
+}
+
+/* ------------------------------------------------------------------ threads */
+
+static _Thread_local KH_THREAD KhThread;
+
+KH_THREAD *KhCurrentThread(void)
+{
+    KH_THREAD *thread = &KhThread;
+    if (!thread->IrqlKnown) {
+        thread->Irql = HosInDpc() ? DISPATCH_LEVEL : PASSIVE_LEVEL;
+        thread->IrqlKnown = true;
+    }
+    return thread;
+}
+
+NTKERNELAPI PKTHREAD NTAPI KeGetCurrentThread(VOID) { return (PKTHREAD)(void *)KhCurrentThread(); }
+
+NTKERNELAPI HANDLE NTAPI PsGetCurrentThreadId(VOID) { return (HANDLE)(uintptr_t)HosCurrentThreadId(); }
+
+/* The host is one process, "System" (process id 4 on Windows). */
+NTKERNELAPI HANDLE NTAPI PsGetCurrentProcessId(VOID) { return (HANDLE)(uintptr_t)4; }
+
+NTKERNELAPI PEPROCESS NTAPI IoGetCurrentProcess(VOID)
+{
+    static char KhSystemProcess;
+    return (PEPROCESS)(void *)&KhSystemProcess;
+}
+
+/* The host presents one processor: DPCs run one at a time, as on a uniprocessor. */
+NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumber(VOID) { return 0; }
+
+NTKERNELAPI ULONG NTAPI KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber)
+{
+    if (ProcNumber != NULL) {
+        ProcNumber->Group = 0;
+        ProcNumber->Number = 0;
+        ProcNumber->Reserved = 0;
+    }
+    return 0;
+}
+
+NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors)
+{
+    if (ActiveProcessors != NULL) {
+        *ActiveProcessors = 1;
+    }
+    return 1;
+}
+
+ULONG KhSpinLocksHeldByCurrentThread(void) { return KhCurrentThread()->SpinLocksHeld; }
+
+/* ------------------------------------------------------------------ IRQL */
+
+NTHALAPI KIRQL NTAPI KeGetCurrentIrql(VOID) { return KhCurrentThread()->Irql; }
+
+/* KeRaiseIrql: raising to a lower IRQL is a bug (IRQL_NOT_GREATER_OR_EQUAL on Windows). */
+NTHALAPI KIRQL NTAPI KfRaiseIrql(KIRQL NewIrql)
+{
+    KH_THREAD *thread = KhCurrentThread();
+    KIRQL old = thread->Irql;
+    if (NewIrql < old) {
+        KhVerifierReport("IRQL_MISUSE", "KeRaiseIrql to %u from the higher IRQL %u, at %p", (unsigned)NewIrql,
+                         (unsigned)old, __builtin_return_address(0));
+    }
+    thread->Irql = NewIrql;
+    return old;
+}
+
+/* KeLowerIrql: lowering to a higher IRQL is a bug (IRQL_NOT_LESS_OR_EQUAL on Windows). */
+NTHALAPI VOID NTAPI KeLowerIrql(KIRQL NewIrql)
+{
+    KH_THREAD *thread = KhCurrentThread();
+    if (NewIrql > thread->Irql) {
+        KhVerifierReport("IRQL_MISUSE", "KeLowerIrql to %u from the lower IRQL %u, at %p", (unsigned)NewIrql,
+                         (unsigned)thread->Irql, __builtin_return_address(0));
+    }
+    thread->Irql = NewIrql;
+}
+
+NTHALAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)
+{
+    KH_THREAD *thread = KhCurrentThread();
+    KIRQL old = thread->Irql;
+    if (old < DISPATCH_LEVEL) {
+        thread->Irql = DISPATCH_LEVEL;
+    }
+    return old;
+}
+
+/* ------------------------------------------------------------------ spin locks */
+
+static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
+{
+    ULONG_PTR self = (ULONG_PTR)HosCurrentThreadId();
+    HosMutexLock(&KhDispatcherLock);
+    if (*SpinLock == self) {
+        HosMutexUnlock(&KhDispatcherLock);
+        KhVerifierReport("SPINLOCK_MISUSE",
+                         "spin lock %p acquired again by the thread that holds it (a deadlock on Windows), at %p",
+                         (void *)SpinLock, Caller);
+        return;
+    }
+    while (*SpinLock != 0) {
+        HosCondWait(&KhDispatcherCond, &KhDispatcherLock);
+    }
+    *SpinLock = self;
+    HosMutexUnlock(&KhDispatcherLock);
+    KhCurrentThread()->SpinLocksHeld++;
+}
+
+static void KhSpinLockRelease(PKSPIN_LOCK SpinLock, const void *Caller)
+{
+    ULONG_PTR self = (ULONG_PTR)HosCurrentThreadId();
+    HosMutexLock(&KhDispatcherLock);
+    ULONG_PTR owner = *SpinLock;
+    if (owner == self) {
+        *SpinLock = 0;
+        HosCondBroadcast(&KhDispatcherCond);
+        HosMutexUnlock(&KhDispatcherLock);
+        KH_THREAD *thread = KhCurrentThread();
+        if (thread->SpinLocksHeld > 0) {
+            thread->SpinLocksHeld--;
+        }
+        return;
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    if (owner == 0) {
+        KhVerifierReport("SPINLOCK_MISUSE", "spin lock %p released but not held, at %p", (void *)SpinLock, Caller);
+    } else {
+        KhVerifierReport("SPINLOCK_MISUSE", "spin lock %p released by thread %llu but held by thread %llu, at %p",
+                         (void *)SpinLock, (unsigned long long)self, (unsigned long long)owner, Caller);
+    }
+}
+
+#define KH_CALLER() __builtin_extract_return_addr(__builtin_return_address(0))
+
+NTKERNELAPI KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+    KIRQL old = KeRaiseIrqlToDpcLevel();
+    KhSpinLockAcquire(SpinLock, KH_CALLER());
+    return old;
+}
+
+NTKERNELAPI VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    KhSpinLockRelease(SpinLock, KH_CALLER());
+    KhCurrentThread()->Irql = NewIrql;
+}
+
+NTKERNELAPI VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { KhSpinLockAcquire(SpinLock, KH_CALLER()); }
+
+NTKERNELAPI VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { KhSpinLockRelease(SpinLock, KH_CALLER()); }
+
+NTKERNELAPI BOOLEAN NTAPI KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+    ULONG_PTR self = (ULONG_PTR)HosCurrentThreadId();
+    BOOLEAN acquired = FALSE;
+    HosMutexLock(&KhDispatcherLock);
+    if (*SpinLock == 0) {
+        *SpinLock = self;
+        acquired = TRUE;
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    if (acquired) {
+        KhCurrentThread()->SpinLocksHeld++;
+    }
+    return acquired;
+}
+
+/* TRUE when the lock is free (a hint: it may be taken at once by another thread). */
+NTKERNELAPI BOOLEAN NTAPI KeTestSpinLock(PKSPIN_LOCK SpinLock)
+{
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN free = (BOOLEAN)(*SpinLock == 0);
+    HosMutexUnlock(&KhDispatcherLock);
+    return free;
+}
+
+NTKERNELAPI KIRQL NTAPI KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock)
+{
+    KIRQL old = KeRaiseIrqlToDpcLevel();
+    KhSpinLockAcquire(SpinLock, KH_CALLER());
+    return old;
+}
+
+NTKERNELAPI VOID NTAPI KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+    KhSpinLockRelease(SpinLock, KH_CALLER());
+    KhCurrentThread()->Irql = OldIrql;
+}
+
+NTKERNELAPI VOID NTAPI KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->LockQueue.Next = NULL;
+    LockHandle->LockQueue.Lock = SpinLock;
+    LockHandle->OldIrql = KeRaiseIrqlToDpcLevel();
+    KhSpinLockAcquire(SpinLock, KH_CALLER());
+}
+
+NTKERNELAPI VOID NTAPI KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KhSpinLockRelease(LockHandle->LockQueue.Lock, KH_CALLER());
+    KhCurrentThread()->Irql = LockHandle->OldIrql;
+}
+
+NTKERNELAPI VOID NTAPI KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->LockQueue.Next = NULL;
+    LockHandle->LockQueue.Lock = SpinLock;
+    KhSpinLockAcquire(SpinLock, KH_CALLER());
+}
+
+NTKERNELAPI VOID NTAPI KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KhSpinLockRelease(LockHandle->LockQueue.Lock, KH_CALLER());
+}
+
+/* ------------------------------------------------------------------ dispatcher objects */
+
+enum { KhEventNotification = 0, KhEventSynchronization = 1, KhMutantObject = 2, KhQueueObject = 4, KhSemaphoreObject = 5 };
+
+NTKERNELAPI VOID NTAPI KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
+{
+    Event->Header.Type = (UCHAR)(Type == SynchronizationEvent ? KhEventSynchronization : KhEventNotification);
+    Event->Header.Signalling = 0;
+    Event->Header.Size = (UCHAR)(sizeof(KEVENT) / sizeof(LONG));
+    Event->Header.Reserved1 = 0;
+    Event->Header.SignalState = State ? 1 : 0;
+    InitializeListHead(&Event->Header.WaitListHead);
+}
+
+/* Returns the previous state. A notification event releases every waiter. */
+NTKERNELAPI LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
+{
+    (void)Increment;
+    (void)Wait;
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Event->Header.SignalState;
+    Event->Header.SignalState = 1;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI VOID NTAPI KeClearEvent(PRKEVENT Event)
+{
+    HosMutexLock(&KhDispatcherLock);
+    Event->Header.SignalState = 0;
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+NTKERNELAPI LONG NTAPI KeResetEvent(PRKEVENT Event)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Event->Header.SignalState;
+    Event->Header.SignalState = 0;
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI LONG NTAPI KeReadStateEvent(PRKEVENT Event)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG state = Event->Header.SignalState;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
+}
+
+NTKERNELAPI VOID NTAPI KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit)
+{
+    Semaphore->Header.Type = KhSemaphoreObject;
+    Semaphore->Header.Signalling = 0;
+    Semaphore->Header.Size = (UCHAR)(sizeof(KSEMAPHORE) / sizeof(LONG));
+    Semaphore->Header.Reserved1 = 0;
+    Semaphore->Header.SignalState = Count;
+    InitializeListHead(&Semaphore->Header.WaitListHead);
+    Semaphore->Limit = Limit;
+}
+
+/* Adds Adjustment to the count; returns the previous count. Exceeding the limit is a bug. */
+NTKERNELAPI LONG NTAPI KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait)
+{
+    (void)Increment;
+    (void)Wait;
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Semaphore->Header.SignalState;
+    if (Adjustment <= 0 || previous > Semaphore->Limit - Adjustment) {
+        HosMutexUnlock(&KhDispatcherLock);
+        /* Windows raises STATUS_SEMAPHORE_LIMIT_EXCEEDED, which in kernel mode is fatal. */
+        KeBugCheckEx(0x0000001E /* KMODE_EXCEPTION_NOT_HANDLED */, (ULONG_PTR)(ULONG)STATUS_SEMAPHORE_LIMIT_EXCEEDED,
+                     (ULONG_PTR)Semaphore, (ULONG_PTR)previous, (ULONG_PTR)Adjustment);
+    }
+    Semaphore->Header.SignalState = previous + Adjustment;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI LONG NTAPI KeReadStateSemaphore(PRKSEMAPHORE Semaphore)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG state = Semaphore->Header.SignalState;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
+}
+
+/* A mutex is signalled (SignalState 1) when free; its owner may acquire it recursively. */
+NTKERNELAPI VOID NTAPI KeInitializeMutex(PRKMUTEX Mutex, ULONG Level)
+{
+    (void)Level;
+    Mutex->Header.Type = KhMutantObject;
+    Mutex->Header.Signalling = 0;
+    Mutex->Header.Size = (UCHAR)(sizeof(KMUTEX) / sizeof(LONG));
+    Mutex->Header.Reserved1 = 0;
+    Mutex->Header.SignalState = 1;
+    InitializeListHead(&Mutex->Header.WaitListHead);
+    InitializeListHead(&Mutex->MutantListEntry);
+    Mutex->OwnerThread = NULL;
+    Mutex->Abandoned = FALSE;
+    Mutex->ApcDisable = 1;
+}
+
+NTKERNELAPI LONG NTAPI KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
+{
+    (void)Wait;
+    PKTHREAD self = KeGetCurrentThread();
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Mutex->Header.SignalState;
+    if (Mutex->OwnerThread != self) {
+        HosMutexUnlock(&KhDispatcherLock);
+        KeBugCheckEx(0x00000011 /* THREAD_NOT_MUTEX_OWNER */,
+                     (ULONG_PTR)Mutex, (ULONG_PTR)self, 0, 0);
+    }
+    Mutex->Header.SignalState++;
+    if (Mutex->Header.SignalState == 1) {
+        Mutex->OwnerThread = NULL;
+        HosCondBroadcast(&KhDispatcherCond);
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI LONG NTAPI KeReadStateMutex(PRKMUTEX Mutex)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG state = Mutex->Header.SignalState;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
+}
+
+/* Under the dispatcher lock: is Object signalled for this thread? */
+static bool KhObjectSignalled(PDISPATCHER_HEADER Header, PKTHREAD Self)
+{
+    if (Header->Type == KhMutantObject) {
+        return Header->SignalState > 0 || ((PKMUTEX)Header)->OwnerThread == Self;
+    }
+    return Header->SignalState > 0;
+}
+
+/* Under the dispatcher lock: the side effect of a satisfied wait. */
+static void KhObjectAcquire(PDISPATCHER_HEADER Header, PKTHREAD Self)
+{
+    switch (Header->Type) {
+    case KhEventSynchronization:
+        Header->SignalState = 0;
+        break;
+    case KhSemaphoreObject:
+        Header->SignalState--;
+        break;
+    case KhMutantObject:
+        Header->SignalState--;
+        ((PKMUTEX)Header)->OwnerThread = Self;
+        break;
+    default:
+        break;
+    }
+}
+
+/* The deadline of a kernel time-out (NULL: none; negative: relative; positive: absolute). */
+static uint64_t KhTimeoutDeadline(PLARGE_INTEGER Timeout)
+{
+    if (Timeout == NULL) {
+        return UINT64_MAX;
+    }
+    LONGLONG value = Timeout->QuadPart;
+    if (value <= 0) {
+        uint64_t relative = (uint64_t)(-value) * 100u;
+        return HosDeadlineAfter(relative);
+    }
+    LARGE_INTEGER now;
+    KeQuerySystemTime(&now);
+    LONGLONG remaining = value - now.QuadPart;
+    return HosDeadlineAfter(remaining > 0 ? (uint64_t)remaining * 100u : 0);
+}
+
+static void KhCheckWaitIrql(PLARGE_INTEGER Timeout, const void *Caller)
+{
+    KIRQL irql = KeGetCurrentIrql();
+    if (irql >= DISPATCH_LEVEL && (Timeout == NULL || Timeout->QuadPart != 0)) {
+        KhVerifierReport("IRQL_TOO_HIGH_FOR_WAIT", "wait with a nonzero time-out at IRQL %u, at %p", (unsigned)irql,
+                         Caller);
+    }
+}
+
+NTKERNELAPI NTSTATUS NTAPI KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType,
+                                                    KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                                                    BOOLEAN Alertable, PLARGE_INTEGER Timeout, PVOID WaitBlockArray)
+{
+    (void)WaitReason;
+    (void)WaitMode;
+    (void)Alertable;
+    (void)WaitBlockArray;
+    if (Count == 0 || Count > MAXIMUM_WAIT_OBJECTS) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    KhCheckWaitIrql(Timeout, KH_CALLER());
+    PKTHREAD self = KeGetCurrentThread();
+    uint64_t deadline = KhTimeoutDeadline(Timeout);
+    HosMutexLock(&KhDispatcherLock);
+    for (;;) {
+        if (WaitType == WaitAny) {
+            for (ULONG i = 0; i < Count; i++) {
+                PDISPATCHER_HEADER header = Object[i];
+                if (KhObjectSignalled(header, self)) {
+                    KhObjectAcquire(header, self);
+                    HosMutexUnlock(&KhDispatcherLock);
+                    return STATUS_WAIT_0 + (NTSTATUS)i;
+                }
+            }
+        } else {
+            ULONG signalled = 0;
+            for (ULONG i = 0; i < Count; i++) {
+                if (KhObjectSignalled(Object[i], self)) {
+                    signalled++;
+                }
+            }
+            if (signalled == Count) {
+                for (ULONG i = 0; i < Count; i++) {
+                    KhObjectAcquire(Object[i], self);
+                }
+                HosMutexUnlock(&KhDispatcherLock);
+                return STATUS_WAIT_0;
+            }
+        }
+        if (deadline != UINT64_MAX && HosNowNs() >= deadline) {
+            HosMutexUnlock(&KhDispatcherLock);
+            return STATUS_TIMEOUT;
+        }
+        HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+    }
+}
+
+NTKERNELAPI NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                                                 BOOLEAN Alertable, PLARGE_INTEGER Timeout)
+{
+    PVOID objects[1] = {Object};
+    return KeWaitForMultipleObjects(1, objects, WaitAny, WaitReason, WaitMode, Alertable, Timeout, NULL);
+}
+
+/* ------------------------------------------------------------------ kernel queues */
+
+/*
+ * A KQUEUE is the dispatcher object behind an I/O completion port: signalled while it
+ * holds entries (waiting on it does not remove one), entries first in, first out. Its
+ * Header.Signalling byte is the queue's "abandoned" flag (the byte Windows' dispatcher
+ * header shares between Signalling and Abandoned): set by KeRundownQueue, after which
+ * every removal, waiting or not, returns STATUS_ABANDONED. MaximumCount (the concurrency
+ * value) is kept and not enforced: the host does not schedule threads.
+ */
+NTKERNELAPI VOID NTAPI KeInitializeQueue(PRKQUEUE Queue, ULONG Count)
+{
+    Queue->Header.Type = KhQueueObject;
+    Queue->Header.Signalling = 0;
+    Queue->Header.Size = (UCHAR)(sizeof(KQUEUE) / sizeof(LONG));
+    Queue->Header.Reserved1 = 0;
+    Queue->Header.SignalState = 0;
+    InitializeListHead(&Queue->Header.WaitListHead);
+    InitializeListHead(&Queue->EntryListHead);
+    InitializeListHead(&Queue->ThreadListHead);
+    Queue->CurrentCount = 0;
+    Queue->MaximumCount = Count != 0 ? Count : KeQueryActiveProcessorCount(NULL);
+}
+
+NTKERNELAPI LONG NTAPI KeReadStateQueue(PRKQUEUE Queue)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG state = Queue->Header.SignalState;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
+}
+
+static LONG KhInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry, bool Head)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Queue->Header.SignalState;
+    if (Head) {
+        InsertHeadList(&Queue->EntryListHead, Entry);
+    } else {
+        InsertTailList(&Queue->EntryListHead, Entry);
+    }
+    Queue->Header.SignalState = previous + 1;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI LONG NTAPI KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) { return KhInsertQueue(Queue, Entry, false); }
+
+NTKERNELAPI LONG NTAPI KeInsertHeadQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) { return KhInsertQueue(Queue, Entry, true); }
+
+NTKERNELAPI ULONG NTAPI KeRemoveQueueEx(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                                        PLARGE_INTEGER Timeout, PLIST_ENTRY *EntryArray, ULONG Count)
+{
+    (void)WaitMode;
+    (void)Alertable;
+    if (Count == 0) {
+        return 0;
+    }
+    KhCheckWaitIrql(Timeout, KH_CALLER());
+    uint64_t deadline = KhTimeoutDeadline(Timeout);
+    HosMutexLock(&KhDispatcherLock);
+    for (;;) {
+        if (Queue->Header.Signalling) {
+            HosMutexUnlock(&KhDispatcherLock);
+            EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_ABANDONED;
+            return 1;
+        }
+        if (Queue->Header.SignalState > 0) {
+            ULONG removed = 0;
+            while (removed < Count && !IsListEmpty(&Queue->EntryListHead)) {
+                EntryArray[removed++] = RemoveHeadList(&Queue->EntryListHead);
+                Queue->Header.SignalState--;
+            }
+            HosMutexUnlock(&KhDispatcherLock);
+            return removed;
+        }
+        if (deadline != UINT64_MAX && HosNowNs() >= deadline) {
+            HosMutexUnlock(&KhDispatcherLock);
+            EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_TIMEOUT;
+            return 1;
+        }
+        HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+    }
+}
+
+NTKERNELAPI PLIST_ENTRY NTAPI KeRemoveQueue(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout)
+{
+    PLIST_ENTRY entry = NULL;
+    KeRemoveQueueEx(Queue, WaitMode, FALSE, Timeout, &entry, 1);
+    return entry;
+}
+
+NTKERNELAPI PLIST_ENTRY NTAPI KeRundownQueue(PRKQUEUE Queue)
+{
+    HosMutexLock(&KhDispatcherLock);
+    PLIST_ENTRY first = NULL;
+    if (!IsListEmpty(&Queue->EntryListHead)) {
+        /* Unlink the head: the entries stay linked to each other, the last one's Flink
+           back at the first. */
+        first = Queue->EntryListHead.Flink;
+        PLIST_ENTRY last = Queue->EntryListHead.Blink;
+        first->Blink = last;
+        last->Flink = first;
+        InitializeListHead(&Queue->EntryListHead);
+    }
+    Queue->Header.SignalState = 0;
+    Queue->Header.Signalling = 1;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return first;
+}
+
+/* ------------------------------------------------------------------ fast and guarded mutexes */
+
+static void KhFastMutexAcquire(PFAST_MUTEX FastMutex)
+{
+    PKTHREAD self = KeGetCurrentThread();
+    HosMutexLock(&KhDispatcherLock);
+    if (FastMutex->Owner == self) {
+        HosMutexUnlock(&KhDispatcherLock);
+        KhVerifierReport("MUTEX_MISUSE", "fast mutex %p acquired again by its owner (a deadlock on Windows)",
+                         (void *)FastMutex);
+        return;
+    }
+    while (FastMutex->Count == 0) {
+        FastMutex->Contention++;
+        HosCondWait(&KhDispatcherCond, &KhDispatcherLock);
+    }
+    FastMutex->Count = 0;
+    FastMutex->Owner = self;
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+static void KhFastMutexRelease(PFAST_MUTEX FastMutex)
+{
+    PKTHREAD self = KeGetCurrentThread();
+    HosMutexLock(&KhDispatcherLock);
+    if (FastMutex->Owner != self) {
+        HosMutexUnlock(&KhDispatcherLock);
+        KhVerifierReport("MUTEX_MISUSE", "fast mutex %p released by a thread that does not own it", (void *)FastMutex);
+        return;
+    }
+    FastMutex->Owner = NULL;
+    FastMutex->Count = FM_LOCK_BIT;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+/* ExAcquireFastMutex raises to APC_LEVEL and keeps the old IRQL in the mutex. */
+NTKERNELAPI VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+    KIRQL old;
+    KeRaiseIrql(APC_LEVEL, &old);
+    KhFastMutexAcquire(FastMutex);
+    FastMutex->OldIrql = old;
+}
+
+NTKERNELAPI VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex)
+{
+    KIRQL old = (KIRQL)FastMutex->OldIrql;
+    KhFastMutexRelease(FastMutex);
+    KeLowerIrql(old);
+}
+
+NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+    PKTHREAD self = KeGetCurrentThread();
+    KIRQL old;
+    KeRaiseIrql(APC_LEVEL, &old);
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN acquired = (BOOLEAN)(FastMutex->Count != 0);
+    if (acquired) {
+        FastMutex->Count = 0;
+        FastMutex->Owner = self;
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    if (acquired) {
+        FastMutex->OldIrql = old;
+    } else {
+        KeLowerIrql(old);
+    }
+    return acquired;
+}
+
+NTKERNELAPI VOID FASTCALL ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex) { KhFastMutexAcquire(FastMutex); }
+NTKERNELAPI VOID FASTCALL ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex) { KhFastMutexRelease(FastMutex); }
+
+NTKERNELAPI VOID FASTCALL KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { ExInitializeFastMutex(Mutex); }
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) { KhFastMutexAcquire(Mutex); }
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) { KhFastMutexRelease(Mutex); }
+
+NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex)
+{
+    PKTHREAD self = KeGetCurrentThread();
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN acquired = (BOOLEAN)(Mutex->Count != 0);
+    if (acquired) {
+        Mutex->Count = 0;
+        Mutex->Owner = self;
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    return acquired;
+}
+
+/* Critical and guarded regions disable APCs; the host has no APCs to disable. */
+NTKERNELAPI VOID NTAPI KeEnterCriticalRegion(VOID) { KhCurrentThread()->CriticalRegion++; }
+NTKERNELAPI VOID NTAPI KeLeaveCriticalRegion(VOID) { KhCurrentThread()->CriticalRegion--; }
+NTKERNELAPI VOID NTAPI KeEnterGuardedRegion(VOID) { KhCurrentThread()->CriticalRegion++; }
+NTKERNELAPI VOID NTAPI KeLeaveGuardedRegion(VOID) { KhCurrentThread()->CriticalRegion--; }
+NTKERNELAPI BOOLEAN NTAPI KeAreApcsDisabled(VOID)
+{
+    KH_THREAD *thread = KhCurrentThread();
+    return (BOOLEAN)(thread->CriticalRegion > 0 || thread->Irql >= APC_LEVEL);
+}
+NTKERNELAPI BOOLEAN NTAPI KeAreAllApcsDisabled(VOID) { return (BOOLEAN)(KhCurrentThread()->Irql >= APC_LEVEL); }
+
+/* ------------------------------------------------------------------ time */
+
+NTKERNELAPI VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime)
+{
+    CurrentTime->QuadPart = KhSystemTimeBase + (LONGLONG)(HosNowNs() / 100);
+}
+
+NTKERNELAPI VOID NTAPI KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime) { KeQuerySystemTime(CurrentTime); }
+
+/* Interrupt time: 100 ns units since the host started its clock. */
+NTKERNELAPI ULONGLONG NTAPI KeQueryInterruptTime(VOID) { return HosNowNs() / 100; }
+
+NTKERNELAPI ULONGLONG NTAPI KeQueryInterruptTimePrecise(PULONG64 QpcTimeStamp)
+{
+    uint64_t now = HosNowNs();
+    if (QpcTimeStamp != NULL) {
+        *QpcTimeStamp = now / 100;
+    }
+    return now / 100;
+}
+
+NTKERNELAPI ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID) { return HosNowNs() / 100; }
+
+/* Clock ticks of KeQueryTimeIncrement (15.625 ms, the Windows default). */
+#define KH_TIME_INCREMENT 156250
+
+NTKERNELAPI ULONG NTAPI KeQueryTimeIncrement(VOID) { return KH_TIME_INCREMENT; }
+
+NTKERNELAPI VOID NTAPI KeQueryTickCount(PLARGE_INTEGER CurrentCount)
+{
+    CurrentCount->QuadPart = (LONGLONG)(HosNowNs() / 100 / KH_TIME_INCREMENT);
+}
+
+/* The performance counter runs at 10 MHz, as on current Windows 10 systems. */
+NTKERNELAPI LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency)
+{
+    LARGE_INTEGER counter;
+    if (PerformanceFrequency != NULL) {
+        PerformanceFrequency->QuadPart = 10000000;
+    }
+    counter.QuadPart = (LONGLONG)(HosNowNs() / 100);
+    return counter;
+}
+
+/*
+ * KeDelayExecutionThread: the calling thread sleeps for the interval (negative:
+ * relative, 100 ns units; positive: until an absolute system time). Not at DISPATCH_LEVEL.
+ */
+NTKERNELAPI NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)
+{
+    (void)WaitMode;
+    (void)Alertable;
+    KhCheckWaitIrql(Interval, KH_CALLER());
+    uint64_t deadline = KhTimeoutDeadline(Interval);
+    HosMutexLock(&KhDispatcherLock);
+    while (HosNowNs() < deadline) {
+        HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    return STATUS_SUCCESS;
+}
+
+/* A busy wait, as on Windows; meant for a few microseconds. */
+NTHALAPI VOID NTAPI KeStallExecutionProcessor(ULONG MicroSeconds)
+{
+    uint64_t deadline = HosNowNs() + (uint64_t)MicroSeconds * 1000u;
+    while (HosNowNs() < deadline) {
+        HosYield();
+    }
+}

@@ -1,0 +1,447 @@
+/*
+ * fxp.h - internals of the host's Kernel-Mode Driver Framework (what Wdf01000.sys is on
+ * Windows). Shared by the src/wdf C files only; drivers see wdf.h.
+ *
+ * Every framework object starts with an FX_OBJECT header, and a handle (WDFxxx) is the
+ * address of that header. Objects are allocated together with their first context.
+ * When an object's last reference goes, its memory is poisoned (Magic = FX_MAGIC_DEAD)
+ * and kept in a quarantine for a while before it is freed, so that a driver that uses a
+ * handle after deletion (or a request after completion) is recognized and reported
+ * instead of corrupting memory.
+ *
+ * Broken rules are reported with FxReport (which adds the driver and the callback) as
+ * "VERIFIER: ID: what, where"; the ids are in the verifier's catalogue,
+ * src/verifier/verifier.h.
+ */
+#ifndef KH_WDF_FX_H
+#define KH_WDF_FX_H
+
+#include <ntddk.h>
+#include <wdf.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ex/ex.h"
+#include "ke/ke.h"
+#include "os/hostos.h"
+
+#define FX_MAGIC_LIVE 0x4F586657u /* "WfXO" */
+#define FX_MAGIC_DEAD 0xDEADF0B7u
+
+/* The framework version that the host implements. */
+#define FX_VERSION_MAJOR 1
+#define FX_VERSION_MINOR 33
+
+/* Safety nets for waits that a correct driver always ends (never hit in tests). */
+#define FX_SAFETY_TIMEOUT_NS (10ull * 1000 * 1000 * 1000)
+
+typedef enum FX_TYPE {
+    FxTypeAny = 0,
+    FxTypeObject,
+    FxTypeDriver,
+    FxTypeDevice,
+    FxTypeQueue,
+    FxTypeRequest,
+    FxTypeMemory,
+    FxTypeTimer,
+    FxTypeSpinLock,
+    FxTypeWaitLock,
+    FxTypeKey,
+    FxTypeString,
+    FxTypeFileObject,
+    FxTypeDpc,
+    FxTypeWorkItem,
+} FX_TYPE;
+
+/* A doubly linked list node / head. */
+typedef struct FX_LINK {
+    struct FX_LINK *Next;
+    struct FX_LINK *Prev;
+} FX_LINK;
+
+#define FX_CONTAINING(ptr, type, field) ((type *)((char *)(ptr)-offsetof(type, field)))
+
+static inline void FxListInit(FX_LINK *Head)
+{
+    Head->Next = Head->Prev = Head;
+}
+static inline bool FxListEmpty(const FX_LINK *Head)
+{
+    return Head->Next == Head;
+}
+static inline void FxListInsertTail(FX_LINK *Head, FX_LINK *Entry)
+{
+    Entry->Prev = Head->Prev;
+    Entry->Next = Head;
+    Head->Prev->Next = Entry;
+    Head->Prev = Entry;
+}
+static inline void FxListRemove(FX_LINK *Entry)
+{
+    Entry->Prev->Next = Entry->Next;
+    Entry->Next->Prev = Entry->Prev;
+    Entry->Next = Entry->Prev = Entry;
+}
+
+struct FX_OBJECT;
+struct FX_DRIVER;
+struct FX_DEVICE;
+struct FX_QUEUE;
+struct FX_REQUEST;
+
+/* One context of an object; the context memory follows the header. */
+typedef struct FX_CONTEXT {
+    struct FX_CONTEXT *Next;
+    struct FX_OBJECT *Owner;
+    PCWDF_OBJECT_CONTEXT_TYPE_INFO TypeInfo;
+    PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanup;
+    PFN_WDF_OBJECT_CONTEXT_DESTROY EvtDestroy;
+    size_t Size;
+    bool Separate; /* allocated apart from the object (WdfObjectAllocateContext) */
+    _Alignas(16) unsigned char Data[];
+} FX_CONTEXT;
+
+/*
+ * The synchronization lock of a device or queue (synchronization scope): a spin lock
+ * (raises to DISPATCH_LEVEL while held) or, at passive execution level, a wait lock.
+ */
+typedef struct FX_SYNC_LOCK {
+    HOS_MUTEX Mutex;
+    _Atomic uint64_t Owner; /* HosCurrentThreadId of the holder, 0 when free */
+    bool Passive;
+    KIRQL OldIrql;
+    atomic_int InCallback;     /* serialized callbacks running under this lock */
+    struct FX_QUEUE *Deferred; /* queues to dispatch once the holder releases the lock */
+} FX_SYNC_LOCK;
+
+typedef enum FX_OBJECT_STATE {
+    FxStateLive = 0,
+    FxStateDeleting, /* WdfObjectDelete (or parent deletion) has begun */
+    FxStateDestroyed,
+} FX_OBJECT_STATE;
+
+typedef struct FX_OBJECT_OPS {
+    /* Before the children are deleted (stop timers, purge queues ...). */
+    void (*Dispose)(struct FX_OBJECT *Object);
+    /* When the last reference is gone, before the memory is released. */
+    void (*Destroy)(struct FX_OBJECT *Object);
+} FX_OBJECT_OPS;
+
+typedef struct FX_OBJECT {
+    uint32_t Magic;
+    FX_TYPE Type;
+    struct FX_DRIVER *Driver;
+    struct FX_OBJECT *Parent;
+    FX_LINK Children;
+    FX_LINK Sibling;
+    FX_LINK AllLink;
+    atomic_long RefCount;
+    atomic_int State;
+    bool NoDriverDelete; /* the driver may not WdfObjectDelete it */
+    bool Embedded;       /* lives inside another object's memory (request buffers) */
+    bool Inserted;       /* linked into the object tree */
+    struct FX_OBJECT *EmbeddedIn;
+    FX_CONTEXT *Contexts; /* under the framework's global lock */
+    PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanup;
+    PFN_WDF_OBJECT_CONTEXT_DESTROY EvtDestroy;
+    WDF_EXECUTION_LEVEL ExecutionLevel;  /* resolved */
+    WDF_SYNCHRONIZATION_SCOPE SyncScope; /* as given */
+    FX_SYNC_LOCK *SyncLock;              /* lock for this object's callbacks, or NULL */
+    const FX_OBJECT_OPS *Ops;
+} FX_OBJECT;
+
+/* ------------------------------------------------------------------ objects */
+
+/* Validates a handle of the given type (FxTypeAny: any type); reports and returns NULL. */
+FX_OBJECT *FxObjectFromHandle(const void *Handle, FX_TYPE Type, const char *Api);
+
+/* Allocates BodySize bytes (zeroed, FX_OBJECT first) plus the context of Attributes. */
+NTSTATUS FxObjectAllocate(size_t BodySize, FX_TYPE Type, PWDF_OBJECT_ATTRIBUTES Attributes,
+                          struct FX_DRIVER *Driver, const FX_OBJECT_OPS *Ops, FX_OBJECT **Object);
+/* Frees an object that was allocated but never inserted. */
+void FxObjectFreeUninserted(FX_OBJECT *Object);
+/* Makes the object a child of Parent (NULL: none) and visible to leak accounting. */
+void FxObjectInsert(FX_OBJECT *Object, FX_OBJECT *Parent);
+void FxObjectReference(FX_OBJECT *Object);
+void FxObjectDereference(FX_OBJECT *Object);
+/* Deletes the object: children first, cleanup callbacks, then the creation reference. */
+void FxObjectDelete(FX_OBJECT *Object);
+/* Validates the attributes a driver passed; STATUS_SUCCESS when usable. */
+NTSTATUS FxValidateAttributes(PWDF_OBJECT_ATTRIBUTES Attributes);
+/* The device an object belongs to (itself, or through its parents), or NULL. */
+struct FX_DEVICE *FxObjectGetDevice(FX_OBJECT *Object);
+/* Resolves the execution level of an object created with Attributes under Parent. */
+WDF_EXECUTION_LEVEL FxResolveExecutionLevel(PWDF_OBJECT_ATTRIBUTES Attributes, FX_OBJECT *Parent);
+const char *FxTypeName(FX_TYPE Type);
+/* The parent named in Attributes, else the calling driver's driver object. */
+FX_OBJECT *FxDefaultParent(PWDF_OBJECT_ATTRIBUTES Attributes, const char *Api, NTSTATUS *Status);
+/* Counts the live objects of Driver other than the driver object itself. */
+void FxReportLeaks(struct FX_DRIVER *Driver);
+/* Replaces the contents of a WDFSTRING (fxstring.c); STATUS_INVALID_HANDLE when String is
+   not one. One allocation point. */
+NTSTATUS FxStringSet(WDFSTRING String, const WCHAR *Buffer, size_t Bytes, const char *Api);
+/* Opens the registry key Name as a WDFKEY of Driver under Parent (fxregistry.c). */
+NTSTATUS FxRegistryOpenKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
+                           PUNICODE_STRING Name, ACCESS_MASK DesiredAccess, WDFKEY *Key);
+
+/* ---------------------------------------------------- callbacks and sync locks */
+
+/*
+ * The synchronization lock that automatic serialization of a timer, DPC or work item
+ * parented to Object joins: that of the nearest queue or device at or above Object
+ * ("Using Automatic Synchronization"); NULL when that object has none.
+ */
+struct FX_SYNC_LOCK *FxSerializationLockOf(FX_OBJECT *Object);
+
+FX_SYNC_LOCK *FxSyncLockCreate(bool Passive);
+void FxSyncLockDelete(FX_SYNC_LOCK *Lock);
+bool FxSyncLockHeldByCaller(FX_SYNC_LOCK *Lock);
+void FxSyncLockAcquire(FX_SYNC_LOCK *Lock);
+/* Releases the lock, then dispatches the queues whose dispatch was deferred to it. */
+void FxSyncLockRelease(FX_SYNC_LOCK *Lock);
+
+/* State saved around a driver callback. */
+typedef struct FX_CALLBACK_FRAME {
+    const char *PreviousName;
+    struct FX_DRIVER *PreviousDriver;
+    FX_SYNC_LOCK *Lock; /* acquired for this callback, or NULL */
+    bool Serialized;    /* counted in Lock->InCallback */
+    int SpinLocksHeld;
+    ULONG KernelSpinLocksHeld;
+    const void *Object;
+} FX_CALLBACK_FRAME;
+
+/*
+ * Brackets a driver callback: acquires Lock unless NULL or already held by this thread
+ * (in which case the callback is nested in a serialized one and already covered),
+ * records the callback name for verifier reports, and on leave checks that the driver
+ * released every WDFSPINLOCK it took.
+ */
+void FxCallbackEnter(FX_CALLBACK_FRAME *Frame, struct FX_DRIVER *Driver, FX_SYNC_LOCK *Lock,
+                     const char *Name, const void *Object);
+void FxCallbackLeave(FX_CALLBACK_FRAME *Frame);
+
+/* Bookkeeping of the WDFSPINLOCKs the calling thread holds. */
+void FxSpinLockNoteAcquired(void *SpinLock);
+void FxSpinLockNoteReleased(void *SpinLock);
+bool FxSpinLockHeldByThisThread(void *SpinLock);
+/* Releases a WDFSPINLOCK that a callback left held (after SPINLOCK_MISUSE). */
+void FxSpinLockForceRelease(void *SpinLock);
+
+/* The driver whose callback the calling thread runs, or NULL. */
+struct FX_DRIVER *FxCurrentDriver(void);
+
+/* Name of the driver callback the calling thread is running ("no callback" if none). */
+const char *FxCurrentCallback(void);
+/* The number of spin locks (WDFSPINLOCK and KSPIN_LOCK) the calling thread holds. */
+int FxSpinLocksHeldByCaller(void);
+
+/* Reports a rule with the driver's name and the current callback appended. */
+void FxReport(struct FX_DRIVER *Driver, const char *RuleId, const char *Format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------------- driver */
+
+typedef struct FX_DRIVER {
+    FX_OBJECT Object;
+    PDRIVER_OBJECT DriverObject;
+    WDF_DRIVER_CONFIG Config;
+    UNICODE_STRING RegistryPath; /* NUL-terminated copy */
+    PDRIVER_UNLOAD PreviousUnload;
+    char Name[96];
+    FX_LINK DriverLink;
+} FX_DRIVER;
+
+FX_DRIVER *FxDriverFromDriverObject(PDRIVER_OBJECT DriverObject);
+const char *FxDriverName(FX_DRIVER *Driver);
+
+/* ------------------------------------------------------------------- device */
+
+typedef enum FX_PNP_STATE {
+    FxPnpAdded = 0,
+    FxPnpStarted,
+    FxPnpSurpriseRemoved,
+    FxPnpRemoved,
+} FX_PNP_STATE;
+
+typedef struct FX_INTERFACE {
+    struct FX_INTERFACE *Next;
+    GUID Guid;
+    UNICODE_STRING ReferenceString; /* Buffer NULL when none */
+    UNICODE_STRING SymbolicLink;
+    bool Enabled;
+} FX_INTERFACE;
+
+/* Stored in the DEVICE_OBJECT's extension: outlives the WDFDEVICE. */
+typedef struct FX_DEVICE_EXTENSION {
+    uint32_t Magic;
+    struct FX_DEVICE *_Atomic Device;
+} FX_DEVICE_EXTENSION;
+
+#define FX_EXTENSION_MAGIC 0x45586657u
+
+struct WDFDEVICE_INIT {
+    FX_DRIVER *Driver;
+    PDEVICE_OBJECT Pdo;
+    WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    WDF_DEVICE_IO_TYPE IoType;
+    DEVICE_TYPE DeviceType;
+    ULONG Characteristics;
+    BOOLEAN Exclusive;
+    bool HasRequestAttributes;
+    WDF_OBJECT_ATTRIBUTES RequestAttributes;
+    bool HasFileObjectConfig;
+    WDF_FILEOBJECT_CONFIG FileObjectConfig;
+    bool HasFileObjectAttributes;
+    WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
+    UNICODE_STRING DeviceName;
+    bool CreatedByFramework;
+    struct FX_DEVICE *CreatedDevice;
+};
+
+typedef struct FX_DEVICE {
+    FX_OBJECT Object;
+    PDEVICE_OBJECT Fdo;
+    PDEVICE_OBJECT Pdo;
+    PDEVICE_OBJECT Lower;
+    FX_DEVICE_EXTENSION *Extension;
+    WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    bool HasRequestAttributes;
+    WDF_OBJECT_ATTRIBUTES RequestAttributes;
+    bool HasFileObjectConfig;
+    WDF_FILEOBJECT_CONFIG FileObjectConfig;
+    bool HasFileObjectAttributes;
+    WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
+    WDF_DEVICE_IO_TYPE IoType;
+    HOS_MUTEX Lock; /* interfaces, queues, file objects, state */
+    FX_INTERFACE *Interfaces;
+    struct FX_QUEUE *DefaultQueue;
+    struct FX_QUEUE *Dispatch[IRP_MJ_MAXIMUM_FUNCTION + 1];
+    FX_LINK Queues;
+    FX_LINK Files;
+    FX_PNP_STATE PnpState;
+    bool InD0;
+    bool HardwarePrepared;
+    bool SelfManagedIoInitialized;
+} FX_DEVICE;
+
+FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
+NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+/* The AddDevice routine that WdfDriverCreate installs. */
+NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
+
+/* ------------------------------------------------------------------- files */
+
+typedef struct FX_FILEOBJECT {
+    FX_OBJECT Object;
+    FX_DEVICE *Device;
+    PFILE_OBJECT FileObject;
+    FX_LINK DeviceLink; /* in Device->Files, under Device->Lock */
+} FX_FILEOBJECT;
+
+FX_FILEOBJECT *FxFileObjectLookup(FX_DEVICE *Device, PFILE_OBJECT FileObject);
+/* The create request failed: the file object never became open. */
+void FxFileObjectCreateFailed(FX_FILEOBJECT *File);
+/* IRP_MJ_CREATE (a new WDFFILEOBJECT, EvtDeviceFileCreate) and IRP_MJ_CLEANUP/CLOSE
+   (EvtFileCleanup/EvtFileClose; close deletes the WDFFILEOBJECT), fxfileobject.c. */
+NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp);
+NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close);
+
+/* ------------------------------------------------------------------- queues */
+
+typedef struct FX_QUEUE {
+    FX_OBJECT Object;
+    FX_DEVICE *Device;
+    WDF_IO_QUEUE_CONFIG Config;
+    bool PowerManaged;
+    HOS_MUTEX Lock;
+    HOS_COND Idle;   /* signalled whenever a request leaves the driver */
+    FX_LINK Pending; /* requests waiting to be presented (or retrieved) */
+    FX_LINK Owned;   /* requests presented to the driver and not completed */
+    ULONG PendingCount;
+    ULONG OwnedCount;
+    ULONG AcknowledgedCount; /* owned requests whose EvtIoStop was acknowledged */
+    bool Accepting;          /* WdfIoQueueAcceptRequests */
+    bool DispatchEnabled;    /* WdfIoQueueDispatchRequests (driver state) */
+    bool PowerStopped;       /* power-managed queue held while the device is not in D0 */
+    bool Dispatching;        /* a thread runs the presentation loop */
+    bool DeferredOnLock;     /* in SyncLock->Deferred */
+    struct FX_QUEUE *DeferredNext;
+    PFN_WDF_IO_QUEUE_STATE StateCallback; /* stop / purge / drain completion */
+    WDFCONTEXT StateContext;
+    bool StateCallbackWantsEmptyQueue; /* drain and purge wait for the queue too */
+    FX_LINK DeviceLink;
+} FX_QUEUE;
+
+/* Queues a request (framework-owned); false when the queue does not accept requests. */
+bool FxQueueInsert(FX_QUEUE *Queue, struct FX_REQUEST *Request);
+/* Takes a driver-owned request out of the queue's bookkeeping (completion, forwarding). */
+void FxQueueRemoveOwned(FX_QUEUE *Queue, struct FX_REQUEST *Request);
+/* Routes a read, write or device control IRP to its queue. */
+NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp);
+/* A request of Queue was completed or forwarded away: notify waiters, present the next. */
+void FxQueueRequestDone(FX_QUEUE *Queue);
+/* Presents requests as the dispatch type and state allow. */
+void FxQueueDispatch(FX_QUEUE *Queue);
+/* Power management of the device's power-managed queues. */
+void FxQueuePowerStop(FX_QUEUE *Queue);
+void FxQueuePowerStart(FX_QUEUE *Queue);
+/* Waits until the driver owns no request of the queue (not counting those whose
+   EvtIoStop it acknowledged, when ExceptAcknowledged); false on the time-out. */
+bool FxQueueWaitDriverIdle(FX_QUEUE *Queue, uint64_t TimeoutNs, bool ExceptAcknowledged);
+/* Calls EvtIoStop for each driver-owned request (Action: WdfRequestStopActionXxx). */
+void FxQueueStopOwned(FX_QUEUE *Queue, ULONG Action);
+/* Purges the queue (cancel what waits, cancel cancelable driver-owned requests). */
+void FxQueuePurgeInternal(FX_QUEUE *Queue);
+/* Forced completion of requests still owned by the driver when its device goes away. */
+ULONG FxQueueAbandonOwned(FX_QUEUE *Queue);
+
+/* ------------------------------------------------------------------- requests */
+
+typedef struct FX_MEMORY {
+    FX_OBJECT Object;
+    PVOID Buffer;
+    size_t Size;
+    bool OwnsBuffer;
+} FX_MEMORY;
+
+typedef struct FX_REQUEST {
+    FX_OBJECT Object;
+    PIRP Irp;
+    FX_DEVICE *Device;
+    FX_QUEUE *_Atomic Queue;
+    FX_FILEOBJECT *File;
+    HOS_MUTEX Lock;
+    WDF_REQUEST_PARAMETERS Parameters;
+    ULONG_PTR Information;
+    NTSTATUS Status;
+    bool Completed;
+    bool Cancelable;    /* marked cancelable by the driver */
+    bool CancelClaimed; /* the cancel path owns the driver's cancel routine */
+    bool DriverOwned;   /* presented to the driver */
+    bool IsCreate;
+    bool StopAcknowledged; /* WdfRequestStopAcknowledge(Requeue = FALSE) while stopping */
+    PFN_WDF_REQUEST_CANCEL EvtCancel;
+    FX_LINK QueueLink;     /* in Queue->Pending or Queue->Owned */
+    FX_MEMORY InputMemory; /* embedded memory objects for the request buffers */
+    FX_MEMORY OutputMemory;
+} FX_REQUEST;
+
+/* Creates the request object for an IRP (with the device's request context). */
+NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request);
+/* Completes an IRP for which no request object exists (framework completion). */
+void FxCompleteIrp(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
+/* Completes a request on the framework's behalf (never presented, or abandoned). */
+void FxRequestCompleteByFramework(FX_REQUEST *Request, NTSTATUS Status);
+FX_REQUEST *FxRequestFromIrp(PIRP Irp);
+/* Runs the driver's cancel routine of a driver-owned cancelable request. */
+void FxRequestCancelDriverOwned(FX_REQUEST *Request);
+
+/* ------------------------------------------------------------------- memory */
+
+void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, size_t Size);
+
+#endif /* KH_WDF_FX_H */

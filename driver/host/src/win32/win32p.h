@@ -1,0 +1,48 @@
+/*
+ * win32p.h - internals shared by the files of the Win32 surface (kernel32, setupapi).
+ *
+ * The surface only translates, as kernel32 does on Windows: it calls the NT system
+ * services (kmdfhost_nt.h), converts strings (the platform's wchar_t to UTF-16), maps an
+ * NTSTATUS to a Win32 error (RtlNtStatusToDosError), turns BOOL returns and the last
+ * error (mirrored into errno for JNA) into what Win32 callers expect, and passes an
+ * OVERLAPPED as the I/O status block. Handles, waits, events, completion ports and I/O
+ * all belong to the object manager, the dispatcher and the I/O manager below.
+ *
+ * This side is built with the platform's wchar_t and never includes ntddk.h or wdf.h.
+ */
+#ifndef KHWIN32_H
+#define KHWIN32_H
+
+#include <stdbool.h>
+
+#include "kmdfhost.h"
+#include "kmdfhost_win32.h"
+#include "kmdfhost_nt.h"
+#include <ntstatus.h>
+
+/* ------------------------------------------------------------------ last error */
+
+/* Sets the calling thread's last error and errno to Error (JNA reads errno on Linux). */
+void KhW32SetLastError(DWORD Error);
+/* Sets the last error to RtlNtStatusToDosError(Status) (BaseSetLastNTError); returns FALSE. */
+BOOL KhW32FailStatus(NTSTATUS Status);
+/* Sets the last error to Error; returns FALSE. */
+BOOL KhW32Fail(DWORD Error);
+
+/* An NT time-out for a Win32 one in milliseconds: NULL for INFINITE, else relative. */
+PLARGE_INTEGER KhW32Timeout(DWORD Milliseconds, PLARGE_INTEGER Storage);
+
+/* ------------------------------------------------------------------ strings */
+
+/* UTF-8 to a newly allocated wchar_t string (NULL when out of memory or invalid). */
+wchar_t *KhW32Utf8ToWide(const char *Utf8);
+/* wchar_t string to newly allocated UTF-8 (NULL when out of memory or invalid). */
+char *KhW32WideToUtf8(const wchar_t *Wide);
+/*
+ * wchar_t string to a newly allocated UTF-16 string (code points above U+FFFF as
+ * surrogate pairs); *Units receives its length without the terminating NUL. NULL when
+ * out of memory or when Wide holds something that is no Unicode scalar value.
+ */
+uint16_t *KhW32WideToUtf16(const wchar_t *Wide, size_t *Units);
+
+#endif /* KHWIN32_H */
