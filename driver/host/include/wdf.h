@@ -26,5 +26,7 @@
 #include <wdfstring.h>
 #include <wdfio.h>
 #include <wdfrequest.h>
+#include <wdfverifier.h>
+#include <wdfroletypes.h>
 
 #endif /* _WDF_H_ */

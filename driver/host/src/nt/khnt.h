@@ -107,6 +107,13 @@ ULONG KhSpinLocksHeldByCurrentThread(void);
 PDRIVER_OBJECT KhDriverObjectFromAddress(const void *Address);
 
 /*
+ * Describes a code address for a verifier report: "driver NAME (MODULE+0xOFFSET,
+ * in FUNCTION)" for an address inside a loaded driver module, otherwise the address.
+ * Writes at most Size bytes (NUL included) to Out and returns Out.
+ */
+const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size);
+
+/*
  * When DriverEntry fails, the loader calls KhWdfDriverEntryFailed (wdf/khwdf.h, the
  * KMDF runtime) so that the framework deletes what the driver created before it failed;
  * DriverUnload is not called in that case, as on Windows.

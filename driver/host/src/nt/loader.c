@@ -68,6 +68,37 @@ KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject)
     return found;
 }
 
+const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size)
+{
+    char service[128] = "";
+    char module[512] = "";
+    uintptr_t start = 0;
+    HosMutexLock(&KhLoaderLock);
+    for (PLIST_ENTRY e = KhDriverList.Flink; e != &KhDriverList; e = e->Flink) {
+        KH_DRIVER *driver = CONTAINING_RECORD(e, KH_DRIVER, Link);
+        if ((uintptr_t)Address >= driver->Start && (uintptr_t)Address < driver->End) {
+            snprintf(service, sizeof(service), "%s", driver->ServiceName);
+            snprintf(module, sizeof(module), "%s", driver->ModulePath);
+            start = driver->Start;
+            break;
+        }
+    }
+    HosMutexUnlock(&KhLoaderLock);
+    if (service[0] == 0) {
+        snprintf(Out, Size, "%p", Address);
+        return Out;
+    }
+    Dl_info info;
+    const char *base = strrchr(module, '/') != NULL ? strrchr(module, '/') + 1 : module;
+    if (dladdr(Address, &info) != 0 && info.dli_sname != NULL) {
+        snprintf(Out, Size, "driver %s (%s+%#lx, in %s)", service, base, (unsigned long)((uintptr_t)Address - start),
+                 info.dli_sname);
+    } else {
+        snprintf(Out, Size, "driver %s (%s+%#lx)", service, base, (unsigned long)((uintptr_t)Address - start));
+    }
+    return Out;
+}
+
 typedef struct _KH_RANGE_SEARCH {
     uintptr_t Address;
     uintptr_t Start;
