@@ -3,9 +3,9 @@
  * the service control manager do on Windows.
  *
  * A driver module is a shared object built by scripts/build-host-driver. It is loaded
- * with RTLD_NOW | RTLD_LOCAL, so that every kernel and framework function it calls is
- * resolved at once against libkmdfhost: a function the host does not implement makes
- * the load fail, and the loader names it. Its DriverEntry is called with a new
+ * with RTLD_LAZY | RTLD_LOCAL; its kernel and framework functions resolve against
+ * libkmdfhost, and those the host does not implement are listed in one line and bound
+ * to trampolines that report UNIMPLEMENTED_DDI when called (ldrimports.c). Its DriverEntry is called with a new
  * DRIVER_OBJECT and the registry path of its service. The address range of the module
  * is recorded, which is how pool and other allocations are charged to the driver.
  * https://learn.microsoft.com/windows-hardware/drivers/wdf/driverentry-for-kmdf-drivers
@@ -153,7 +153,7 @@ static NTSTATUS KhExplainLoadFailure(const char *ModulePath, const char *Error)
 {
     const char *undefined = Error != NULL ? strstr(Error, "undefined symbol: ") : NULL;
     if (undefined != NULL) {
-        fprintf(stderr, "kmdfhost: cannot load driver %s: it calls %s, which the host does not implement\n", ModulePath,
+        fprintf(stderr, "kmdfhost: cannot load driver %s: it refers to %s, which the host does not implement\n", ModulePath,
                 undefined + strlen("undefined symbol: "));
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
     }
@@ -211,15 +211,22 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
     }
 
     dlerror();
-    driver->Module = dlopen(ModulePath, RTLD_NOW | RTLD_LOCAL);
+    driver->Module = dlopen(ModulePath, RTLD_LAZY | RTLD_LOCAL);
     if (driver->Module == NULL) {
         status = KhExplainLoadFailure(ModulePath, dlerror());
+        KhFreeDriver(driver);
+        return status;
+    }
+    status = KhBindUnimplementedImports(driver);
+    if (!NT_SUCCESS(status)) {
+        dlclose(driver->Module);
         KhFreeDriver(driver);
         return status;
     }
     PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)dlsym(driver->Module, "DriverEntry");
     if (entry == NULL) {
         fprintf(stderr, "kmdfhost: cannot load driver %s: it has no DriverEntry\n", ModulePath);
+        KhReleaseUnimplementedImports(driver);
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
@@ -256,6 +263,7 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         RemoveEntryList(&driver->Link);
         HosMutexUnlock(&KhLoaderLock);
         HosFlushQueues();
+        KhReleaseUnimplementedImports(driver);
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return status;
@@ -294,6 +302,7 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     HosMutexLock(&KhLoaderLock);
     RemoveEntryList(&Driver->Link);
     HosMutexUnlock(&KhLoaderLock);
+    KhReleaseUnimplementedImports(Driver);
     dlclose(Driver->Module);
     KhFreeDriver(Driver);
     return STATUS_SUCCESS;

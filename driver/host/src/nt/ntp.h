@@ -48,6 +48,14 @@ struct _KH_DRIVER {
 KH_DRIVER *KhFindDriverByAddress(uintptr_t Address);
 KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject);
 
+/*
+ * Imports (ldrimports.c): binds each function the module imports and nothing in the
+ * process defines to a trampoline that reports UNIMPLEMENTED_DDI when called, and lists
+ * them in one line; the bindings are released when the driver is unloaded.
+ */
+NTSTATUS KhBindUnimplementedImports(KH_DRIVER *Driver);
+void KhReleaseUnimplementedImports(KH_DRIVER *Driver);
+
 /* Pool (pool.c). */
 void KhPoolDriverLoaded(KH_DRIVER *Driver);
 /* Reports POOL_LEAK for the driver's live blocks and frees them. */
