@@ -1,3 +1,56 @@
+# KmdfHostDriver.cmake - how a KMDF driver module is compiled for the host: the one place
+# that says it. Three users read it:
+#   - driver/host/CMakeLists.txt includes it (kmdfhost_add_driver, and the flags the
+#     host's own kernel-side sources share with drivers);
+#   - scripts/build-host-driver runs it in script mode to learn the flags:
+#       cmake -P driver/host/cmake/KmdfHostDriver.cmake
+#     prints one compiler argument per line (the flags, then -isystem DIR pairs);
+#   - kmdfhost_add_driver builds every driver of the tree through that script.
+#
+# A driver sees the WDK-named headers only: include/km (ntddk.h, wdm.h, ...),
+# include/shared (ntdef.h, ntstatus.h, sal.h, ...) and include/wdf/kmdf/1.15 (wdf.h and
+# wdf*.h), as -isystem directories. The host's control API (include/kmdfhost) and the
+# user-mode headers (include/um) are not on a driver's path.
+
+get_filename_component(KMDFHOST_HOST_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+
+# Header folders a driver compiles against, relative to driver/host/include.
+set(KMDFHOST_DRIVER_INCLUDE_SUBDIRS km shared wdf/kmdf/1.15)
+set(KMDFHOST_DRIVER_INCLUDE_DIRS "")
+foreach(sub IN LISTS KMDFHOST_DRIVER_INCLUDE_SUBDIRS)
+  list(APPEND KMDFHOST_DRIVER_INCLUDE_DIRS "${KMDFHOST_HOST_DIR}/include/${sub}")
+endforeach()
+
+# What makes WDK code compile unmodified: a 16-bit WCHAR as on Windows, MSVC pragmas
+# ignored, multi-character pool tags accepted. The host's kernel-side sources are built
+# with the same ABI flags.
+set(KMDFHOST_DRIVER_ABI_FLAGS -fshort-wchar -Wno-multichar -Wno-unknown-pragmas)
+# A driver module: position-independent C (GNU dialect for the MSVC-isms) linked as a
+# shared object whose framework and kernel imports stay undefined until the host loads it.
+# Microsoft's anonymous structure members (-fms-extensions) and no strict-aliasing
+# assumptions, as MSVC compiles driver code.
+set(KMDFHOST_DRIVER_COMPILE_FLAGS -std=gnu11 -fPIC -fms-extensions -fno-strict-aliasing ${KMDFHOST_DRIVER_ABI_FLAGS})
+# Every module links the KMDF stub (WdfDriverEntry.lib's part: src/wdf/fxstub.c), whose
+# FxDriverEntry is the module's entry point, as the WDK sets a KMDF driver's.
+set(KMDFHOST_DRIVER_STUB_SOURCE "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.c")
+set(KMDFHOST_DRIVER_STUB_DEPENDS "${KMDFHOST_DRIVER_STUB_SOURCE}" "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.h")
+# Lazy binding: the loader binds the calls to DDIs the host lacks to reporting
+# trampolines (src/ldr/imports.c) before the driver runs.
+set(KMDFHOST_DRIVER_LINK_FLAGS -shared -Wl,-e,FxDriverEntry -Wl,-z,lazy)
+
+if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
+  # Script mode (cmake -P): print the compiler arguments, one per line, for
+  # scripts/build-host-driver: flags, header folders, link flags, the stub's source.
+  set(lines ${KMDFHOST_DRIVER_COMPILE_FLAGS})
+  foreach(dir IN LISTS KMDFHOST_DRIVER_INCLUDE_DIRS)
+    list(APPEND lines -isystem "${dir}")
+  endforeach()
+  list(APPEND lines ${KMDFHOST_DRIVER_LINK_FLAGS} "${KMDFHOST_DRIVER_STUB_SOURCE}")
+  list(JOIN lines "\n" text)
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E echo "${text}")
+  return()
+endif()
+
 # kmdfhost_add_driver(NAME OUTPUT file.so SOURCES ... [INCLUDES ...] [DEFINES ...]
 #                     [DEPENDS ...] [WERROR])
 #
@@ -26,7 +79,7 @@ function(kmdfhost_add_driver name)
     COMMAND ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}" "CFLAGS=${cflags}"
             "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver" ${args} -o "${out}" ${ARG_SOURCES}
     DEPENDS ${ARG_SOURCES} ${ARG_DEPENDS} "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver"
-      ${CMAKE_CURRENT_LIST_FILE}
+      "${KMDFHOST_HOST_DIR}/cmake/KmdfHostDriver.cmake" ${KMDFHOST_DRIVER_STUB_DEPENDS}
     COMMENT "build-host-driver ${ARG_OUTPUT}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")

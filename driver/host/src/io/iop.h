@@ -10,7 +10,12 @@
 #ifndef KH_IOP_H
 #define KH_IOP_H
 
-#include "nt/ntp.h"
+#include "cm/cm.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
+#include "ldr/ldr.h"
+#include "os/hostos.h"
+#include "rtl/rtl.h"
 
 extern HOS_MUTEX KhIoLock;
 extern HOS_COND KhIoCond; /* broadcast when a device node's dispatch count drops to 0 */

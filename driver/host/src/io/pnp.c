@@ -28,23 +28,6 @@ static ULONG KhNextPdoNumber;
 static DRIVER_DISPATCH KhRootPnp;
 static DRIVER_DISPATCH KhRootPower;
 
-/* The default dispatch routine, as the I/O manager fills a new driver object's table. */
-NTSTATUS KhIoInvalidDeviceRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    (void)DeviceObject;
-    UCHAR major = IoGetCurrentIrpStackLocation(Irp)->MajorFunction;
-    if (major == IRP_MJ_PNP || major == IRP_MJ_POWER) {
-        /* A driver that handles no PnP or power IRP leaves them as they were. */
-        NTSTATUS status = Irp->IoStatus.Status;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-        return status;
-    }
-    Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    Irp->IoStatus.Information = 0;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return STATUS_INVALID_DEVICE_REQUEST;
-}
-
 __attribute__((constructor)) static void KhPnpInit(void)
 {
     static WCHAR rootName[] = L"\\Driver\\PnpManager";

@@ -1,14 +1,14 @@
 /*
- * fxdriver.c - the framework driver object (WDFDRIVER), the service's Parameters
- * registry key, registry key objects, string objects and the version queries.
+ * fxdriver.c - the framework driver object (WDFDRIVER), wdfdriver.h: creation, the
+ * service's Parameters registry key and the version queries.
  *
  * WdfDriverCreate takes over the WDM driver object as KMDF does: every
  * MajorFunction[] entry points at the framework's dispatch routine, AddDevice at the
  * framework's (which calls EvtDriverDeviceAdd), and DriverUnload at the framework's
  * (which calls EvtDriverUnload, then deletes the driver object and its children).
  */
-#include "wdf/fx.h"
-#include "wdf/khwdf.h"
+#include "wdf/fxp.h"
+#include "wdf/fxstub.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,8 @@ static void FxDriverUnload(PDRIVER_OBJECT DriverObject)
     FxObjectDereference(&driver->Object);
 }
 
-void KhWdfDriverEntryFailed(PDRIVER_OBJECT DriverObject)
+/* Called by the KMDF stub in the driver's module (fxstub.c) when DriverEntry failed. */
+VOID FxStubDriverEntryFailed(PDRIVER_OBJECT DriverObject)
 {
     FX_DRIVER *driver = FxDriverFromDriverObject(DriverObject);
     if (driver == NULL) {
@@ -232,45 +233,6 @@ WDFAPI BOOLEAN WdfDriverIsVersionAvailable(WDFDRIVER Driver,
     return Params->MajorVersion == FX_VERSION_MAJOR && Params->MinorVersion <= FX_VERSION_MINOR;
 }
 
-/* ------------------------------------------------------------------ strings */
-
-typedef struct FX_STRING {
-    FX_OBJECT Object;
-    UNICODE_STRING String;
-} FX_STRING;
-
-static void FxStringDestroy(FX_OBJECT *Object)
-{
-    FX_STRING *string = (FX_STRING *)Object;
-    free(string->String.Buffer);
-    string->String.Buffer = NULL;
-}
-
-static const FX_OBJECT_OPS FxStringOps = {NULL, FxStringDestroy};
-
-/* Replaces the string's contents; one allocation point. */
-static NTSTATUS FxStringAssign(FX_STRING *String, const WCHAR *Buffer, size_t Bytes)
-{
-    if (Bytes > 0xFFFC) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (KhAllocationShouldFail()) {
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    WCHAR *copy = calloc(1, Bytes + sizeof(WCHAR));
-    if (copy == NULL) {
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    if (Bytes != 0) {
-        memcpy(copy, Buffer, Bytes);
-    }
-    free(String->String.Buffer);
-    String->String.Buffer = copy;
-    String->String.Length = (USHORT)Bytes;
-    String->String.MaximumLength = (USHORT)(Bytes + sizeof(WCHAR));
-    return STATUS_SUCCESS;
-}
-
 /* The parent given in Attributes, else the driver object of the caller. */
 FX_OBJECT *FxDefaultParent(PWDF_OBJECT_ATTRIBUTES Attributes, const char *Api, NTSTATUS *Status)
 {
@@ -290,77 +252,14 @@ FX_OBJECT *FxDefaultParent(PWDF_OBJECT_ATTRIBUTES Attributes, const char *Api, N
     return &driver->Object;
 }
 
-WDFAPI NTSTATUS WdfStringCreate(PCUNICODE_STRING UnicodeString,
-                                PWDF_OBJECT_ATTRIBUTES StringAttributes, WDFSTRING *String)
-{
-    if (String == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    *String = NULL;
-    NTSTATUS status;
-    FX_OBJECT *parent = FxDefaultParent(StringAttributes, "WdfStringCreate", &status);
-    if (parent == NULL) {
-        return status;
-    }
-    FX_OBJECT *object;
-    status = FxObjectAllocate(sizeof(FX_STRING), FxTypeString, StringAttributes, parent->Driver,
-                              &FxStringOps, &object);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    FX_STRING *string = (FX_STRING *)object;
-    status = FxStringAssign(string, UnicodeString != NULL ? UnicodeString->Buffer : NULL,
-                            UnicodeString != NULL ? UnicodeString->Length : 0);
-    if (!NT_SUCCESS(status)) {
-        FxObjectFreeUninserted(object);
-        return status;
-    }
-    object->ExecutionLevel = FxResolveExecutionLevel(StringAttributes, parent);
-    FxObjectInsert(object, parent);
-    *String = (WDFSTRING)object;
-    return STATUS_SUCCESS;
-}
-
-WDFAPI VOID WdfStringGetUnicodeString(WDFSTRING String, PUNICODE_STRING UnicodeString)
-{
-    FX_STRING *string =
-        (FX_STRING *)FxObjectFromHandle(String, FxTypeString, "WdfStringGetUnicodeString");
-    if (string == NULL || UnicodeString == NULL) {
-        return;
-    }
-    *UnicodeString = string->String;
-}
-
 WDFAPI NTSTATUS WdfDriverRetrieveVersionString(WDFDRIVER Driver, WDFSTRING String)
 {
     if (FxObjectFromHandle(Driver, FxTypeDriver, "WdfDriverRetrieveVersionString") == NULL) {
         return STATUS_INVALID_HANDLE;
     }
-    FX_STRING *string =
-        (FX_STRING *)FxObjectFromHandle(String, FxTypeString, "WdfDriverRetrieveVersionString");
-    if (string == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    return FxStringAssign(string, FxVersionString, sizeof(FxVersionString) - sizeof(WCHAR));
+    return FxStringSet(String, FxVersionString, sizeof(FxVersionString) - sizeof(WCHAR),
+                       "WdfDriverRetrieveVersionString");
 }
-
-/* ------------------------------------------------------------------ registry */
-
-typedef struct FX_KEY {
-    FX_OBJECT Object;
-    HANDLE Handle;
-} FX_KEY;
-
-static void FxKeyDestroy(FX_OBJECT *Object)
-{
-    FX_KEY *key = (FX_KEY *)Object;
-    if (key->Handle != NULL) {
-        ZwClose(key->Handle);
-        key->Handle = NULL;
-    }
-}
-
-static const FX_OBJECT_OPS FxKeyOps = {NULL, FxKeyDestroy};
 
 /*
  * WdfDriverOpenParametersRegistryKey: opens <RegistryPath>\Parameters, the key that
@@ -403,142 +302,8 @@ WDFAPI NTSTATUS WdfDriverOpenParametersRegistryKey(WDFDRIVER Driver, ACCESS_MASK
     name.Length = (USHORT)(bytes - sizeof(WCHAR));
     name.MaximumLength = (USHORT)bytes;
 
-    FX_OBJECT *object;
-    NTSTATUS status =
-        FxObjectAllocate(sizeof(FX_KEY), FxTypeKey, KeyAttributes, driver, &FxKeyOps, &object);
-    if (!NT_SUCCESS(status)) {
-        free(path);
-        return status;
-    }
-    OBJECT_ATTRIBUTES attributes;
-    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL,
-                               NULL);
-    HANDLE handle = NULL;
-    status = ZwOpenKey(&handle, DesiredAccess, &attributes);
+    NTSTATUS status = FxRegistryOpenKey(driver, parent, KeyAttributes, &name, DesiredAccess, Key);
     free(path);
-    if (!NT_SUCCESS(status)) {
-        FxObjectFreeUninserted(object);
-        return status;
-    }
-    ((FX_KEY *)object)->Handle = handle;
-    object->ExecutionLevel = FxResolveExecutionLevel(KeyAttributes, parent);
-    FxObjectInsert(object, parent);
-    *Key = (WDFKEY)object;
-    return STATUS_SUCCESS;
-}
-
-WDFAPI VOID WdfRegistryClose(WDFKEY Key)
-{
-    FX_OBJECT *object = FxObjectFromHandle(Key, FxTypeKey, "WdfRegistryClose");
-    if (object != NULL) {
-        FxObjectDelete(object);
-    }
-}
-
-WDFAPI HANDLE WdfRegistryWdmGetHandle(WDFKEY Key)
-{
-    FX_KEY *key = (FX_KEY *)FxObjectFromHandle(Key, FxTypeKey, "WdfRegistryWdmGetHandle");
-    return key != NULL ? key->Handle : NULL;
-}
-
-/* Reads a value as KEY_VALUE_PARTIAL_INFORMATION into a buffer of its own. */
-static NTSTATUS FxRegistryQuery(FX_KEY *Key, PCUNICODE_STRING ValueName,
-                                PKEY_VALUE_PARTIAL_INFORMATION *Info)
-{
-    *Info = NULL;
-    ULONG length = 0;
-    NTSTATUS status = ZwQueryValueKey(Key->Handle, (PUNICODE_STRING)ValueName,
-                                      KeyValuePartialInformation, NULL, 0, &length);
-    if (status != STATUS_BUFFER_TOO_SMALL && status != STATUS_BUFFER_OVERFLOW) {
-        return NT_SUCCESS(status) ? STATUS_INTERNAL_ERROR : status;
-    }
-    if (KhAllocationShouldFail()) {
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    PKEY_VALUE_PARTIAL_INFORMATION info = calloc(1, length);
-    if (info == NULL) {
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    status = ZwQueryValueKey(Key->Handle, (PUNICODE_STRING)ValueName, KeyValuePartialInformation,
-                             info, length, &length);
-    if (!NT_SUCCESS(status)) {
-        free(info);
-        return status;
-    }
-    *Info = info;
-    return STATUS_SUCCESS;
-}
-
-/*
- * WdfRegistryQueryULong: the value must be a REG_DWORD; another type gives
- * STATUS_OBJECT_TYPE_MISMATCH, a missing value STATUS_OBJECT_NAME_NOT_FOUND.
- */
-WDFAPI NTSTATUS WdfRegistryQueryULong(WDFKEY Key, PCUNICODE_STRING ValueName, PULONG Value)
-{
-    FX_KEY *key = (FX_KEY *)FxObjectFromHandle(Key, FxTypeKey, "WdfRegistryQueryULong");
-    if (key == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (ValueName == NULL || Value == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    PKEY_VALUE_PARTIAL_INFORMATION info;
-    NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (info->Type != REG_DWORD || info->DataLength != sizeof(ULONG)) {
-        status = STATUS_OBJECT_TYPE_MISMATCH;
-    } else {
-        memcpy(Value, info->Data, sizeof(ULONG));
-    }
-    free(info);
     return status;
 }
 
-/*
- * WdfRegistryQueryValue: copies the data into Value; STATUS_BUFFER_OVERFLOW with the
- * needed length in ValueLengthQueried when ValueLength is too small.
- */
-WDFAPI NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG ValueLength,
-                                      PVOID Value, PULONG ValueLengthQueried, PULONG ValueType)
-{
-    FX_KEY *key = (FX_KEY *)FxObjectFromHandle(Key, FxTypeKey, "WdfRegistryQueryValue");
-    if (key == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    PKEY_VALUE_PARTIAL_INFORMATION info;
-    NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    if (ValueLengthQueried != NULL) {
-        *ValueLengthQueried = info->DataLength;
-    }
-    if (ValueType != NULL) {
-        *ValueType = info->Type;
-    }
-    if (Value == NULL || ValueLength < info->DataLength) {
-        status = STATUS_BUFFER_OVERFLOW;
-    } else {
-        memcpy(Value, info->Data, info->DataLength);
-    }
-    free(info);
-    return status;
-}
-
-WDFAPI NTSTATUS WdfRegistryAssignULong(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG Value)
-{
-    FX_KEY *key = (FX_KEY *)FxObjectFromHandle(Key, FxTypeKey, "WdfRegistryAssignULong");
-    if (key == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    return ZwSetValueKey(key->Handle, (PUNICODE_STRING)ValueName, 0, REG_DWORD, &Value,
-                         sizeof(Value));
-}

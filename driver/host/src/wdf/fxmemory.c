@@ -9,7 +9,7 @@
  * when the count does not fit after the offset; both return STATUS_INVALID_PARAMETER
  * for a NULL buffer or a zero count.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

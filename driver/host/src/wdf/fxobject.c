@@ -13,7 +13,7 @@
  *    after which the context memory is gone;
  *  - context memory is allocated with the object and zeroed.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@
  * The IRP's cancel routine (IoSetCancelRoutine) decides, with its atomic exchange, who
  * owns a cancellation: whoever takes the routine back.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * acquired twice by one thread, released only by the thread that holds it, and not
  * held when a driver callback returns (SPINLOCK_MISUSE).
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 typedef struct FX_SPINLOCK {
     FX_OBJECT Object;

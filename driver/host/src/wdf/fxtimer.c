@@ -17,7 +17,7 @@
  *    (DPCs), including the driver's EvtTimerFunc callback functions, have executed"
  *    (KeFlushQueuedDpcs), and it must not be called that way from EvtTimerFunc.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 typedef struct FX_TIMER {
     FX_OBJECT Object;

@@ -9,10 +9,9 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfverifier/nf-wdfverifier-wdfverifierdbgbreakpoint
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfverifier/nf-wdfverifier-wdfverifierkebugcheck
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
+#include "ldr/ldr.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 
 #define KH_CALLER() __builtin_extract_return_addr(__builtin_return_address(0))
 
@@ -27,14 +26,9 @@ WDFAPI VOID WdfVerifierKeBugCheck(ULONG BugCheckCode, ULONG_PTR BugCheckParamete
                                   ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4)
 {
     char where[768];
-    char line[1024];
-    /* A bug check never returns, so no sink can take this one: report and stop. */
-    snprintf(line, sizeof(line),
-             "VERIFIER: BUGCHECK: WdfVerifierKeBugCheck(0x%08x, %#lx, %#lx, %#lx, %#lx), called from %s",
-             (unsigned)BugCheckCode, (unsigned long)BugCheckParameter1, (unsigned long)BugCheckParameter2,
-             (unsigned long)BugCheckParameter3, (unsigned long)BugCheckParameter4,
-             KhDescribeCallSite(KH_CALLER(), where, sizeof(where)));
-    fprintf(stderr, "%s\n", line);
-    fflush(stderr);
-    abort();
+    /* A bug check never returns: a sink sees the report, then the host stops. */
+    KhBugCheckReport("BUGCHECK", "WdfVerifierKeBugCheck(0x%08x, %#lx, %#lx, %#lx, %#lx), called from %s",
+                     (unsigned)BugCheckCode, (unsigned long)BugCheckParameter1, (unsigned long)BugCheckParameter2,
+                     (unsigned long)BugCheckParameter3, (unsigned long)BugCheckParameter4,
+                     KhDescribeCallSite(KH_CALLER(), where, sizeof(where)));
 }

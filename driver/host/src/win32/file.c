@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 struct KH_W32_OP {
     KH_W32_OP *Next; /* in File->Ops, under the dispatcher lock */

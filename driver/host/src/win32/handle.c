@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 /* ------------------------------------------------------------------ last error */
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <wchar.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 typedef struct SYSTEM_MESSAGE {
     DWORD Id;

@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 static void DeletePort(KH_W32_OBJECT *Object)
 {

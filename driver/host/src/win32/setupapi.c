@@ -14,7 +14,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 static void DeleteDevInfo(KH_W32_OBJECT *Object)
 {

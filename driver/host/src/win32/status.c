@@ -16,7 +16,7 @@
  * 16 bits. No other facility is special: an error-severity 0xC007xxxx status has no
  * mapping.
  */
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 typedef struct STATUS_MAPPING {
     uint32_t Status;

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 _Static_assert(sizeof(wchar_t) == 4, "the Win32 surface expects a 32-bit wchar_t");
 

@@ -14,7 +14,7 @@
  */
 #include <stdlib.h>
 
-#include "win32/khwin32.h"
+#include "win32/win32p.h"
 
 static HOS_MUTEX DispatcherLock;
 

@@ -7,8 +7,8 @@ import com.sun.jna.ptr.PointerByReference;
 import java.util.Map;
 
 /**
- * The control API of the user-mode KMDF host (driver/host/include/kmdfhost.h), the part
- * that echoapp uses to play the service control manager and the PnP manager on Linux.
+ * The control API of the user-mode KMDF host (driver/host/include/kmdfhost/kmdfhost.h), the
+ * part that echoapp uses to play the service control manager and the PnP manager on Linux.
  *
  * <p>Plain C functions: statuses are NTSTATUS values in an int, strings are UTF-8, the
  * driver and device node are opaque pointers that only the host dereferences.

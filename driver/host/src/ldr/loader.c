@@ -5,9 +5,13 @@
  * A driver module is a shared object built by scripts/build-host-driver. It is loaded
  * with RTLD_LAZY | RTLD_LOCAL; its kernel and framework functions resolve against
  * libkmdfhost, and those the host does not implement are listed in one line and bound
- * to trampolines that report UNIMPLEMENTED_DDI when called (ldrimports.c). Its DriverEntry is called with a new
- * DRIVER_OBJECT and the registry path of its service. The address range of the module
- * is recorded, which is how pool and other allocations are charged to the driver.
+ * to trampolines that report UNIMPLEMENTED_DDI when called (imports.c). The loader then calls the module's entry
+ * point with a new DRIVER_OBJECT and the registry path of its service. The entry point
+ * is the ELF header's entry address, as Windows calls the image's AddressOfEntryPoint:
+ * for a module that scripts/build-host-driver built, the KMDF stub's FxDriverEntry
+ * (src/wdf/fxstub.c), which calls DriverEntry; for a module without one, DriverEntry
+ * itself. The loader knows nothing of KMDF. The address range of the module is
+ * recorded, which is how pool and other allocations are charged to the driver.
  * https://learn.microsoft.com/windows-hardware/drivers/wdf/driverentry-for-kmdf-drivers
  */
 #define _GNU_SOURCE
@@ -17,8 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
-#include "wdf/khwdf.h"
+#include "cm/cm.h"
+#include "ex/ex.h"
+#include "ldr/ldr.h"
+#include "os/hostos.h"
+#include "rtl/rtl.h"
 
 static HOS_MUTEX KhLoaderLock;
 static LIST_ENTRY KhDriverList;
@@ -68,6 +75,24 @@ KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject)
     return found;
 }
 
+/* The default dispatch routine, as the I/O manager fills a new driver object's table
+   (the root bus driver of src/io uses it too). */
+NTSTATUS KhIoInvalidDeviceRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    UCHAR major = IoGetCurrentIrpStackLocation(Irp)->MajorFunction;
+    if (major == IRP_MJ_PNP || major == IRP_MJ_POWER) {
+        /* A driver that handles no PnP or power IRP leaves them as they were. */
+        NTSTATUS status = Irp->IoStatus.Status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+    Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_INVALID_DEVICE_REQUEST;
+}
+
 const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size)
 {
     char service[128] = "";
@@ -99,20 +124,25 @@ const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size)
     return Out;
 }
 
-typedef struct _KH_RANGE_SEARCH {
-    uintptr_t Address;
-    uintptr_t Start;
+typedef struct _KH_IMAGE_SEARCH {
+    const char *Name;  /* the module's link-map name */
+    uintptr_t Base;    /* and load address */
+    uintptr_t Start;   /* out: the span of its loaded segments */
     uintptr_t End;
-} KH_RANGE_SEARCH;
+    uintptr_t Entry;   /* out: its ELF entry address, 0 when it has none */
+} KH_IMAGE_SEARCH;
 
-/* dl_iterate_phdr callback: the span of the loaded segments of the object holding Address. */
-static int KhFindRange(struct dl_phdr_info *Info, size_t Size, void *Context)
+/* dl_iterate_phdr callback: the span and entry point of the module searched for. */
+static int KhFindImage(struct dl_phdr_info *Info, size_t Size, void *Context)
 {
     (void)Size;
-    KH_RANGE_SEARCH *search = Context;
+    KH_IMAGE_SEARCH *search = Context;
+    if (Info->dlpi_addr != search->Base || Info->dlpi_name == NULL || strcmp(Info->dlpi_name, search->Name) != 0) {
+        return 0;
+    }
     uintptr_t low = UINTPTR_MAX;
     uintptr_t high = 0;
-    bool contains = false;
+    const ElfW(Ehdr) *header = NULL;
     for (int i = 0; i < Info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &Info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD) {
@@ -126,16 +156,15 @@ static int KhFindRange(struct dl_phdr_info *Info, size_t Size, void *Context)
         if (end > high) {
             high = end;
         }
-        if (search->Address >= start && search->Address < end) {
-            contains = true;
+        /* The segment that maps the start of the file maps the ELF header. */
+        if (ph->p_offset == 0) {
+            header = (const ElfW(Ehdr) *)start;
         }
     }
-    if (contains) {
-        search->Start = low;
-        search->End = high;
-        return 1;
-    }
-    return 0;
+    search->Start = low;
+    search->End = high;
+    search->Entry = header != NULL && header->e_entry != 0 ? Info->dlpi_addr + header->e_entry : 0;
+    return 1;
 }
 
 static void KhFreeDriver(KH_DRIVER *Driver)
@@ -152,6 +181,12 @@ static void KhFreeDriver(KH_DRIVER *Driver)
 static NTSTATUS KhExplainLoadFailure(const char *ModulePath, const char *Error)
 {
     const char *undefined = Error != NULL ? strstr(Error, "undefined symbol: ") : NULL;
+    if (undefined != NULL && strncmp(undefined + strlen("undefined symbol: "), "DriverEntry", 11) == 0 &&
+        strchr(" (,\n", undefined[strlen("undefined symbol: ") + 11]) != NULL) {
+        /* The module's entry point (the KMDF stub) calls a DriverEntry it does not have. */
+        fprintf(stderr, "kmdfhost: cannot load driver %s: it has no DriverEntry\n", ModulePath);
+        return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
+    }
     if (undefined != NULL) {
         fprintf(stderr, "kmdfhost: cannot load driver %s: it refers to %s, which the host does not implement\n", ModulePath,
                 undefined + strlen("undefined symbol: "));
@@ -180,10 +215,11 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         strchr(ServiceName, '\\') != NULL) {
         return STATUS_INVALID_PARAMETER;
     }
-    NTSTATUS status = KmdfHostInitialize();
-    if (!NT_SUCCESS(status)) {
-        return status;
+    /* The host's DPC and worker threads (KmdfHostInitialize). */
+    if (!HosStart()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
+    NTSTATUS status;
     KH_DRIVER *driver = calloc(1, sizeof(*driver));
     if (driver == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -223,7 +259,25 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         KhFreeDriver(driver);
         return status;
     }
-    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)dlsym(driver->Module, "DriverEntry");
+    struct link_map *map = NULL;
+    KH_IMAGE_SEARCH search = {NULL, 0, 0, 0, 0};
+    if (dlinfo(driver->Module, RTLD_DI_LINKMAP, &map) == 0 && map != NULL) {
+        search.Name = map->l_name;
+        search.Base = map->l_addr;
+        dl_iterate_phdr(KhFindImage, &search);
+    }
+    /* The image's entry point; a module built without one starts at its DriverEntry. */
+    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)search.Entry;
+    if (entry == NULL) {
+        entry = (PDRIVER_INITIALIZE)dlsym(driver->Module, "DriverEntry");
+    }
+    if (search.Start == 0) {
+        fprintf(stderr, "kmdfhost: cannot load driver %s: its mapping is not found\n", ModulePath);
+        KhReleaseUnimplementedImports(driver);
+        dlclose(driver->Module);
+        KhFreeDriver(driver);
+        return STATUS_INVALID_IMAGE_FORMAT;
+    }
     if (entry == NULL) {
         fprintf(stderr, "kmdfhost: cannot load driver %s: it has no DriverEntry\n", ModulePath);
         KhReleaseUnimplementedImports(driver);
@@ -231,8 +285,6 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         KhFreeDriver(driver);
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
     }
-    KH_RANGE_SEARCH search = {(uintptr_t)entry, 0, 0};
-    dl_iterate_phdr(KhFindRange, &search);
     driver->Start = search.Start;
     driver->End = search.End;
 
@@ -256,8 +308,8 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
 
     status = entry(object, &driver->RegistryPath);
     if (!NT_SUCCESS(status)) {
-        /* No DriverUnload for a driver that failed to load; the framework cleans up. */
-        KhWdfDriverEntryFailed(object);
+        /* No DriverUnload for a driver that failed to load (a KMDF driver's stub has let
+           the framework clean up already). */
         KhPoolDriverUnloaded(driver);
         HosMutexLock(&KhLoaderLock);
         RemoveEntryList(&driver->Link);

@@ -28,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
+#include "ke/ke.h"
+#include "ldr/ldr.h"
+#include "os/hostos.h"
 
 #if defined(__x86_64__)
 #define KH_JUMP_SLOT R_X86_64_JUMP_SLOT
@@ -94,7 +96,7 @@ static KH_IMPORT_SLOT KhSlots[KH_SLOT_COUNT];
 
 __attribute__((constructor)) static void KhImportsInit(void) { HosMutexInit(&KhImportLock); }
 
-/* A bug check: the report is made, then the host stops, sink or not. */
+/* A bug check: the report is made (a test's sink sees it), then the host stops. */
 static void KhUnimplementedEntered(KH_TRAMPOLINE *Trampoline, const void *Caller)
 {
     char name[256] = "(unknown)";
@@ -117,9 +119,7 @@ static void KhUnimplementedEntered(KH_TRAMPOLINE *Trampoline, const void *Caller
         /* Called from outside the module (a pointer the driver handed on): name the importer. */
         snprintf(where, sizeof(where), "driver %s (at %s)", service, site);
     }
-    fprintf(stderr, "VERIFIER: UNIMPLEMENTED_DDI: %s, called from %s\n", name, where);
-    fflush(stderr);
-    abort();
+    KhBugCheckReport("UNIMPLEMENTED_DDI", "%s, called from %s", name, where);
 }
 
 /* A d_ptr of the dynamic section: glibc relocates most of them in place, some ports not. */
@@ -198,6 +198,12 @@ NTSTATUS KhBindUnimplementedImports(KH_DRIVER *Driver)
         if (sym->st_shndx != SHN_UNDEF || ELF64_ST_BIND(sym->st_info) == STB_WEAK || name[0] == 0 ||
             KhSymbolIsDefinedSomewhere(Driver->Module, name)) {
             continue;
+        }
+        if (strcmp(name, "DriverEntry") == 0) {
+            /* The KMDF stub's call of the driver's own entry point: not a DDI. */
+            fprintf(stderr, "kmdfhost: cannot load driver %s: it has no DriverEntry\n", Driver->ModulePath);
+            status = STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
+            break;
         }
         while (next < KH_SLOT_COUNT && KhSlots[next].Driver != NULL) {
             next++;

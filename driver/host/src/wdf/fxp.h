@@ -1,5 +1,5 @@
 /*
- * fx.h - internals of the host's Kernel-Mode Driver Framework (what Wdf01000.sys is on
+ * fxp.h - internals of the host's Kernel-Mode Driver Framework (what Wdf01000.sys is on
  * Windows). Shared by the src/wdf C files only; drivers see wdf.h.
  *
  * Every framework object starts with an FX_OBJECT header, and a handle (WDFxxx) is the
@@ -9,36 +9,9 @@
  * handle after deletion (or a request after completion) is recognized and reported
  * instead of corrupting memory.
  *
- * Verifier rules reported by the framework (KhVerifierReport; "VERIFIER: ID: what, where"):
- *   OBJECT_LEAK                   framework objects still alive after the driver object
- *                                 is deleted at unload (an unbalanced WdfObjectReference,
- *                                 or objects kept alive past their parent)
- *   DOUBLE_COMPLETION             WdfRequestComplete* on a request already completed
- *   COMPLETE_WHILE_CANCELABLE     a request completed while still marked cancelable
- *   MARK_CANCELABLE_TWICE         WdfRequestMarkCancelable(Ex) on a request already marked
- *   REQUEST_USED_AFTER_COMPLETION any other WdfRequest* call on a completed request, or
- *                                 a WdfMemory* call on one of its buffers
- *   INFORMATION_EXCEEDS_BUFFER    information larger than the read or device-control
- *                                 output buffer
- *   REQUEST_PENDING_AT_REMOVE     the driver still owns requests when its device is removed
- *   SPINLOCK_MISUSE               a WDFSPINLOCK acquired twice by one thread, released by
- *                                 a thread that does not hold it, or a WDFSPINLOCK or
- *                                 KSPIN_LOCK still held when a driver callback returns
- *   SERIALIZATION_BROKEN          two callbacks that the synchronization scope promises to
- *                                 serialize were observed running at the same time, or a
- *                                 sequential queue presented a second request
- *   INVALID_HANDLE                NULL, foreign or wrongly typed handle passed to a method
- *   OBJECT_USED_AFTER_DELETE      a method called on a deleted object (not a request)
- *   INVALID_OBJECT_DELETE         WdfObjectDelete on an object the driver may not delete
- *                                 (driver, device, framework request, request memory)
- *   OBJECT_REFERENCE_UNDERFLOW    WdfObjectDereference without a matching reference
- *   TIMER_STOP_WAIT_IN_CALLBACK   WdfTimerStop(Wait = TRUE) from the timer's own callback
- *   IRQL_TOO_HIGH_FOR_WAIT        a waiting framework method (WdfTimerStop(TRUE),
- *                                 WdfIoQueueXxxSynchronously, WdfWaitLockAcquire,
- *                                 WdfWorkItemFlush, WdfDpcCancel(TRUE)) above PASSIVE_LEVEL
- *                                 (the id the NT half uses for KeWaitForXxx)
- *   QUEUE_STOP_TIMED_OUT          requests delivered from a power-managed queue still
- *                                 unfinished long after the device began to power down
+ * Broken rules are reported with FxReport (which adds the driver and the callback) as
+ * "VERIFIER: ID: what, where"; the ids are in the verifier's catalogue,
+ * src/verifier/verifier.h.
  */
 #ifndef KH_WDF_FX_H
 #define KH_WDF_FX_H
@@ -50,7 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nt/khnt.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
 #include "os/hostos.h"
 
 #define FX_MAGIC_LIVE 0x4F586657u /* "WfXO" */
@@ -205,6 +179,12 @@ const char *FxTypeName(FX_TYPE Type);
 FX_OBJECT *FxDefaultParent(PWDF_OBJECT_ATTRIBUTES Attributes, const char *Api, NTSTATUS *Status);
 /* Counts the live objects of Driver other than the driver object itself. */
 void FxReportLeaks(struct FX_DRIVER *Driver);
+/* Replaces the contents of a WDFSTRING (fxstring.c); STATUS_INVALID_HANDLE when String is
+   not one. One allocation point. */
+NTSTATUS FxStringSet(WDFSTRING String, const WCHAR *Buffer, size_t Bytes, const char *Api);
+/* Opens the registry key Name as a WDFKEY of Driver under Parent (fxregistry.c). */
+NTSTATUS FxRegistryOpenKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
+                           PUNICODE_STRING Name, ACCESS_MASK DesiredAccess, WDFKEY *Key);
 
 /* ---------------------------------------------------- callbacks and sync locks */
 
@@ -365,6 +345,10 @@ typedef struct FX_FILEOBJECT {
 FX_FILEOBJECT *FxFileObjectLookup(FX_DEVICE *Device, PFILE_OBJECT FileObject);
 /* The create request failed: the file object never became open. */
 void FxFileObjectCreateFailed(FX_FILEOBJECT *File);
+/* IRP_MJ_CREATE (a new WDFFILEOBJECT, EvtDeviceFileCreate) and IRP_MJ_CLEANUP/CLOSE
+   (EvtFileCleanup/EvtFileClose; close deletes the WDFFILEOBJECT), fxfileobject.c. */
+NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp);
+NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close);
 
 /* ------------------------------------------------------------------- queues */
 

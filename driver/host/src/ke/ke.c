@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "nt/ntp.h"
+#include "ke/ke.h"
 
 HOS_MUTEX KhDispatcherLock;
 HOS_COND KhDispatcherCond;
@@ -648,17 +648,6 @@ NTKERNELAPI LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER Perform
     return counter;
 }
 
-/* The host runs in UTC. */
-NTKERNELAPI VOID NTAPI ExSystemTimeToLocalTime(PLARGE_INTEGER SystemTime, PLARGE_INTEGER LocalTime)
-{
-    *LocalTime = *SystemTime;
-}
-
-NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(PLARGE_INTEGER LocalTime, PLARGE_INTEGER SystemTime)
-{
-    *SystemTime = *LocalTime;
-}
-
 /*
  * KeDelayExecutionThread: the calling thread sleeps for the interval (negative:
  * relative, 100 ns units; positive: until an absolute system time). Not at DISPATCH_LEVEL.
@@ -684,53 +673,4 @@ NTHALAPI VOID NTAPI KeStallExecutionProcessor(ULONG MicroSeconds)
     while (HosNowNs() < deadline) {
         HosYield();
     }
-}
-
-/* ------------------------------------------------------------------ interlocked lists */
-
-/* Each returns the list's first (or removed) entry as it was before, NULL when empty. */
-NTKERNELAPI PLIST_ENTRY FASTCALL ExInterlockedInsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry,
-                                                             ULONG_PTR *Lock)
-{
-    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
-    PLIST_ENTRY first = IsListEmpty(ListHead) ? NULL : ListHead->Flink;
-    InsertHeadList(ListHead, ListEntry);
-    KeReleaseSpinLock(Lock, old);
-    return first;
-}
-
-NTKERNELAPI PLIST_ENTRY FASTCALL ExInterlockedInsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY ListEntry,
-                                                             ULONG_PTR *Lock)
-{
-    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
-    PLIST_ENTRY last = IsListEmpty(ListHead) ? NULL : ListHead->Blink;
-    InsertTailList(ListHead, ListEntry);
-    KeReleaseSpinLock(Lock, old);
-    return last;
-}
-
-NTKERNELAPI PLIST_ENTRY FASTCALL ExInterlockedRemoveHeadList(PLIST_ENTRY ListHead, ULONG_PTR *Lock)
-{
-    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
-    PLIST_ENTRY first = IsListEmpty(ListHead) ? NULL : RemoveHeadList(ListHead);
-    KeReleaseSpinLock(Lock, old);
-    return first;
-}
-
-NTKERNELAPI PSINGLE_LIST_ENTRY FASTCALL ExInterlockedPushEntryList(PSINGLE_LIST_ENTRY ListHead,
-                                                                   PSINGLE_LIST_ENTRY ListEntry, ULONG_PTR *Lock)
-{
-    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
-    PSINGLE_LIST_ENTRY first = ListHead->Next;
-    PushEntryList(ListHead, ListEntry);
-    KeReleaseSpinLock(Lock, old);
-    return first;
-}
-
-NTKERNELAPI PSINGLE_LIST_ENTRY FASTCALL ExInterlockedPopEntryList(PSINGLE_LIST_ENTRY ListHead, ULONG_PTR *Lock)
-{
-    KIRQL old = KeAcquireSpinLockRaiseToDpc(Lock);
-    PSINGLE_LIST_ENTRY first = PopEntryList(ListHead);
-    KeReleaseSpinLock(Lock, old);
-    return first;
 }

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
+#include "rtl/rtl.h"
 
 /* ------------------------------------------------------------------ UTF conversions */
 
@@ -745,4 +747,23 @@ NTSYSAPI BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEG
                   TimeFields->Milliseconds;
     Time->QuadPart = ms * KH_TICKS_PER_MS;
     return TRUE;
+}
+
+/*
+ * RtlAssert: a failed ASSERT/NT_ASSERT of a DBG build, or a PAGED_CODE() check.
+ * On Windows it breaks into the debugger, or bug-checks without one.
+ * https://learn.microsoft.com/windows-hardware/drivers/debugger/using-the-assert-macro
+ */
+NTSYSAPI VOID NTAPI RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
+                              PSTR MutableMessage)
+{
+    const char *assertion = VoidFailedAssertion != NULL ? (const char *)VoidFailedAssertion : "?";
+    const char *file = VoidFileName != NULL ? (const char *)VoidFileName : "?";
+    if (strncmp(assertion, "PAGED_CODE()", 12) == 0) {
+        KhVerifierReport("IRQL_TOO_HIGH_FOR_PAGED_CODE", "pageable code ran at IRQL %u, at %s:%u",
+                         (unsigned)KeGetCurrentIrql(), file, (unsigned)LineNumber);
+        return;
+    }
+    KhVerifierReport("ASSERTION_FAILED", "%s%s%s, at %s:%u", assertion, MutableMessage ? ": " : "",
+                     MutableMessage ? MutableMessage : "", file, (unsigned)LineNumber);
 }

@@ -1,5 +1,5 @@
 /*
- * fxqueue.c - framework I/O queues (WDFQUEUE).
+ * fxio.c - framework I/O queues (WDFQUEUE).
  *
  * Semantics from "Framework Queue Objects", "Dispatching Methods for I/O Requests",
  * "Managing I/O Queues", WDF_IO_QUEUE_CONFIG and the WdfIoQueueXxx reference pages:
@@ -26,7 +26,7 @@
  * presentation loop of a queue; it re-examines the queue under the queue's lock after every
  * callback, so a change made meanwhile by another thread is never missed.
  */
-#include "wdf/fx.h"
+#include "wdf/fxp.h"
 
 #include <stdlib.h>
 #include <string.h>

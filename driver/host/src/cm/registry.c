@@ -12,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
+#include <kmdfhost.h>
+
+#include "cm/cm.h"
+#include "os/hostos.h"
+#include "rtl/rtl.h"
 
 typedef struct _KH_REG_VALUE {
     struct _KH_REG_VALUE *Next;

@@ -3,7 +3,7 @@
  *
  * Each block carries a header with its tag, size, pool type and owner. The owner is the
  * loaded driver whose code called the allocator (found from the allocator's return
- * address, see nt/khnt.h); host code owns its own blocks. A driver's live blocks are
+ * address, see ex/ex.h); host code owns its own blocks. A driver's live blocks are
  * kept on a list in its KH_DRIVER, so that unloading it can report what it leaked
  * (POOL_LEAK, by tag and size) and give the memory back. A driver allocation is also an
  * allocation point for fault injection.
@@ -15,11 +15,14 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepool2
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exfreepoolwithtag
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nt/ntp.h"
+#include "ex/ex.h"
+#include "ke/ke.h"
+#include "ldr/ldr.h"
 
 #define KH_POOL_MAGIC 0x6c6f6f50u /* "Pool" */
 #define KH_POOL_FREED 0x65657246u /* "Free" */
@@ -329,4 +332,38 @@ NTKERNELAPI PVOID NTAPI ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST L
 NTKERNELAPI VOID NTAPI ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry)
 {
     KhLookasideFree(&Lookaside->L, Entry, KH_CALLER());
+}
+
+/* ------------------------------------------------ allocation failure injection */
+
+/*
+ * The verifier's low-resources simulation, reduced to one deterministic knob: the N-th
+ * allocation point from now fails. Allocation points are the allocations made on a
+ * driver's behalf (driver pool, framework objects and memory, IRPs and device objects
+ * a driver asks for).
+ */
+static atomic_uint_fast64_t KhAllocationPoints;
+static atomic_int_fast64_t KhFailAt = -1;
+
+/* The N-th allocation point from now fails, once; N < 0 disables. */
+KMDFHOST_API void KmdfHostFailAllocation(int64_t N)
+{
+    if (N < 0) {
+        atomic_store(&KhFailAt, -1);
+    } else {
+        atomic_store(&KhFailAt, (int_fast64_t)atomic_load(&KhAllocationPoints) + N);
+    }
+}
+
+KMDFHOST_API uint64_t KmdfHostAllocationCount(void) { return atomic_load(&KhAllocationPoints); }
+
+BOOLEAN KhAllocationShouldFail(void)
+{
+    uint_fast64_t index = atomic_fetch_add(&KhAllocationPoints, 1);
+    int_fast64_t target = atomic_load(&KhFailAt);
+    if (target >= 0 && (uint_fast64_t)target == index) {
+        /* Only the first thread to reach the point fails it. */
+        return atomic_compare_exchange_strong(&KhFailAt, &target, -1) ? TRUE : FALSE;
+    }
+    return FALSE;
 }

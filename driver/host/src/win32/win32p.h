@@ -1,5 +1,5 @@
 /*
- * khwin32.h - internals shared by the files of the Win32 surface (kernel32, setupapi).
+ * win32p.h - internals shared by the files of the Win32 surface (kernel32, setupapi).
  *
  * The surface keeps, like the Windows object manager and dispatcher, a handle table of
  * typed, reference-counted objects (events, files, completion ports, device information

@@ -18,7 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nt/ntp.h"
+#include <kmdfhost.h>
+
+#include "kd/kd.h"
+#include "ke/ke.h"
+#include "rtl/rtl.h"
 
 static atomic_int KhDebugFd = -1;
 
@@ -548,4 +552,17 @@ NTSYSAPI int _vsnwprintf(wchar_t *Buffer, size_t Count, const wchar_t *Format, v
     }
     free(wide);
     return units <= Count ? (int)units : -1;
+}
+
+/* A breakpoint with no kernel debugger attached stops the system. */
+NTSYSAPI VOID NTAPI DbgBreakPoint(VOID)
+{
+    KhVerifierReport("BREAKPOINT", "DbgBreakPoint with no debugger attached, at %p",
+                     __builtin_return_address(0));
+}
+
+NTSYSAPI VOID NTAPI DbgBreakPointWithStatus(ULONG Status)
+{
+    KhVerifierReport("BREAKPOINT", "DbgBreakPointWithStatus(0x%08x) with no debugger attached, at %p",
+                     (unsigned)Status, __builtin_return_address(0));
 }
