@@ -142,6 +142,30 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectDelete(_In_ WDFOBJECT O
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectAcquireLock(_In_ WDFOBJECT Object);
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectReleaseLock(_In_ WDFOBJECT Object);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfobject.h. */
+#define WDF_TYPE_INIT_BASE_SECTION_NAME ".kmdftypeinit"
+
+#define WDF_TYPE_INIT_SECTION_NAME ".kmdftypeinit$b"
+
+#define WDF_TYPE_DEFAULT_SECTION_NAME ".data"
+
+typedef struct _WDF_CUSTOM_TYPE_CONTEXT {
+    ULONG Size;
+    ULONG_PTR Data;
+} WDF_CUSTOM_TYPE_CONTEXT, *PWDF_CUSTOM_TYPE_CONTEXT;
+
+WDFAPI NTSTATUS WdfObjectQuery(WDFOBJECT Object, CONST GUID* Guid, ULONG QueryBufferLength, PVOID QueryBuffer);
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef PVOID (FASTCALL *PFN_WDFOBJECTGETTYPEDCONTEXTWORKER)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PCWDF_OBJECT_CONTEXT_TYPE_INFO TypeInfo);
+typedef NTSTATUS (*PFN_WDFOBJECTALLOCATECONTEXT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTES ContextAttributes, PVOID* Context);
+typedef WDFOBJECT (FASTCALL *PFN_WDFOBJECTCONTEXTGETOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, PVOID ContextPointer);
+typedef VOID (*PFN_WDFOBJECTREFERENCEACTUAL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PVOID Tag, LONG Line, PCHAR File);
+typedef VOID (*PFN_WDFOBJECTDEREFERENCEACTUAL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PVOID Tag, LONG Line, PCHAR File);
+typedef NTSTATUS (*PFN_WDFOBJECTCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT* Object);
+typedef VOID (*PFN_WDFOBJECTDELETE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object);
+typedef NTSTATUS (*PFN_WDFOBJECTQUERY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object, CONST GUID* Guid, ULONG QueryBufferLength, PVOID QueryBuffer);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFOBJECT_H_ */

@@ -23,6 +23,12 @@ WDFAPI VOID WdfVerifierKeBugCheck(_In_ ULONG BugCheckCode, _In_ ULONG_PTR BugChe
 
 WDFAPI PVOID WdfGetTriageInfo(VOID);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfverifier.h. */
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef VOID (*PFN_WDFVERIFIERDBGBREAKPOINT)(PWDF_DRIVER_GLOBALS DriverGlobals);
+typedef VOID (*PFN_WDFVERIFIERKEBUGCHECK)(PWDF_DRIVER_GLOBALS DriverGlobals, ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4);
+typedef PVOID (*PFN_WDFGETTRIAGEINFO)(PWDF_DRIVER_GLOBALS DriverGlobals);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFVERIFIER_H_ */
