@@ -15,6 +15,7 @@
 #include <wdftypes.h>
 #include <wdfglobals.h>
 #include <wdfstatus.h>
+#include <wdfassert.h>
 #include <wdfverifier.h>
 #include <wdfobject.h>
 #include <wdfsync.h>

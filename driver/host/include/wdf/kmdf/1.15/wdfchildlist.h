@@ -125,6 +125,42 @@ typedef NTSTATUS (*PFN_WDFCHILDLISTUPDATECHILDDESCRIPTIONASMISSING)(PWDF_DRIVER_
 typedef VOID (*PFN_WDFCHILDLISTUPDATEALLCHILDDESCRIPTIONSASPRESENT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFCHILDLIST ChildList);
 typedef BOOLEAN (*PFN_WDFCHILDLISTREQUESTCHILDEJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER IdentificationDescription);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER_INIT(PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Header, ULONG IdentificationDescriptionSize)
+{
+    /* The header starts the driver's whole description, which is zeroed. */
+    RtlZeroMemory(Header, IdentificationDescriptionSize);
+    Header->IdentificationDescriptionSize = IdentificationDescriptionSize;
+}
+
+FORCEINLINE VOID WDF_CHILD_ADDRESS_DESCRIPTION_HEADER_INIT(PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER Header, ULONG AddressDescriptionSize)
+{
+    RtlZeroMemory(Header, AddressDescriptionSize);
+    Header->AddressDescriptionSize = AddressDescriptionSize;
+}
+
+FORCEINLINE VOID WDF_CHILD_RETRIEVE_INFO_INIT(PWDF_CHILD_RETRIEVE_INFO Info, PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER IdentificationDescription)
+{
+    RtlZeroMemory(Info, sizeof(*Info));
+    Info->Size = (ULONG)sizeof(*Info);
+    Info->IdentificationDescription = IdentificationDescription;
+}
+
+FORCEINLINE VOID WDF_CHILD_LIST_CONFIG_INIT(PWDF_CHILD_LIST_CONFIG Config, ULONG IdentificationDescriptionSize, PFN_WDF_CHILD_LIST_CREATE_DEVICE EvtChildListCreateDevice)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->IdentificationDescriptionSize = IdentificationDescriptionSize;
+    Config->EvtChildListCreateDevice = EvtChildListCreateDevice;
+}
+
+FORCEINLINE VOID WDF_CHILD_LIST_ITERATOR_INIT(PWDF_CHILD_LIST_ITERATOR Iterator, ULONG Flags)
+{
+    RtlZeroMemory(Iterator, sizeof(*Iterator));
+    Iterator->Size = (ULONG)sizeof(*Iterator);
+    Iterator->Flags = Flags;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFCHILDLIST_H_ */

@@ -30,6 +30,14 @@ typedef PVOID (*PFN_WDFCOMMONBUFFERGETALIGNEDVIRTUALADDRESS)(PWDF_DRIVER_GLOBALS
 typedef PHYSICAL_ADDRESS (*PFN_WDFCOMMONBUFFERGETALIGNEDLOGICALADDRESS)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFCOMMONBUFFER CommonBuffer);
 typedef size_t (*PFN_WDFCOMMONBUFFERGETLENGTH)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFCOMMONBUFFER CommonBuffer);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_COMMON_BUFFER_CONFIG_INIT(PWDF_COMMON_BUFFER_CONFIG Config, ULONG AlignmentRequirement)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->AlignmentRequirement = AlignmentRequirement;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFCOMMONBUFFER_H_ */

@@ -285,6 +285,16 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI WDFDEVICE
     WdfWdmDeviceGetWdfDeviceHandle(_In_ PDEVICE_OBJECT DeviceObject);
 
 /* ---- The rest of the KMDF 1.15 surface of wdfdevice.h. */
+
+/* The idle time-out that WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT sets. */
+#define IdleTimeoutDefaultValue ((ULONG)IdleTimeoutDefaultConstant)
+
+/* Idle references with the caller's line and file, as KMDF Verifier tracks them. */
+#define WdfDeviceStopIdle(Device, WaitForD0) WdfDeviceStopIdleWithTag(Device, WaitForD0, NULL)
+#define WdfDeviceStopIdleWithTag(Device, WaitForD0, Tag)                                          \
+    WdfDeviceStopIdleActual(Device, WaitForD0, Tag, __LINE__, (PCHAR)__FILE__)
+#define WdfDeviceResumeIdle(Device) WdfDeviceResumeIdleWithTag(Device, NULL)
+#define WdfDeviceResumeIdleWithTag(Device, Tag) WdfDeviceResumeIdleActual(Device, Tag, __LINE__, (PCHAR)__FILE__)
 #define WDF_S0_IDLE_ENABLED_VALUE_NAME L"IdleInWorkingState"
 
 #define WDF_SX_WAKE_ENABLED_VALUE_NAME L"WakeFromSleepState"
@@ -1027,6 +1037,128 @@ typedef VOID (*PFN_WDFDEVICEINITSETIOTYPEEX)(PWDF_DRIVER_GLOBALS DriverGlobals, 
 typedef NTSTATUS (*PFN_WDFDEVICEQUERYPROPERTYEX)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PWDF_DEVICE_PROPERTY_DATA DeviceProperty, ULONG BufferLength, PVOID PropertyBuffer, PULONG RequiredSize, PDEVPROPTYPE Type);
 typedef NTSTATUS (*PFN_WDFDEVICEALLOCANDQUERYPROPERTYEX)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PWDF_DEVICE_PROPERTY_DATA DeviceProperty, POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes, WDFMEMORY* PropertyMemory, PDEVPROPTYPE Type);
 typedef NTSTATUS (*PFN_WDFDEVICEASSIGNPROPERTY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PWDF_DEVICE_PROPERTY_DATA DeviceProperty, DEVPROPTYPE Type, ULONG Size, PVOID Data);
+
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_CALLBACKS Callbacks)
+{
+    RtlZeroMemory(Callbacks, sizeof(*Callbacks));
+    Callbacks->Size = (ULONG)sizeof(*Callbacks);
+}
+
+FORCEINLINE ULONG WdfDevStateNormalize(ULONG State)
+{
+    /* The state without its "not pageable" flag. */
+    return State & ~(ULONG)WdfDevStateNP;
+}
+
+FORCEINLINE BOOLEAN WdfDevStateIsNP(ULONG State)
+{
+    return (State & (ULONG)WdfDevStateNP) != 0 ? TRUE : FALSE;
+}
+
+FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings, WDF_POWER_POLICY_S0_IDLE_CAPABILITIES IdleCaps)
+{
+    RtlZeroMemory(Settings, sizeof(*Settings));
+    Settings->Size = (ULONG)sizeof(*Settings);
+    Settings->IdleCaps = IdleCaps;
+    /* A device that can wake itself idles in the deepest state that can still wake it. */
+    Settings->DxState = IdleCaps == IdleCannotWakeFromS0 ? PowerDeviceD3 : PowerDeviceMaximum;
+    Settings->IdleTimeout = IdleTimeoutDefaultValue;
+    Settings->UserControlOfIdleSettings = IdleAllowUserControl;
+    Settings->Enabled = WdfUseDefault;
+    Settings->PowerUpIdleDeviceOnSystemWake = WdfUseDefault;
+    Settings->IdleTimeoutType = DriverManagedIdleTimeout;
+    Settings->ExcludeD3Cold = WdfUseDefault;
+}
+
+FORCEINLINE VOID WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
+{
+    RtlZeroMemory(Settings, sizeof(*Settings));
+    Settings->Size = (ULONG)sizeof(*Settings);
+    Settings->DxState = PowerDeviceMaximum;
+    Settings->UserControlOfWakeSettings = WakeAllowUserControl;
+    Settings->Enabled = WdfUseDefault;
+}
+
+FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE PnpDeviceState)
+{
+    RtlZeroMemory(PnpDeviceState, sizeof(*PnpDeviceState));
+    PnpDeviceState->Size = (ULONG)sizeof(*PnpDeviceState);
+    PnpDeviceState->Disabled = WdfUseDefault;
+    PnpDeviceState->DontDisplayInUI = WdfUseDefault;
+    PnpDeviceState->Failed = WdfUseDefault;
+    PnpDeviceState->NotDisableable = WdfUseDefault;
+    PnpDeviceState->Removed = WdfUseDefault;
+    PnpDeviceState->ResourcesChanged = WdfUseDefault;
+}
+
+FORCEINLINE VOID WDF_DEVICE_PNP_CAPABILITIES_INIT(PWDF_DEVICE_PNP_CAPABILITIES Caps)
+{
+    RtlZeroMemory(Caps, sizeof(*Caps));
+    Caps->Size = (ULONG)sizeof(*Caps);
+    Caps->LockSupported = WdfUseDefault;
+    Caps->EjectSupported = WdfUseDefault;
+    Caps->Removable = WdfUseDefault;
+    Caps->DockDevice = WdfUseDefault;
+    Caps->UniqueID = WdfUseDefault;
+    Caps->SilentInstall = WdfUseDefault;
+    Caps->SurpriseRemovalOK = WdfUseDefault;
+    Caps->HardwareDisabled = WdfUseDefault;
+    Caps->NoDisplayInUI = WdfUseDefault;
+    /* -1: not reported. */
+    Caps->Address = (ULONG)-1;
+    Caps->UINumber = (ULONG)-1;
+}
+
+FORCEINLINE VOID WDF_DEVICE_POWER_CAPABILITIES_INIT(PWDF_DEVICE_POWER_CAPABILITIES Caps)
+{
+    RtlZeroMemory(Caps, sizeof(*Caps));
+    Caps->Size = (ULONG)sizeof(*Caps);
+    Caps->DeviceD1 = WdfUseDefault;
+    Caps->DeviceD2 = WdfUseDefault;
+    Caps->WakeFromD0 = WdfUseDefault;
+    Caps->WakeFromD1 = WdfUseDefault;
+    Caps->WakeFromD2 = WdfUseDefault;
+    Caps->WakeFromD3 = WdfUseDefault;
+    /* PowerDeviceMaximum and PowerSystemMaximum: the bus driver's value stands. */
+    for (size_t s = 0; s < sizeof(Caps->DeviceState) / sizeof(Caps->DeviceState[0]); s++) {
+    Caps->DeviceState[s] = PowerDeviceMaximum;
+    }
+    Caps->DeviceWake = PowerDeviceMaximum;
+    Caps->SystemWake = PowerSystemMaximum;
+    Caps->D1Latency = (ULONG)-1;
+    Caps->D2Latency = (ULONG)-1;
+    Caps->D3Latency = (ULONG)-1;
+    Caps->IdealDxStateForSx = PowerDeviceMaximum;
+}
+
+FORCEINLINE VOID WDF_REMOVE_LOCK_OPTIONS_INIT(PWDF_REMOVE_LOCK_OPTIONS RemoveLockOptions, ULONG Flags)
+{
+    RtlZeroMemory(RemoveLockOptions, sizeof(*RemoveLockOptions));
+    RemoveLockOptions->Size = (ULONG)sizeof(*RemoveLockOptions);
+    RemoveLockOptions->Flags = Flags;
+}
+
+FORCEINLINE VOID WDF_POWER_FRAMEWORK_SETTINGS_INIT(PWDF_POWER_FRAMEWORK_SETTINGS PowerFrameworkSettings)
+{
+    RtlZeroMemory(PowerFrameworkSettings, sizeof(*PowerFrameworkSettings));
+    PowerFrameworkSettings->Size = (ULONG)sizeof(*PowerFrameworkSettings);
+}
+
+FORCEINLINE VOID WDF_IO_TYPE_CONFIG_INIT(PWDF_IO_TYPE_CONFIG IoTypeConfig)
+{
+    RtlZeroMemory(IoTypeConfig, sizeof(*IoTypeConfig));
+    IoTypeConfig->Size = (ULONG)sizeof(*IoTypeConfig);
+    IoTypeConfig->ReadWriteIoType = WdfDeviceIoBuffered;
+    IoTypeConfig->DeviceControlIoType = WdfDeviceIoBuffered;
+}
+
+FORCEINLINE VOID WDF_DEVICE_PROPERTY_DATA_INIT(PWDF_DEVICE_PROPERTY_DATA PropertyData, const DEVPROPKEY *PropertyKey)
+{
+    RtlZeroMemory(PropertyData, sizeof(*PropertyData));
+    PropertyData->Size = (ULONG)sizeof(*PropertyData);
+    PropertyData->PropertyKey = PropertyKey;
+}
 
 WDF_EXTERN_C_END
 

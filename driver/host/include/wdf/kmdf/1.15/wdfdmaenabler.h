@@ -94,6 +94,24 @@ typedef VOID (*PFN_WDFDMAENABLERSETMAXIMUMSCATTERGATHERELEMENTS)(PWDF_DRIVER_GLO
 typedef size_t (*PFN_WDFDMAENABLERGETFRAGMENTLENGTH)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDMAENABLER DmaEnabler, WDF_DMA_DIRECTION DmaDirection);
 typedef PDMA_ADAPTER (*PFN_WDFDMAENABLERWDMGETDMAADAPTER)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDMAENABLER DmaEnabler, WDF_DMA_DIRECTION DmaDirection);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_DMA_ENABLER_CONFIG_INIT(PWDF_DMA_ENABLER_CONFIG Config, WDF_DMA_PROFILE Profile, size_t MaximumLength)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->Profile = Profile;
+    Config->MaximumLength = MaximumLength;
+}
+
+FORCEINLINE VOID WDF_DMA_SYSTEM_PROFILE_CONFIG_INIT(PWDF_DMA_SYSTEM_PROFILE_CONFIG DmaConfig, PHYSICAL_ADDRESS Address, DMA_WIDTH DmaWidth, PCM_PARTIAL_RESOURCE_DESCRIPTOR DmaDescriptor)
+{
+    RtlZeroMemory(DmaConfig, sizeof(*DmaConfig));
+    DmaConfig->Size = (ULONG)sizeof(*DmaConfig);
+    DmaConfig->DeviceAddress = Address;
+    DmaConfig->DmaWidth = DmaWidth;
+    DmaConfig->DmaDescriptor = DmaDescriptor;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFDMAENABLER_H_ */

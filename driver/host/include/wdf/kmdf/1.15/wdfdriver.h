@@ -94,6 +94,9 @@ WDFAPI BOOLEAN WdfDriverIsVersionAvailable(
 WDFAPI WDFDRIVER WdfGetDriver(VOID);
 
 /* ---- The rest of the KMDF 1.15 surface of wdfdriver.h. */
+
+/* The pool tag of the framework's trace allocations. */
+#define WDF_TRACE_ID ('TRAC')
 typedef NTSTATUS EVT_WDF_TRACE_CALLBACK(UCHAR minorFunction, PVOID dataPath, ULONG bufferLength, PVOID buffer, PVOID context, PULONG size);
 typedef EVT_WDF_TRACE_CALLBACK *PFN_WDF_TRACE_CALLBACK;
 

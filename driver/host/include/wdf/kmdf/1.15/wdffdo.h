@@ -58,6 +58,13 @@ typedef VOID (*PFN_WDFFDOLOCKSTATICCHILDLISTFORITERATION)(PWDF_DRIVER_GLOBALS Dr
 typedef WDFDEVICE (*PFN_WDFFDORETRIEVENEXTSTATICCHILD)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Fdo, WDFDEVICE PreviousChild, ULONG Flags);
 typedef VOID (*PFN_WDFFDOUNLOCKSTATICCHILDLISTFROMITERATION)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Fdo);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_FDO_EVENT_CALLBACKS_INIT(PWDF_FDO_EVENT_CALLBACKS Callbacks)
+{
+    RtlZeroMemory(Callbacks, sizeof(*Callbacks));
+    Callbacks->Size = (ULONG)sizeof(*Callbacks);
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFFDO_H_ */

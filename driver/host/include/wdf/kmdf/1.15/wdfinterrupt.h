@@ -128,6 +128,31 @@ typedef BOOLEAN (*PFN_WDFINTERRUPTTRYTOACQUIRELOCK)(PWDF_DRIVER_GLOBALS DriverGl
 typedef VOID (*PFN_WDFINTERRUPTREPORTACTIVE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFINTERRUPT Interrupt);
 typedef VOID (*PFN_WDFINTERRUPTREPORTINACTIVE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFINTERRUPT Interrupt);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_INTERRUPT_CONFIG_INIT(PWDF_INTERRUPT_CONFIG Configuration, PFN_WDF_INTERRUPT_ISR EvtInterruptIsr, PFN_WDF_INTERRUPT_DPC EvtInterruptDpc)
+{
+    RtlZeroMemory(Configuration, sizeof(*Configuration));
+    Configuration->Size = (ULONG)sizeof(*Configuration);
+    Configuration->EvtInterruptIsr = EvtInterruptIsr;
+    Configuration->EvtInterruptDpc = EvtInterruptDpc;
+    Configuration->ShareVector = WdfUseDefault;
+    Configuration->ReportInactiveOnPowerDown = WdfUseDefault;
+}
+
+FORCEINLINE VOID WDF_INTERRUPT_INFO_INIT(PWDF_INTERRUPT_INFO Info)
+{
+    RtlZeroMemory(Info, sizeof(*Info));
+    Info->Size = (ULONG)sizeof(*Info);
+}
+
+FORCEINLINE VOID WDF_INTERRUPT_EXTENDED_POLICY_INIT(PWDF_INTERRUPT_EXTENDED_POLICY ExtendedPolicy)
+{
+    RtlZeroMemory(ExtendedPolicy, sizeof(*ExtendedPolicy));
+    ExtendedPolicy->Size = (ULONG)sizeof(*ExtendedPolicy);
+    ExtendedPolicy->Policy = WdfIrqPolicyMachineDefault;
+    ExtendedPolicy->Priority = WdfIrqPriorityUndefined;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFINTERRUPT_H_ */

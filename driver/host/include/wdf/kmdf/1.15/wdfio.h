@@ -274,6 +274,32 @@ typedef NTSTATUS (*PFN_WDFIOQUEUEASSIGNFORWARDPROGRESSPOLICY)(PWDF_DRIVER_GLOBAL
 typedef VOID (*PFN_WDFIOQUEUESTOPANDPURGE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopAndPurgeComplete, WDFCONTEXT Context);
 typedef VOID (*PFN_WDFIOQUEUESTOPANDPURGESYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFQUEUE Queue);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_IO_QUEUE_FORWARD_PROGRESS_POLICY_DEFAULT_INIT(PWDF_IO_QUEUE_FORWARD_PROGRESS_POLICY Policy, ULONG TotalForwardProgressRequests)
+{
+    RtlZeroMemory(Policy, sizeof(*Policy));
+    Policy->Size = (ULONG)sizeof(*Policy);
+    Policy->TotalForwardProgressRequests = TotalForwardProgressRequests;
+    Policy->ForwardProgressReservedPolicy = WdfIoForwardProgressReservedPolicyAlwaysUseReservedRequest;
+}
+
+FORCEINLINE VOID WDF_IO_QUEUE_FORWARD_PROGRESS_POLICY_EXAMINE_INIT(PWDF_IO_QUEUE_FORWARD_PROGRESS_POLICY Policy, ULONG TotalForwardProgressRequests, PFN_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS EvtIoWdmIrpForForwardProgress)
+{
+    RtlZeroMemory(Policy, sizeof(*Policy));
+    Policy->Size = (ULONG)sizeof(*Policy);
+    Policy->TotalForwardProgressRequests = TotalForwardProgressRequests;
+    Policy->ForwardProgressReservedPolicy = WdfIoForwardProgressReservedPolicyUseExamine;
+    Policy->ForwardProgressReservePolicySettings.Policy.ExaminePolicy.EvtIoWdmIrpForForwardProgress = EvtIoWdmIrpForForwardProgress;
+}
+
+FORCEINLINE VOID WDF_IO_QUEUE_FORWARD_PROGRESS_POLICY_PAGINGIO_INIT(PWDF_IO_QUEUE_FORWARD_PROGRESS_POLICY Policy, ULONG TotalForwardProgressRequests)
+{
+    RtlZeroMemory(Policy, sizeof(*Policy));
+    Policy->Size = (ULONG)sizeof(*Policy);
+    Policy->TotalForwardProgressRequests = TotalForwardProgressRequests;
+    Policy->ForwardProgressReservedPolicy = WdfIoForwardProgressReservedPolicyPagingIO;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFIO_H_ */

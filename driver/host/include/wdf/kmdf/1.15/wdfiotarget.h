@@ -128,6 +128,39 @@ typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORINTERNALIOCTL)(PWDF_DRIVER_GLO
 typedef NTSTATUS (*PFN_WDFIOTARGETSENDINTERNALIOCTLOTHERSSYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR OtherArg1, PWDF_MEMORY_DESCRIPTOR OtherArg2, PWDF_MEMORY_DESCRIPTOR OtherArg4, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
 typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORINTERNALIOCTLOTHERS)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY OtherArg1, PWDFMEMORY_OFFSET OtherArg1Offset, WDFMEMORY OtherArg2, PWDFMEMORY_OFFSET OtherArg2Offset, WDFMEMORY OtherArg4, PWDFMEMORY_OFFSET OtherArg4Offset);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_EXISTING_DEVICE(PWDF_IO_TARGET_OPEN_PARAMS Params, PDEVICE_OBJECT DeviceObject)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfIoTargetOpenUseExistingDevice;
+    Params->TargetDeviceObject = DeviceObject;
+}
+
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params, PCUNICODE_STRING TargetDeviceName, ACCESS_MASK DesiredAccess)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfIoTargetOpenByName;
+    Params->TargetDeviceName = *TargetDeviceName;
+    Params->DesiredAccess = DesiredAccess;
+    Params->CreateOptions = FILE_NON_DIRECTORY_FILE;
+}
+
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params, PCUNICODE_STRING TargetDeviceName, ACCESS_MASK DesiredAccess)
+{
+    /* As CREATE_BY_NAME, but the target must exist already. */
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(Params, TargetDeviceName, DesiredAccess);
+    Params->CreateDisposition = FILE_OPEN;
+}
+
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(PWDF_IO_TARGET_OPEN_PARAMS Params)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfIoTargetOpenReopen;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFIOTARGET_H_ */

@@ -77,6 +77,31 @@ typedef NTSTATUS (*PFN_WDFMEMORYCOPYFROMBUFFER)(PWDF_DRIVER_GLOBALS DriverGlobal
 typedef NTSTATUS (*PFN_WDFLOOKASIDELISTCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_OBJECT_ATTRIBUTES LookasideAttributes, size_t BufferSize, POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES MemoryAttributes, ULONG PoolTag, WDFLOOKASIDE* Lookaside);
 typedef NTSTATUS (*PFN_WDFMEMORYCREATEFROMLOOKASIDE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFLOOKASIDE Lookaside, WDFMEMORY* Memory);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(PWDF_MEMORY_DESCRIPTOR Descriptor, PVOID Buffer, ULONG BufferLength)
+{
+    RtlZeroMemory(Descriptor, sizeof(*Descriptor));
+    Descriptor->Type = WdfMemoryDescriptorTypeBuffer;
+    Descriptor->u.BufferType.Buffer = Buffer;
+    Descriptor->u.BufferType.Length = BufferLength;
+}
+
+FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_HANDLE(PWDF_MEMORY_DESCRIPTOR Descriptor, WDFMEMORY Memory, PWDFMEMORY_OFFSET Offsets)
+{
+    RtlZeroMemory(Descriptor, sizeof(*Descriptor));
+    Descriptor->Type = WdfMemoryDescriptorTypeHandle;
+    Descriptor->u.HandleType.Memory = Memory;
+    Descriptor->u.HandleType.Offsets = Offsets;
+}
+
+FORCEINLINE VOID WDF_MEMORY_DESCRIPTOR_INIT_MDL(PWDF_MEMORY_DESCRIPTOR Descriptor, PMDL Mdl, ULONG BufferLength)
+{
+    RtlZeroMemory(Descriptor, sizeof(*Descriptor));
+    Descriptor->Type = WdfMemoryDescriptorTypeMdl;
+    Descriptor->u.MdlType.Mdl = Mdl;
+    Descriptor->u.MdlType.BufferLength = BufferLength;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFMEMORY_H_ */

@@ -87,6 +87,13 @@ typedef NTSTATUS (*PFN_WDFPDOADDEJECTIONRELATIONSPHYSICALDEVICE)(PWDF_DRIVER_GLO
 typedef VOID (*PFN_WDFPDOREMOVEEJECTIONRELATIONSPHYSICALDEVICE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PDEVICE_OBJECT PhysicalDevice);
 typedef VOID (*PFN_WDFPDOCLEAREJECTIONRELATIONSDEVICES)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_PDO_EVENT_CALLBACKS_INIT(PWDF_PDO_EVENT_CALLBACKS Callbacks)
+{
+    RtlZeroMemory(Callbacks, sizeof(*Callbacks));
+    Callbacks->Size = (ULONG)sizeof(*Callbacks);
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFPDO_H_ */

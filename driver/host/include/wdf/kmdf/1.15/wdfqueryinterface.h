@@ -29,6 +29,27 @@ WDFAPI NTSTATUS WdfDeviceAddQueryInterface(WDFDEVICE Device, PWDF_QUERY_INTERFAC
 /* The framework function table's entry types (the first parameter is the driver globals). */
 typedef NTSTATUS (*PFN_WDFDEVICEADDQUERYINTERFACE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PWDF_QUERY_INTERFACE_CONFIG InterfaceConfig);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_QUERY_INTERFACE_CONFIG_INIT(PWDF_QUERY_INTERFACE_CONFIG InterfaceConfig, PINTERFACE Interface, CONST GUID *InterfaceType, PFN_WDF_DEVICE_PROCESS_QUERY_INTERFACE_REQUEST EvtDeviceProcessQueryInterfaceRequest)
+{
+    RtlZeroMemory(InterfaceConfig, sizeof(*InterfaceConfig));
+    InterfaceConfig->Size = (ULONG)sizeof(*InterfaceConfig);
+    InterfaceConfig->Interface = Interface;
+    InterfaceConfig->InterfaceType = InterfaceType;
+    InterfaceConfig->EvtDeviceProcessQueryInterfaceRequest = EvtDeviceProcessQueryInterfaceRequest;
+}
+
+FORCEINLINE VOID WdfDeviceInterfaceReferenceNoOp(PVOID Context)
+{
+    /* For an interface whose provider needs no reference counting. */
+    UNREFERENCED_PARAMETER(Context);
+}
+
+FORCEINLINE VOID WdfDeviceInterfaceDereferenceNoOp(PVOID Context)
+{
+    UNREFERENCED_PARAMETER(Context);
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFQUERYINTERFACE_H_ */

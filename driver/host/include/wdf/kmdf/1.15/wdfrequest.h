@@ -293,6 +293,48 @@ typedef PIRP (*PFN_WDFREQUESTWDMGETIRP)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFRE
 typedef BOOLEAN (*PFN_WDFREQUESTISRESERVED)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFREQUEST Request);
 typedef NTSTATUS (*PFN_WDFREQUESTFORWARDTOPARENTDEVICEIOQUEUE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFREQUEST Request, WDFQUEUE ParentDeviceQueue, PWDF_REQUEST_FORWARD_OPTIONS ForwardOptions);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_REQUEST_COMPLETION_PARAMS_INIT(PWDF_REQUEST_COMPLETION_PARAMS Params)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfRequestTypeNoFormat;
+}
+
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_INIT(PWDF_REQUEST_REUSE_PARAMS Params, ULONG Flags, NTSTATUS Status)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Flags = Flags;
+    Params->Status = Status;
+}
+
+FORCEINLINE VOID WDF_REQUEST_REUSE_PARAMS_SET_NEW_IRP(PWDF_REQUEST_REUSE_PARAMS Params, PIRP NewIrp)
+{
+    Params->NewIrp = NewIrp;
+    Params->Flags |= WDF_REQUEST_REUSE_SET_NEW_IRP;
+}
+
+FORCEINLINE VOID WDF_REQUEST_SEND_OPTIONS_INIT(PWDF_REQUEST_SEND_OPTIONS Options, ULONG Flags)
+{
+    RtlZeroMemory(Options, sizeof(*Options));
+    Options->Size = (ULONG)sizeof(*Options);
+    Options->Flags = Flags;
+}
+
+FORCEINLINE VOID WDF_REQUEST_SEND_OPTIONS_SET_TIMEOUT(PWDF_REQUEST_SEND_OPTIONS Options, LONGLONG Timeout)
+{
+    Options->Timeout = Timeout;
+    Options->Flags |= WDF_REQUEST_SEND_OPTION_TIMEOUT;
+}
+
+FORCEINLINE VOID WDF_REQUEST_FORWARD_OPTIONS_INIT(PWDF_REQUEST_FORWARD_OPTIONS ForwardOptions)
+{
+    RtlZeroMemory(ForwardOptions, sizeof(*ForwardOptions));
+    ForwardOptions->Size = (ULONG)sizeof(*ForwardOptions);
+    ForwardOptions->Flags = WDF_REQUEST_FORWARD_OPTION_SEND_AND_FORGET;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFREQUEST_H_ */

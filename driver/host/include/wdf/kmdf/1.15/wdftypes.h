@@ -276,6 +276,9 @@ FORCEINLINE size_t WDF_ALIGN_SIZE_UP(_In_ size_t Length, _In_ size_t AlignTo)
 #define STATUS_WDF_PARENT_NOT_SPECIFIED ((NTSTATUS)0xC0200212L)
 
 /* ---- The rest of the KMDF 1.15 surface of wdftypes.h. */
+
+/* The distance in bytes from _base to _addr. */
+#define WDF_PTR_GET_OFFSET(_base, _addr) ((size_t)(((PUCHAR)(_addr)) - ((PUCHAR)(_base))))
 typedef UCHAR BYTE;
 
 typedef struct WDFCXDEVICE_INIT *PWDFCXDEVICE_INIT;

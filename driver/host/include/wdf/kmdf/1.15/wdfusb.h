@@ -347,6 +347,182 @@ typedef BYTE (*PFN_WDFUSBINTERFACEGETNUMCONFIGUREDPIPES)(PWDF_DRIVER_GLOBALS Dri
 typedef WDFUSBPIPE (*PFN_WDFUSBINTERFACEGETCONFIGUREDPIPE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFUSBINTERFACE UsbInterface, UCHAR PipeIndex, PWDF_USB_PIPE_INFORMATION PipeInfo);
 typedef USBD_PIPE_HANDLE (*PFN_WDFUSBTARGETPIPEWDMGETPIPEHANDLE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFUSBPIPE UsbPipe);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_USB_CONTROL_SETUP_PACKET_INIT(PWDF_USB_CONTROL_SETUP_PACKET Packet, WDF_USB_BMREQUEST_DIRECTION Direction, WDF_USB_BMREQUEST_RECIPIENT Recipient, BYTE Request, USHORT Value, USHORT Index)
+{
+    RtlZeroMemory(Packet, sizeof(*Packet));
+    Packet->Packet.bm.Request.Dir = (BYTE)(Direction);
+    Packet->Packet.bm.Request.Type = (BYTE)(BmRequestStandard);
+    Packet->Packet.bm.Request.Recipient = (BYTE)(Recipient);
+    Packet->Packet.bRequest = Request;
+    Packet->Packet.wValue.Value = Value;
+    Packet->Packet.wIndex.Value = Index;
+}
+
+FORCEINLINE VOID WDF_USB_CONTROL_SETUP_PACKET_INIT_CLASS(PWDF_USB_CONTROL_SETUP_PACKET Packet, WDF_USB_BMREQUEST_DIRECTION Direction, WDF_USB_BMREQUEST_RECIPIENT Recipient, BYTE Request, USHORT Value, USHORT Index)
+{
+    RtlZeroMemory(Packet, sizeof(*Packet));
+    Packet->Packet.bm.Request.Dir = (BYTE)(Direction);
+    Packet->Packet.bm.Request.Type = (BYTE)(BmRequestClass);
+    Packet->Packet.bm.Request.Recipient = (BYTE)(Recipient);
+    Packet->Packet.bRequest = Request;
+    Packet->Packet.wValue.Value = Value;
+    Packet->Packet.wIndex.Value = Index;
+}
+
+FORCEINLINE VOID WDF_USB_CONTROL_SETUP_PACKET_INIT_VENDOR(PWDF_USB_CONTROL_SETUP_PACKET Packet, WDF_USB_BMREQUEST_DIRECTION Direction, WDF_USB_BMREQUEST_RECIPIENT Recipient, BYTE Request, USHORT Value, USHORT Index)
+{
+    RtlZeroMemory(Packet, sizeof(*Packet));
+    Packet->Packet.bm.Request.Dir = (BYTE)(Direction);
+    Packet->Packet.bm.Request.Type = (BYTE)(BmRequestVendor);
+    Packet->Packet.bm.Request.Recipient = (BYTE)(Recipient);
+    Packet->Packet.bRequest = Request;
+    Packet->Packet.wValue.Value = Value;
+    Packet->Packet.wIndex.Value = Index;
+}
+
+FORCEINLINE VOID WDF_USB_CONTROL_SETUP_PACKET_INIT_FEATURE(PWDF_USB_CONTROL_SETUP_PACKET Packet, WDF_USB_BMREQUEST_RECIPIENT BmRequestRecipient, USHORT FeatureSelector, USHORT Index, BOOLEAN SetFeature)
+{
+    RtlZeroMemory(Packet, sizeof(*Packet));
+    Packet->Packet.bm.Request.Dir = (BYTE)(BmRequestHostToDevice);
+    Packet->Packet.bm.Request.Type = (BYTE)(BmRequestStandard);
+    Packet->Packet.bm.Request.Recipient = (BYTE)(BmRequestRecipient);
+    Packet->Packet.bRequest = (BYTE)(SetFeature ? USB_REQUEST_SET_FEATURE : USB_REQUEST_CLEAR_FEATURE);
+    Packet->Packet.wValue.Value = FeatureSelector;
+    Packet->Packet.wIndex.Value = Index;
+}
+
+FORCEINLINE VOID WDF_USB_CONTROL_SETUP_PACKET_INIT_GET_STATUS(PWDF_USB_CONTROL_SETUP_PACKET Packet, WDF_USB_BMREQUEST_RECIPIENT BmRequestRecipient, USHORT Index)
+{
+    RtlZeroMemory(Packet, sizeof(*Packet));
+    Packet->Packet.bm.Request.Dir = (BYTE)(BmRequestDeviceToHost);
+    Packet->Packet.bm.Request.Type = (BYTE)(BmRequestStandard);
+    Packet->Packet.bm.Request.Recipient = (BYTE)(BmRequestRecipient);
+    Packet->Packet.bRequest = USB_REQUEST_GET_STATUS;
+    Packet->Packet.wValue.Value = 0;
+    Packet->Packet.wIndex.Value = Index;
+}
+
+FORCEINLINE VOID WDF_USB_CONTINUOUS_READER_CONFIG_INIT(PWDF_USB_CONTINUOUS_READER_CONFIG Config, PFN_WDF_USB_READER_COMPLETION_ROUTINE EvtUsbTargetPipeReadComplete, WDFCONTEXT EvtUsbTargetPipeReadCompleteContext, size_t TransferLength)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->EvtUsbTargetPipeReadComplete = EvtUsbTargetPipeReadComplete;
+    Config->EvtUsbTargetPipeReadCompleteContext = EvtUsbTargetPipeReadCompleteContext;
+    Config->TransferLength = TransferLength;
+}
+
+FORCEINLINE WDFIOTARGET WdfUsbTargetDeviceGetIoTarget(WDFUSBDEVICE UsbDevice)
+{
+    /* A USB device object is an I/O target. */
+    return (WDFIOTARGET)UsbDevice;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_INFORMATION_INIT(PWDF_USB_DEVICE_INFORMATION Udi)
+{
+    RtlZeroMemory(Udi, sizeof(*Udi));
+    Udi->Size = (ULONG)sizeof(*Udi);
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_SELECT_CONFIG_PARAMS_INIT_SINGLE_INTERFACE(PWDF_USB_DEVICE_SELECT_CONFIG_PARAMS Params)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeSingleInterface;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_SELECT_CONFIG_PARAMS_INIT_MULTIPLE_INTERFACES(PWDF_USB_DEVICE_SELECT_CONFIG_PARAMS Params, UCHAR NumberInterfaces, PWDF_USB_INTERFACE_SETTING_PAIR SettingPairs)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    /* Without setting pairs every interface gets its first setting. */
+    if (SettingPairs == NULL || NumberInterfaces == 0) {
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeMultiInterface;
+    return;
+    }
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeInterfacesPairs;
+    Params->Types.MultiInterface.NumberInterfaces = NumberInterfaces;
+    Params->Types.MultiInterface.Pairs = SettingPairs;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_SELECT_CONFIG_PARAMS_INIT_INTERFACES_DESCRIPTORS(PWDF_USB_DEVICE_SELECT_CONFIG_PARAMS Params, PUSB_CONFIGURATION_DESCRIPTOR ConfigDescriptor, PUSB_INTERFACE_DESCRIPTOR *InterfaceDescriptors, ULONG NumInterfaceDescriptors)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeInterfacesDescriptor;
+    Params->Types.Descriptor.ConfigurationDescriptor = ConfigDescriptor;
+    Params->Types.Descriptor.InterfaceDescriptors = InterfaceDescriptors;
+    Params->Types.Descriptor.NumInterfaceDescriptors = NumInterfaceDescriptors;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_SELECT_CONFIG_PARAMS_INIT_URB(PWDF_USB_DEVICE_SELECT_CONFIG_PARAMS Params, PURB Urb)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeUrb;
+    Params->Types.Urb.Urb = Urb;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_SELECT_CONFIG_PARAMS_INIT_DECONFIG(PWDF_USB_DEVICE_SELECT_CONFIG_PARAMS Params)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbTargetDeviceSelectConfigTypeDeconfig;
+}
+
+FORCEINLINE VOID WDF_USB_INTERFACE_SELECT_SETTING_PARAMS_INIT_DESCRIPTOR(PWDF_USB_INTERFACE_SELECT_SETTING_PARAMS Params, PUSB_INTERFACE_DESCRIPTOR Interface)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbInterfaceSelectSettingTypeDescriptor;
+    Params->Types.Descriptor.InterfaceDescriptor = Interface;
+}
+
+FORCEINLINE VOID WDF_USB_INTERFACE_SELECT_SETTING_PARAMS_INIT_URB(PWDF_USB_INTERFACE_SELECT_SETTING_PARAMS Params, PURB Urb)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbInterfaceSelectSettingTypeUrb;
+    Params->Types.Urb.Urb = Urb;
+}
+
+FORCEINLINE VOID WDF_USB_INTERFACE_SELECT_SETTING_PARAMS_INIT_SETTING(PWDF_USB_INTERFACE_SELECT_SETTING_PARAMS Params, UCHAR SettingIndex)
+{
+    RtlZeroMemory(Params, sizeof(*Params));
+    Params->Size = (ULONG)sizeof(*Params);
+    Params->Type = WdfUsbInterfaceSelectSettingTypeSetting;
+    Params->Types.Interface.SettingIndex = SettingIndex;
+}
+
+FORCEINLINE WDFIOTARGET WdfUsbTargetPipeGetIoTarget(WDFUSBPIPE Pipe)
+{
+    /* A USB pipe object is an I/O target. */
+    return (WDFIOTARGET)Pipe;
+}
+
+FORCEINLINE VOID WDF_USB_PIPE_INFORMATION_INIT(PWDF_USB_PIPE_INFORMATION Info)
+{
+    RtlZeroMemory(Info, sizeof(*Info));
+    Info->Size = (ULONG)sizeof(*Info);
+}
+
+FORCEINLINE BOOLEAN WDF_USB_PIPE_DIRECTION_IN(UCHAR EndpointAddress)
+{
+    return USB_ENDPOINT_DIRECTION_IN(EndpointAddress) ? TRUE : FALSE;
+}
+
+FORCEINLINE BOOLEAN WDF_USB_PIPE_DIRECTION_OUT(UCHAR EndpointAddress)
+{
+    return USB_ENDPOINT_DIRECTION_OUT(EndpointAddress) ? TRUE : FALSE;
+}
+
+FORCEINLINE VOID WDF_USB_DEVICE_CREATE_CONFIG_INIT(PWDF_USB_DEVICE_CREATE_CONFIG Config, ULONG USBDClientContractVersion)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->USBDClientContractVersion = USBDClientContractVersion;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFUSB_H_ */

@@ -83,6 +83,41 @@ typedef WDFDEVICE (*PFN_WDFWMIINSTANCEGETDEVICE)(PWDF_DRIVER_GLOBALS DriverGloba
 typedef WDFWMIPROVIDER (*PFN_WDFWMIINSTANCEGETPROVIDER)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWMIINSTANCE WmiInstance);
 typedef NTSTATUS (*PFN_WDFWMIINSTANCEFIREEVENT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWMIINSTANCE WmiInstance, ULONG EventDataSize, PVOID EventData);
 
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_WMI_PROVIDER_CONFIG_INIT(PWDF_WMI_PROVIDER_CONFIG Config, CONST GUID *Guid)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->Guid = *Guid;
+}
+
+FORCEINLINE VOID WDF_WMI_INSTANCE_CONFIG_INIT_PROVIDER(PWDF_WMI_INSTANCE_CONFIG Config, WDFWMIPROVIDER Provider)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->Provider = Provider;
+}
+
+FORCEINLINE VOID WDF_WMI_INSTANCE_CONFIG_INIT_PROVIDER_CONFIG(PWDF_WMI_INSTANCE_CONFIG Config, PWDF_WMI_PROVIDER_CONFIG ProviderConfig)
+{
+    RtlZeroMemory(Config, sizeof(*Config));
+    Config->Size = (ULONG)sizeof(*Config);
+    Config->ProviderConfig = ProviderConfig;
+}
+
+FORCEINLINE NTSTATUS WDF_WMI_BUFFER_APPEND_STRING(PVOID Buffer, ULONG BufferLength, PCUNICODE_STRING String, PULONG RequiredSize)
+{
+    /* WMI's counted string: a USHORT byte count, then the characters (no terminator). */
+    ULONG needed = (ULONG)sizeof(USHORT) + String->Length;
+    *RequiredSize = needed;
+    if (BufferLength < needed) {
+    return STATUS_BUFFER_TOO_SMALL;
+    }
+    *(USHORT *)Buffer = String->Length;
+    RtlCopyMemory((PUCHAR)Buffer + sizeof(USHORT), String->Buffer, String->Length);
+    return STATUS_SUCCESS;
+}
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFWMI_H_ */
