@@ -27,7 +27,7 @@ typedef struct _KH_DEVICE {
 static LIST_ENTRY KhNamedDevices = {&KhNamedDevices, &KhNamedDevices};
 
 /* Under KhIoLock: the named device object, or NULL. */
-static PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
+PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
 {
     for (PLIST_ENTRY e = KhNamedDevices.Flink; e != &KhNamedDevices; e = e->Flink) {
         KH_DEVICE *device = CONTAINING_RECORD(e, KH_DEVICE, NameLink);
