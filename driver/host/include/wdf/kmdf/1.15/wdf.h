@@ -13,6 +13,7 @@
 
 #include <wdftypes.h>
 #include <wdfglobals.h>
+#include <wdffuncenum.h>
 #include <wdfstatus.h>
 #include <wdfassert.h>
 #include <wdfverifier.h>
