@@ -248,7 +248,7 @@ void KhIoReleaseFileObjectLock(PFILE_OBJECT FileObject)
 static void KhFileObClose(KH_OBJECT_HEADER *Object)
 {
     KH_FILE *file = (KH_FILE *)Object;
-    bool synchronous = (file->FileObject.Flags & FO_SYNCHRONOUS_IO) != 0;
+    bool synchronous = (__atomic_load_n(&file->FileObject.Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) != 0;
     if (synchronous) {
         KhIoAcquireFileObjectLock(&file->FileObject);
     }
