@@ -452,7 +452,10 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROU
 
 /* ------------------------------------------------------------------ object references */
 
-/* Device and file objects are reference counted; other objects need no counting here. */
+/*
+ * Device, file and event objects (those ObReferenceObjectByHandle gives out) are
+ * reference counted; other objects need no counting here.
+ */
 NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
 {
     CSHORT type = *(CSHORT *)Object;
@@ -460,6 +463,11 @@ NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
         KhDeviceReference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileReference(Object);
+    } else {
+        KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        if (event != NULL) {
+            KhObReference(&event->Ob);
+        }
     }
 }
 
@@ -470,6 +478,11 @@ NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object)
         KhDeviceDereference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileDereference(Object);
+    } else {
+        KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        if (event != NULL) {
+            KhObDereference(&event->Ob);
+        }
     }
 }
 

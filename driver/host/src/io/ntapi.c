@@ -224,7 +224,7 @@ static NTSTATUS IopSendRequest(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE 
         }
     }
     PFILE_OBJECT fo = &file->FileObject;
-    bool synchronous = (fo->Flags & FO_SYNCHRONOUS_IO) != 0;
+    bool synchronous = (__atomic_load_n(&fo->Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) != 0;
     if (!synchronous && ByteOffset == NULL && (Major == IRP_MJ_READ || Major == IRP_MJ_WRITE)) {
         /* "If the call to ZwCreateFile set neither of the CreateOptions flags
            FILE_SYNCHRONOUS_IO_ALERT or FILE_SYNCHRONOUS_IO_NONALERT, ByteOffset is
@@ -573,7 +573,7 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK
         }
         if (NT_SUCCESS(status)) {
             HosMutexLock(&KhIoLock);
-            if ((file->FileObject.Flags & FO_SYNCHRONOUS_IO) || file->Port != NULL) {
+            if ((__atomic_load_n(&file->FileObject.Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) || file->Port != NULL) {
                 status = STATUS_INVALID_PARAMETER;
             } else {
                 file->Port = (KH_PORT *)port; /* the association keeps the port */
