@@ -8,7 +8,8 @@
 #ifndef KMDFHOST_NTSTATUS_H
 #define KMDFHOST_NTSTATUS_H
 
-#include <ntdef.h>
+/* Like Windows' ntstatus.h, this header only defines values: NTSTATUS comes from
+   <ntdef.h> (drivers) or the user-mode headers (kmdfhost_nt.h). */
 
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
 #define STATUS_WAIT_0 ((NTSTATUS)0x00000000L)
