@@ -38,6 +38,8 @@ static PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
     return NULL;
 }
 
+PDEVICE_OBJECT KhIoFindNamedDeviceLocked(const char *Name) { return KhFindNamedDeviceLocked(Name); }
+
 NTSTATUS KhIoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, const char *Name,
                           DEVICE_TYPE DeviceType, ULONG Characteristics, BOOLEAN Exclusive, PDEVICE_OBJECT *DeviceObject)
 {
@@ -181,6 +183,10 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoAttachDeviceToDeviceStack(PDEVICE_OBJECT Sour
         return NULL;
     }
     top->AttachedDevice = SourceDevice;
+    /* The attachment keeps the lower device object's memory: a lower driver may delete
+       its device (IRP_MN_REMOVE_DEVICE) before the one above detaches from it, and
+       Windows defers the deletion until then. */
+    KhDeviceReference(top);
     SourceDevice->DeviceObjectExtension->AttachedTo = top;
     SourceDevice->DeviceObjectExtension->Devnode = top->DeviceObjectExtension->Devnode;
     SourceDevice->StackSize = (CCHAR)(top->StackSize + 1);
@@ -209,6 +215,9 @@ NTKERNELAPI VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice)
     }
     TargetDevice->AttachedDevice = NULL;
     HosMutexUnlock(&KhIoLock);
+    if (source != NULL) {
+        KhDeviceDereference(TargetDevice);
+    }
 }
 
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject)

@@ -18,6 +18,7 @@
  * https://learn.microsoft.com/windows-hardware/drivers/kernel/completing-irps
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "io/iop.h"
@@ -116,6 +117,33 @@ static void KhFillCreate(PIO_STACK_LOCATION Stack, void *Context)
  * I/O manager answers an open of a device object marked for deletion; a disabled or
  * unknown interface STATUS_OBJECT_NAME_NOT_FOUND.
  */
+/* Under KhIoLock: a device being or already removed (an open gives STATUS_NO_SUCH_DEVICE). */
+static bool KhDeviceGoneLocked(PDEVICE_OBJECT Device)
+{
+    struct _KH_DEVNODE *node = Device->DeviceObjectExtension->Devnode;
+    return Device->DeviceObjectExtension->Deleted ||
+           (node != NULL && (node->Removing || node->State == KhNodeSurpriseRemoved || node->State == KhNodeRemoved));
+}
+
+/* Under KhIoLock: takes the references an open of Device holds (or says why it fails). */
+static NTSTATUS KhOpenDeviceLocked(PDEVICE_OBJECT Device, KH_FILE *File)
+{
+    struct _KH_DEVNODE *node = Device->DeviceObjectExtension->Devnode;
+    if (KhDeviceGoneLocked(Device)) {
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    File->Device = Device;
+    KhDeviceReference(File->Device);
+    File->Node = node;
+    if (node != NULL) {
+        node->References++;
+        node->OpenFiles++;
+    }
+    return STATUS_SUCCESS;
+}
+
+static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FILE **File);
+
 KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
 {
     if (Path == NULL || File == NULL) {
@@ -129,28 +157,86 @@ KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
     NTSTATUS status = STATUS_SUCCESS;
     HosMutexLock(&KhIoLock);
     KH_LINK *link = KhIoResolvePathLocked(Path, &remainder);
-    struct _KH_DEVNODE *node = link != NULL ? link->Target->DeviceObjectExtension->Devnode : NULL;
     if (link == NULL) {
         status = STATUS_OBJECT_NAME_NOT_FOUND;
-    } else if (link->Target->DeviceObjectExtension->Deleted ||
-               (node != NULL && (node->Removing || node->State == KhNodeSurpriseRemoved || node->State == KhNodeRemoved))) {
+    } else if (KhDeviceGoneLocked(link->Target)) {
         status = STATUS_NO_SUCH_DEVICE;
     } else if (!link->Enabled) {
         status = STATUS_OBJECT_NAME_NOT_FOUND;
     } else {
-        file->Device = link->Target;
-        KhDeviceReference(file->Device);
-        file->Node = node;
-        if (node != NULL) {
-            node->References++;
-            node->OpenFiles++;
-        }
+        status = KhOpenDeviceLocked(link->Target, file);
     }
     HosMutexUnlock(&KhIoLock);
     if (!NT_SUCCESS(status)) {
         free(file);
         return status;
     }
+    return KhCreateFileOpened(file, remainder, File);
+}
+
+/*
+ * IoGetDeviceObjectPointer: opens the named device (a device name such as \Device\X, or a
+ * symbolic link \??\X, \DosDevices\X), closes the handle (IRP_MJ_CLEANUP) and returns the
+ * file object, referenced, and the top device object of its stack. Dereferencing the
+ * file object sends IRP_MJ_CLOSE.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceobjectpointer
+ */
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+                                                    PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
+{
+    (void)DesiredAccess;
+    if (ObjectName == NULL || FileObject == NULL || DeviceObject == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    char *name = KhUnicodeStringToUtf8(ObjectName);
+    KH_FILE *file = calloc(1, sizeof(*file));
+    if (name == NULL || file == NULL) {
+        free(name);
+        free(file);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    static const char *const linkPrefixes[] = {"\\DosDevices\\Global\\", "\\DosDevices\\", "\\GLOBAL??\\", "\\??\\"};
+    const char *remainder = "";
+    NTSTATUS status = STATUS_OBJECT_NAME_NOT_FOUND;
+    HosMutexLock(&KhIoLock);
+    PDEVICE_OBJECT device = KhIoFindNamedDeviceLocked(name);
+    for (size_t i = 0; device == NULL && i < sizeof(linkPrefixes) / sizeof(linkPrefixes[0]); i++) {
+        size_t n = strlen(linkPrefixes[i]);
+        if (strncasecmp(name, linkPrefixes[i], n) == 0) {
+            char path[1024];
+            snprintf(path, sizeof(path), "\\??\\%s", name + n);
+            KH_LINK *link = KhIoResolvePathLocked(path, &remainder);
+            if (link != NULL && link->Enabled) {
+                device = link->Target;
+                remainder = name + n + (remainder - (path + 4));
+            }
+        }
+    }
+    if (device != NULL) {
+        status = KhOpenDeviceLocked(device, file);
+    }
+    HosMutexUnlock(&KhIoLock);
+    if (!NT_SUCCESS(status)) {
+        free(name);
+        free(file);
+        return status;
+    }
+    KH_FILE *opened;
+    status = KhCreateFileOpened(file, remainder, &opened);
+    free(name);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    /* The handle closes at once; its reference becomes the caller's. */
+    (void)KmdfHostCleanupFile(opened);
+    *FileObject = &opened->FileObject;
+    *DeviceObject = IoGetAttachedDevice(opened->Device);
+    return STATUS_SUCCESS;
+}
+
+static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FILE **File)
+{
+    NTSTATUS status;
 
     PFILE_OBJECT fo = &file->FileObject;
     fo->Type = IO_TYPE_FILE;

@@ -88,6 +88,8 @@ struct _DEVOBJ_EXTENSION {
 NTSTATUS KhIoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, const char *Name,
                           DEVICE_TYPE DeviceType, ULONG Characteristics, BOOLEAN Exclusive,
                           PDEVICE_OBJECT *DeviceObject);
+/* Under KhIoLock: the device object named Name ("\Device\X"), or NULL. */
+PDEVICE_OBJECT KhIoFindNamedDeviceLocked(const char *Name);
 void KhDeviceReference(PDEVICE_OBJECT Device);
 void KhDeviceDereference(PDEVICE_OBJECT Device);
 /* Under KhIoLock: the top of the stack Device is in. */

@@ -86,6 +86,17 @@ WDFAPI VOID WdfDeviceInitSetPnpPowerEventCallbacks(
     memcpy(&DeviceInit->PnpPower, PnpPowerEventCallbacks, size);
 }
 
+/* WdfFdoInitSetFilter (wdffdo.h): the device is an upper or lower filter. Requests of a
+   type for which it has no queue go to the next lower driver instead of failing, and so
+   do creates when it has no EvtDeviceFileCreate. */
+WDFAPI VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit)
+{
+    PWDFDEVICE_INIT init = FxInitFromHandle(DeviceInit, "WdfFdoInitSetFilter");
+    if (init != NULL) {
+        init->Filter = true;
+    }
+}
+
 WDFAPI VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType)
 {
     if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetIoType") != NULL) {
@@ -207,6 +218,8 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
 static const FX_OBJECT_OPS FxDeviceOps = {NULL, FxDeviceDestroy};
 
 /* Resolves the synchronization scope of a device: its own, else the driver's. */
+static void FxDeviceDeleteStack(FX_DEVICE *Device);
+
 static WDF_SYNCHRONIZATION_SCOPE FxDeviceScope(FX_DEVICE *Device)
 {
     WDF_SYNCHRONIZATION_SCOPE scope = Device->Object.SyncScope;
@@ -303,8 +316,27 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
             return STATUS_NO_SUCH_DEVICE;
         }
     }
+    device->Filter = init->Filter;
+    if (device->Filter && device->Lower != NULL) {
+        /* A filter takes the I/O type and device type of the device it attaches to
+           (WdfFdoInitSetFilter: the framework ignores WdfDeviceInitSetIoType then). */
+        fdo->Flags &= ~(DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
+        fdo->Flags |= device->Lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
+        fdo->DeviceType = device->Lower->DeviceType;
+        fdo->Characteristics |= device->Lower->Characteristics;
+        device->IoType = (fdo->Flags & DO_DIRECT_IO)     ? WdfDeviceIoDirect
+                         : (fdo->Flags & DO_BUFFERED_IO) ? WdfDeviceIoBuffered
+                                                         : WdfDeviceIoNeither;
+    }
     fdo->Flags &= ~DO_DEVICE_INITIALIZING;
     FxObjectInsert(object, &driver->Object);
+    if (device->Lower != NULL) {
+        status = FxIoTargetCreateDefault(device);
+        if (!NT_SUCCESS(status)) {
+            FxDeviceDeleteStack(device);
+            return status;
+        }
+    }
     init->CreatedDevice = device;
     if (init->CreatedByFramework) {
         /* The framework frees its init when EvtDriverDeviceAdd returns. */
@@ -627,6 +659,8 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     if (Device->PnpState != FxPnpAdded) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    /* The default I/O target is usable from EvtDevicePrepareHardware on. */
+    FxIoTargetDeviceStarted(Device);
     NTSTATUS status =
         FX_CALL_STATUS(Device, EvtDevicePrepareHardware, "EvtDevicePrepareHardware", NULL, NULL);
     if (!NT_SUCCESS(status)) {
@@ -682,6 +716,8 @@ static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
             FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend, "EvtDeviceSelfManagedIoSuspend");
     }
     FxDevicePowerQueues(Device, false, true);
+    /* Leaving D0 stops the default target; what it sent stays pending below. */
+    FxIoTargetDeviceStopping(Device, false);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
                          "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3);
@@ -705,6 +741,7 @@ static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
         return status;
     }
     Device->InD0 = true;
+    FxIoTargetDeviceStarted(Device);
     FxDevicePowerQueues(Device, true, false);
     if (Device->SelfManagedIoInitialized) {
         status =
@@ -740,6 +777,7 @@ static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
     if (Surprise) {
         FX_CALL_VOID(Device, EvtDeviceSurpriseRemoval, "EvtDeviceSurpriseRemoval");
         FxDevicePurgeQueues(Device);
+        FxIoTargetDeviceStopping(Device, true);
     }
     if (wasInD0 && Device->SelfManagedIoInitialized) {
         (void)FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend,
@@ -777,6 +815,9 @@ static void FxDeviceRemove(FX_DEVICE *Device)
     if (state != FxPnpSurpriseRemoved) {
         FxDeviceTeardown(Device, false);
     }
+    /* The default target goes: what the driver sent is cancelled and waited for, so
+       that requests it forwarded come back to it before the queues must be idle. */
+    FxIoTargetDeviceRemoved(Device);
     FX_QUEUE *queues[FX_MAX_QUEUES];
     size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
     for (size_t i = 0; i < count; i++) {
@@ -814,6 +855,12 @@ static NTSTATUS FxForwardSynchronously(FX_DEVICE *Device, PIRP Irp)
         KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
     }
     return Irp->IoStatus.Status;
+}
+
+NTSTATUS FxDeviceForwardIrp(FX_DEVICE *Device, PIRP Irp)
+{
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(Device->Lower, Irp);
 }
 
 static NTSTATUS FxForward(FX_DEVICE *Device, PIRP Irp)

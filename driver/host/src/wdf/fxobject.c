@@ -99,6 +99,8 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFDPC";
     case FxTypeWorkItem:
         return "WDFWORKITEM";
+    case FxTypeIoTarget:
+        return "WDFIOTARGET";
     default:
         return "handle";
     }

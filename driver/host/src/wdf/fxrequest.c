@@ -79,6 +79,8 @@ static void FxRequestDestroy(FX_OBJECT *Object)
     if (request->OutputMemory.Object.Type == FxTypeMemory) {
         request->OutputMemory.Object.Magic = FX_MAGIC_DEAD;
     }
+    FxRequestReleaseFormat(request);
+    HosCondDestroy(&request->SendDone);
     HosMutexDestroy(&request->Lock);
 }
 
@@ -99,7 +101,9 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
     object->NoDriverDelete = true;
     object->ExecutionLevel = Device->Object.ExecutionLevel;
     HosMutexInit(&request->Lock);
+    HosCondInit(&request->SendDone);
     FxListInit(&request->QueueLink);
+    FxListInit(&request->TargetLink);
     request->Irp = Irp;
     request->Device = Device;
     atomic_init(&request->Queue, NULL);
@@ -182,6 +186,29 @@ static void FxRequestFinish(FX_REQUEST *Request, NTSTATUS Status, CCHAR Boost)
     irp->IoStatus.Status = Status;
     irp->IoStatus.Information = information;
     IoCompleteRequest(irp, Boost);
+    FxObjectDelete(&Request->Object);
+    if (queue != NULL) {
+        FxQueueRequestDone(queue);
+        FxObjectDereference(&queue->Object);
+    }
+}
+
+/*
+ * WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET: the IRP now belongs to the target's driver.
+ * The request leaves its queue and is deleted without completing the IRP.
+ */
+void FxRequestForgetIrp(FX_REQUEST *Request)
+{
+    FX_QUEUE *queue = atomic_load(&Request->Queue);
+    HosMutexLock(&Request->Lock);
+    bool owned = Request->DriverOwned;
+    Request->DriverOwned = false;
+    Request->Completed = true;
+    HosMutexUnlock(&Request->Lock);
+    if (queue != NULL && owned) {
+        FxQueueRemoveOwned(queue, Request);
+    }
+    Request->Irp->Tail.Overlay.DriverContext[3] = NULL;
     FxObjectDelete(&Request->Object);
     if (queue != NULL) {
         FxQueueRequestDone(queue);

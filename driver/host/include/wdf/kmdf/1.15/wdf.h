@@ -26,5 +26,6 @@
 #include <wdfstring.h>
 #include <wdfio.h>
 #include <wdfrequest.h>
+#include <wdfiotarget.h>
 
 #endif /* _WDF_H_ */

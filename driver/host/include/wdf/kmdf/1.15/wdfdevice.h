@@ -284,6 +284,14 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI PDEVICE_OBJECT
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI WDFDEVICE
     WdfWdmDeviceGetWdfDeviceHandle(_In_ PDEVICE_OBJECT DeviceObject);
 
+/* The device's default I/O target: the next lower driver in its stack. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(_In_ WDFDEVICE Device);
+
+/* wdffdo.h: the device is a filter (requests without a queue go down the stack). */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+WDFAPI VOID WdfFdoInitSetFilter(_In_ PWDFDEVICE_INIT DeviceInit);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFDEVICE_H_ */
