@@ -18,6 +18,8 @@
 #    kernel-mode headers (include/km) not in src/os or src/win32; kmdfhost_win32.h only
 #    in src/win32. In include/: shared/ includes only shared/; km/ only km/ and shared/;
 #    wdf/ only wdf/, km/ and shared/; kmdfhost/ only kmdfhost/ (and the C library).
+#    Every framework method (WDFAPI) is defined in src/wdf/fx<name>.c, named after the
+#    wdf<name>.h that declares it.
 # 3. Every rule id a report names (KhVerifierReport, FxReport, KmdfHostExploreFinding)
 #    is in the verifier's catalogue (src/verifier/verifier.h), and every catalogue id is
 #    in README.md.
@@ -151,6 +153,34 @@ foreach(folder IN LISTS folders)
         endif()
       endforeach()
     endforeach()
+  endforeach()
+endforeach()
+
+# 2b: every framework method is defined in the source named after its header
+# (wdfdpc.h -> src/wdf/fxdpc.c).
+set(wdf_elsewhere
+  # The queue's stop logic, which it drives, lives in fxio.c.
+  "WdfRequestStopAcknowledge=fxio.c")
+set(wdf_api_regex "WDFAPI[ \t\n]+[^;(]*[ \t\n*](Wdf[A-Za-z0-9_]+)[ \t\n]*\\(")
+foreach(header IN LISTS headers_wdf_kmdf_1_15)
+  file(READ "${HOST_DIR}/include/wdf/kmdf/1.15/${header}" text)
+  string(REGEX MATCHALL "${wdf_api_regex}" decls "${text}")
+  string(REGEX REPLACE "^wdf(.*)\\.h$" "fx\\1.c" source "${header}")
+  foreach(decl IN LISTS decls)
+    string(REGEX REPLACE "${wdf_api_regex}" "\\1" function "${decl}")
+    set(home_${function} "${source}")
+  endforeach()
+endforeach()
+file(GLOB wdf_sources RELATIVE "${HOST_DIR}/src/wdf" "${HOST_DIR}/src/wdf/*.c")
+foreach(source IN LISTS wdf_sources)
+  file(READ "${HOST_DIR}/src/wdf/${source}" text)
+  string(REGEX MATCHALL "${wdf_api_regex}" defs "${text}")
+  foreach(def IN LISTS defs)
+    string(REGEX REPLACE "${wdf_api_regex}" "\\1" function "${def}")
+    if(DEFINED home_${function} AND NOT home_${function} STREQUAL source
+       AND NOT "${function}=${source}" IN_LIST wdf_elsewhere)
+      violation("src/wdf/${source}: ${function} belongs in src/wdf/${home_${function}}, named after its header")
+    endif()
   endforeach()
 endforeach()
 
