@@ -10,8 +10,10 @@
  * The control API plays the roles that Windows gives to the service control manager
  * (load and unload a driver), the PnP manager (add, start, suspend, resume,
  * surprise-remove and remove a device instance) and the registry (a service's
- * Parameters key). The I/O API is what the I/O manager offers the Win32 layer: open a
- * file object on a device interface, send IRPs, cancel them, clean up and close.
+ * Parameters key). The I/O API lets the C tests drive the I/O manager with a completion
+ * callback per IRP: open a file object on a device interface, send IRPs, cancel them,
+ * clean up and close. Applications (the Win32 surface, native programs) use the NT
+ * system services of kmdfhost_nt.h instead, as on Windows.
  */
 #ifndef KMDFHOST_H
 #define KMDFHOST_H
@@ -121,7 +123,7 @@ KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node);
 KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node);
 
 /* ---------------------------------------------------------------------------------
- * I/O entry points (what the I/O manager offers the Win32 layer)
+ * I/O entry points of the C tests (applications use the NT services, kmdfhost_nt.h)
  * --------------------------------------------------------------------------------- */
 
 /*

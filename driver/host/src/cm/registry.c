@@ -15,6 +15,7 @@
 #include <kmdfhost.h>
 
 #include "cm/cm.h"
+#include "ob/ob.h"
 #include "os/hostos.h"
 #include "rtl/rtl.h"
 
@@ -39,21 +40,21 @@ typedef struct _KH_REG_KEY {
     bool Deleted;
 } KH_REG_KEY;
 
+/* An open key: an object of the object manager's Key type, one per handle. */
 typedef struct _KH_REG_HANDLE {
-    LIST_ENTRY Link;
+    KH_OBJECT_HEADER Ob;
     KH_REG_KEY *Key;
     ACCESS_MASK Access;
+    bool Closed; /* its handle was closed (under the registry lock) */
 } KH_REG_HANDLE;
 
 static HOS_MUTEX KhRegistryLock;
 static KH_REG_KEY KhRegistryRoot; /* \Registry */
-static LIST_ENTRY KhRegistryHandles;
 
 __attribute__((constructor)) static void KhRegistryInit(void)
 {
     static WCHAR rootName[] = L"Registry";
     HosMutexInit(&KhRegistryLock);
-    InitializeListHead(&KhRegistryHandles);
     KhRegistryRoot.Name = rootName;
     KhRegistryRoot.NameLength = (USHORT)(sizeof(rootName) - sizeof(WCHAR));
 }
@@ -196,16 +197,44 @@ static NTSTATUS KhWalk(KH_REG_KEY *Start, const WCHAR *Path, USHORT Length, int 
     return STATUS_SUCCESS;
 }
 
-/* Under the lock: the handle record for Handle, or NULL when it is not a registry handle. */
+/*
+ * The object manager's Key type. Closing the handle drops the key's handle count under
+ * the registry lock; the record itself is freed with its last reference.
+ */
+static void KhKeyObClose(KH_OBJECT_HEADER *Object)
+{
+    KH_REG_HANDLE *handle = (KH_REG_HANDLE *)Object;
+    HosMutexLock(&KhRegistryLock);
+    handle->Closed = true;
+    handle->Key->Handles--;
+    KhFreeKeyIfUnused(handle->Key);
+    HosMutexUnlock(&KhRegistryLock);
+}
+
+static void KhKeyObDelete(KH_OBJECT_HEADER *Object) { free(Object); }
+
+static const KH_OBJECT_TYPE KhCmKeyObjectType = {
+    .Name = "Key",
+    .Delete = KhKeyObDelete,
+    .Close = KhKeyObClose,
+};
+
+/*
+ * Under the registry lock: the open key of Handle, or NULL when it is not a registry
+ * handle. While the lock is held the key stays valid: closing the handle needs the lock.
+ */
 static KH_REG_HANDLE *KhLookupHandle(HANDLE Handle)
 {
-    for (PLIST_ENTRY e = KhRegistryHandles.Flink; e != &KhRegistryHandles; e = e->Flink) {
-        KH_REG_HANDLE *h = CONTAINING_RECORD(e, KH_REG_HANDLE, Link);
-        if ((HANDLE)h == Handle) {
-            return h;
-        }
+    KH_OBJECT_HEADER *object;
+    if (!NT_SUCCESS(KhObReferenceByHandle(Handle, &KhCmKeyObjectType, &object))) {
+        return NULL;
     }
-    return NULL;
+    KH_REG_HANDLE *handle = (KH_REG_HANDLE *)object;
+    bool closed = handle->Closed;
+    /* Not the last reference unless closed: NtClose drops the handle's only after
+       KhKeyObClose, which waits for the registry lock held here. */
+    KhObDereference(object);
+    return closed ? NULL : handle;
 }
 
 static NTSTATUS KhOpenOrCreate(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
@@ -218,6 +247,7 @@ static NTSTATUS KhOpenOrCreate(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POB
     if (handle == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    KhObInitializeObject(&handle->Ob, &KhCmKeyObjectType);
     HosMutexLock(&KhRegistryLock);
     KH_REG_KEY *start = NULL;
     if (ObjectAttributes->RootDirectory != NULL) {
@@ -245,10 +275,17 @@ static NTSTATUS KhOpenOrCreate(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POB
     }
     handle->Key = key;
     handle->Access = DesiredAccess;
+    HANDLE value = NULL;
+    status = KhObInsertHandle(&handle->Ob, &value);
+    if (!NT_SUCCESS(status)) {
+        KhFreeKeyIfUnused(key);
+        HosMutexUnlock(&KhRegistryLock);
+        free(handle);
+        return status;
+    }
     key->Handles++;
-    InsertTailList(&KhRegistryHandles, &handle->Link);
     HosMutexUnlock(&KhRegistryLock);
-    *KeyHandle = (HANDLE)handle;
+    *KeyHandle = value;
     if (Disposition != NULL) {
         *Disposition = created ? REG_CREATED_NEW_KEY : REG_OPENED_EXISTING_KEY;
     }
@@ -269,22 +306,7 @@ NTSYSAPI NTSTATUS NTAPI ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess
     return KhOpenOrCreate(KeyHandle, DesiredAccess, ObjectAttributes, 1, Disposition);
 }
 
-/* ZwClose for registry handles; other handles are not kernel objects the host knows. */
-NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle)
-{
-    HosMutexLock(&KhRegistryLock);
-    KH_REG_HANDLE *handle = KhLookupHandle(Handle);
-    if (handle == NULL) {
-        HosMutexUnlock(&KhRegistryLock);
-        return STATUS_INVALID_HANDLE;
-    }
-    RemoveEntryList(&handle->Link);
-    handle->Key->Handles--;
-    KhFreeKeyIfUnused(handle->Key);
-    HosMutexUnlock(&KhRegistryLock);
-    free(handle);
-    return STATUS_SUCCESS;
-}
+/* ZwClose is the object manager's NtClose (ob/ob.c). */
 
 /* Under the lock: the key of a handle, with the status for a bad or deleted one. */
 static NTSTATUS KhKeyFromHandle(HANDLE Handle, KH_REG_KEY **Key)

@@ -19,6 +19,8 @@
 #include <kmdfhost.h>
 #include <ntddk.h>
 
+#include "ob/ob.h"
+
 /* ------------------------------------------------------------------- pool */
 
 /* The loader announces a driver before its DriverEntry runs, and after it is gone. */
@@ -38,5 +40,16 @@ PVOID KhAllocatePool(POOL_TYPE PoolType, POOL_FLAGS Flags, SIZE_T NumberOfBytes,
  * I/O manager's allocations on a driver's behalf, call it too.
  */
 BOOLEAN KhAllocationShouldFail(void);
+
+/* ------------------------------------------------------------------- event objects */
+
+/* An event object (the object manager's Event type, event.c): NtCreateEvent's, and the
+   Event argument of the I/O system services. */
+typedef struct _KH_EVENT_OBJECT {
+    KH_OBJECT_HEADER Ob;
+    KEVENT Event;
+} KH_EVENT_OBJECT;
+
+extern const KH_OBJECT_TYPE KhExEventObjectType;
 
 #endif /* KH_EX_H */

@@ -27,7 +27,7 @@ typedef struct _KH_DEVICE {
 static LIST_ENTRY KhNamedDevices = {&KhNamedDevices, &KhNamedDevices};
 
 /* Under KhIoLock: the named device object, or NULL. */
-static PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
+PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
 {
     for (PLIST_ENTRY e = KhNamedDevices.Flink; e != &KhNamedDevices; e = e->Flink) {
         KH_DEVICE *device = CONTAINING_RECORD(e, KH_DEVICE, NameLink);
@@ -37,8 +37,6 @@ static PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name)
     }
     return NULL;
 }
-
-PDEVICE_OBJECT KhIoFindNamedDeviceLocked(const char *Name) { return KhFindNamedDeviceLocked(Name); }
 
 NTSTATUS KhIoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, const char *Name,
                           DEVICE_TYPE DeviceType, ULONG Characteristics, BOOLEAN Exclusive, PDEVICE_OBJECT *DeviceObject)

@@ -1,6 +1,10 @@
 /*
- * file.c - file objects and the I/O entry points of kmdfhost.h: create, submit (read,
- * write, device control), cancel, cleanup and close.
+ * file.c - file objects: open (IRP_MJ_CREATE), references, the file object type of the
+ * object manager (waits, the last handle's cleanup), cancellation of a file's IRPs,
+ * cleanup and close; and the I/O entry points of kmdfhost.h that the C tests drive the
+ * I/O manager with (KmdfHostCreateFile, KmdfHostSubmitIo with a completion callback,
+ * KmdfHostCancelIo, KmdfHostCleanupFile, KmdfHostCloseFile). Applications come in through
+ * the NT system services of ntapi.c instead.
  *
  * Life of a file object, as on Windows: IRP_MJ_CREATE when it is opened;
  * IRP_MJ_CLEANUP when its handle is closed (after the I/O manager cancelled the file's
@@ -18,8 +22,8 @@
  * https://learn.microsoft.com/windows-hardware/drivers/kernel/completing-irps
  */
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "io/iop.h"
 
@@ -36,7 +40,7 @@ void KhFileReference(PFILE_OBJECT FileObject)
 }
 
 /* The last reference sends IRP_MJ_CLOSE, from the worker thread when not at PASSIVE_LEVEL. */
-static void KhFileRelease(KH_FILE *File, bool Defer)
+void KhFileRelease(KH_FILE *File, bool Defer)
 {
     if (__atomic_sub_fetch(&File->References, 1, __ATOMIC_SEQ_CST) != 0) {
         return;
@@ -53,7 +57,7 @@ void KhFileDereference(PFILE_OBJECT FileObject) { KhFileRelease(CONTAINING_RECOR
  * Starts a dispatch for the file's device: fails with STATUS_DELETE_PENDING when the
  * device is being removed or gone (the driver would fail it with its remove lock).
  */
-static NTSTATUS KhBeginDispatch(KH_FILE *File)
+NTSTATUS KhIoBeginDispatch(KH_FILE *File)
 {
     NTSTATUS status = STATUS_SUCCESS;
     HosMutexLock(&KhIoLock);
@@ -66,7 +70,7 @@ static NTSTATUS KhBeginDispatch(KH_FILE *File)
     return status;
 }
 
-static void KhEndDispatch(KH_FILE *File)
+void KhIoEndDispatch(KH_FILE *File)
 {
     if (File->Node == NULL) {
         return;
@@ -86,6 +90,9 @@ static void KhFileFree(KH_FILE *File)
         HosMutexUnlock(&KhIoLock);
         KhNodeDereference(File->Node);
     }
+    if (File->Port != NULL) {
+        KhObDereference(&File->Port->Ob);
+    }
     KhDeviceDereference(File->Device);
     KhFreeHostUnicodeString(&File->FileObject.FileName);
     free(File);
@@ -93,9 +100,9 @@ static void KhFileFree(KH_FILE *File)
 
 static void KhFileClose(KH_FILE *File)
 {
-    if (NT_SUCCESS(KhBeginDispatch(File))) {
+    if (NT_SUCCESS(KhIoBeginDispatch(File))) {
         KhIoSendSynchronous(File->Device, IRP_MJ_CLOSE, 0, &File->FileObject, NULL, NULL, NULL);
-        KhEndDispatch(File);
+        KhIoEndDispatch(File);
     }
     KhFileFree(File);
 }
@@ -112,43 +119,13 @@ static void KhFillCreate(PIO_STACK_LOCATION Stack, void *Context)
 }
 
 /*
- * Opens the device behind an interface (or other symbolic link) path. A path that
- * names a device that is being or has been removed gives STATUS_NO_SUCH_DEVICE, as the
- * I/O manager answers an open of a device object marked for deletion; a disabled or
- * unknown interface STATUS_OBJECT_NAME_NOT_FOUND.
+ * Opens the device behind an interface (or other symbolic link) path, or a named device
+ * object. A path that names a device that is being or has been removed gives
+ * STATUS_NO_SUCH_DEVICE, as the I/O manager answers an open of a device object marked
+ * for deletion; a disabled or unknown interface STATUS_OBJECT_NAME_NOT_FOUND.
  */
-/* Under KhIoLock: a device being or already removed (an open gives STATUS_NO_SUCH_DEVICE). */
-static bool KhDeviceGoneLocked(PDEVICE_OBJECT Device)
+NTSTATUS KhIoOpenFile(const char *Path, bool Synchronous, KH_FILE **File)
 {
-    struct _KH_DEVNODE *node = Device->DeviceObjectExtension->Devnode;
-    return Device->DeviceObjectExtension->Deleted ||
-           (node != NULL && (node->Removing || node->State == KhNodeSurpriseRemoved || node->State == KhNodeRemoved));
-}
-
-/* Under KhIoLock: takes the references an open of Device holds (or says why it fails). */
-static NTSTATUS KhOpenDeviceLocked(PDEVICE_OBJECT Device, KH_FILE *File)
-{
-    struct _KH_DEVNODE *node = Device->DeviceObjectExtension->Devnode;
-    if (KhDeviceGoneLocked(Device)) {
-        return STATUS_NO_SUCH_DEVICE;
-    }
-    File->Device = Device;
-    KhDeviceReference(File->Device);
-    File->Node = node;
-    if (node != NULL) {
-        node->References++;
-        node->OpenFiles++;
-    }
-    return STATUS_SUCCESS;
-}
-
-static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FILE **File);
-
-KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
-{
-    if (Path == NULL || File == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
     KH_FILE *file = calloc(1, sizeof(*file));
     if (file == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -156,88 +133,45 @@ KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
     const char *remainder = "";
     NTSTATUS status = STATUS_SUCCESS;
     HosMutexLock(&KhIoLock);
-    KH_LINK *link = KhIoResolvePathLocked(Path, &remainder);
-    if (link == NULL) {
-        status = STATUS_OBJECT_NAME_NOT_FOUND;
-    } else if (KhDeviceGoneLocked(link->Target)) {
-        status = STATUS_NO_SUCH_DEVICE;
-    } else if (!link->Enabled) {
-        status = STATUS_OBJECT_NAME_NOT_FOUND;
-    } else {
-        status = KhOpenDeviceLocked(link->Target, file);
-    }
-    HosMutexUnlock(&KhIoLock);
-    if (!NT_SUCCESS(status)) {
-        free(file);
-        return status;
-    }
-    return KhCreateFileOpened(file, remainder, File);
-}
-
-/*
- * IoGetDeviceObjectPointer: opens the named device (a device name such as \Device\X, or a
- * symbolic link \??\X, \DosDevices\X), closes the handle (IRP_MJ_CLEANUP) and returns the
- * file object, referenced, and the top device object of its stack. Dereferencing the
- * file object sends IRP_MJ_CLOSE.
- * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceobjectpointer
- */
-NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
-                                                    PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
-{
-    (void)DesiredAccess;
-    if (ObjectName == NULL || FileObject == NULL || DeviceObject == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    char *name = KhUnicodeStringToUtf8(ObjectName);
-    KH_FILE *file = calloc(1, sizeof(*file));
-    if (name == NULL || file == NULL) {
+    PDEVICE_OBJECT target = NULL;
+    bool enabled = true;
+    if (strncasecmp(Path, "\\Device\\", 8) == 0) {
+        size_t length = strcspn(Path + 8, "\\") + 8;
+        char *name = strndup(Path, length);
+        target = name != NULL ? KhFindNamedDeviceLocked(name) : NULL;
+        remainder = Path + length;
         free(name);
-        free(file);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    static const char *const linkPrefixes[] = {"\\DosDevices\\Global\\", "\\DosDevices\\", "\\GLOBAL??\\", "\\??\\"};
-    const char *remainder = "";
-    NTSTATUS status = STATUS_OBJECT_NAME_NOT_FOUND;
-    HosMutexLock(&KhIoLock);
-    PDEVICE_OBJECT device = KhIoFindNamedDeviceLocked(name);
-    for (size_t i = 0; device == NULL && i < sizeof(linkPrefixes) / sizeof(linkPrefixes[0]); i++) {
-        size_t n = strlen(linkPrefixes[i]);
-        if (strncasecmp(name, linkPrefixes[i], n) == 0) {
-            char path[1024];
-            snprintf(path, sizeof(path), "\\??\\%s", name + n);
-            KH_LINK *link = KhIoResolvePathLocked(path, &remainder);
-            if (link != NULL && link->Enabled) {
-                device = link->Target;
-                remainder = name + n + (remainder - (path + 4));
-            }
+    } else {
+        KH_LINK *link = KhIoResolvePathLocked(Path, &remainder);
+        if (link != NULL) {
+            target = link->Target;
+            enabled = link->Enabled;
         }
     }
-    if (device != NULL) {
-        status = KhOpenDeviceLocked(device, file);
+    struct _KH_DEVNODE *node = target != NULL ? target->DeviceObjectExtension->Devnode : NULL;
+    if (target == NULL) {
+        status = STATUS_OBJECT_NAME_NOT_FOUND;
+    } else if (target->DeviceObjectExtension->Deleted ||
+               (node != NULL && (node->Removing || node->State == KhNodeSurpriseRemoved || node->State == KhNodeRemoved))) {
+        status = STATUS_NO_SUCH_DEVICE;
+    } else if (!enabled) {
+        status = STATUS_OBJECT_NAME_NOT_FOUND;
+    } else {
+        file->Device = target;
+        KhDeviceReference(file->Device);
+        file->Node = node;
+        if (node != NULL) {
+            node->References++;
+            node->OpenFiles++;
+        }
     }
     HosMutexUnlock(&KhIoLock);
     if (!NT_SUCCESS(status)) {
-        free(name);
         free(file);
         return status;
     }
-    KH_FILE *opened;
-    status = KhCreateFileOpened(file, remainder, &opened);
-    free(name);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    /* The handle closes at once; its reference becomes the caller's. */
-    (void)KmdfHostCleanupFile(opened);
-    *FileObject = &opened->FileObject;
-    *DeviceObject = IoGetAttachedDevice(opened->Device);
-    return STATUS_SUCCESS;
-}
 
-static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FILE **File)
-{
-    NTSTATUS status;
-
+    KhObInitializeObject(&file->Ob, &KhIoFileObjectType);
     PFILE_OBJECT fo = &file->FileObject;
     fo->Type = IO_TYPE_FILE;
     fo->Size = (CSHORT)sizeof(FILE_OBJECT);
@@ -246,13 +180,13 @@ static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FIL
     fo->WriteAccess = TRUE;
     fo->SharedRead = TRUE;
     fo->SharedWrite = TRUE;
-    fo->Flags = FO_HANDLE_CREATED;
+    fo->Flags = FO_HANDLE_CREATED | (Synchronous ? FO_SYNCHRONOUS_IO : 0);
     KeInitializeEvent(&fo->Lock, SynchronizationEvent, FALSE);
     KeInitializeEvent(&fo->Event, NotificationEvent, FALSE);
     KeInitializeSpinLock(&fo->IrpListLock);
     InitializeListHead(&fo->IrpList);
     InitializeListHead(&file->Outstanding);
-    file->References = 1; /* the handle */
+    file->References = 1; /* the caller's */
     if (remainder[0] != 0 && !KhHostUnicodeString(remainder, &fo->FileName)) {
         KhFileFree(file);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -260,10 +194,10 @@ static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FIL
 
     IO_SECURITY_CONTEXT security = {0};
     security.DesiredAccess = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-    status = KhBeginDispatch(file);
+    status = KhIoBeginDispatch(file);
     if (NT_SUCCESS(status)) {
         status = KhIoSendSynchronous(file->Device, IRP_MJ_CREATE, 0, fo, KhFillCreate, &security, NULL);
-        KhEndDispatch(file);
+        KhIoEndDispatch(file);
     }
     if (!NT_SUCCESS(status)) {
         KhFileFree(file);
@@ -274,29 +208,134 @@ static KH_STATUS KhCreateFileOpened(KH_FILE *file, const char *remainder, KH_FIL
     return STATUS_SUCCESS;
 }
 
-/* ------------------------------------------------------------------ submit */
+KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
+{
+    if (Path == NULL || File == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return KhIoOpenFile(Path, false, File);
+}
+
+/*
+ * IoGetDeviceObjectPointer: opens the named device (a device name such as \Device\X, or a
+ * symbolic link \??\X, \DosDevices\X, \GLOBAL??\X), closes the handle at once
+ * (IRP_MJ_CLEANUP) and returns the file object, referenced, and the top device object of
+ * its stack. Dereferencing the file object sends IRP_MJ_CLOSE.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceobjectpointer
+ */
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+                                                    PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
+{
+    (void)DesiredAccess;
+    if (ObjectName == NULL || FileObject == NULL || DeviceObject == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    char *name = KhUnicodeStringToUtf8(ObjectName);
+    if (name == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    /* The link directories are one namespace (\??\); device names stay as they are. */
+    static const char *const linkPrefixes[] = {"\\DosDevices\\Global\\", "\\DosDevices\\", "\\GLOBAL??\\"};
+    char *path = name;
+    for (size_t i = 0; i < sizeof(linkPrefixes) / sizeof(linkPrefixes[0]); i++) {
+        size_t n = strlen(linkPrefixes[i]);
+        if (strncasecmp(name, linkPrefixes[i], n) == 0) {
+            path = malloc(strlen(name) - n + 5);
+            if (path != NULL) {
+                strcpy(path, "\\??\\");
+                strcat(path, name + n);
+            }
+            break;
+        }
+    }
+    KH_FILE *file = NULL;
+    NTSTATUS status = path != NULL ? KhIoOpenFile(path, false, &file) : STATUS_INSUFFICIENT_RESOURCES;
+    if (path != name) {
+        free(path);
+    }
+    free(name);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    /* The handle closes at once; its reference becomes the caller's. */
+    (void)KhIoCleanupFile(file);
+    *FileObject = &file->FileObject;
+    *DeviceObject = IoGetAttachedDevice(file->Device);
+    return STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ the object type */
+
+static void KhFileObReference(KH_OBJECT_HEADER *Object) { KhFileReference(&((KH_FILE *)Object)->FileObject); }
+static void KhFileObDereference(KH_OBJECT_HEADER *Object) { KhFileRelease((KH_FILE *)Object, false); }
+
+/* The file object lock that serializes a synchronous file object's I/O (FO_SYNCHRONOUS_IO). */
+void KhIoAcquireFileObjectLock(PFILE_OBJECT FileObject)
+{
+    __atomic_add_fetch(&FileObject->Waiters, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_exchange_n(&FileObject->Busy, 1, __ATOMIC_SEQ_CST) != 0) {
+        KeWaitForSingleObject(&FileObject->Lock, Executive, KernelMode, FALSE, NULL);
+    }
+    __atomic_sub_fetch(&FileObject->Waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+void KhIoReleaseFileObjectLock(PFILE_OBJECT FileObject)
+{
+    __atomic_store_n(&FileObject->Busy, 0, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&FileObject->Waiters, __ATOMIC_SEQ_CST) != 0) {
+        KeSetEvent(&FileObject->Lock, IO_NO_INCREMENT, FALSE);
+    }
+}
+
+/*
+ * The last handle of the file is closed (IopCloseFile): on a synchronous file object the
+ * I/O manager first takes the file object lock, so a close that races a synchronous
+ * call on another thread waits for that call to finish; then it cancels what is still
+ * outstanding and sends IRP_MJ_CLEANUP.
+ */
+static void KhFileObClose(KH_OBJECT_HEADER *Object)
+{
+    KH_FILE *file = (KH_FILE *)Object;
+    bool synchronous = (file->FileObject.Flags & FO_SYNCHRONOUS_IO) != 0;
+    if (synchronous) {
+        KhIoAcquireFileObjectLock(&file->FileObject);
+    }
+    KhIoCleanupFile(file);
+    if (synchronous) {
+        KhIoReleaseFileObjectLock(&file->FileObject);
+    }
+}
+
+/* A wait on a file handle waits for the file object's event ("each completed I/O
+   operation will signal the file", Synchronization and Overlapped Input and Output). */
+static PDISPATCHER_HEADER KhFileObWaitObject(KH_OBJECT_HEADER *Object)
+{
+    return &((KH_FILE *)Object)->FileObject.Event.Header;
+}
+
+const KH_OBJECT_TYPE KhIoFileObjectType = {
+    .Name = "File",
+    .Reference = KhFileObReference,
+    .Dereference = KhFileObDereference,
+    .Close = KhFileObClose,
+    .WaitObject = KhFileObWaitObject,
+};
+
+/* ------------------------------------------------------------------ submit (tests) */
 
 /* The I/O manager's completion of a submitted IRP: copy out, then tell the caller once. */
 static void KhSubmitFinal(KH_IRP *Header)
 {
     PIRP irp = &Header->Irp;
-    NTSTATUS status = irp->IoStatus.Status;
-    ULONG_PTR information = irp->IoStatus.Information;
     KH_FILE *file = Header->File;
-
-    if (Header->CopyOutBuffered && !NT_ERROR(status) && Header->SystemBuffer != NULL) {
-        ULONG_PTR copy = information < Header->UserOutputLength ? information : Header->UserOutputLength;
-        if (copy != 0) {
-            memcpy(Header->UserOutput, Header->SystemBuffer, copy);
-        }
-    }
+    KhIoCopyOut(Header);
     HosMutexLock(&KhIoLock);
     RemoveEntryList(&Header->FileLink);
     InitializeListHead(&Header->FileLink);
     file->OutstandingCount--;
     HosMutexUnlock(&KhIoLock);
 
-    Header->UserCompletion(Header->UserContext, status, (uint64_t)information);
+    Header->UserCompletion(Header->UserContext, irp->IoStatus.Status, (uint64_t)irp->IoStatus.Information);
     KhFileRelease(file, true);
     KhIrpDereference(Header);
 }
@@ -308,6 +347,23 @@ static KH_STATUS KhFailSubmit(KH_IO_COMPLETION *Completion, void *Context, NTSTA
     return Status;
 }
 
+/* Reports a dispatch routine that returned a final status for an IRP it did not complete. */
+void KhIoCheckDispatchReturn(KH_IRP *Header, PDEVICE_OBJECT Device, NTSTATUS Status)
+{
+    if (Status != STATUS_PENDING && !__atomic_load_n(&Header->Completed, __ATOMIC_SEQ_CST)) {
+        KH_DRIVER *driver = KhDriverFromDriverObject(Device->DriverObject);
+        KhVerifierReport("IRP_STATUS_MISMATCH",
+                         "dispatch routine (major function 0x%02x) of driver %s returned 0x%08x, not STATUS_PENDING, "
+                         "for IRP %p it has not completed",
+                         Header->MajorFunction, driver != NULL ? driver->ServiceName : "?", (unsigned)Status,
+                         (void *)&Header->Irp);
+    }
+}
+
+/*
+ * The IRP of KmdfHostSubmitIo: built like those of the I/O system services (ntapi.c),
+ * completed towards a callback instead of an I/O status block, event and port.
+ */
 KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction, uint32_t IoControlCode, void *Buffer,
                                         uint32_t Length, void *OutputBuffer, uint32_t OutputLength,
                                         KH_IO_COMPLETION *Completion, void *Context)
@@ -327,7 +383,7 @@ KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction, ui
     if (cleanedUp) {
         return KhFailSubmit(Completion, Context, STATUS_FILE_CLOSED);
     }
-    NTSTATUS status = KhBeginDispatch(File);
+    NTSTATUS status = KhIoBeginDispatch(File);
     if (!NT_SUCCESS(status)) {
         return KhFailSubmit(Completion, Context, status);
     }
@@ -338,107 +394,23 @@ KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction, ui
     HosMutexUnlock(&KhIoLock);
 
     KH_IRP *header = KhIoAllocateIrp(top->StackSize);
-    if (header == NULL) {
+    if (header == NULL || !KhIoBuildRequest(header, top, MajorFunction, IoControlCode, Buffer, Length, OutputBuffer,
+                                            OutputLength, NULL, UserMode)) {
+        if (header != NULL) {
+            KhIrpDereference(header);
+        }
         KhDeviceDereference(top);
-        KhEndDispatch(File);
+        KhIoEndDispatch(File);
         return KhFailSubmit(Completion, Context, STATUS_INSUFFICIENT_RESOURCES);
     }
     PIRP irp = &header->Irp;
     PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
-    stack->MajorFunction = MajorFunction;
     stack->FileObject = &File->FileObject;
-    irp->RequestorMode = UserMode;
     irp->Tail.Overlay.Thread = (PETHREAD)KeGetCurrentThread();
     irp->Tail.Overlay.OriginalFileObject = &File->FileObject;
-    header->MajorFunction = MajorFunction;
-
-    /* Buffers, by method. */
-    ULONG method;
-    if (MajorFunction == IRP_MJ_DEVICE_CONTROL) {
-        method = METHOD_FROM_CTL_CODE(IoControlCode);
-        stack->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
-        stack->Parameters.DeviceIoControl.InputBufferLength = Length;
-        stack->Parameters.DeviceIoControl.OutputBufferLength = OutputLength;
-    } else {
-        method = (top->Flags & DO_BUFFERED_IO) ? METHOD_BUFFERED : (top->Flags & DO_DIRECT_IO) ? METHOD_OUT_DIRECT : METHOD_NEITHER;
-        stack->Parameters.Read.Length = Length; /* Read and Write share the layout */
-        stack->Parameters.Read.ByteOffset.QuadPart = 0;
-        irp->Flags = MajorFunction == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION;
-    }
-    bool ok = true;
-    if (MajorFunction == IRP_MJ_DEVICE_CONTROL) {
-        if (method == METHOD_BUFFERED) {
-            size_t size = Length > OutputLength ? Length : OutputLength;
-            if (size != 0) {
-                header->SystemBuffer = malloc(size);
-                ok = header->SystemBuffer != NULL;
-                if (ok && Length != 0) {
-                    memcpy(header->SystemBuffer, Buffer, Length);
-                }
-            }
-            irp->AssociatedIrp.SystemBuffer = header->SystemBuffer;
-            irp->UserBuffer = OutputBuffer;
-            irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (OutputLength != 0 ? IRP_INPUT_OPERATION : 0);
-            header->CopyOutBuffered = OutputLength != 0;
-            header->UserOutput = OutputBuffer;
-            header->UserOutputLength = OutputLength;
-        } else if (method == METHOD_IN_DIRECT || method == METHOD_OUT_DIRECT) {
-            if (Length != 0) {
-                header->SystemBuffer = malloc(Length);
-                ok = header->SystemBuffer != NULL;
-                if (ok) {
-                    memcpy(header->SystemBuffer, Buffer, Length);
-                }
-            }
-            irp->AssociatedIrp.SystemBuffer = header->SystemBuffer;
-            if (ok && OutputLength != 0) {
-                irp->MdlAddress = KhIoBuildMdl(OutputBuffer, OutputLength);
-                ok = irp->MdlAddress != NULL;
-                if (ok) {
-                    MmProbeAndLockPages(irp->MdlAddress, UserMode, method == METHOD_IN_DIRECT ? IoReadAccess : IoWriteAccess);
-                }
-            }
-        } else {
-            stack->Parameters.DeviceIoControl.Type3InputBuffer = Buffer;
-            irp->UserBuffer = OutputBuffer;
-        }
-    } else if (method == METHOD_BUFFERED) {
-        if (Length != 0) {
-            header->SystemBuffer = malloc(Length);
-            ok = header->SystemBuffer != NULL;
-            if (ok && MajorFunction == IRP_MJ_WRITE) {
-                memcpy(header->SystemBuffer, Buffer, Length);
-            }
-        }
-        irp->AssociatedIrp.SystemBuffer = header->SystemBuffer;
-        irp->UserBuffer = Buffer;
-        irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (MajorFunction == IRP_MJ_READ ? IRP_INPUT_OPERATION : 0);
-        header->CopyOutBuffered = MajorFunction == IRP_MJ_READ;
-        header->UserOutput = Buffer;
-        header->UserOutputLength = Length;
-    } else if (method == METHOD_OUT_DIRECT) {
-        if (Length != 0) {
-            irp->MdlAddress = KhIoBuildMdl(Buffer, Length);
-            ok = irp->MdlAddress != NULL;
-            if (ok) {
-                MmProbeAndLockPages(irp->MdlAddress, UserMode, MajorFunction == IRP_MJ_READ ? IoWriteAccess : IoReadAccess);
-            }
-        }
-    } else {
-        irp->UserBuffer = Buffer;
-    }
-    if (!ok) {
-        KhIrpDereference(header);
-        KhDeviceDereference(top);
-        KhEndDispatch(File);
-        return KhFailSubmit(Completion, Context, STATUS_INSUFFICIENT_RESOURCES);
-    }
-
     header->File = File;
     header->UserCompletion = Completion;
     header->UserContext = Context;
-    header->UserBuffer = Buffer;
-    header->UserLength = Length;
     header->Final = KhSubmitFinal;
     KhIrpReference(header); /* ours, until the dispatch routine has returned */
     KhFileReference(&File->FileObject);
@@ -449,14 +421,8 @@ KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction, ui
 
     status = IoCallDriver(top, irp);
 
-    if (status != STATUS_PENDING && !__atomic_load_n(&header->Completed, __ATOMIC_SEQ_CST)) {
-        KH_DRIVER *driver = KhDriverFromDriverObject(top->DriverObject);
-        KhVerifierReport("IRP_STATUS_MISMATCH",
-                         "dispatch routine (major function 0x%02x) of driver %s returned 0x%08x, not STATUS_PENDING, "
-                         "for IRP %p it has not completed",
-                         MajorFunction, driver != NULL ? driver->ServiceName : "?", (unsigned)status, (void *)irp);
-    }
-    KhEndDispatch(File);
+    KhIoCheckDispatchReturn(header, top, status);
+    KhIoEndDispatch(File);
     KhIrpDereference(header);
     KhDeviceDereference(top);
     return status;
@@ -464,46 +430,54 @@ KMDFHOST_API KH_STATUS KmdfHostSubmitIo(KH_FILE *File, uint8_t MajorFunction, ui
 
 /* ------------------------------------------------------------------ cancel, cleanup, close */
 
-KMDFHOST_API size_t KmdfHostCancelIo(KH_FILE *File, void *Context)
+size_t KhIoCancelFileIrps(KH_FILE *File, KH_IRP_MATCH *Match, void *Context)
 {
-    if (File == NULL) {
-        return 0;
-    }
     size_t count = 0;
     size_t capacity = 0;
-    KH_IRP **found = NULL;
+    KH_IRP *stackFound[8];
+    KH_IRP **found = stackFound;
     HosMutexLock(&KhIoLock);
     capacity = File->OutstandingCount;
-    if (capacity != 0) {
+    if (capacity > sizeof(stackFound) / sizeof(stackFound[0])) {
         found = malloc(capacity * sizeof(*found));
     }
     if (found != NULL) {
         for (PLIST_ENTRY e = File->Outstanding.Flink; e != &File->Outstanding && count < capacity; e = e->Flink) {
             KH_IRP *header = CONTAINING_RECORD(e, KH_IRP, FileLink);
-            if (Context == NULL || header->UserContext == Context) {
+            if (Match == NULL || Match(header, Context)) {
                 KhIrpReference(header); /* keeps it allocated should it complete meanwhile */
                 found[count++] = header;
             }
         }
     }
     HosMutexUnlock(&KhIoLock);
+    /* Outside the lock: a cancel routine may complete the IRP on this very thread. */
     for (size_t i = 0; i < count; i++) {
         IoCancelIrp(&found[i]->Irp);
         KhIrpDereference(found[i]);
     }
-    free(found);
+    if (found != stackFound) {
+        free(found);
+    }
     return count;
+}
+
+static bool KhMatchUserContext(KH_IRP *Irp, void *Context) { return Irp->UserContext == Context; }
+
+KMDFHOST_API size_t KmdfHostCancelIo(KH_FILE *File, void *Context)
+{
+    if (File == NULL) {
+        return 0;
+    }
+    return KhIoCancelFileIrps(File, Context != NULL ? KhMatchUserContext : NULL, Context);
 }
 
 /*
  * The handle is closing: cancel the file's outstanding IRPs, then IRP_MJ_CLEANUP
  * (not waiting for the cancellations, which complete through each IRP's completion).
  */
-KMDFHOST_API KH_STATUS KmdfHostCleanupFile(KH_FILE *File)
+NTSTATUS KhIoCleanupFile(KH_FILE *File)
 {
-    if (File == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
     HosMutexLock(&KhIoLock);
     bool already = File->CleanedUp;
     File->CleanedUp = true;
@@ -511,16 +485,24 @@ KMDFHOST_API KH_STATUS KmdfHostCleanupFile(KH_FILE *File)
     if (already) {
         return STATUS_SUCCESS;
     }
-    KmdfHostCancelIo(File, NULL);
-    NTSTATUS status = KhBeginDispatch(File);
+    KhIoCancelFileIrps(File, NULL, NULL);
+    NTSTATUS status = KhIoBeginDispatch(File);
     if (!NT_SUCCESS(status)) {
         /* The device is gone: there is no driver to clean up for. */
         return STATUS_SUCCESS;
     }
     status = KhIoSendSynchronous(File->Device, IRP_MJ_CLEANUP, 0, &File->FileObject, NULL, NULL, NULL);
-    KhEndDispatch(File);
-    File->FileObject.Flags |= FO_CLEANUP_COMPLETE;
+    KhIoEndDispatch(File);
+    __atomic_or_fetch(&File->FileObject.Flags, FO_CLEANUP_COMPLETE, __ATOMIC_SEQ_CST);
     return status;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostCleanupFile(KH_FILE *File)
+{
+    if (File == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return KhIoCleanupFile(File);
 }
 
 KMDFHOST_API void KmdfHostCloseFile(KH_FILE *File)
@@ -528,12 +510,6 @@ KMDFHOST_API void KmdfHostCloseFile(KH_FILE *File)
     if (File == NULL) {
         return;
     }
-    HosMutexLock(&KhIoLock);
-    bool cleanedUp = File->CleanedUp;
-    File->CloseRequested = true;
-    HosMutexUnlock(&KhIoLock);
-    if (!cleanedUp) {
-        KmdfHostCleanupFile(File);
-    }
+    KhIoCleanupFile(File);
     KhFileRelease(File, false);
 }

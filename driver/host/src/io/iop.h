@@ -4,15 +4,19 @@
  * and open files.
  *
  * Locking: one lock, KhIoLock (the I/O manager's database lock), guards device stacks,
- * names and links, device node state, and every file's list of outstanding IRPs. No
+ * names and links, device node state, every file's and every thread's list of
+ * outstanding IRPs, and each file's completion port association. No
  * driver routine is ever called with it held.
  */
 #ifndef KH_IOP_H
 #define KH_IOP_H
 
+#include <ntifs.h>
+
 #include "cm/cm.h"
 #include "ex/ex.h"
 #include "ke/ke.h"
+#include "ob/ob.h"
 #include "ldr/ldr.h"
 #include "os/hostos.h"
 #include "rtl/rtl.h"
@@ -26,27 +30,50 @@ typedef struct _KH_IRP KH_IRP;
 /* The I/O manager's own completion, run after the last completion routine. */
 typedef void KH_IRP_FINAL(KH_IRP *Irp);
 
+/* A completion packet queued to an I/O completion object (iocomp.c). */
+typedef struct _KH_COMPLETION_PACKET {
+    LIST_ENTRY Link; /* in the completion object's KQUEUE */
+    PVOID KeyContext;
+    PVOID ApcContext;
+    NTSTATUS Status;
+    ULONG_PTR Information;
+    KH_IRP *Irp; /* the IRP that carries the packet (dereferenced at removal), or NULL */
+} KH_COMPLETION_PACKET;
+
 struct _KH_IRP {
     ULONG Magic;
     volatile LONG References; /* freed at 0: one for the IRP's life, more while looked at */
     int Completed;            /* atomic: IofCompleteRequest reached the top */
     KH_IRP_FINAL *Final;
     void *FinalContext;
-    /* What KmdfHostSubmitIo needs at completion (file.c). */
+    /* An IRP sent for a file object (ntapi.c, file.c): on the file's list of outstanding
+       IRPs from before it reaches the driver until its completion (under KhIoLock). */
     struct _KH_FILE *File;
     LIST_ENTRY FileLink;
+    /* KmdfHostSubmitIo's caller (file.c). */
     KH_IO_COMPLETION *UserCompletion;
     void *UserContext;
-    void *UserBuffer;
-    ULONG UserLength;
+    /* Buffered I/O: Information bytes of SystemBuffer go to UserOutput at completion. */
     void *UserOutput;
     ULONG UserOutputLength;
     UCHAR MajorFunction;
-    bool CopyOutBuffered; /* copy SystemBuffer to UserOutput/UserBuffer at completion */
-    void *SystemBuffer;   /* host memory, freed with the IRP */
+    bool CopyOutBuffered;
+    void *SystemBuffer; /* host memory, freed with the IRP */
     size_t AllocationSize;
+    /* The I/O system services (ntapi.c). */
+    volatile LONG Handshake;          /* KH_IRP_DISPATCH_RETURNED | KH_IRP_FINISHED */
+    NTSTATUS DispatchStatus;          /* what IoCallDriver returned */
+    struct _KH_OBJECT_HEADER *EventObject; /* the Event argument (referenced), or NULL */
+    PVOID ApcContext;                 /* the packet's ApcContext (NULL: no packet) */
+    bool SynchronousFile;             /* FO_SYNCHRONOUS_IO: the caller waits on Done */
+    KEVENT Done;                      /* set when the I/O manager has completed the IRP */
+    struct _KH_THREAD *Thread;        /* issuing thread: Irp.ThreadListEntry is on its list */
+    KH_COMPLETION_PACKET Packet;      /* the completion packet this IRP becomes */
     IRP Irp; /* followed by the stack locations */
 };
+
+#define KH_IRP_DISPATCH_RETURNED 1
+#define KH_IRP_FINISHED 2
 
 #define KH_IRP_MAGIC 0x50524948u /* "HIRP" */
 #define KH_IRP_FREED 0x44455246u
@@ -70,6 +97,16 @@ NTSTATUS KhIoSendSynchronous(PDEVICE_OBJECT Device, UCHAR Major, UCHAR Minor, PF
 
 PMDL KhIoBuildMdl(PVOID Address, ULONG Length);
 
+/*
+ * Sets the first stack location of a read, write or device control for Device (the top
+ * of the stack) and its buffers by the device's (or the control code's) method:
+ * buffered, direct with an MDL, or neither. False when out of memory.
+ */
+bool KhIoBuildRequest(KH_IRP *Header, PDEVICE_OBJECT Device, UCHAR Major, ULONG IoControlCode, PVOID Buffer,
+                      ULONG Length, PVOID Output, ULONG OutputLength, PLARGE_INTEGER ByteOffset, KPROCESSOR_MODE Mode);
+/* Buffered I/O at completion: Information bytes of the system buffer to the caller's. */
+void KhIoCopyOut(KH_IRP *Header);
+
 /* ------------------------------------------------------------------ device objects */
 
 struct _DEVOBJ_EXTENSION {
@@ -88,8 +125,6 @@ struct _DEVOBJ_EXTENSION {
 NTSTATUS KhIoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, const char *Name,
                           DEVICE_TYPE DeviceType, ULONG Characteristics, BOOLEAN Exclusive,
                           PDEVICE_OBJECT *DeviceObject);
-/* Under KhIoLock: the device object named Name ("\Device\X"), or NULL. */
-PDEVICE_OBJECT KhIoFindNamedDeviceLocked(const char *Name);
 void KhDeviceReference(PDEVICE_OBJECT Device);
 void KhDeviceDereference(PDEVICE_OBJECT Device);
 /* Under KhIoLock: the top of the stack Device is in. */
@@ -138,23 +173,66 @@ extern LIST_ENTRY KhLinks;
 void KhIoNodeInterfacesLocked(struct _KH_DEVNODE *Node, bool Delete, LIST_ENTRY *Deleted);
 /* Frees links moved out by KhIoNodeInterfacesLocked (without KhIoLock held). */
 void KhIoFreeLinks(LIST_ENTRY *Links);
+/* Under KhIoLock: the device object named Name ("\Device\X"), or NULL. */
+PDEVICE_OBJECT KhFindNamedDeviceLocked(const char *Name);
 /* Under KhIoLock: the link a Win32 or NT path opens, and the rest of the path. */
 KH_LINK *KhIoResolvePathLocked(const char *Path, const char **Remainder);
 
 /* ------------------------------------------------------------------ files */
 
 struct _KH_FILE {
+    KH_OBJECT_HEADER Ob;      /* the object manager's view (type KhIoFileObjectType) */
     FILE_OBJECT FileObject;
     PDEVICE_OBJECT Device; /* the device opened (referenced) */
     struct _KH_DEVNODE *Node; /* referenced; NULL for a device outside any node */
     LIST_ENTRY Outstanding;   /* KH_IRP.FileLink, under KhIoLock */
     ULONG OutstandingCount;
-    volatile LONG References; /* the handle, each outstanding IRP, ObReferenceObject */
+    volatile LONG References; /* handles, each outstanding IRP, ObReferenceObject */
     bool CleanedUp;
-    bool CloseRequested;
+    struct _KH_PORT *Port; /* FileCompletionInformation (referenced), under KhIoLock */
+    PVOID PortKey;
 };
+
+/* FILE_OBJECT.Flags of SetFileCompletionNotificationModes, as Windows keeps them. */
+#define FO_SKIP_COMPLETION_PORT 0x02000000
+#define FO_SKIP_SET_EVENT 0x04000000
+
+extern const KH_OBJECT_TYPE KhIoFileObjectType;
 
 void KhFileReference(PFILE_OBJECT FileObject);
 void KhFileDereference(PFILE_OBJECT FileObject);
+/* Drops a reference; the last one sends IRP_MJ_CLOSE (from the worker when Defer). */
+void KhFileRelease(KH_FILE *File, bool Defer);
+
+/*
+ * Opens a file object on the device that Path names ("\??\X", or "\\?\X" as Win32 writes it, for a
+ * symbolic link or interface, "\Device\X" for a named device object) and sends
+ * IRP_MJ_CREATE. The file holds one reference, the caller's.
+ */
+NTSTATUS KhIoOpenFile(const char *Path, bool Synchronous, KH_FILE **File);
+/* Starts and ends a dispatch for the file's device (STATUS_DELETE_PENDING when gone). */
+NTSTATUS KhIoBeginDispatch(KH_FILE *File);
+void KhIoEndDispatch(KH_FILE *File);
+/* Cancels the file's outstanding IRPs (all when Match is NULL); returns how many. */
+typedef bool KH_IRP_MATCH(KH_IRP *Irp, void *Context);
+size_t KhIoCancelFileIrps(KH_FILE *File, KH_IRP_MATCH *Match, void *Context);
+/* The lock that serializes the I/O of a synchronous file object (FO_SYNCHRONOUS_IO). */
+void KhIoAcquireFileObjectLock(PFILE_OBJECT FileObject);
+void KhIoReleaseFileObjectLock(PFILE_OBJECT FileObject);
+/* Reports IRP_STATUS_MISMATCH when Status is final and the IRP has not completed. */
+void KhIoCheckDispatchReturn(KH_IRP *Header, PDEVICE_OBJECT Device, NTSTATUS Status);
+/* The last handle is closing: cancel the outstanding IRPs, then IRP_MJ_CLEANUP. */
+NTSTATUS KhIoCleanupFile(KH_FILE *File);
+
+/* ------------------------------------------------------------------ completion objects */
+
+typedef struct _KH_PORT {
+    KH_OBJECT_HEADER Ob;
+    KQUEUE Queue;
+} KH_PORT;
+
+extern const KH_OBJECT_TYPE KhIoCompletionObjectType;
+/* Queues Packet to Port. */
+void KhIoQueuePacket(KH_PORT *Port, KH_COMPLETION_PACKET *Packet);
 
 #endif /* KH_IOP_H */

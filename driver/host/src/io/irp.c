@@ -473,17 +473,139 @@ NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object)
     }
 }
 
+/* ------------------------------------------------------------------ request builders */
+
+/*
+ * Buffers by the device's method, one builder per method, shared by read, write and
+ * device control, and by the I/O system services, KmdfHostSubmitIo and the
+ * IoBuild*Request routines.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/methods-for-accessing-data-buffers
+ */
+
+/*
+ * Buffered I/O: one system buffer of the larger of the two lengths, holding the input at
+ * dispatch; Output receives Information bytes of it at completion (KhIoCopyOut).
+ */
+static bool KhBuildBuffered(KH_IRP *Header, PVOID Input, ULONG InputLength, PVOID Output, ULONG OutputLength)
+{
+    PIRP irp = &Header->Irp;
+    size_t size = InputLength > OutputLength ? InputLength : OutputLength;
+    if (size != 0) {
+        Header->SystemBuffer = malloc(size);
+        if (Header->SystemBuffer == NULL) {
+            return false;
+        }
+        if (InputLength != 0) {
+            memcpy(Header->SystemBuffer, Input, InputLength);
+        }
+    }
+    irp->AssociatedIrp.SystemBuffer = Header->SystemBuffer;
+    irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (OutputLength != 0 ? IRP_INPUT_OPERATION : 0);
+    Header->CopyOutBuffered = OutputLength != 0;
+    Header->UserOutput = Output;
+    Header->UserOutputLength = OutputLength;
+    return true;
+}
+
+/*
+ * Direct I/O: an MDL describing the caller's buffer (locked for Operation); a device
+ * control's input still goes through a system buffer.
+ */
+static bool KhBuildDirect(KH_IRP *Header, PVOID Input, ULONG InputLength, PVOID Buffer, ULONG Length,
+                          LOCK_OPERATION Operation, KPROCESSOR_MODE Mode)
+{
+    PIRP irp = &Header->Irp;
+    if (InputLength != 0 && Input != NULL) {
+        Header->SystemBuffer = malloc(InputLength);
+        if (Header->SystemBuffer == NULL) {
+            return false;
+        }
+        memcpy(Header->SystemBuffer, Input, InputLength);
+        irp->AssociatedIrp.SystemBuffer = Header->SystemBuffer;
+    }
+    if (Length != 0) {
+        irp->MdlAddress = KhIoBuildMdl(Buffer, Length);
+        if (irp->MdlAddress == NULL) {
+            return false;
+        }
+        MmProbeAndLockPages(irp->MdlAddress, Mode, Operation);
+    }
+    return true;
+}
+
+/* Neither: the caller's addresses as they are. */
+static void KhBuildNeither(KH_IRP *Header, PVOID Type3Input, PVOID UserBuffer)
+{
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(&Header->Irp);
+    if (stack->MajorFunction == IRP_MJ_DEVICE_CONTROL || stack->MajorFunction == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+        stack->Parameters.DeviceIoControl.Type3InputBuffer = Type3Input;
+    }
+    Header->Irp.UserBuffer = UserBuffer;
+}
+
+bool KhIoBuildRequest(KH_IRP *Header, PDEVICE_OBJECT Device, UCHAR Major, ULONG IoControlCode, PVOID Buffer,
+                      ULONG Length, PVOID Output, ULONG OutputLength, PLARGE_INTEGER ByteOffset, KPROCESSOR_MODE Mode)
+{
+    PIRP irp = &Header->Irp;
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
+    stack->MajorFunction = Major;
+    Header->MajorFunction = Major;
+    irp->RequestorMode = Mode;
+    if (Major == IRP_MJ_DEVICE_CONTROL || Major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+        stack->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
+        stack->Parameters.DeviceIoControl.InputBufferLength = Length;
+        stack->Parameters.DeviceIoControl.OutputBufferLength = OutputLength;
+        switch (METHOD_FROM_CTL_CODE(IoControlCode)) {
+        case METHOD_BUFFERED:
+            irp->UserBuffer = Output;
+            return KhBuildBuffered(Header, Buffer, Length, Output, OutputLength);
+        case METHOD_IN_DIRECT:
+            return KhBuildDirect(Header, Buffer, Length, Output, OutputLength, IoReadAccess, Mode);
+        case METHOD_OUT_DIRECT:
+            return KhBuildDirect(Header, Buffer, Length, Output, OutputLength, IoWriteAccess, Mode);
+        default:
+            KhBuildNeither(Header, Buffer, Output);
+            return true;
+        }
+    }
+    if (Major != IRP_MJ_READ && Major != IRP_MJ_WRITE) {
+        return true;
+    }
+    bool read = Major == IRP_MJ_READ;
+    stack->Parameters.Read.Length = Length; /* Read and Write share the layout */
+    stack->Parameters.Read.ByteOffset.QuadPart = ByteOffset != NULL ? ByteOffset->QuadPart : 0;
+    irp->Flags |= read ? IRP_READ_OPERATION : IRP_WRITE_OPERATION;
+    if (Device->Flags & DO_BUFFERED_IO) {
+        irp->UserBuffer = Buffer;
+        return read ? KhBuildBuffered(Header, NULL, 0, Buffer, Length) : KhBuildBuffered(Header, Buffer, Length, NULL, 0);
+    }
+    if (Device->Flags & DO_DIRECT_IO) {
+        return KhBuildDirect(Header, NULL, 0, Buffer, Length, read ? IoWriteAccess : IoReadAccess, Mode);
+    }
+    KhBuildNeither(Header, NULL, Buffer);
+    return true;
+}
+
+void KhIoCopyOut(KH_IRP *Header)
+{
+    PIRP irp = &Header->Irp;
+    if (Header->CopyOutBuffered && !NT_ERROR(irp->IoStatus.Status) && Header->SystemBuffer != NULL) {
+        ULONG_PTR information = irp->IoStatus.Information;
+        ULONG_PTR copy = information < Header->UserOutputLength ? information : Header->UserOutputLength;
+        if (copy != 0) {
+            memcpy(Header->UserOutput, Header->SystemBuffer, copy);
+        }
+    }
+    Header->CopyOutBuffered = false;
+}
+
 /* ------------------------------------------------------------------ thread-style requests */
 
 /* The I/O manager's completion of a built request: copy out, report, signal, free. */
 static void KhBuiltFinal(KH_IRP *Header)
 {
     PIRP irp = &Header->Irp;
-    if (Header->CopyOutBuffered && !NT_ERROR(irp->IoStatus.Status) && Header->SystemBuffer != NULL) {
-        ULONG_PTR copy = irp->IoStatus.Information < Header->UserOutputLength ? irp->IoStatus.Information
-                                                                               : Header->UserOutputLength;
-        memcpy(Header->UserOutput, Header->SystemBuffer, copy);
-    }
+    KhIoCopyOut(Header);
     PIO_STATUS_BLOCK iosb = irp->UserIosb;
     PKEVENT event = irp->UserEvent;
     if (iosb != NULL) {
@@ -494,52 +616,6 @@ static void KhBuiltFinal(KH_IRP *Header)
     if (event != NULL) {
         KeSetEvent(event, IO_NO_INCREMENT, FALSE);
     }
-}
-
-/* Buffers by method (buffered, direct, neither), as for application requests. */
-static bool KhBuildBuffers(KH_IRP *Header, ULONG Method, PVOID Input, ULONG InputLength, PVOID Output,
-                           ULONG OutputLength, bool Read)
-{
-    PIRP irp = &Header->Irp;
-    if (Method == METHOD_BUFFERED) {
-        size_t size = InputLength > OutputLength ? InputLength : OutputLength;
-        if (size != 0) {
-            Header->SystemBuffer = malloc(size);
-            if (Header->SystemBuffer == NULL) {
-                return false;
-            }
-            if (InputLength != 0) {
-                memcpy(Header->SystemBuffer, Input, InputLength);
-            }
-        }
-        irp->AssociatedIrp.SystemBuffer = Header->SystemBuffer;
-        irp->UserBuffer = Output;
-        irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (OutputLength != 0 ? IRP_INPUT_OPERATION : 0);
-        Header->CopyOutBuffered = OutputLength != 0;
-        Header->UserOutput = Output;
-        Header->UserOutputLength = OutputLength;
-        return true;
-    }
-    if (Method == METHOD_IN_DIRECT || Method == METHOD_OUT_DIRECT) {
-        if (InputLength != 0 && Input != NULL) {
-            Header->SystemBuffer = malloc(InputLength);
-            if (Header->SystemBuffer == NULL) {
-                return false;
-            }
-            memcpy(Header->SystemBuffer, Input, InputLength);
-            irp->AssociatedIrp.SystemBuffer = Header->SystemBuffer;
-        }
-        if (OutputLength != 0) {
-            irp->MdlAddress = KhIoBuildMdl(Output, OutputLength);
-            if (irp->MdlAddress == NULL) {
-                return false;
-            }
-            MmProbeAndLockPages(irp->MdlAddress, KernelMode, Read ? IoWriteAccess : IoReadAccess);
-        }
-        return true;
-    }
-    irp->UserBuffer = Output;
-    return true;
 }
 
 NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject,
@@ -555,20 +631,13 @@ NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVIC
         return NULL;
     }
     PIRP irp = &header->Irp;
-    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
-    stack->MajorFunction = InternalDeviceIoControl ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL;
-    stack->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
-    stack->Parameters.DeviceIoControl.InputBufferLength = InputBufferLength;
-    stack->Parameters.DeviceIoControl.OutputBufferLength = OutputBufferLength;
-    ULONG method = METHOD_FROM_CTL_CODE(IoControlCode);
-    if (method == METHOD_NEITHER) {
-        stack->Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
-    }
-    if (!KhBuildBuffers(header, method, InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength, true)) {
+    if (!KhIoBuildRequest(header, DeviceObject,
+                          InternalDeviceIoControl ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL,
+                          IoControlCode, InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength, NULL,
+                          KernelMode)) {
         KhIrpDereference(header);
         return NULL;
     }
-    irp->RequestorMode = KernelMode;
     irp->UserIosb = IoStatusBlock;
     irp->UserEvent = Event;
     irp->Tail.Overlay.Thread = (PETHREAD)KeGetCurrentThread();
@@ -588,28 +657,11 @@ NTKERNELAPI PIRP NTAPI IoBuildSynchronousFsdRequest(ULONG MajorFunction, PDEVICE
         return NULL;
     }
     PIRP irp = &header->Irp;
-    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(irp);
-    stack->MajorFunction = (UCHAR)MajorFunction;
-    if (MajorFunction == IRP_MJ_READ || MajorFunction == IRP_MJ_WRITE) {
-        bool read = MajorFunction == IRP_MJ_READ;
-        ULONG method = (DeviceObject->Flags & DO_BUFFERED_IO) ? METHOD_BUFFERED
-                       : (DeviceObject->Flags & DO_DIRECT_IO) ? METHOD_OUT_DIRECT
-                                                               : METHOD_NEITHER;
-        stack->Parameters.Read.Length = Length;
-        stack->Parameters.Read.ByteOffset.QuadPart = StartingOffset != NULL ? StartingOffset->QuadPart : 0;
-        bool ok = read ? KhBuildBuffers(header, method, NULL, 0, Buffer, Length, true)
-                       : KhBuildBuffers(header, method, method == METHOD_BUFFERED ? Buffer : NULL,
-                                        method == METHOD_BUFFERED ? Length : 0, Buffer,
-                                        method == METHOD_BUFFERED ? 0 : Length, false);
-        if (!ok) {
-            KhIrpDereference(header);
-            return NULL;
-        }
-        if (!read && method == METHOD_BUFFERED) {
-            irp->UserBuffer = Buffer;
-        }
+    if (!KhIoBuildRequest(header, DeviceObject, (UCHAR)MajorFunction, 0, Buffer, Length, NULL, 0, StartingOffset,
+                          KernelMode)) {
+        KhIrpDereference(header);
+        return NULL;
     }
-    irp->RequestorMode = KernelMode;
     irp->UserIosb = IoStatusBlock;
     irp->UserEvent = Event;
     irp->Tail.Overlay.Thread = (PETHREAD)KeGetCurrentThread();

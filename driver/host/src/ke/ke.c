@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <ntifs.h>
+
 #include "ke/ke.h"
 
 HOS_MUTEX KhDispatcherLock;
@@ -260,7 +262,7 @@ NTKERNELAPI VOID NTAPI KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_H
 
 /* ------------------------------------------------------------------ dispatcher objects */
 
-enum { KhEventNotification = 0, KhEventSynchronization = 1, KhMutantObject = 2, KhSemaphoreObject = 5 };
+enum { KhEventNotification = 0, KhEventSynchronization = 1, KhMutantObject = 2, KhQueueObject = 4, KhSemaphoreObject = 5 };
 
 NTKERNELAPI VOID NTAPI KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
 {
@@ -498,6 +500,119 @@ NTKERNELAPI NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON Wait
 {
     PVOID objects[1] = {Object};
     return KeWaitForMultipleObjects(1, objects, WaitAny, WaitReason, WaitMode, Alertable, Timeout, NULL);
+}
+
+/* ------------------------------------------------------------------ kernel queues */
+
+/*
+ * A KQUEUE is the dispatcher object behind an I/O completion port: signalled while it
+ * holds entries (waiting on it does not remove one), entries first in, first out. Its
+ * Header.Signalling byte is the queue's "abandoned" flag (the byte Windows' dispatcher
+ * header shares between Signalling and Abandoned): set by KeRundownQueue, after which
+ * every removal, waiting or not, returns STATUS_ABANDONED. MaximumCount (the concurrency
+ * value) is kept and not enforced: the host does not schedule threads.
+ */
+NTKERNELAPI VOID NTAPI KeInitializeQueue(PRKQUEUE Queue, ULONG Count)
+{
+    Queue->Header.Type = KhQueueObject;
+    Queue->Header.Signalling = 0;
+    Queue->Header.Size = (UCHAR)(sizeof(KQUEUE) / sizeof(LONG));
+    Queue->Header.Reserved1 = 0;
+    Queue->Header.SignalState = 0;
+    InitializeListHead(&Queue->Header.WaitListHead);
+    InitializeListHead(&Queue->EntryListHead);
+    InitializeListHead(&Queue->ThreadListHead);
+    Queue->CurrentCount = 0;
+    Queue->MaximumCount = Count != 0 ? Count : KeQueryActiveProcessorCount(NULL);
+}
+
+NTKERNELAPI LONG NTAPI KeReadStateQueue(PRKQUEUE Queue)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG state = Queue->Header.SignalState;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
+}
+
+static LONG KhInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry, bool Head)
+{
+    HosMutexLock(&KhDispatcherLock);
+    LONG previous = Queue->Header.SignalState;
+    if (Head) {
+        InsertHeadList(&Queue->EntryListHead, Entry);
+    } else {
+        InsertTailList(&Queue->EntryListHead, Entry);
+    }
+    Queue->Header.SignalState = previous + 1;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return previous;
+}
+
+NTKERNELAPI LONG NTAPI KeInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) { return KhInsertQueue(Queue, Entry, false); }
+
+NTKERNELAPI LONG NTAPI KeInsertHeadQueue(PRKQUEUE Queue, PLIST_ENTRY Entry) { return KhInsertQueue(Queue, Entry, true); }
+
+NTKERNELAPI ULONG NTAPI KeRemoveQueueEx(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                                        PLARGE_INTEGER Timeout, PLIST_ENTRY *EntryArray, ULONG Count)
+{
+    (void)WaitMode;
+    (void)Alertable;
+    if (Count == 0) {
+        return 0;
+    }
+    KhCheckWaitIrql(Timeout, KH_CALLER());
+    uint64_t deadline = KhTimeoutDeadline(Timeout);
+    HosMutexLock(&KhDispatcherLock);
+    for (;;) {
+        if (Queue->Header.Signalling) {
+            HosMutexUnlock(&KhDispatcherLock);
+            EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_ABANDONED;
+            return 1;
+        }
+        if (Queue->Header.SignalState > 0) {
+            ULONG removed = 0;
+            while (removed < Count && !IsListEmpty(&Queue->EntryListHead)) {
+                EntryArray[removed++] = RemoveHeadList(&Queue->EntryListHead);
+                Queue->Header.SignalState--;
+            }
+            HosMutexUnlock(&KhDispatcherLock);
+            return removed;
+        }
+        if (deadline != UINT64_MAX && HosNowNs() >= deadline) {
+            HosMutexUnlock(&KhDispatcherLock);
+            EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_TIMEOUT;
+            return 1;
+        }
+        HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+    }
+}
+
+NTKERNELAPI PLIST_ENTRY NTAPI KeRemoveQueue(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode, PLARGE_INTEGER Timeout)
+{
+    PLIST_ENTRY entry = NULL;
+    KeRemoveQueueEx(Queue, WaitMode, FALSE, Timeout, &entry, 1);
+    return entry;
+}
+
+NTKERNELAPI PLIST_ENTRY NTAPI KeRundownQueue(PRKQUEUE Queue)
+{
+    HosMutexLock(&KhDispatcherLock);
+    PLIST_ENTRY first = NULL;
+    if (!IsListEmpty(&Queue->EntryListHead)) {
+        /* Unlink the head: the entries stay linked to each other, the last one's Flink
+           back at the first. */
+        first = Queue->EntryListHead.Flink;
+        PLIST_ENTRY last = Queue->EntryListHead.Blink;
+        first->Blink = last;
+        last->Flink = first;
+        InitializeListHead(&Queue->EntryListHead);
+    }
+    Queue->Header.SignalState = 0;
+    Queue->Header.Signalling = 1;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+    return first;
 }
 
 /* ------------------------------------------------------------------ fast and guarded mutexes */

@@ -26,6 +26,12 @@ typedef struct _KH_THREAD {
     bool IrqlKnown;      /* Irql is valid (set on first use from the thread's role) */
     ULONG SpinLocksHeld; /* KSPIN_LOCKs held, for KhSpinLocksHeldByCurrentThread */
     LONG CriticalRegion; /* KeEnterCriticalRegion depth */
+    /* The I/O manager's (io/ntapi.c): the thread's outstanding IRPs (Irp->ThreadListEntry,
+       under KhIoLock), cancelled when the thread exits (IoCancelThreadIo). */
+    bool IrpListReady;
+    bool Exiting;
+    LIST_ENTRY IrpList;
+    KEVENT IrpListEmpty;
 } KH_THREAD;
 
 KH_THREAD *KhCurrentThread(void);

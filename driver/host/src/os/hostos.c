@@ -118,6 +118,48 @@ uint64_t HosCurrentThreadId(void)
     return HosThreadNumber;
 }
 
+/* Thread-exit routines: one pthread key whose destructor runs the thread's registration. */
+typedef struct HOS_EXIT_REGISTRATION {
+    HOS_THREAD_ROUTINE *Routine;
+    void *Context;
+} HOS_EXIT_REGISTRATION;
+
+static pthread_key_t HosExitKey;
+static pthread_once_t HosExitKeyOnce = PTHREAD_ONCE_INIT;
+
+static void HosRunExitRoutine(void *Value)
+{
+    HOS_EXIT_REGISTRATION *registration = Value;
+    registration->Routine(registration->Context);
+    free(registration);
+}
+
+static void HosCreateExitKey(void)
+{
+    if (pthread_key_create(&HosExitKey, HosRunExitRoutine) != 0) {
+        abort();
+    }
+}
+
+bool HosAtThreadExit(HOS_THREAD_ROUTINE *Routine, void *Context)
+{
+    pthread_once(&HosExitKeyOnce, HosCreateExitKey);
+    if (pthread_getspecific(HosExitKey) != NULL) {
+        return false;
+    }
+    HOS_EXIT_REGISTRATION *registration = malloc(sizeof(*registration));
+    if (registration == NULL) {
+        return false;
+    }
+    registration->Routine = Routine;
+    registration->Context = Context;
+    if (pthread_setspecific(HosExitKey, registration) != 0) {
+        free(registration);
+        return false;
+    }
+    return true;
+}
+
 static void *HosThreadMain(void *Argument)
 {
     HOS_THREAD *thread = Argument;

@@ -64,6 +64,13 @@ void HosThreadJoin(HOS_THREAD *Thread);
 uint64_t HosCurrentThreadId(void);
 /* Lets other threads run (used in spin waits only). */
 void HosYield(void);
+/*
+ * Registers Routine(Context) to run on the calling thread when it exits (any thread: the
+ * host's own and the application's), once per registration, before the thread's
+ * thread-local storage goes. At most one registration per thread; false when there is
+ * already one or no memory. The I/O manager uses it to cancel a thread's I/O at exit.
+ */
+bool HosAtThreadExit(HOS_THREAD_ROUTINE *Routine, void *Context);
 
 /* ---------------------------------------------------- DPC thread: timers and DPCs */
 

@@ -999,3 +999,9 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     FxObjectDereference(&device->Object);
     return status;
 }
+
+WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetIoTarget");
+    return device != NULL ? (WDFIOTARGET)device->DefaultTarget : NULL;
+}

@@ -38,10 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* WdfRequestCreate without a target: stack locations for a stack of this depth. */
-#define FX_DEFAULT_REQUEST_STACK_SIZE 8
 
-static FX_IOTARGET *FxTargetGet(WDFIOTARGET Handle, const char *Api)
+FX_IOTARGET *FxIoTargetGet(WDFIOTARGET Handle, const char *Api)
 {
     return (FX_IOTARGET *)FxObjectFromHandle(Handle, FxTypeIoTarget, Api);
 }
@@ -99,11 +97,6 @@ NTSTATUS FxIoTargetCreateDefault(FX_DEVICE *Device)
     return STATUS_SUCCESS;
 }
 
-WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)
-{
-    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetIoTarget");
-    return device != NULL ? (WDFIOTARGET)device->DefaultTarget : NULL;
-}
 
 WDFAPI NTSTATUS WdfIoTargetCreate(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES IoTargetAttributes,
                                   WDFIOTARGET *IoTarget)
@@ -301,7 +294,7 @@ static void FxWaitSentIdle(FX_IOTARGET *Target)
 
 /* ------------------------------------------------------------- state */
 
-static bool FxTargetCheckPassive(FX_IOTARGET *Target, const char *Api)
+bool FxIoTargetCheckPassive(FX_IOTARGET *Target, const char *Api)
 {
     if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
         FxReport(Target->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT",
@@ -356,7 +349,7 @@ static NTSTATUS FxTargetStart(FX_IOTARGET *Target)
 
 WDFAPI NTSTATUS WdfIoTargetStart(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetStart");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetStart");
     return target != NULL ? FxTargetStart(target) : STATUS_INVALID_HANDLE;
 }
 
@@ -377,7 +370,7 @@ static void FxTargetStop(FX_IOTARGET *Target, WDF_IO_TARGET_SENT_IO_ACTION Actio
 
 WDFAPI VOID WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION Action)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetStop");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetStop");
     if (target == NULL) {
         return;
     }
@@ -387,7 +380,7 @@ WDFAPI VOID WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION A
                  "WDF_IO_TARGET_SENT_IO_ACTION", (int)Action);
         return;
     }
-    if (Action != WdfIoTargetLeaveSentIoPending && !FxTargetCheckPassive(target, "WdfIoTargetStop")) {
+    if (Action != WdfIoTargetLeaveSentIoPending && !FxIoTargetCheckPassive(target, "WdfIoTargetStop")) {
         return;
     }
     FxTargetStop(target, Action);
@@ -395,7 +388,7 @@ WDFAPI VOID WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION A
 
 WDFAPI VOID WdfIoTargetPurge(WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION Action)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetPurge");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetPurge");
     if (target == NULL) {
         return;
     }
@@ -404,7 +397,7 @@ WDFAPI VOID WdfIoTargetPurge(WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION
                  "WDF_IO_TARGET_PURGE_IO_ACTION", (int)Action);
         return;
     }
-    if (Action == WdfIoTargetPurgeIoAndWait && !FxTargetCheckPassive(target, "WdfIoTargetPurge")) {
+    if (Action == WdfIoTargetPurgeIoAndWait && !FxIoTargetCheckPassive(target, "WdfIoTargetPurge")) {
         return;
     }
     FX_LINK pended;
@@ -456,8 +449,8 @@ static void FxTargetClose(FX_IOTARGET *Target, WDF_IO_TARGET_STATE NewState)
 
 WDFAPI VOID WdfIoTargetClose(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetClose");
-    if (target == NULL || !FxTargetCheckPassive(target, "WdfIoTargetClose")) {
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetClose");
+    if (target == NULL || !FxIoTargetCheckPassive(target, "WdfIoTargetClose")) {
         return;
     }
     FxTargetClose(target, WdfIoTargetClosed);
@@ -465,8 +458,8 @@ WDFAPI VOID WdfIoTargetClose(WDFIOTARGET IoTarget)
 
 WDFAPI VOID WdfIoTargetCloseForQueryRemove(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetCloseForQueryRemove");
-    if (target == NULL || !FxTargetCheckPassive(target, "WdfIoTargetCloseForQueryRemove")) {
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetCloseForQueryRemove");
+    if (target == NULL || !FxIoTargetCheckPassive(target, "WdfIoTargetCloseForQueryRemove")) {
         return;
     }
     FxTargetClose(target, WdfIoTargetClosedForQueryRemove);
@@ -480,7 +473,7 @@ static void FxIoTargetDispose(FX_OBJECT *Object)
 
 WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenParams)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetOpen");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetOpen");
     if (target == NULL) {
         return STATUS_INVALID_HANDLE;
     }
@@ -490,7 +483,7 @@ WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS
     if (target->IsDefault) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    if (!FxTargetCheckPassive(target, "WdfIoTargetOpen")) {
+    if (!FxIoTargetCheckPassive(target, "WdfIoTargetOpen")) {
         return STATUS_INVALID_DEVICE_STATE;
     }
     PDEVICE_OBJECT device = NULL;
@@ -545,7 +538,7 @@ WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS
 
 WDFAPI WDF_IO_TARGET_STATE WdfIoTargetGetState(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetGetState");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetGetState");
     if (target == NULL) {
         return WdfIoTargetStateUndefined;
     }
@@ -557,31 +550,31 @@ WDFAPI WDF_IO_TARGET_STATE WdfIoTargetGetState(WDFIOTARGET IoTarget)
 
 WDFAPI WDFDEVICE WdfIoTargetGetDevice(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetGetDevice");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetGetDevice");
     return target != NULL ? (WDFDEVICE)target->Device : NULL;
 }
 
 WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetDeviceObject(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetWdmGetTargetDeviceObject");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetWdmGetTargetDeviceObject");
     return target != NULL ? target->TargetDevice : NULL;
 }
 
 WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetPhysicalDevice(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetWdmGetTargetPhysicalDevice");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetWdmGetTargetPhysicalDevice");
     return target != NULL ? target->TargetPdo : NULL;
 }
 
 WDFAPI PFILE_OBJECT WdfIoTargetWdmGetTargetFileObject(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetWdmGetTargetFileObject");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetWdmGetTargetFileObject");
     return target != NULL ? target->TargetFile : NULL;
 }
 
 WDFAPI HANDLE WdfIoTargetWdmGetTargetFileHandle(WDFIOTARGET IoTarget)
 {
-    FX_IOTARGET *target = FxTargetGet(IoTarget, "WdfIoTargetWdmGetTargetFileHandle");
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetWdmGetTargetFileHandle");
     if (target != NULL && target->TargetFile != NULL) {
         FxReport(target->Object.Driver, "UNIMPLEMENTED_DDI",
                  "WdfIoTargetWdmGetTargetFileHandle: the host opens targets by file object, "
@@ -641,7 +634,7 @@ static void FxRequestCreatedDispose(FX_OBJECT *Object)
 
 static const FX_OBJECT_OPS FxRequestCreatedOps = {FxRequestCreatedDispose, FxRequestCreatedDestroy};
 
-static NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTES Attributes,
+NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTES Attributes,
                                         FX_OBJECT *Parent, CCHAR StackSize, FX_REQUEST **Request)
 {
     FX_OBJECT *object;
@@ -672,42 +665,9 @@ static NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTE
     return STATUS_SUCCESS;
 }
 
-WDFAPI NTSTATUS WdfRequestCreate(PWDF_OBJECT_ATTRIBUTES RequestAttributes, WDFIOTARGET IoTarget,
-                                 WDFREQUEST *Request)
-{
-    if (Request != NULL) {
-        *Request = NULL;
-    }
-    FX_IOTARGET *target = NULL;
-    if (IoTarget != NULL && (target = FxTargetGet(IoTarget, "WdfRequestCreate")) == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (Request == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    NTSTATUS status = FxValidateAttributes(RequestAttributes);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    FX_OBJECT *parent = FxDefaultParent(RequestAttributes, "WdfRequestCreate", &status);
-    if (parent == NULL) {
-        return status;
-    }
-    CCHAR stackSize = FX_DEFAULT_REQUEST_STACK_SIZE;
-    if (target != NULL && target->TargetDevice != NULL) {
-        stackSize = target->TargetDevice->StackSize;
-    }
-    FX_REQUEST *request;
-    status = FxRequestCreateInternal(parent->Driver, RequestAttributes, parent, stackSize, &request);
-    if (NT_SUCCESS(status)) {
-        request->Object.ExecutionLevel = FxResolveExecutionLevel(RequestAttributes, parent);
-        *Request = (WDFREQUEST)request;
-    }
-    return status;
-}
 
 /* A request the driver may hand to a target: not completed, not with a target already. */
-static FX_REQUEST *FxRequestForTarget(WDFREQUEST Handle, const char *Api)
+FX_REQUEST *FxRequestForTarget(WDFREQUEST Handle, const char *Api)
 {
     FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Handle, FxTypeRequest, Api);
     if (request == NULL) {
@@ -724,72 +684,8 @@ static FX_REQUEST *FxRequestForTarget(WDFREQUEST Handle, const char *Api)
     return request;
 }
 
-WDFAPI NTSTATUS WdfRequestReuse(WDFREQUEST Request, PWDF_REQUEST_REUSE_PARAMS ReuseParams)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestReuse");
-    if (request == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    if (ReuseParams == NULL || ReuseParams->Size != sizeof(WDF_REQUEST_REUSE_PARAMS)) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (ReuseParams->Flags & WDF_REQUEST_REUSE_SET_NEW_IRP) {
-        /* "STATUS_WDF_REQUEST_INVALID_STATE: the driver supplied an IRP ... but the request
-           object was not obtained from WdfRequestCreateFromIrp" (the host has no
-           WdfRequestCreateFromIrp, so no request qualifies). */
-        return STATUS_WDF_REQUEST_INVALID_STATE;
-    }
-    HosMutexLock(&request->Lock);
-    bool sent = request->Sent;
-    HosMutexUnlock(&request->Lock);
-    if (sent) {
-        return STATUS_WDF_REQUEST_ALREADY_PENDING;
-    }
-    FxRequestRestoreIrp(request);
-    if (request->DriverCreated) {
-        IoReuseIrp(request->Irp, ReuseParams->Status);
-    } else {
-        /* A request received from a queue keeps its IRP and stack; reuse resets the
-           cancel flag and the status ("Reusing Framework Request Objects"). */
-        request->Irp->IoStatus.Status = ReuseParams->Status;
-        request->Irp->IoStatus.Information = 0;
-        request->Irp->Cancel = FALSE;
-    }
-    HosMutexLock(&request->Lock);
-    request->Formatted = false;
-    request->EvtCompletion = NULL;
-    request->CompletionContext = NULL;
-    request->TimedOut = false;
-    request->Information = 0;
-    memset(&request->CompletionParams, 0, sizeof(request->CompletionParams));
-    HosMutexUnlock(&request->Lock);
-    return STATUS_SUCCESS;
-}
 
-WDFAPI VOID WdfRequestSetCompletionRoutine(WDFREQUEST Request,
-                                           PFN_WDF_REQUEST_COMPLETION_ROUTINE CompletionRoutine,
-                                           WDFCONTEXT CompletionContext)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestSetCompletionRoutine");
-    if (request == NULL) {
-        return;
-    }
-    HosMutexLock(&request->Lock);
-    request->EvtCompletion = CompletionRoutine;
-    request->CompletionContext = CompletionContext;
-    HosMutexUnlock(&request->Lock);
-}
 
-WDFAPI VOID WdfRequestGetCompletionParams(WDFREQUEST Request, PWDF_REQUEST_COMPLETION_PARAMS Params)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestGetCompletionParams");
-    if (request == NULL || Params == NULL) {
-        return;
-    }
-    HosMutexLock(&request->Lock);
-    *Params = request->CompletionParams;
-    HosMutexUnlock(&request->Lock);
-}
 
 /* Room below the driver's stack location for the target's stack. */
 static bool FxRequestHasRoom(FX_REQUEST *Request, FX_IOTARGET *Target)
@@ -798,7 +694,7 @@ static bool FxRequestHasRoom(FX_REQUEST *Request, FX_IOTARGET *Target)
     return device != NULL && Request->Irp->CurrentLocation - 1 >= device->StackSize;
 }
 
-static NTSTATUS FxRequestBeginFormat(FX_REQUEST *Request)
+NTSTATUS FxRequestBeginFormat(FX_REQUEST *Request)
 {
     HosMutexLock(&Request->Lock);
     bool sent = Request->Sent;
@@ -813,40 +709,7 @@ static NTSTATUS FxRequestBeginFormat(FX_REQUEST *Request)
     return STATUS_SUCCESS;
 }
 
-WDFAPI VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestFormatRequestUsingCurrentType");
-    if (request == NULL) {
-        return;
-    }
-    if (request->DriverCreated || request->Irp->CurrentLocation > request->Irp->StackCount) {
-        /* A request the driver created has no current stack location to copy. */
-        FxReport(request->Object.Driver, "INVALID_HANDLE",
-                 "WdfRequestFormatRequestUsingCurrentType on WDFREQUEST %p, which the driver "
-                 "created (it has no current type to copy)",
-                 (void *)request);
-        return;
-    }
-    if (!NT_SUCCESS(FxRequestBeginFormat(request))) {
-        return;
-    }
-    IoCopyCurrentIrpStackLocationToNext(request->Irp);
-    request->Formatted = true;
-}
 
-WDFAPI VOID WdfRequestWdmFormatUsingStackLocation(WDFREQUEST Request, PIO_STACK_LOCATION Stack)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestWdmFormatUsingStackLocation");
-    if (request == NULL || Stack == NULL || !NT_SUCCESS(FxRequestBeginFormat(request))) {
-        return;
-    }
-    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(request->Irp);
-    *next = *Stack;
-    next->CompletionRoutine = NULL;
-    next->Context = NULL;
-    next->Control = 0;
-    request->Formatted = true;
-}
 
 /* A buffer for a format: a memory object (and its offsets) or a plain buffer. */
 typedef struct FX_BUFFER {
@@ -1054,7 +917,7 @@ static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Int
 static NTSTATUS FxFormatArgs(WDFIOTARGET IoTarget, WDFREQUEST Request, const char *Api,
                              FX_IOTARGET **Target, FX_REQUEST **Out)
 {
-    *Target = FxTargetGet(IoTarget, Api);
+    *Target = FxIoTargetGet(IoTarget, Api);
     *Out = FxRequestForTarget(Request, Api);
     return *Target != NULL && *Out != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
@@ -1128,15 +991,11 @@ WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctl(WDFIOTARGET IoTarget, W
 
 /* ------------------------------------------------------------- sending */
 
-typedef struct FX_TIMEOUT {
-    FX_REQUEST *Request;
-} FX_TIMEOUT;
-
 /*
  * Hands a formatted request to the target. Returns STATUS_PENDING when the target has it
  * (sent or kept while stopped), or the status of a failure (the request untouched).
  */
-static NTSTATUS FxTargetSubmit(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Flags, bool Synchronous)
+NTSTATUS FxIoTargetSubmit(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Flags, bool Synchronous)
 {
     HosMutexLock(&Request->Lock);
     if (Request->Sent) {
@@ -1187,7 +1046,7 @@ static NTSTATUS FxTargetSubmit(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG F
 }
 
 /* Cancels a request a target has: a sent one through its IRP, a kept one directly. */
-static bool FxTargetCancelRequest(FX_REQUEST *Request, bool TimedOut)
+bool FxIoTargetCancelRequest(FX_REQUEST *Request, bool TimedOut)
 {
     FX_IOTARGET *target = Request->Target;
     if (target == NULL) {
@@ -1223,20 +1082,9 @@ static bool FxTargetCancelRequest(FX_REQUEST *Request, bool TimedOut)
     return sent ? IoCancelIrp(Request->Irp) : false;
 }
 
-WDFAPI BOOLEAN WdfRequestCancelSentRequest(WDFREQUEST Request)
-{
-    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Request, FxTypeRequest, "WdfRequestCancelSentRequest");
-    if (request == NULL) {
-        return FALSE;
-    }
-    HosMutexLock(&request->Lock);
-    bool sent = request->Sent;
-    HosMutexUnlock(&request->Lock);
-    return sent && FxTargetCancelRequest(request, false) ? TRUE : FALSE;
-}
 
 /* Waits for a synchronous send; cancels the request when the time-out runs out. */
-static NTSTATUS FxWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options)
+NTSTATUS FxRequestWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options)
 {
     bool timed = Options != NULL && (Options->Flags & WDF_REQUEST_SEND_OPTION_TIMEOUT) && Options->Timeout != 0;
     uint64_t deadline = 0;
@@ -1257,7 +1105,7 @@ static NTSTATUS FxWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS
         if (timed) {
             if (!HosCondWaitUntil(&Request->SendDone, &Request->Lock, deadline) && !Request->SendComplete) {
                 HosMutexUnlock(&Request->Lock);
-                (void)FxTargetCancelRequest(Request, true);
+                (void)FxIoTargetCancelRequest(Request, true);
                 HosMutexLock(&Request->Lock);
                 timed = false;
             }
@@ -1271,7 +1119,7 @@ static NTSTATUS FxWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS
     return status;
 }
 
-static bool FxOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options, const char *Api)
+bool FxSendOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options, const char *Api)
 {
     if (Options != NULL && Options->Size != sizeof(WDF_REQUEST_SEND_OPTIONS)) {
         FxReport(Request != NULL ? Request->Object.Driver : NULL, "INVALID_HANDLE",
@@ -1281,76 +1129,6 @@ static bool FxOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Option
     return true;
 }
 
-WDFAPI BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND_OPTIONS Options)
-{
-    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestSend");
-    FX_IOTARGET *target = FxTargetGet(Target, "WdfRequestSend");
-    if (request == NULL || target == NULL) {
-        return FALSE;
-    }
-    if (!FxOptionsValid(request, Options, "WdfRequestSend")) {
-        request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
-        return FALSE;
-    }
-    ULONG flags = Options != NULL ? Options->Flags : 0;
-    if (flags & (WDF_REQUEST_SEND_OPTION_IMPERSONATE_CLIENT | WDF_REQUEST_SEND_OPTION_IMPERSONATION_IGNORE_FAILURE)) {
-        /* Impersonation is a UMDF option. */
-        request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
-        return FALSE;
-    }
-    if (flags & WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET) {
-        /* The IRP goes on with the driver's own stack location; only a request the driver
-           received can be sent this way, with no completion routine and no time-out. */
-        if (request->DriverCreated || request->EvtCompletion != NULL ||
-            (flags & (WDF_REQUEST_SEND_OPTION_SYNCHRONOUS | WDF_REQUEST_SEND_OPTION_TIMEOUT))) {
-            request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
-            return FALSE;
-        }
-        HosMutexLock(&target->Lock);
-        bool started = target->State == WdfIoTargetStarted ||
-                       ((flags & WDF_REQUEST_SEND_OPTION_IGNORE_TARGET_STATE) && target->State == WdfIoTargetStopped);
-        PDEVICE_OBJECT device = target->TargetDevice;
-        PFILE_OBJECT file = target->TargetFile;
-        HosMutexUnlock(&target->Lock);
-        if (!started || device == NULL) {
-            request->Irp->IoStatus.Status = STATUS_INVALID_DEVICE_STATE;
-            return FALSE;
-        }
-        FxRequestRestoreIrp(request);
-        PIRP irp = request->Irp;
-        IoSkipCurrentIrpStackLocation(irp);
-        if (file != NULL) {
-            IoGetNextIrpStackLocation(irp)->FileObject = file;
-        }
-        FxRequestForgetIrp(request);
-        (void)IoCallDriver(device, irp);
-        return TRUE;
-    }
-    bool synchronous = (flags & WDF_REQUEST_SEND_OPTION_SYNCHRONOUS) != 0;
-    if (synchronous && !FxTargetCheckPassive(target, "WdfRequestSend(WDF_REQUEST_SEND_OPTION_SYNCHRONOUS)")) {
-        request->Irp->IoStatus.Status = STATUS_INVALID_DEVICE_STATE;
-        return FALSE;
-    }
-    if ((flags & WDF_REQUEST_SEND_OPTION_TIMEOUT) && Options->Timeout != 0 && !synchronous) {
-        FxReport(request->Object.Driver, "UNIMPLEMENTED_DDI",
-                 "WdfRequestSend with WDF_REQUEST_SEND_OPTION_TIMEOUT on an asynchronous send "
-                 "(the host implements time-outs of synchronous sends)");
-        request->Irp->IoStatus.Status = STATUS_NOT_IMPLEMENTED;
-        return FALSE;
-    }
-    NTSTATUS status = FxTargetSubmit(target, request, flags, synchronous);
-    if (status != STATUS_PENDING) {
-        request->Irp->IoStatus.Status = status;
-        return FALSE;
-    }
-    if (synchronous) {
-        (void)FxWaitSynchronous(request, Options);
-        /* "If the request is sent synchronously, the return value indicates whether the
-           request completed successfully" (WdfRequestSend). */
-        return NT_SUCCESS(request->Irp->IoStatus.Status) ? TRUE : FALSE;
-    }
-    return TRUE;
-}
 
 /* WdfIoTargetSendXxxSynchronously: format, send and wait, with the driver's request or
    one of the framework's own. */
@@ -1362,7 +1140,7 @@ static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PW
     if (Information != NULL) {
         *Information = 0;
     }
-    FX_IOTARGET *target = FxTargetGet(IoTarget, Api);
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, Api);
     if (target == NULL) {
         return STATUS_INVALID_HANDLE;
     }
@@ -1370,10 +1148,10 @@ static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PW
     if (Request != NULL && (request = FxRequestForTarget(Request, Api)) == NULL) {
         return STATUS_INVALID_HANDLE;
     }
-    if (!FxOptionsValid(request, Options, Api)) {
+    if (!FxSendOptionsValid(request, Options, Api)) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (!FxTargetCheckPassive(target, Api)) {
+    if (!FxIoTargetCheckPassive(target, Api)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
     FX_BUFFER a, b;
@@ -1404,9 +1182,9 @@ static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PW
     }
     if (NT_SUCCESS(status)) {
         ULONG flags = Options != NULL ? Options->Flags : 0;
-        status = FxTargetSubmit(target, request, flags, true);
+        status = FxIoTargetSubmit(target, request, flags, true);
         if (status == STATUS_PENDING) {
-            status = FxWaitSynchronous(request, Options);
+            status = FxRequestWaitSynchronous(request, Options);
             if (Information != NULL) {
                 *Information = request->Irp->IoStatus.Information;
             }

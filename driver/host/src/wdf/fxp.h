@@ -495,6 +495,23 @@ void FxIoTargetDeviceStopping(FX_DEVICE *Device, bool CancelSentIo);
 void FxIoTargetDeviceRemoved(FX_DEVICE *Device);
 /* Forwards an IRP the device has no queue for down the stack (a filter's behaviour). */
 NTSTATUS FxDeviceForwardIrp(FX_DEVICE *Device, PIRP Irp);
+/* Helpers of the request methods that involve a target (fxiotarget.c). */
+FX_IOTARGET *FxIoTargetGet(WDFIOTARGET Handle, const char *Api);
+NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTES Attributes, FX_OBJECT *Parent,
+                                 CCHAR StackSize, FX_REQUEST **Request);
+/* A live, not completed request (REQUEST_USED_AFTER_COMPLETION otherwise). */
+FX_REQUEST *FxRequestForTarget(WDFREQUEST Handle, const char *Api);
+/* Before a new format: not with a target; what an earlier format set up is undone. */
+NTSTATUS FxRequestBeginFormat(FX_REQUEST *Request);
+/* Cancels a request a target has (sent: IoCancelIrp; kept while stopped: completed). */
+bool FxIoTargetCancelRequest(FX_REQUEST *Request, bool TimedOut);
+bool FxSendOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options, const char *Api);
+/* IRQL_TOO_HIGH_FOR_WAIT unless at PASSIVE_LEVEL. */
+bool FxIoTargetCheckPassive(FX_IOTARGET *Target, const char *Api);
+/* Hands a formatted request to the target: STATUS_PENDING when it has it. */
+NTSTATUS FxIoTargetSubmit(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Flags, bool Synchronous);
+/* Waits for a synchronous send (cancelled, STATUS_IO_TIMEOUT, when the time-out runs out). */
+NTSTATUS FxRequestWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options);
 /* Frees what a send left in a request (format buffers, MDLs); fxiotarget.c. */
 void FxRequestReleaseFormat(FX_REQUEST *Request);
 

@@ -9,25 +9,77 @@
  * manager (KmdfHostGetInterfaceList) and each forms its own device information element.
  * The host does not know devices' setup classes, so SP_DEVINFO_DATA.ClassGuid is
  * GUID_NULL; DevInst is a number that identifies the element within its set.
+ *
+ * An HDEVINFO is not a kernel handle (CloseHandle and the wait functions refuse it):
+ * it is the address of the set, which SetupAPI validates on every call, as setupapi.dll
+ * does. Sets are kept on one list that only grows: a destroyed set's entry is marked
+ * free (its paths released) and reused by a later set, so that an HDEVINFO that was
+ * destroyed is recognised (ERROR_INVALID_HANDLE) rather than followed into freed memory.
+ * The list is updated with atomic operations only (no lock).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <wctype.h>
 
 #include "win32/win32p.h"
 
-static void DeleteDevInfo(KH_W32_OBJECT *Object)
+typedef struct KH_W32_DEVINFO {
+    struct KH_W32_DEVINFO *Next; /* the list of every set, never unlinked */
+    atomic_int State;            /* SetFree, SetClaimed (being built), SetLive */
+    GUID ClassGuid;
+    size_t Count;
+    wchar_t **Paths; /* snapshot taken by SetupDiGetClassDevsW */
+} KH_W32_DEVINFO;
+
+enum { SetFree, SetClaimed, SetLive };
+
+static _Atomic(KH_W32_DEVINFO *) Sets;
+
+/* A free entry (claimed for the caller), or a new one pushed on the list. */
+static KH_W32_DEVINFO *ClaimSet(void)
 {
-    KH_W32_DEVINFO *Set = (KH_W32_DEVINFO *)Object;
+    for (KH_W32_DEVINFO *Set = atomic_load(&Sets); Set != NULL; Set = Set->Next) {
+        int Expected = SetFree;
+        if (atomic_compare_exchange_strong(&Set->State, &Expected, SetClaimed)) {
+            return Set;
+        }
+    }
+    KH_W32_DEVINFO *Set = calloc(1, sizeof(*Set));
+    if (Set == NULL) {
+        return NULL;
+    }
+    atomic_init(&Set->State, SetClaimed);
+    KH_W32_DEVINFO *Head = atomic_load(&Sets);
+    do {
+        Set->Next = Head;
+    } while (!atomic_compare_exchange_weak(&Sets, &Head, Set));
+    return Set;
+}
+
+static void ReleasePaths(KH_W32_DEVINFO *Set)
+{
     for (size_t i = 0; i < Set->Count; i++) {
         free(Set->Paths[i]);
     }
     free(Set->Paths);
-    free(Set);
+    Set->Paths = NULL;
+    Set->Count = 0;
+}
+
+/* The live set of an HDEVINFO, or NULL when it names none. */
+static KH_W32_DEVINFO *LookupSet(HDEVINFO DeviceInfoSet)
+{
+    for (KH_W32_DEVINFO *Set = atomic_load(&Sets); Set != NULL; Set = Set->Next) {
+        if ((HDEVINFO)Set == DeviceInfoSet) {
+            return atomic_load(&Set->State) == SetLive ? Set : NULL;
+        }
+    }
+    return NULL;
 }
 
 /* The interface list of the class, in the CM_Get_Device_Interface_List format. */
-static KH_STATUS GetInterfaceList(const GUID *Guid, char **ListOut)
+static NTSTATUS GetInterfaceList(const GUID *Guid, char **ListOut)
 {
     uint8_t Bytes[16];
     memcpy(Bytes, Guid, sizeof(Bytes)); /* GUID is already in Windows' byte layout */
@@ -35,16 +87,16 @@ static KH_STATUS GetInterfaceList(const GUID *Guid, char **ListOut)
     for (;;) {
         char *List = malloc(Size);
         if (List == NULL) {
-            return (KH_STATUS)0xC000009A; /* STATUS_INSUFFICIENT_RESOURCES */
+            return STATUS_INSUFFICIENT_RESOURCES;
         }
         size_t Required = 0;
-        KH_STATUS Status = KmdfHostGetInterfaceList(Bytes, List, Size, &Required);
-        if (KH_NT_SUCCESS(Status)) {
+        NTSTATUS Status = KmdfHostGetInterfaceList(Bytes, List, Size, &Required);
+        if (NT_SUCCESS(Status)) {
             *ListOut = List;
             return Status;
         }
         free(List);
-        if (Status != KH_STATUS_BUFFER_TOO_SMALL || Required <= Size) {
+        if (Status != STATUS_BUFFER_TOO_SMALL || Required <= Size) {
             return Status;
         }
         Size = Required; /* the list grew in between: ask again */
@@ -106,17 +158,20 @@ KMDFHOST_API HDEVINFO SetupDiGetClassDevsW(const GUID *ClassGuid, PCWSTR Enumera
         KhW32SetLastError(ERROR_INVALID_PARAMETER);
         return INVALID_HANDLE_VALUE;
     }
-    KH_W32_DEVINFO *Set = calloc(1, sizeof(*Set));
     char *List = NULL;
-    KH_STATUS Status = Set != NULL ? GetInterfaceList(ClassGuid, &List)
-                                   : (KH_STATUS)0xC000009A; /* STATUS_INSUFFICIENT_RESOURCES */
-    if (!KH_NT_SUCCESS(Status)) {
-        free(Set);
+    NTSTATUS Status = GetInterfaceList(ClassGuid, &List);
+    if (!NT_SUCCESS(Status)) {
         KhW32FailStatus(Status);
         return INVALID_HANDLE_VALUE;
     }
-    KhW32InitObject(&Set->Header, KhW32TypeDevInfo, DeleteDevInfo);
+    KH_W32_DEVINFO *Set = ClaimSet();
+    if (Set == NULL) {
+        free(List);
+        KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return INVALID_HANDLE_VALUE;
+    }
     Set->ClassGuid = *ClassGuid;
+    Set->Count = 0;
 
     size_t Count = 0;
     for (const char *p = List; *p != '\0'; p += strlen(p) + 1) {
@@ -138,13 +193,14 @@ KMDFHOST_API HDEVINFO SetupDiGetClassDevsW(const GUID *ClassGuid, PCWSTR Enumera
         Set->Paths[Set->Count++] = Path;
     }
     free(List);
-    HANDLE Handle = OutOfMemory ? NULL : KhW32InsertHandle(&Set->Header);
-    if (Handle == NULL) {
-        DeleteDevInfo(&Set->Header);
+    if (OutOfMemory) {
+        ReleasePaths(Set);
+        atomic_store(&Set->State, SetFree);
         KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return INVALID_HANDLE_VALUE;
     }
-    return Handle;
+    atomic_store(&Set->State, SetLive);
+    return (HDEVINFO)Set;
 }
 
 /*
@@ -160,7 +216,7 @@ KMDFHOST_API BOOL SetupDiEnumDeviceInterfaces(HDEVINFO DeviceInfoSet,
                                               const GUID *InterfaceClassGuid, DWORD MemberIndex,
                                               PSP_DEVICE_INTERFACE_DATA DeviceInterfaceData)
 {
-    KH_W32_DEVINFO *Set = (KH_W32_DEVINFO *)KhW32ReferenceHandle(DeviceInfoSet, KhW32TypeDevInfo);
+    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
     if (Set == NULL) {
         return KhW32Fail(ERROR_INVALID_HANDLE);
     }
@@ -192,7 +248,6 @@ KMDFHOST_API BOOL SetupDiEnumDeviceInterfaces(HDEVINFO DeviceInfoSet,
         DeviceInterfaceData->Flags = SPINT_ACTIVE;
         DeviceInterfaceData->Reserved = (ULONG_PTR)(Index + 1);
     }
-    KhW32ReleaseHandleReference(&Set->Header);
     if (Error != ERROR_SUCCESS) {
         return KhW32Fail(Error);
     }
@@ -216,7 +271,7 @@ KMDFHOST_API BOOL SetupDiGetDeviceInterfaceDetailW(
     PSP_DEVICE_INTERFACE_DETAIL_DATA_W DeviceInterfaceDetailData,
     DWORD DeviceInterfaceDetailDataSize, PDWORD RequiredSize, PSP_DEVINFO_DATA DeviceInfoData)
 {
-    KH_W32_DEVINFO *Set = (KH_W32_DEVINFO *)KhW32ReferenceHandle(DeviceInfoSet, KhW32TypeDevInfo);
+    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
     if (Set == NULL) {
         return KhW32Fail(ERROR_INVALID_HANDLE);
     }
@@ -259,7 +314,6 @@ KMDFHOST_API BOOL SetupDiGetDeviceInterfaceDetailW(
                    (wcslen(Path) + 1) * sizeof(WCHAR));
         }
     }
-    KhW32ReleaseHandleReference(&Set->Header);
     if (Error != ERROR_SUCCESS) {
         return KhW32Fail(Error);
     }
@@ -270,10 +324,12 @@ KMDFHOST_API BOOL SetupDiGetDeviceInterfaceDetailW(
    associated memory." */
 KMDFHOST_API BOOL SetupDiDestroyDeviceInfoList(HDEVINFO DeviceInfoSet)
 {
-    KH_W32_OBJECT *Object = KhW32RemoveHandle(DeviceInfoSet, KhW32TypeDevInfo);
-    if (Object == NULL) {
+    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
+    int Expected = SetLive;
+    if (Set == NULL || !atomic_compare_exchange_strong(&Set->State, &Expected, SetClaimed)) {
         return KhW32Fail(ERROR_INVALID_HANDLE);
     }
-    KhW32Dereference(Object);
+    ReleasePaths(Set);
+    atomic_store(&Set->State, SetFree);
     return TRUE;
 }

@@ -117,3 +117,33 @@ char *KhW32WideToUtf8(const wchar_t *Wide)
     Utf8[At] = '\0';
     return Utf8;
 }
+
+uint16_t *KhW32WideToUtf16(const wchar_t *Wide, size_t *Units)
+{
+    size_t Count = 0;
+    for (const wchar_t *p = Wide; *p != L'\0'; p++) {
+        unsigned long Code = (unsigned long)(uint32_t)*p;
+        if (Code > 0x10FFFF || (Code >= 0xD800 && Code <= 0xDFFF)) {
+            return NULL;
+        }
+        Count += Code >= 0x10000 ? 2 : 1;
+    }
+    uint16_t *Utf16 = malloc((Count + 1) * sizeof(uint16_t));
+    if (Utf16 == NULL) {
+        return NULL;
+    }
+    size_t At = 0;
+    for (const wchar_t *p = Wide; *p != L'\0'; p++) {
+        unsigned long Code = (unsigned long)(uint32_t)*p;
+        if (Code >= 0x10000) {
+            Code -= 0x10000;
+            Utf16[At++] = (uint16_t)(0xD800 | (Code >> 10));
+            Utf16[At++] = (uint16_t)(0xDC00 | (Code & 0x3FF));
+        } else {
+            Utf16[At++] = (uint16_t)Code;
+        }
+    }
+    Utf16[At] = 0;
+    *Units = Count;
+    return Utf16;
+}

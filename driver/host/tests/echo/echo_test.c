@@ -11,7 +11,7 @@
  *
  * Each scenario loads drivers/echo-<variant>.so into the host, adds and starts
  * ROOT\ECHO\0000, opens its interface and sends reads and writes through the I/O entry
- * points of kmdfhost.h, exactly as the Win32 surface does. Every completion callback is
+ * points of kmdfhost.h, which build their IRPs as the NT services do. Every completion callback is
  * counted, so a request completed twice (or never) fails the test. The verifier's reports
  * are captured; every scenario ends by removing the device and unloading the driver and
  * checks that the verifier saw nothing (no pool or object leak, no broken request rule).

@@ -1,6 +1,6 @@
 /*
- * status.c - the NTSTATUS to Win32 error mapping that kernel32 applies when a call
- * fails with an NTSTATUS (BaseSetLastNTError, i.e. RtlNtStatusToDosError).
+ * rtlerror.c - RtlNtStatusToDosError: the NTSTATUS to Win32 error mapping, the one table
+ * of the host (kernel32 applies it when a call fails with an NTSTATUS: BaseSetLastNTError).
  *
  * The table follows Microsoft's published mapping ("INFO: Mapping NT Status Error Codes
  * to Win32 Error Codes", KB113996, the table the WDK's winerror tool prints), for every
@@ -16,11 +16,58 @@
  * 16 bits. No other facility is special: an error-severity 0xC007xxxx status has no
  * mapping.
  */
-#include "win32/win32p.h"
+#include <ntifs.h>
+
+#include "rtl/rtl.h"
+
+/* Win32 error codes (winerror.h) of the table. */
+
+#define ERROR_ACCESS_DENIED 5u
+#define ERROR_ALREADY_EXISTS 183u
+#define ERROR_ARITHMETIC_OVERFLOW 534u
+#define ERROR_BAD_COMMAND 22u
+#define ERROR_BAD_LENGTH 24u
+#define ERROR_BAD_PATHNAME 161u
+#define ERROR_BUSY 170u
+#define ERROR_CRC 23u
+#define ERROR_DEVICE_NOT_CONNECTED 1167u
+#define ERROR_DEVICE_REMOVED 1617u
+#define ERROR_DEV_NOT_EXIST 55u
+#define ERROR_FILENAME_EXCED_RANGE 206u
+#define ERROR_FILE_NOT_FOUND 2u
+#define ERROR_GEN_FAILURE 31u
+#define ERROR_HANDLE_EOF 38u
+#define ERROR_INSUFFICIENT_BUFFER 122u
+#define ERROR_INTERNAL_ERROR 1359u
+#define ERROR_INVALID_FUNCTION 1u
+#define ERROR_INVALID_HANDLE 6u
+#define ERROR_INVALID_NAME 123u
+#define ERROR_INVALID_PARAMETER 87u
+#define ERROR_INVALID_USER_BUFFER 1784u
+#define ERROR_IO_DEVICE 1117u
+#define ERROR_IO_PENDING 997u
+#define ERROR_MORE_DATA 234u
+#define ERROR_NOACCESS 998u
+#define ERROR_NOT_ENOUGH_MEMORY 8u
+#define ERROR_NOT_FOUND 1168u
+#define ERROR_NOT_READY 21u
+#define ERROR_NOT_SUPPORTED 50u
+#define ERROR_NO_MORE_FILES 18u
+#define ERROR_NO_MORE_ITEMS 259u
+#define ERROR_NO_SYSTEM_RESOURCES 1450u
+#define ERROR_OPERATION_ABORTED 995u
+#define ERROR_PATH_NOT_FOUND 3u
+#define ERROR_REQUEST_ABORTED 1235u
+#define ERROR_SEM_TIMEOUT 121u
+#define ERROR_SHARING_VIOLATION 32u
+#define ERROR_TIMEOUT 1460u
+#define ERROR_TOO_MANY_POSTS 298u
+#define ERROR_SUCCESS 0u
+#define ERROR_MR_MID_NOT_FOUND 317u
 
 typedef struct STATUS_MAPPING {
     uint32_t Status;
-    DWORD Error;
+    ULONG Error;
 } STATUS_MAPPING;
 
 static const STATUS_MAPPING Mappings[] = {
@@ -98,8 +145,8 @@ static const STATUS_MAPPING Mappings[] = {
     {0xC00002B6u, ERROR_DEVICE_REMOVED},       /* STATUS_DEVICE_REMOVED */
 };
 
-/* RtlNtStatusToDosError, for the statuses the host can see (see the file comment). */
-KMDFHOST_API DWORD KmdfHostNtStatusToWin32Error(KH_STATUS Status)
+/* RtlNtStatusToDosError (see the file comment). */
+NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status)
 {
     uint32_t Value = (uint32_t)Status;
     if (Value == 0) {
