@@ -46,4 +46,19 @@ DRIVER_DISPATCH KhIoInvalidDeviceRequest;
  */
 PDRIVER_OBJECT KhDriverObjectFromAddress(const void *Address);
 
+/*
+ * Describes a code address for a verifier report: "driver NAME (MODULE+0xOFFSET,
+ * in FUNCTION)" for an address inside a loaded driver module, otherwise the address.
+ * Writes at most Size bytes (NUL included) to Out and returns Out.
+ */
+const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size);
+
+/*
+ * Imports (imports.c): binds each function the module imports and nothing in the
+ * process defines to a trampoline that reports UNIMPLEMENTED_DDI when called, and lists
+ * them in one line; the bindings are released when the driver is unloaded.
+ */
+NTSTATUS KhBindUnimplementedImports(KH_DRIVER *Driver);
+void KhReleaseUnimplementedImports(KH_DRIVER *Driver);
+
 #endif /* KH_LDR_H */

@@ -86,17 +86,6 @@ WDFAPI VOID WdfDeviceInitSetPnpPowerEventCallbacks(
     memcpy(&DeviceInit->PnpPower, PnpPowerEventCallbacks, size);
 }
 
-/* WdfFdoInitSetFilter (wdffdo.h): the device is an upper or lower filter. Requests of a
-   type for which it has no queue go to the next lower driver instead of failing, and so
-   do creates when it has no EvtDeviceFileCreate. */
-WDFAPI VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit)
-{
-    PWDFDEVICE_INIT init = FxInitFromHandle(DeviceInit, "WdfFdoInitSetFilter");
-    if (init != NULL) {
-        init->Filter = true;
-    }
-}
-
 WDFAPI VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType)
 {
     if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetIoType") != NULL) {

@@ -1,13 +1,14 @@
 /*
- * wdfiotarget.h - framework I/O targets (WDK wdfiotarget.h): the default target (the
- * next lower driver of a device's stack) and remote targets a driver opens itself.
+ * wdfiotarget.h - I/O targets: sending requests to another driver, synchronously or with a completion routine (WDK wdfiotarget.h).
+ *
+ * Declared with the documented names, values and layouts. The host implements the
+ * functions it lists in its README; a driver that calls another one loads, and the call is
+ * reported as UNIMPLEMENTED_DDI.
  */
 #ifndef _WDFIOTARGET_H_
 #define _WDFIOTARGET_H_
 
 #include <wdfobject.h>
-#include <wdfmemory.h>
-#include <wdfrequest.h>
 
 WDF_EXTERN_C_START
 
@@ -42,19 +43,13 @@ typedef enum _WDF_IO_TARGET_PURGE_IO_ACTION {
     WdfIoTargetPurgeIo = 2,
 } WDF_IO_TARGET_PURGE_IO_ACTION;
 
-typedef _Function_class_(EVT_WDF_IO_TARGET_QUERY_REMOVE) _IRQL_requires_same_
-    _IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS EVT_WDF_IO_TARGET_QUERY_REMOVE(_In_ WDFIOTARGET IoTarget);
+typedef NTSTATUS EVT_WDF_IO_TARGET_QUERY_REMOVE(WDFIOTARGET IoTarget);
 typedef EVT_WDF_IO_TARGET_QUERY_REMOVE *PFN_WDF_IO_TARGET_QUERY_REMOVE;
 
-typedef _Function_class_(EVT_WDF_IO_TARGET_REMOVE_CANCELED) _IRQL_requires_same_
-    _IRQL_requires_max_(PASSIVE_LEVEL)
-VOID EVT_WDF_IO_TARGET_REMOVE_CANCELED(_In_ WDFIOTARGET IoTarget);
+typedef VOID EVT_WDF_IO_TARGET_REMOVE_CANCELED(WDFIOTARGET IoTarget);
 typedef EVT_WDF_IO_TARGET_REMOVE_CANCELED *PFN_WDF_IO_TARGET_REMOVE_CANCELED;
 
-typedef _Function_class_(EVT_WDF_IO_TARGET_REMOVE_COMPLETE) _IRQL_requires_same_
-    _IRQL_requires_max_(PASSIVE_LEVEL)
-VOID EVT_WDF_IO_TARGET_REMOVE_COMPLETE(_In_ WDFIOTARGET IoTarget);
+typedef VOID EVT_WDF_IO_TARGET_REMOVE_COMPLETE(WDFIOTARGET IoTarget);
 typedef EVT_WDF_IO_TARGET_REMOVE_COMPLETE *PFN_WDF_IO_TARGET_REMOVE_COMPLETE;
 
 typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
@@ -63,10 +58,8 @@ typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
     PFN_WDF_IO_TARGET_QUERY_REMOVE EvtIoTargetQueryRemove;
     PFN_WDF_IO_TARGET_REMOVE_CANCELED EvtIoTargetRemoveCanceled;
     PFN_WDF_IO_TARGET_REMOVE_COMPLETE EvtIoTargetRemoveComplete;
-    /* WdfIoTargetOpenUseExistingDevice */
     PDEVICE_OBJECT TargetDeviceObject;
     PFILE_OBJECT TargetFileObject;
-    /* WdfIoTargetOpenByName */
     UNICODE_STRING TargetDeviceName;
     ACCESS_MASK DesiredAccess;
     ULONG ShareAccess;
@@ -77,147 +70,96 @@ typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
     ULONG EaBufferLength;
     PLONGLONG AllocationSize;
     ULONG FileInformation;
-    /* WdfIoTargetOpenLocalTargetByFile */
     UNICODE_STRING FileName;
 } WDF_IO_TARGET_OPEN_PARAMS, *PWDF_IO_TARGET_OPEN_PARAMS;
 
-FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_EXISTING_DEVICE(
-    _Out_ PWDF_IO_TARGET_OPEN_PARAMS Params, _In_ PDEVICE_OBJECT DeviceObject)
+WDFAPI NTSTATUS WdfIoTargetCreate(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES IoTargetAttributes, WDFIOTARGET* IoTarget);
+WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenParams);
+WDFAPI VOID WdfIoTargetCloseForQueryRemove(WDFIOTARGET IoTarget);
+WDFAPI VOID WdfIoTargetClose(WDFIOTARGET IoTarget);
+WDFAPI NTSTATUS WdfIoTargetStart(WDFIOTARGET IoTarget);
+WDFAPI VOID WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION Action);
+WDFAPI VOID WdfIoTargetPurge(WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION Action);
+WDFAPI WDF_IO_TARGET_STATE WdfIoTargetGetState(WDFIOTARGET IoTarget);
+WDFAPI WDFDEVICE WdfIoTargetGetDevice(WDFIOTARGET IoTarget);
+WDFAPI NTSTATUS WdfIoTargetQueryTargetProperty(WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty, ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
+WDFAPI NTSTATUS WdfIoTargetAllocAndQueryTargetProperty(WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty, POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes, WDFMEMORY* PropertyMemory);
+WDFAPI NTSTATUS WdfIoTargetQueryForInterface(WDFIOTARGET IoTarget, LPCGUID InterfaceType, PINTERFACE Interface, USHORT Size, USHORT Version, PVOID InterfaceSpecificData);
+WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetDeviceObject(WDFIOTARGET IoTarget);
+WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetPhysicalDevice(WDFIOTARGET IoTarget);
+WDFAPI PFILE_OBJECT WdfIoTargetWdmGetTargetFileObject(WDFIOTARGET IoTarget);
+WDFAPI HANDLE WdfIoTargetWdmGetTargetFileHandle(WDFIOTARGET IoTarget);
+WDFAPI NTSTATUS WdfIoTargetSendReadSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PLONGLONG DeviceOffset, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesRead);
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForRead(WDFIOTARGET IoTarget, WDFREQUEST Request, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset, PLONGLONG DeviceOffset);
+WDFAPI NTSTATUS WdfIoTargetSendWriteSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PWDF_MEMORY_DESCRIPTOR InputBuffer, PLONGLONG DeviceOffset, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesWritten);
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForWrite(WDFIOTARGET IoTarget, WDFREQUEST Request, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, PLONGLONG DeviceOffset);
+WDFAPI NTSTATUS WdfIoTargetSendIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR InputBuffer, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForIoctl(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset);
+WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR InputBuffer, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctl(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset);
+WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlOthersSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR OtherArg1, PWDF_MEMORY_DESCRIPTOR OtherArg2, PWDF_MEMORY_DESCRIPTOR OtherArg4, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctlOthers(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY OtherArg1, PWDFMEMORY_OFFSET OtherArg1Offset, WDFMEMORY OtherArg2, PWDFMEMORY_OFFSET OtherArg2Offset, WDFMEMORY OtherArg4, PWDFMEMORY_OFFSET OtherArg4Offset);
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef NTSTATUS (*PFN_WDFIOTARGETCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES IoTargetAttributes, WDFIOTARGET* IoTarget);
+typedef NTSTATUS (*PFN_WDFIOTARGETOPEN)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenParams);
+typedef VOID (*PFN_WDFIOTARGETCLOSEFORQUERYREMOVE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef VOID (*PFN_WDFIOTARGETCLOSE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef NTSTATUS (*PFN_WDFIOTARGETSTART)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef VOID (*PFN_WDFIOTARGETSTOP)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION Action);
+typedef VOID (*PFN_WDFIOTARGETPURGE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION Action);
+typedef WDF_IO_TARGET_STATE (*PFN_WDFIOTARGETGETSTATE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef WDFDEVICE (*PFN_WDFIOTARGETGETDEVICE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef NTSTATUS (*PFN_WDFIOTARGETQUERYTARGETPROPERTY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty, ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
+typedef NTSTATUS (*PFN_WDFIOTARGETALLOCANDQUERYTARGETPROPERTY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty, POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes, WDFMEMORY* PropertyMemory);
+typedef NTSTATUS (*PFN_WDFIOTARGETQUERYFORINTERFACE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, LPCGUID InterfaceType, PINTERFACE Interface, USHORT Size, USHORT Version, PVOID InterfaceSpecificData);
+typedef PDEVICE_OBJECT (*PFN_WDFIOTARGETWDMGETTARGETDEVICEOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef PDEVICE_OBJECT (*PFN_WDFIOTARGETWDMGETTARGETPHYSICALDEVICE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef PFILE_OBJECT (*PFN_WDFIOTARGETWDMGETTARGETFILEOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef HANDLE (*PFN_WDFIOTARGETWDMGETTARGETFILEHANDLE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget);
+typedef NTSTATUS (*PFN_WDFIOTARGETSENDREADSYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PLONGLONG DeviceOffset, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesRead);
+typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORREAD)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset, PLONGLONG DeviceOffset);
+typedef NTSTATUS (*PFN_WDFIOTARGETSENDWRITESYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, PWDF_MEMORY_DESCRIPTOR InputBuffer, PLONGLONG DeviceOffset, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesWritten);
+typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORWRITE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, PLONGLONG DeviceOffset);
+typedef NTSTATUS (*PFN_WDFIOTARGETSENDIOCTLSYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR InputBuffer, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORIOCTL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset);
+typedef NTSTATUS (*PFN_WDFIOTARGETSENDINTERNALIOCTLSYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR InputBuffer, PWDF_MEMORY_DESCRIPTOR OutputBuffer, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORINTERNALIOCTL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY InputBuffer, PWDFMEMORY_OFFSET InputBufferOffset, WDFMEMORY OutputBuffer, PWDFMEMORY_OFFSET OutputBufferOffset);
+typedef NTSTATUS (*PFN_WDFIOTARGETSENDINTERNALIOCTLOTHERSSYNCHRONOUSLY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR OtherArg1, PWDF_MEMORY_DESCRIPTOR OtherArg2, PWDF_MEMORY_DESCRIPTOR OtherArg4, PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
+typedef NTSTATUS (*PFN_WDFIOTARGETFORMATREQUESTFORINTERNALIOCTLOTHERS)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode, WDFMEMORY OtherArg1, PWDFMEMORY_OFFSET OtherArg1Offset, WDFMEMORY OtherArg2, PWDFMEMORY_OFFSET OtherArg2Offset, WDFMEMORY OtherArg4, PWDFMEMORY_OFFSET OtherArg4Offset);
+
+/* Initializers: each zeroes the structure, sets Size where it has one, and the documented defaults. */
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_EXISTING_DEVICE(PWDF_IO_TARGET_OPEN_PARAMS Params, PDEVICE_OBJECT DeviceObject)
 {
     RtlZeroMemory(Params, sizeof(*Params));
-    Params->Size = sizeof(*Params);
+    Params->Size = (ULONG)sizeof(*Params);
     Params->Type = WdfIoTargetOpenUseExistingDevice;
     Params->TargetDeviceObject = DeviceObject;
 }
 
-FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(
-    _Out_ PWDF_IO_TARGET_OPEN_PARAMS Params, _In_ PCUNICODE_STRING TargetDeviceName,
-    _In_ ACCESS_MASK DesiredAccess)
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params, PCUNICODE_STRING TargetDeviceName, ACCESS_MASK DesiredAccess)
 {
     RtlZeroMemory(Params, sizeof(*Params));
-    Params->Size = sizeof(*Params);
+    Params->Size = (ULONG)sizeof(*Params);
     Params->Type = WdfIoTargetOpenByName;
     Params->TargetDeviceName = *TargetDeviceName;
     Params->DesiredAccess = DesiredAccess;
     Params->CreateOptions = FILE_NON_DIRECTORY_FILE;
 }
 
-FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(
-    _Out_ PWDF_IO_TARGET_OPEN_PARAMS Params, _In_ PCUNICODE_STRING TargetDeviceName,
-    _In_ ACCESS_MASK DesiredAccess)
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params, PCUNICODE_STRING TargetDeviceName, ACCESS_MASK DesiredAccess)
 {
+    /* As CREATE_BY_NAME, but the target must exist already. */
     WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(Params, TargetDeviceName, DesiredAccess);
     Params->CreateDisposition = FILE_OPEN;
 }
 
-FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(_Out_ PWDF_IO_TARGET_OPEN_PARAMS Params)
+FORCEINLINE VOID WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(PWDF_IO_TARGET_OPEN_PARAMS Params)
 {
     RtlZeroMemory(Params, sizeof(*Params));
-    Params->Size = sizeof(*Params);
+    Params->Size = (ULONG)sizeof(*Params);
     Params->Type = WdfIoTargetOpenReopen;
 }
-
-_Must_inspect_result_ _IRQL_requires_max_(PASSIVE_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetCreate(_In_ WDFDEVICE Device,
-                                  _In_opt_ PWDF_OBJECT_ATTRIBUTES IoTargetAttributes,
-                                  _Out_ WDFIOTARGET *IoTarget);
-
-_Must_inspect_result_ _IRQL_requires_max_(PASSIVE_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetOpen(_In_ WDFIOTARGET IoTarget,
-                                _In_ PWDF_IO_TARGET_OPEN_PARAMS OpenParams);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-WDFAPI VOID WdfIoTargetCloseForQueryRemove(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(PASSIVE_LEVEL)
-WDFAPI VOID WdfIoTargetClose(_In_ WDFIOTARGET IoTarget);
-
-_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetStart(_In_ WDFIOTARGET IoTarget);
-
-_When_(Action == 3, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(Action == 0 || Action == 1 || Action == 2, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI VOID WdfIoTargetStop(_In_ WDFIOTARGET IoTarget,
-                            _In_ _Strict_type_match_ WDF_IO_TARGET_SENT_IO_ACTION Action);
-
-_When_(Action == 2, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(Action == 0 || Action == 1, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI VOID WdfIoTargetPurge(_In_ WDFIOTARGET IoTarget,
-                             _In_ _Strict_type_match_ WDF_IO_TARGET_PURGE_IO_ACTION Action);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI WDF_IO_TARGET_STATE WdfIoTargetGetState(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI WDFDEVICE WdfIoTargetGetDevice(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetDeviceObject(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI PDEVICE_OBJECT WdfIoTargetWdmGetTargetPhysicalDevice(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI PFILE_OBJECT WdfIoTargetWdmGetTargetFileObject(_In_ WDFIOTARGET IoTarget);
-
-_IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI HANDLE WdfIoTargetWdmGetTargetFileHandle(_In_ WDFIOTARGET IoTarget);
-
-_Must_inspect_result_ _When_(RequestOptions != NULL, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(RequestOptions == NULL, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI NTSTATUS WdfIoTargetSendReadSynchronously(
-    _In_ WDFIOTARGET IoTarget, _In_opt_ WDFREQUEST Request,
-    _In_opt_ PWDF_MEMORY_DESCRIPTOR OutputBuffer, _In_opt_ PLONGLONG DeviceOffset,
-    _In_opt_ PWDF_REQUEST_SEND_OPTIONS RequestOptions, _Out_opt_ PULONG_PTR BytesRead);
-
-_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetFormatRequestForRead(_In_ WDFIOTARGET IoTarget,
-                                                _In_ WDFREQUEST Request,
-                                                _In_opt_ WDFMEMORY OutputBuffer,
-                                                _In_opt_ PWDFMEMORY_OFFSET OutputBufferOffset,
-                                                _In_opt_ PLONGLONG DeviceOffset);
-
-_Must_inspect_result_ _When_(RequestOptions != NULL, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(RequestOptions == NULL, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI NTSTATUS WdfIoTargetSendWriteSynchronously(
-    _In_ WDFIOTARGET IoTarget, _In_opt_ WDFREQUEST Request,
-    _In_opt_ PWDF_MEMORY_DESCRIPTOR InputBuffer, _In_opt_ PLONGLONG DeviceOffset,
-    _In_opt_ PWDF_REQUEST_SEND_OPTIONS RequestOptions, _Out_opt_ PULONG_PTR BytesWritten);
-
-_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetFormatRequestForWrite(_In_ WDFIOTARGET IoTarget,
-                                                 _In_ WDFREQUEST Request,
-                                                 _In_opt_ WDFMEMORY InputBuffer,
-                                                 _In_opt_ PWDFMEMORY_OFFSET InputBufferOffset,
-                                                 _In_opt_ PLONGLONG DeviceOffset);
-
-_Must_inspect_result_ _When_(RequestOptions != NULL, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(RequestOptions == NULL, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI NTSTATUS WdfIoTargetSendIoctlSynchronously(
-    _In_ WDFIOTARGET IoTarget, _In_opt_ WDFREQUEST Request, _In_ ULONG IoctlCode,
-    _In_opt_ PWDF_MEMORY_DESCRIPTOR InputBuffer, _In_opt_ PWDF_MEMORY_DESCRIPTOR OutputBuffer,
-    _In_opt_ PWDF_REQUEST_SEND_OPTIONS RequestOptions, _Out_opt_ PULONG_PTR BytesReturned);
-
-_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetFormatRequestForIoctl(_In_ WDFIOTARGET IoTarget,
-                                                 _In_ WDFREQUEST Request, _In_ ULONG IoctlCode,
-                                                 _In_opt_ WDFMEMORY InputBuffer,
-                                                 _In_opt_ PWDFMEMORY_OFFSET InputBufferOffset,
-                                                 _In_opt_ WDFMEMORY OutputBuffer,
-                                                 _In_opt_ PWDFMEMORY_OFFSET OutputBufferOffset);
-
-_Must_inspect_result_ _When_(RequestOptions != NULL, _IRQL_requires_max_(DISPATCH_LEVEL))
-_When_(RequestOptions == NULL, _IRQL_requires_max_(PASSIVE_LEVEL))
-WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(
-    _In_ WDFIOTARGET IoTarget, _In_opt_ WDFREQUEST Request, _In_ ULONG IoctlCode,
-    _In_opt_ PWDF_MEMORY_DESCRIPTOR InputBuffer, _In_opt_ PWDF_MEMORY_DESCRIPTOR OutputBuffer,
-    _In_opt_ PWDF_REQUEST_SEND_OPTIONS RequestOptions, _Out_opt_ PULONG_PTR BytesReturned);
-
-_Must_inspect_result_ _IRQL_requires_max_(DISPATCH_LEVEL)
-WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctl(
-    _In_ WDFIOTARGET IoTarget, _In_ WDFREQUEST Request, _In_ ULONG IoctlCode,
-    _In_opt_ WDFMEMORY InputBuffer, _In_opt_ PWDFMEMORY_OFFSET InputBufferOffset,
-    _In_opt_ WDFMEMORY OutputBuffer, _In_opt_ PWDFMEMORY_OFFSET OutputBufferOffset);
 
 WDF_EXTERN_C_END
 
