@@ -5,7 +5,7 @@
 # 1. No #include climbs a layer. The components of src/ and their layers, lowest first
 #    (driver/host/README.md explains them):
 #        0 os                          the one door to threads, locks, waits and time
-#        1 rtl kd ke ex ob cm mm ldr   the kernel and executive
+#        1 rtl kd ke ex ob ps cm mm ldr   the kernel and executive
 #        2 io                          the I/O and PnP managers, the NT system services
 #        3 wdf                         the framework
 #        4 verifier                    installs its hooks, delivers reports
@@ -17,7 +17,8 @@
 # 2. Header folders: the KMDF headers (include/wdf/kmdf/1.15) only in src/wdf; the
 #    kernel-mode headers (include/km) not in src/os or src/win32; kmdfhost_win32.h only
 #    in src/win32. In include/: shared/ includes only shared/; km/ only km/ and shared/;
-#    wdf/ only wdf/, km/ and shared/; kmdfhost/ only kmdfhost/ (and the C library).
+#    wdf/ only wdf/, km/ and shared/; kmdfhost/ only kmdfhost/ (and the C library); um/
+#    only um/, shared/ and kmdfhost/.
 #    Every framework method (WDFAPI) is defined in src/wdf/fx<name>.c, named after the
 #    wdf<name>.h that declares it.
 # 3. Every rule id a report names (KhVerifierReport, FxReport, KmdfHostExploreFinding)
@@ -32,7 +33,7 @@ endif()
 get_filename_component(HOST_DIR "${HOST_DIR}" ABSOLUTE)
 
 set(layer_os 0)
-foreach(c rtl kd ke ex ob cm mm ldr)
+foreach(c rtl kd ke ex ob ps cm mm ldr)
   set(layer_${c} 1)
 endforeach()
 set(layer_io 2)
@@ -138,7 +139,9 @@ set(may_shared shared)
 set(may_km km shared)
 set(may_wdf_kmdf_1_15 wdf_kmdf_1_15 km shared)
 set(may_kmdfhost kmdfhost)
-set(may_um um shared)
+# um (windows.h and friends) builds on kmdfhost_win32.h, which declares the Win32
+# functions that echoapp binds through JNA: one declaration of each function.
+set(may_um um shared kmdfhost)
 foreach(folder IN LISTS folders)
   string(MAKE_C_IDENTIFIER "${folder}" id)
   foreach(header IN LISTS headers_${id})

@@ -557,6 +557,9 @@ static void TestRegistry(void)
     HANDLE parameters;
     HANDLE key;
     CHECK(KmdfHostSetServiceParameterULong("RegTest", "TimerPeriodMs", 25) == STATUS_SUCCESS);
+    CHECK(KmdfHostSetServiceParameterULong("RegTest", "NeverRead", 1) == STATUS_SUCCESS);
+    /* Set, not yet read: a tool can tell that its setting had no effect (yet). */
+    CHECK(KmdfHostServiceParameterWasRead("RegTest", "TimerPeriodMs") == 0);
     CHECK(OpenKey(L"\\REGISTRY\\Machine\\SYSTEM\\CurrentControlSet\\Services\\regtest\\Parameters", NULL, &parameters,
                   FALSE) == STATUS_SUCCESS);
 
@@ -580,6 +583,16 @@ static void TestRegistry(void)
     ULONG value;
     memcpy(&value, partial->Data, sizeof(value));
     CHECK(value == 25);
+    /* Read now (the name compared without regard to case); the other value still not;
+       setting a value again makes it unread. */
+    CHECK(KmdfHostServiceParameterWasRead("RegTest", "TIMERPERIODMS") == 1);
+    CHECK(KmdfHostServiceParameterWasRead("RegTest", "NeverRead") == 0);
+    CHECK(KmdfHostServiceParameterWasRead("RegTest", "NoSuchValue") == 0);
+    CHECK(KmdfHostServiceParameterWasRead("NoSuchService", "TimerPeriodMs") == 0);
+    CHECK(KmdfHostSetServiceParameterULong("RegTest", "TimerPeriodMs", 25) == STATUS_SUCCESS);
+    CHECK(KmdfHostServiceParameterWasRead("RegTest", "TimerPeriodMs") == 0);
+    CHECK(ZwQueryValueKey(parameters, &valueName, KeyValuePartialInformation, buffer, sizeof(buffer), &result) ==
+          STATUS_SUCCESS);
 
     PKEY_VALUE_FULL_INFORMATION full = (PKEY_VALUE_FULL_INFORMATION)buffer;
     CHECK(ZwQueryValueKey(parameters, &valueName, KeyValueFullInformation, buffer, sizeof(buffer), &result) ==
