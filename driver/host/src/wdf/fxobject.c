@@ -101,6 +101,8 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFWORKITEM";
     case FxTypeIoTarget:
         return "WDFIOTARGET";
+    case FxTypeCollection:
+        return "WDFCOLLECTION";
     default:
         return "handle";
     }

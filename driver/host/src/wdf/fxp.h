@@ -54,6 +54,7 @@ typedef enum FX_TYPE {
     FxTypeDpc,
     FxTypeWorkItem,
     FxTypeIoTarget,
+    FxTypeCollection,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
