@@ -44,7 +44,21 @@ __attribute__((constructor)) static void KhPnpInit(void)
 }
 
 /* Starts the host's DPC and worker threads. */
-KMDFHOST_API KH_STATUS KmdfHostInitialize(void) { return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES; }
+/* A device object in a PnP stack: a PDO of a device node, or attached to one. */
+static BOOLEAN KhIoDeviceInStack(PDEVICE_OBJECT DeviceObject)
+{
+    HosMutexLock(&KhIoLock);
+    BOOLEAN inStack = DeviceObject->DeviceObjectExtension->Devnode != NULL ||
+                      DeviceObject->DeviceObjectExtension->AttachedTo != NULL;
+    HosMutexUnlock(&KhIoLock);
+    return inStack;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostInitialize(void)
+{
+    KhLdrSetDeviceInStackHook(KhIoDeviceInStack);
+    return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}
 
 /* ------------------------------------------------------------------ the root bus */
 

@@ -301,6 +301,7 @@ struct WDFDEVICE_INIT {
     WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
     UNICODE_STRING DeviceName;
     bool Filter;
+    bool Control; /* WdfControlDeviceInitAllocate */
     bool CreatedByFramework;
     struct FX_DEVICE *CreatedDevice;
 };
@@ -330,10 +331,15 @@ typedef struct FX_DEVICE {
     bool HardwarePrepared;
     bool SelfManagedIoInitialized;
     bool Filter;                        /* WdfFdoInitSetFilter */
+    bool Control;                       /* a control device (no PnP, no stack) */
+    UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
+    UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
+void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
