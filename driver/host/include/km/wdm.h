@@ -2062,6 +2062,25 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROU
                                        WORK_QUEUE_TYPE QueueType, PVOID Context);
 
 NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object);
+
+/* Object types of ObReferenceObjectByHandle (the host knows files and events). */
+typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+NTKERNELAPI POBJECT_TYPE *IoFileObjectType;
+NTKERNELAPI POBJECT_TYPE *ExEventObjectType;
+
+typedef struct _OBJECT_HANDLE_INFORMATION {
+    ULONG HandleAttributes;
+    ACCESS_MASK GrantedAccess;
+} OBJECT_HANDLE_INFORMATION, *POBJECT_HANDLE_INFORMATION;
+
+/*
+ * The object of a handle, referenced (ObDereferenceObject releases it): a PFILE_OBJECT
+ * for IoFileObjectType, a PKEVENT for ExEventObjectType. STATUS_INVALID_HANDLE,
+ * STATUS_OBJECT_TYPE_MISMATCH (also for an object a driver cannot be given).
+ */
+NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                                     KPROCESSOR_MODE AccessMode, PVOID *Object,
+                                                     POBJECT_HANDLE_INFORMATION HandleInformation);
 NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object);
 #define ObReferenceObject(Object) ObfReferenceObject(Object)
 #define ObDereferenceObject(Object) ObfDereferenceObject(Object)

@@ -14,9 +14,11 @@
  * not implement fails with STATUS_NOT_IMPLEMENTED (or STATUS_INVALID_INFO_CLASS for an
  * information class), never with a made-up success:
  *   - APC routines (ApcRoutine of the I/O services), alertable waits: the host delivers
- *     no user APCs.
- *   - named objects (an ObjectName in the OBJECT_ATTRIBUTES of events and completion
- *     ports), ByteOffset and Key of reads and writes on devices are passed to the driver.
+ *     no user APCs;
+ *   - named events and completion ports (an ObjectName in their OBJECT_ATTRIBUTES), and
+ *     opens relative to a RootDirectory.
+ * ByteOffset of a read or write goes to the driver in the IRP (an asynchronous file
+ * object needs one); Key is not used.
  *
  * This header never mixes with <ntddk.h>, <wdm.h> or <ntdef.h> (a 16-bit WCHAR).
  */

@@ -19,11 +19,18 @@ static PDISPATCHER_HEADER ExpEventWaitObject(KH_OBJECT_HEADER *Object)
     return &((KH_EVENT_OBJECT *)Object)->Event.Header;
 }
 
+static PVOID ExpEventBody(KH_OBJECT_HEADER *Object) { return &((KH_EVENT_OBJECT *)Object)->Event; }
+
 const KH_OBJECT_TYPE KhExEventObjectType = {
     .Name = "Event",
     .Delete = ExpDeleteEvent,
     .WaitObject = ExpEventWaitObject,
+    .Body = ExpEventBody,
 };
+
+/* The exported type pointer of ObReferenceObjectByHandle. */
+static POBJECT_TYPE ExpEventObjectType = (POBJECT_TYPE)(uintptr_t)&KhExEventObjectType;
+__attribute__((visibility("default"))) POBJECT_TYPE *ExEventObjectType = &ExpEventObjectType;
 
 /*
  * Named events (shared between processes on Windows) are not implemented by the host:
@@ -49,6 +56,7 @@ NTSYSAPI NTSTATUS NTAPI NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAc
     }
     KhObInitializeObject(&event->Ob, &KhExEventObjectType);
     KeInitializeEvent(&event->Event, EventType, InitialState);
+    event->Event.Header.Reserved1 = KH_EVENT_OBJECT_MARK;
     NTSTATUS status = KhObInsertHandle(&event->Ob, EventHandle);
     if (!NT_SUCCESS(status)) {
         free(event);

@@ -52,4 +52,19 @@ typedef struct _KH_EVENT_OBJECT {
 
 extern const KH_OBJECT_TYPE KhExEventObjectType;
 
+/* The KEVENT of an event object carries this in Header.Reserved1 (0 in any other
+   KEVENT), so that ObfReferenceObject and ObfDereferenceObject recognise it. */
+#define KH_EVENT_OBJECT_MARK 0x4F
+
+/* The event object of a KEVENT that ObReferenceObjectByHandle gave out, or NULL. */
+static inline KH_EVENT_OBJECT *KhExEventObjectFromBody(PVOID Body)
+{
+    PDISPATCHER_HEADER header = Body;
+    if ((header->Type == NotificationEvent || header->Type == SynchronizationEvent) &&
+        header->Reserved1 == KH_EVENT_OBJECT_MARK) {
+        return CONTAINING_RECORD(Body, KH_EVENT_OBJECT, Event);
+    }
+    return NULL;
+}
+
 #endif /* KH_EX_H */

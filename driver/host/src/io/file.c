@@ -296,7 +296,7 @@ void KhIoReleaseFileObjectLock(PFILE_OBJECT FileObject)
 static void KhFileObClose(KH_OBJECT_HEADER *Object)
 {
     KH_FILE *file = (KH_FILE *)Object;
-    bool synchronous = (file->FileObject.Flags & FO_SYNCHRONOUS_IO) != 0;
+    bool synchronous = (__atomic_load_n(&file->FileObject.Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) != 0;
     if (synchronous) {
         KhIoAcquireFileObjectLock(&file->FileObject);
     }
@@ -313,13 +313,20 @@ static PDISPATCHER_HEADER KhFileObWaitObject(KH_OBJECT_HEADER *Object)
     return &((KH_FILE *)Object)->FileObject.Event.Header;
 }
 
+static PVOID KhFileObBody(KH_OBJECT_HEADER *Object) { return &((KH_FILE *)Object)->FileObject; }
+
 const KH_OBJECT_TYPE KhIoFileObjectType = {
     .Name = "File",
     .Reference = KhFileObReference,
     .Dereference = KhFileObDereference,
     .Close = KhFileObClose,
     .WaitObject = KhFileObWaitObject,
+    .Body = KhFileObBody,
 };
+
+/* The exported type pointer of ObReferenceObjectByHandle. */
+static POBJECT_TYPE KhIoFileObjectTypePointer = (POBJECT_TYPE)(uintptr_t)&KhIoFileObjectType;
+__attribute__((visibility("default"))) POBJECT_TYPE *IoFileObjectType = &KhIoFileObjectTypePointer;
 
 /* ------------------------------------------------------------------ submit (tests) */
 

@@ -247,6 +247,7 @@ NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) { KeReleaseSpinLock(&
  */
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 {
+    HOS_SCHEDULE_POINT("IoCancelIrp", NULL, NULL);
     KIRQL irql;
     IoAcquireCancelSpinLock(&irql);
     __atomic_store_n(&Irp->Cancel, TRUE, __ATOMIC_SEQ_CST);
@@ -452,7 +453,10 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROU
 
 /* ------------------------------------------------------------------ object references */
 
-/* Device and file objects are reference counted; other objects need no counting here. */
+/*
+ * Device, file and event objects (those ObReferenceObjectByHandle gives out) are
+ * reference counted; other objects need no counting here.
+ */
 NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
 {
     CSHORT type = *(CSHORT *)Object;
@@ -460,6 +464,11 @@ NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
         KhDeviceReference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileReference(Object);
+    } else {
+        KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        if (event != NULL) {
+            KhObReference(&event->Ob);
+        }
     }
 }
 
@@ -470,6 +479,11 @@ NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object)
         KhDeviceDereference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileDereference(Object);
+    } else {
+        KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        if (event != NULL) {
+            KhObDereference(&event->Ob);
+        }
     }
 }
 

@@ -57,12 +57,14 @@ static KH_THREAD *IopCurrentThread(void)
 #define IOP_THREAD_EXIT_WAIT_100NS (-5LL * 60 * 10000000)
 
 /*
- * A thread is exiting: as Windows does (IoCancelThreadIo, from PspExitThread), cancel
+ * A thread is exiting: as Windows does (IoCancelThreadIo, from the thread's exit), cancel
  * every IRP it issued and wait for them to complete, for at most five minutes; IRPs
  * still outstanding then are disassociated from the thread (they complete later as
- * usual, towards their I/O status block, event and port).
- * https://learn.microsoft.com/windows/win32/fileio/cancelio ("all I/O operations ...
- * are canceled when the thread exits")
+ * usual, towards their I/O status block, event and port). "The system cancels
+ * unprocessed IRPs if the thread that initiated the I/O request exits. ... If a canceled
+ * IRP is not completed within 5 minutes, the I/O manager considers the IRP timed out.
+ * Such IRPs are disassociated from the thread" (Canceling IRPs).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/canceling-irps
  */
 static void IopCancelThreadIo(void *Context)
 {
@@ -222,7 +224,7 @@ static NTSTATUS IopSendRequest(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE 
         }
     }
     PFILE_OBJECT fo = &file->FileObject;
-    bool synchronous = (fo->Flags & FO_SYNCHRONOUS_IO) != 0;
+    bool synchronous = (__atomic_load_n(&fo->Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) != 0;
     if (!synchronous && ByteOffset == NULL && (Major == IRP_MJ_READ || Major == IRP_MJ_WRITE)) {
         /* "If the call to ZwCreateFile set neither of the CreateOptions flags
            FILE_SYNCHRONOUS_IO_ALERT or FILE_SYNCHRONOUS_IO_NONALERT, ByteOffset is
@@ -571,7 +573,7 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK
         }
         if (NT_SUCCESS(status)) {
             HosMutexLock(&KhIoLock);
-            if ((file->FileObject.Flags & FO_SYNCHRONOUS_IO) || file->Port != NULL) {
+            if ((__atomic_load_n(&file->FileObject.Flags, __ATOMIC_RELAXED) & FO_SYNCHRONOUS_IO) || file->Port != NULL) {
                 status = STATUS_INVALID_PARAMETER;
             } else {
                 file->Port = (KH_PORT *)port; /* the association keeps the port */

@@ -182,6 +182,37 @@ KMDFHOST_API size_t KmdfHostCloseProcessHandles(void)
         }
         index++;
     }
+ * ObReferenceObjectByHandle: the object of a handle with a new reference, which the
+ * caller drops with ObDereferenceObject. ObjectType is one of the exported type pointers
+ * (*IoFileObjectType, *ExEventObjectType), or NULL for any type a driver can be given.
+ * The host has no access checks: DesiredAccess and AccessMode are not enforced, and the
+ * granted access reported is the desired one.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-obreferenceobjectbyhandle
+ */
+NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                                     KPROCESSOR_MODE AccessMode, PVOID *Object,
+                                                     POBJECT_HANDLE_INFORMATION HandleInformation)
+{
+    (void)AccessMode;
+    if (Object == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Object = NULL;
+    KH_OBJECT_HEADER *object;
+    NTSTATUS status = KhObReferenceByHandle(Handle, (const KH_OBJECT_TYPE *)(const void *)ObjectType, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if (object->Type->Body == NULL) {
+        KhObDereference(object);
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    if (HandleInformation != NULL) {
+        HandleInformation->HandleAttributes = 0;
+        HandleInformation->GrantedAccess = DesiredAccess;
+    }
+    *Object = object->Type->Body(object);
+    return STATUS_SUCCESS;
 }
 
 /* ------------------------------------------------------------------ waits */

@@ -332,7 +332,15 @@ static void RunVariant(const char *Module)
     TestPort();
     KtTeardown(&device, Module);
 
-    device = StartEcho(10000); /* no tick: requests stay pending until cancelled */
+    /* No tick while these run: requests stay pending until cancelled. A first write takes
+       the first tick (100 ms after the start), which a slow machine could otherwise see
+       complete a request meant to stay pending. */
+    device = StartEcho(10000);
+    HANDLE h = Open(true);
+    uint8_t first[16] = {0};
+    IO_STATUS_BLOCK iosb;
+    CHECK_NT(NtWriteFile(h, NULL, NULL, NULL, &iosb, first, sizeof first, NULL, NULL), STATUS_SUCCESS);
+    CHECK_NT(NtClose(h), STATUS_SUCCESS);
     TestCancelAndClose();
     KtTeardown(&device, Module);
 }

@@ -492,10 +492,12 @@ static void ScenarioAlreadyCancelled(bool Ex)
 /*
  * WdfRequestUnmarkCancelable on a request the driver owns but has not marked (or has
  * unmarked already) returns STATUS_INVALID_PARAMETER ("the request is already not
- * cancelable"); on a marked one, STATUS_SUCCESS.
+ * cancelable"), and the verifier reports it as KMDF Verifier does (UNMARK_NOT_CANCELABLE,
+ * once per such call); on a marked one, STATUS_SUCCESS.
  */
 static void ScenarioUnmarkNotCancelable(void)
 {
+    KtVerifierCapture();
     DefaultConfig();
     g_Config.Park = 1;
     g_Config.CancelMode = 3;
@@ -515,6 +517,11 @@ static void ScenarioUnmarkNotCancelable(void)
     KT_CHECK(EvCount("cancel-routine") == 0);
     KtIoFree(io);
     Stop();
+    /* Two from the explicit calls above, one from CompleteParked, which (in every cancel
+       mode) unmarks before it completes. */
+    KT_CHECK(KtVerifierCount("UNMARK_NOT_CANCELABLE") == 3);
+    KT_CHECK(KtVerifierSawText("UNMARK_NOT_CANCELABLE", "not marked cancelable"));
+    KtVerifierReset();
     KtCheckNoVerifierReports("unmark-not-cancelable");
 }
 
@@ -1107,6 +1114,42 @@ static void ScenarioPnp(bool Surprise)
 }
 
 /*
+ * DriverEntry fails after WdfDriverCreate. "The framework does not call a driver's
+ * EvtDriverUnload callback function if the driver's DriverEntry routine returns an error
+ * status value" (EVT_WDF_DRIVER_UNLOAD); the framework deletes the driver object and its
+ * children instead. The host's loader knows nothing of KMDF: the module's entry point,
+ * the KMDF stub, hands the failure to the framework. Nothing stays behind, so the same
+ * driver then loads and runs.
+ */
+static void ScenarioDriverEntryFails(void)
+{
+    const KH_STATUS failure = (KH_STATUS)0xC0000182; /* STATUS_DEVICE_CONFIGURATION_ERROR */
+    DefaultConfig();
+    g_Config.FailDriverEntry = failure;
+    KtVerifierCapture();
+    KH_STATUS status = KtLoadDriver(&g_Device, "kmdftest.so", KT_SERVICE);
+    KT_CHECK_STATUS(status, failure);
+    KT_CHECK(g_Device.Driver == NULL);
+    KT_CHECK(EvCount("driver-unload") == 0);
+    KT_CHECK(EvCount("driver-cleanup") == 1);
+    KT_CHECKF(KtVerifierCount(NULL) == 0, "verifier reports after a failed DriverEntry");
+
+    pthread_mutex_lock(&g_EventLock);
+    g_EventCount = 0;
+    pthread_mutex_unlock(&g_EventLock);
+    DefaultConfig();
+    if (!Start()) {
+        return;
+    }
+    KT_IO *write = Write(16);
+    KT_CHECK(KtIoWait(write, KT_WAIT_MS));
+    KT_CHECK_STATUS(write->Status, KT_STATUS_SUCCESS);
+    KtIoFree(write);
+    Stop();
+    KT_CHECKF(KtVerifierCount(NULL) == 0, "verifier reports after the reload");
+}
+
+/*
  * Allocation failure injected at every allocation point in turn (framework objects,
  * contexts, buffers, the driver's own pool): every failure ends cleanly, with no
  * verifier report (no leak) and nothing left behind (checked by the sanitizers).
@@ -1311,6 +1354,8 @@ int main(int argc, char **argv)
         ScenarioAllocationFailure();
     } else if (strcmp(scenario, "pnp-remove") == 0) {
         ScenarioPnp(false);
+    } else if (strcmp(scenario, "driver-entry-fails") == 0) {
+        ScenarioDriverEntryFails();
     } else if (strcmp(scenario, "pnp-surprise-remove") == 0) {
         ScenarioPnp(true);
     } else {

@@ -51,6 +51,7 @@ typedef struct KMDF_TEST_CONFIG {
     int QueuePassive;    /* the queue's execution level is WdfExecutionLevelPassive */
     int DpcAndWorkItem;  /* a WDFDPC on the queue and a WDFWORKITEM on the device */
     int Bug;             /* enum KMDF_TEST_BUG */
+    int32_t FailDriverEntry; /* DriverEntry returns this status after WdfDriverCreate (0: it succeeds) */
 } KMDF_TEST_CONFIG;
 
 /* Actions the test runs in the driver, from a test thread. */

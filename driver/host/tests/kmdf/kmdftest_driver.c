@@ -879,6 +879,10 @@ NTSTATUS DriverEntry(_In_ PDRIVER_OBJECT DriverObject, _In_ PUNICODE_STRING Regi
             WdfObjectReference(g_Leaked);
         }
     }
+    if (g_Config->FailDriverEntry != 0) {
+        /* The framework deletes the WDFDRIVER and its children (g_ParkLock). */
+        return (NTSTATUS)g_Config->FailDriverEntry;
+    }
     g_ParkedCount = 0;
     g_Sequence = 0;
     KmdfTestRegister(&g_Ops);

@@ -17,6 +17,7 @@
 
 #include <kmdfhost.h>
 #include <ntddk.h>
+#include <ntifs.h>
 #include <ntintsafe.h>
 #include <ntstrsafe.h>
 #include <initguid.h>
@@ -629,6 +630,41 @@ static void TestRegistry(void)
     CHECK(OpenKey(L"\\Registry\\Machine\\NoSuchKey", NULL, &key, FALSE) == STATUS_OBJECT_NAME_NOT_FOUND);
 }
 
+/*
+ * Event objects behind handles, as a driver uses them: ZwCreateEvent, KeSetEvent on the
+ * KEVENT that ObReferenceObjectByHandle gives, a wait on the handle, and the reference
+ * that keeps the event after ZwClose until ObDereferenceObject.
+ */
+static void TestEventObjects(void)
+{
+    HANDLE handle = NULL;
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    CHECK(ZwCreateEvent(&handle, EVENT_ALL_ACCESS, &attributes, NotificationEvent, FALSE) == STATUS_SUCCESS);
+    LARGE_INTEGER zero = {.QuadPart = 0};
+    CHECK(ZwWaitForSingleObject(handle, FALSE, &zero) == STATUS_TIMEOUT);
+    PVOID object = NULL;
+    OBJECT_HANDLE_INFORMATION info;
+    CHECK(ObReferenceObjectByHandle(handle, EVENT_MODIFY_STATE, *ExEventObjectType, KernelMode, &object, &info) ==
+          STATUS_SUCCESS);
+    CHECK(object != NULL && info.GrantedAccess == EVENT_MODIFY_STATE);
+    PVOID file = (PVOID)1;
+    CHECK(ObReferenceObjectByHandle(handle, 0, *IoFileObjectType, KernelMode, &file, NULL) ==
+          STATUS_OBJECT_TYPE_MISMATCH);
+    CHECK(file == NULL);
+    KeSetEvent(object, IO_NO_INCREMENT, FALSE);
+    CHECK(ZwWaitForSingleObject(handle, FALSE, &zero) == STATUS_WAIT_0);
+    ObReferenceObject(object);
+    ObDereferenceObject(object);
+    CHECK(ZwClose(handle) == STATUS_SUCCESS);
+    CHECK(ZwClose(handle) == STATUS_INVALID_HANDLE);
+    /* The reference keeps the event: still signalled, then freed (ASan would see a leak
+       or a use after free). */
+    CHECK(KeReadStateEvent(object) == 1);
+    ObDereferenceObject(object);
+    CHECK(ObReferenceObjectByHandle(handle, 0, NULL, KernelMode, &object, NULL) == STATUS_INVALID_HANDLE);
+}
+
 int main(void)
 {
     TestFormats();
@@ -638,6 +674,7 @@ int main(void)
     TestPool();
     TestSpinLocks();
     TestEvents();
+    TestEventObjects();
     TestRegistry();
     printf("%d checks, %d failed\n", g_Checks, g_Failures);
     return g_Failures == 0 ? 0 : 1;

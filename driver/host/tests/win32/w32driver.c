@@ -149,7 +149,9 @@ static NTSTATUS W32TestPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 static NTSTATUS W32TestAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
 {
     PDEVICE_OBJECT device;
-    NTSTATUS status = IoCreateDevice(DriverObject, sizeof(W32TEST_EXTENSION), NULL,
+    /* Named, so that a test can also open it by its device name (NtCreateFile). */
+    UNICODE_STRING name = RTL_CONSTANT_STRING(W32TEST_DEVICE_NAME);
+    NTSTATUS status = IoCreateDevice(DriverObject, sizeof(W32TEST_EXTENSION), &name,
                                      FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, FALSE, &device);
     if (!NT_SUCCESS(status)) {
         return status;

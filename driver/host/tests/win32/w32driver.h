@@ -10,6 +10,9 @@ DEFINE_GUID(GUID_DEVINTERFACE_W32TEST, 0x5b0e9d21, 0x7c43, 0x4a8e, 0x9f, 0x12, 0
             0x6a, 0x7e, 0x80);
 #endif
 
+/* The name of the device object (one device at a time). */
+#define W32TEST_DEVICE_NAME L"\\Device\\W32Test"
+
 /* CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS) */
 #define IOCTL_W32TEST_PEND_FAIL ((0x22u << 16) | (0x900u << 2))
 

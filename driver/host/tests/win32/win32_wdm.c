@@ -14,8 +14,12 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <uchar.h>
+
+#include "kmdfhost_nt.h"
 #include "w32driver.h"
 #include "w32test.h"
+#include <ntstatus.h>
 
 #define SERVICE "W32Test"
 #define INSTANCE "ROOT\\W32TEST\\0000"
@@ -144,6 +148,32 @@ static void TestSuccessKeepsLastError(const KT_DEVICE *Device)
     EXPECT_ERROR(ERROR_MORE_DATA);
 }
 
+/* NtCreateFile by the device object's name, and a synchronous read through the Nt services. */
+static void TestOpenByDeviceName(void)
+{
+    KtSection("NtCreateFile by device name (\\Device\\W32Test), a synchronous NtReadFile");
+    static const char16_t Name[] = u"\\Device\\W32Test";
+    UNICODE_STRING name = {sizeof Name - 2, sizeof Name, (uint16_t *)(uintptr_t)Name};
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    HANDLE h = NULL;
+    IO_STATUS_BLOCK iosb = {{0}, 0};
+    EXPECT_STATUS(NtCreateFile(&h, FILE_READ_DATA | SYNCHRONIZE, &attributes, &iosb, NULL, 0, 0, FILE_OPEN,
+                               FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE, NULL, 0),
+                  STATUS_SUCCESS);
+    KT_CHECK(iosb.Information == FILE_OPENED);
+    uint8_t in[8] = {0};
+    EXPECT_STATUS(NtReadFile(h, NULL, NULL, NULL, &iosb, in, sizeof in, NULL, NULL), STATUS_SUCCESS);
+    KT_CHECK(iosb.Information == sizeof in && in[0] == 0x5A && in[7] == 0x5A);
+    EXPECT_STATUS(NtClose(h), STATUS_SUCCESS);
+    static const char16_t Other[] = u"\\Device\\W32Other";
+    UNICODE_STRING other = {sizeof Other - 2, sizeof Other, (uint16_t *)(uintptr_t)Other};
+    attributes.ObjectName = &other;
+    EXPECT_STATUS(NtCreateFile(&h, FILE_READ_DATA | SYNCHRONIZE, &attributes, &iosb, NULL, 0, 0, FILE_OPEN,
+                               FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0),
+                  STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
 int main(void)
 {
     KtVerifierCapture();
@@ -154,6 +184,7 @@ int main(void)
     EXPECT_STATUS(KtAddAndStart(&device, INSTANCE, guid), KT_STATUS_SUCCESS);
     TestPendingButCompleted(&device);
     TestSuccessKeepsLastError(&device);
+    TestOpenByDeviceName();
     KtTeardown(&device, "win32_wdm");
     return KtFinish();
 }
