@@ -182,6 +182,9 @@ KMDFHOST_API size_t KmdfHostCloseProcessHandles(void)
         }
         index++;
     }
+}
+
+/*
  * ObReferenceObjectByHandle: the object of a handle with a new reference, which the
  * caller drops with ObDereferenceObject. ObjectType is one of the exported type pointers
  * (*IoFileObjectType, *ExEventObjectType), or NULL for any type a driver can be given.
