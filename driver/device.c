@@ -55,7 +55,6 @@ EchoDeviceCreate(
     )
 {
     WDF_PNPPOWER_EVENT_CALLBACKS pnpPowerCallbacks;
-    WDF_OBJECT_ATTRIBUTES deviceAttributes;
     WDFDEVICE device;
     NTSTATUS status;
 
@@ -84,16 +83,12 @@ EchoDeviceCreate(
     //
     EchoQueueConfigureDeviceInit(DeviceInit);
 
-    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&deviceAttributes, DEVICE_CONTEXT);
-
-    status = WdfDeviceCreate(&DeviceInit, &deviceAttributes, &device);
+    status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
                    "Echo: WdfDeviceCreate failed with status 0x%08X\n", status);
         return status;
     }
-
-    EchoGetDeviceContext(device)->TimerPeriodMs = TimerPeriodMs;
 
     //
     // The framework enables the interface when the device starts and disables it when

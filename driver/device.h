@@ -7,7 +7,9 @@ Module Name:
 Abstract:
 
     The echo device: its creation, and the self-managed I/O callbacks that start and
-    stop the queue and the timer as the device enters and leaves the working state.
+    stop the queue and the timer as the device enters and leaves the working state. The
+    device needs no context of its own: the timer period goes to the queue, which keeps
+    everything the I/O path uses.
 
 Environment:
 
@@ -16,18 +18,6 @@ Environment:
 --*/
 
 #pragma once
-
-//
-// The framework device object's context.
-//
-typedef struct _DEVICE_CONTEXT {
-    //
-    // The period of the queue's timer, from the registry.
-    //
-    ULONG TimerPeriodMs;
-} DEVICE_CONTEXT, *PDEVICE_CONTEXT;
-
-WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(DEVICE_CONTEXT, EchoGetDeviceContext)
 
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS

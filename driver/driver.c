@@ -59,13 +59,11 @@ DriverEntry(
     WDFDRIVER driver;
     NTSTATUS status;
 
-#if defined(NTDDI_WIN8)
     //
     // With POOL_NX_OPTIN (driver.h), this makes NonPagedPool mean no-execute pool on
-    // Windows 8 and later; the WDK 7.1 build for Windows 7 has no NX pool to opt in to.
+    // Windows 8 and later; Windows 7 has no NX pool to opt in to (win7compat.h).
     //
     ExInitializeDriverRuntime(DrvRtPoolNxOptIn);
-#endif
 
     KdPrint(("Echo: DriverEntry, registry path %wZ\n", RegistryPath));
 

@@ -462,6 +462,56 @@ function Get-EchoInfDriverVer {
     $null
 }
 
+function ConvertTo-EchoDriverRank {
+    <#
+    .SYNOPSIS
+        Turns a DriverVer value ("mm/dd/yyyy,w.x.y.z") into what Windows compares when
+        it chooses between two drivers of equal rank: the date first, then the version
+        ("How Windows Ranks Drivers"). Returns $null when the value is not of that form.
+    #>
+    [CmdletBinding()]
+    param([AllowNull()][AllowEmptyString()][string] $DriverVer)
+    if (-not $DriverVer) { return $null }
+    $parts = $DriverVer.Split(',')
+    $date = [datetime]::MinValue
+    if (-not [datetime]::TryParseExact($parts[0].Trim(), 'MM/dd/yyyy', [Globalization.CultureInfo]::InvariantCulture,
+            [Globalization.DateTimeStyles]::None, [ref] $date)) {
+        return $null
+    }
+    $version = [version] '0.0.0.0'
+    if ($parts.Count -gt 1 -and -not [version]::TryParse($parts[1].Trim(), [ref] $version)) { return $null }
+    [pscustomobject]@{ Date = $date; Version = $version; Text = $DriverVer }
+}
+
+function Compare-EchoDriverVer {
+    <#
+    .SYNOPSIS
+        Compares two DriverVer values as Windows ranks drivers: by date, then by version.
+        Returns a negative number, 0 or a positive number as the first ranks below, equal
+        to or above the second.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string] $First, [Parameter(Mandatory)][string] $Second)
+    $a = ConvertTo-EchoDriverRank -DriverVer $First
+    $b = ConvertTo-EchoDriverRank -DriverVer $Second
+    if (-not $a -or -not $b) { throw "DriverVer values must be 'mm/dd/yyyy,w.x.y.z': '$First', '$Second'." }
+    if ($a.Date -ne $b.Date) { return $a.Date.CompareTo($b.Date) }
+    $a.Version.CompareTo($b.Version)
+}
+
+function Get-EchoDeviceDriverInf {
+    <#
+    .SYNOPSIS
+        The published INF (oem<N>.inf) of the driver a device runs, from the device
+        property DEVPKEY_Device_DriverInfPath, or $null when it has none.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string] $InstanceId)
+    $property = Get-PnpDeviceProperty -InstanceId $InstanceId -KeyName 'DEVPKEY_Device_DriverInfPath' -ErrorAction SilentlyContinue
+    if ($property -and $property.Data) { return "$($property.Data)" }
+    $null
+}
+
 function Test-EchoInfIsOurs {
     <#
     .SYNOPSIS
@@ -893,7 +943,8 @@ Export-ModuleMember -Function @(
     'Test-EchoAdministrator', 'Assert-EchoAdministrator', 'Get-EchoMachineArchitecture',
     'Get-EchoPeArchitecture', 'Test-EchoTestSigningActive', 'Test-EchoSecureBootOn',
     'Get-EchoTestCertificate', 'New-EchoTestCertificate', 'Test-EchoCertificateTrusted',
-    'Get-EchoInfDriverVer', 'Test-EchoInfIsOurs', 'Get-EchoDriverStoreInf', 'Get-EchoDevice',
+    'Get-EchoInfDriverVer', 'ConvertTo-EchoDriverRank', 'Compare-EchoDriverVer', 'Get-EchoDeviceDriverInf',
+    'Test-EchoInfIsOurs', 'Get-EchoDriverStoreInf', 'Get-EchoDevice',
     'Get-EchoInterfacePath', 'Get-EchoProblemText', 'Wait-EchoDeviceStarted',
     'Format-EchoDeviceState', 'Invoke-EchoCtrlCRunner'
 )

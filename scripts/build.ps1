@@ -15,7 +15,8 @@
          the test machine. The certificate "CN=Echo KMDF Driver Test Signing" is made
          once in the current user's certificate store and reused by later builds.
 
-    Then it builds the echoapp jar with Maven (mvn -pl echoapp -am package) into
+    Then it builds the echoapp jar with Maven (mvn -pl echoapp/cli -am package, or
+    -pl echoapp before echoapp was split into a library and a CLI) into
     <OutputDir>\echoapp\echoapp.jar and, where the JDK has jpackage, an app image with
     echoapp.exe in <OutputDir>\echoapp\image\echoapp\.
 
@@ -33,6 +34,12 @@
 
 .PARAMETER OutputDir
     Where the packages and echoapp go. Default: build\win\packages in the repository.
+
+.PARAMETER DriverVersion
+    The four-part version (for example 1.2.0.0) that StampInf writes into the INF's
+    DriverVer, for a release. By default each build writes the time of the build
+    (StampInf -v *) with its date, so every build ranks above the one before it and
+    install.ps1 updates the installed driver in place.
 
 .PARAMETER SkipSigning
     Leave the packages unsigned (no certificate, no catalog signature).
@@ -72,6 +79,9 @@ param(
 
     [string] $OutputDir,
 
+    [ValidatePattern('^\d{1,5}\.\d{1,5}\.\d{1,5}\.\d{1,5}$')]
+    [string] $DriverVersion,
+
     [switch] $SkipSigning,
 
     [switch] $SkipEchoApp,
@@ -107,6 +117,7 @@ function Invoke-DriverBuild {
     $arguments = @(
         $project, '/nologo', '/m', '/v:minimal', '/t:Build',
         "/p:Configuration=$TheConfiguration", "/p:Platform=$ThePlatform", "/p:EchoVariant=$TheVariant")
+    if ($DriverVersion) { $arguments += "/p:EchoDriverVersion=$DriverVersion" }
     $result = Invoke-EchoNative -FilePath $MSBuild -ArgumentList $arguments -NoThrow
     $result.Output | ForEach-Object { Write-Host "    $_" }
     if ($result.ExitCode -ne 0) {
@@ -169,7 +180,11 @@ function Invoke-EchoAppBuild {
         throw 'Maven (mvn) is not on PATH. Install Apache Maven and JDK 17, or run with -SkipEchoApp.'
     }
     # The C host (driver/host) is Linux-only: kmdfhost.skip leaves it out of the build.
-    $arguments = @('-B', '-f', (Join-Path $root 'pom.xml'), '-pl', 'echoapp', '-am',
+    # The runnable jar is built by echoapp's CLI module (echoapp\cli) where echoapp is
+    # split into a library and a CLI, else by echoapp itself; either way it lands in
+    # echoapp\target\echoapp-<version>.jar.
+    $module = if (Test-Path -LiteralPath (Join-Path $root 'echoapp\cli\pom.xml')) { 'echoapp/cli' } else { 'echoapp' }
+    $arguments = @('-B', '-f', (Join-Path $root 'pom.xml'), '-pl', $module, '-am',
         '-Dkmdfhost.skip=true', 'package')
     if (-not $RunJavaTests) { $arguments += '-DskipTests' }
     $result = Invoke-EchoNative -FilePath $mvn.Source -ArgumentList $arguments -NoThrow

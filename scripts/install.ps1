@@ -24,9 +24,15 @@
     %SystemRoot%\INF\setupapi.dev.log.
 
     A second run with the same package changes nothing: a package already in the driver
-    store (same INF) is not added again, and an existing device is kept. Copies of other
-    versions of this driver in the driver store (stale oem<N>.inf) are named; remove them
-    with uninstall.ps1.
+    store (same INF) is not added again, and an existing device is kept.
+
+    A newer build updates the installed driver in place: every build stamps the time of
+    the build into DriverVer, so the new package ranks above the installed one and
+    pnputil /add-driver /install puts it on the existing device. install.ps1 then checks
+    that the device runs the new package (DEVPKEY_Device_DriverInfPath) and deletes the
+    older packages of this driver from the driver store (pnputil /delete-driver, which
+    refuses one a device still uses). A package whose DriverVer does not rank above the
+    installed one is refused, since Windows would keep the installed driver.
 
     devgen.exe and devcon.exe are WDK tools (Windows Kits\10\Tools\<version>\<arch>): put
     that folder on PATH on a test machine without the WDK.
@@ -54,6 +60,11 @@
 
 .EXAMPLE
     .\scripts\install.ps1 -PackagePath D:\echo\DriverSync\x64\Release -TrustCertificate
+
+.EXAMPLE
+    .\scripts\build.ps1 -Variant AutoSync -Platform x64 -Configuration Release -SkipEchoApp; .\scripts\install.ps1 -TrustCertificate; .\scripts\test.ps1
+    The edit-build-install-test loop: the new build replaces the installed driver on
+    the existing device, and the older package leaves the driver store.
 
 .EXAMPLE
     .\scripts\install.ps1 -WhatIf
@@ -173,25 +184,48 @@ $pnputil = Get-EchoPnpUtilPath
 
 $packageHash = (Get-FileHash -LiteralPath $inf -Algorithm SHA256).Hash
 $packageVer = Get-EchoInfDriverVer -Path $inf
+if (-not (ConvertTo-EchoDriverRank -DriverVer $packageVer)) {
+    throw "$inf has no DriverVer of the form mm/dd/yyyy,w.x.y.z ('$packageVer'). Build the package with scripts\build.ps1."
+}
 $inStore = @(Get-EchoDriverStoreInf)
 $same = @($inStore | Where-Object { $_.Hash -eq $packageHash })
-$stale = @($inStore | Where-Object { $_.Hash -ne $packageHash })
-foreach ($old in $stale) {
-    Write-Warning ("Stale copy of the echo driver in the driver store: {0} (DriverVer {1}). Windows may choose it " +
-        "over this package. Remove it with scripts\uninstall.ps1, then install again." -f $old.PublishedName, $old.DriverVer)
+$older = @($inStore | Where-Object { $_.Hash -ne $packageHash })
+
+# Windows puts a driver on a device only when it ranks above the one installed, and
+# among drivers of equal rank the later DriverVer date wins, then the higher version
+# (pnputil /add-driver /install does not force a driver onto a device). Every build
+# stamps the time of the build into DriverVer, so a new build ranks above an older
+# one; a package that does not is refused here rather than added and ignored.
+foreach ($old in $older) {
+    if ((ConvertTo-EchoDriverRank -DriverVer $old.DriverVer) -and
+            (Compare-EchoDriverVer -First $packageVer -Second $old.DriverVer) -le 0) {
+        throw (("This package (DriverVer {0}) does not rank above {1} in the driver store (DriverVer {2}), so Windows " +
+            "would keep that driver on the device. Build again (every build gets a later DriverVer), or remove the " +
+            "installed driver with scripts\uninstall.ps1 first.") -f $packageVer, $old.PublishedName, $old.DriverVer)
+    }
 }
 
+$rebootPending = $false
 if ($same.Count -gt 0) {
     Write-EchoStep ("This package (DriverVer {0}) is already in the driver store as {1}; not adding it again." -f
         $packageVer, ($same.PublishedName -join ', '))
 } elseif ($PSCmdlet.ShouldProcess($inf, 'pnputil /add-driver /install')) {
-    Write-EchoStep "Adding $inf to the driver store (DriverVer $packageVer)"
+    if ($older.Count -gt 0) {
+        Write-EchoStep ("Updating the installed driver ({0}) to this package (DriverVer {1})" -f
+            (($older | ForEach-Object { "$($_.PublishedName), DriverVer $($_.DriverVer)" }) -join '; '), $packageVer)
+    } else {
+        Write-EchoStep "Adding $inf to the driver store (DriverVer $packageVer)"
+    }
     # pnputil /add-driver: learn.microsoft.com/windows-hardware/drivers/devtest/pnputil-command-syntax
+    # /install also puts the package on the existing echo device, since it ranks highest.
     # 3010 = ERROR_SUCCESS_REBOOT_REQUIRED; 259 = ERROR_NO_MORE_ITEMS (added, but no
     # device matched yet to install it on).
     $added = Invoke-EchoNative -FilePath $pnputil -ArgumentList @('/add-driver', $inf, '/install') -SuccessCodes @(0, 259, 3010)
     $added.Output | ForEach-Object { Write-Host "    $_" }
-    if ($added.ExitCode -eq 3010) { Write-Warning 'pnputil says Windows must restart to finish the installation.' }
+    if ($added.ExitCode -eq 3010) {
+        $rebootPending = $true
+        Write-Warning 'pnputil says Windows must restart to finish the installation.'
+    }
 }
 
 # ---------------------------------------------------------------------------------------
@@ -229,4 +263,44 @@ if (-not $state.Ready) {
     throw ("The echo device did not start.{0}{1}" -f [Environment]::NewLine, (Format-EchoDeviceState -State $state))
 }
 Write-Host (Format-EchoDeviceState -State $state)
+
+# ---------------------------------------------------------------------------------------
+# The device runs this package; older packages leave the driver store
+# ---------------------------------------------------------------------------------------
+
+if ($rebootPending) {
+    Write-Warning ('Restart Windows to finish the update, then run install.ps1 again: it checks that the device ' +
+        'runs this package and removes the older ones from the driver store.')
+    return
+}
+$published = @(Get-EchoDriverStoreInf | Where-Object { $_.Hash -eq $packageHash } | ForEach-Object { $_.PublishedName })
+if ($published.Count -eq 0) {
+    throw "$inf is not in the driver store after pnputil /add-driver; see %SystemRoot%\INF\setupapi.dev.log."
+}
+$inUse = @{}
+foreach ($device in @(Get-EchoDevice | Where-Object { $_.Present })) {
+    $deviceInf = Get-EchoDeviceDriverInf -InstanceId $device.InstanceId
+    if ($deviceInf) { $inUse[$deviceInf.ToLowerInvariant()] = $device.InstanceId }
+    if (-not $deviceInf -or $published -notcontains $deviceInf) {
+        throw (("The device {0} runs {1}, not this package ({2}, DriverVer {3}). See %SystemRoot%\INF\setupapi.dev.log; " +
+            "scripts\uninstall.ps1 and a new install start over.") -f $device.InstanceId, $deviceInf, ($published -join ', '), $packageVer)
+    }
+}
+Write-EchoStep ("The device runs this package: {0} (DriverVer {1})" -f ($published -join ', '), $packageVer)
+
+foreach ($old in @(Get-EchoDriverStoreInf | Where-Object { $_.Hash -ne $packageHash })) {
+    if ($inUse.ContainsKey($old.PublishedName.ToLowerInvariant())) {
+        Write-Warning "$($old.PublishedName) (DriverVer $($old.DriverVer)) is still in use by $($inUse[$old.PublishedName.ToLowerInvariant()]); it stays."
+        continue
+    }
+    if ($PSCmdlet.ShouldProcess($old.PublishedName, 'pnputil /delete-driver (an older build, no longer in use)')) {
+        Write-EchoStep "Removing the older package $($old.PublishedName) (DriverVer $($old.DriverVer)) from the driver store"
+        # Without /uninstall and /force: pnputil refuses a package that a device still uses.
+        $deleted = Invoke-EchoNative -FilePath $pnputil -ArgumentList @('/delete-driver', $old.PublishedName) -NoThrow
+        $deleted.Output | ForEach-Object { Write-Host "    $_" }
+        if ($deleted.ExitCode -ne 0) {
+            Write-Warning "pnputil /delete-driver $($old.PublishedName) failed (exit code $($deleted.ExitCode)); remove it with scripts\uninstall.ps1."
+        }
+    }
+}
 Write-EchoStep 'Installed. Run scripts\test.ps1, or echoapp.'

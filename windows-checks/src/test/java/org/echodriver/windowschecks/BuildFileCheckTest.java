@@ -122,14 +122,64 @@ class BuildFileCheckTest {
     }
 
     @Test
-    void kmdfDriverForWindows10PinnedTo115() {
+    void kmdfDriverForWindows10AsMicrosoftsSamplesSetIt() {
+        // As general/echo/kmdf/driver/AutoSync/echo.vcxproj of Windows-driver-samples:
+        // TargetVersion Windows10, DriverTargetPlatform "Windows Driver" (formerly
+        // Universal), the kernel-mode toolset, a KMDF Driver.
         assertEquals("KMDF", PROJECT.property("DriverType"));
         assertEquals("Windows10", PROJECT.property("TargetVersion"));
+        assertEquals("Windows Driver", PROJECT.property("DriverTargetPlatform"));
         assertEquals("Driver", PROJECT.property("ConfigurationType"));
         assertEquals("WindowsKernelModeDriver10.0", PROJECT.property("PlatformToolset"));
-        assertEquals("1", PROJECT.property("KMDF_VERSION_MAJOR"));
-        assertEquals("15", PROJECT.property("KMDF_VERSION_MINOR"));
         assertEquals("echo", PROJECT.property("TargetName"));
+        // The no-op that set WindowsTargetPlatformVersion from a property not yet defined.
+        assertEquals(List.of(), PROJECT.values("WindowsTargetPlatformVersion"), "WindowsTargetPlatformVersion is the WDK's to choose");
+        assertFalse(Repository.text("echo.vcxproj").contains("$(LatestTargetPlatformVersion)"), "no $(LatestTargetPlatformVersion)");
+    }
+
+    @Test
+    void kmdfVersionPerPlatformWithTheReason() {
+        assertEquals("1", PROJECT.property("KMDF_VERSION_MAJOR"));
+        assertEquals("1.15", BuildOutputs.vcxprojKmdfVersion("x64"), "x64: KMDF 1.15, the version of Windows 10 version 1507");
+        assertEquals("1.23", BuildOutputs.vcxprojKmdfVersion("ARM64"),
+                "ARM64: KMDF 1.23, the version of Windows 10 version 1709, the first Windows on ARM64");
+        String text = Repository.text("echo.vcxproj");
+        assertTrue(text.contains("ships KMDF 1.23") && text.contains("KMDF 1.15 predates"), "the reason is in a comment");
+        String readme = Repository.text("README.md");
+        assertTrue(readme.contains("KMDF 1.23") && readme.contains("ARM64"), "the README states the ARM64 KMDF version");
+    }
+
+    @Test
+    void spectreMitigationIsRequiredAndDocumented() {
+        assertEquals("Spectre", PROJECT.property("SpectreMitigation"));
+        assertTrue(Repository.text("README.md").contains("Spectre-mitigated libs"), "the README names the Visual Studio components");
+    }
+
+    @Test
+    void nugetPackagesAreImportedByNameAndAMissingOneStopsTheBuild() {
+        String text = Repository.text("echo.vcxproj");
+        List<Element> imports = PROJECT.elements("Import");
+        List<String> nuget = new ArrayList<>();
+        for (Element e : imports) {
+            String project = e.getAttribute("Project");
+            assertFalse(project.contains("*"), "a wildcard import silently does nothing when its folder is missing: " + project);
+            if (Vcxproj.conditionOf(e).contains("EchoNuGetPackagesDir")) {
+                nuget.add(project);
+            }
+        }
+        assertEquals(List.of("$(EchoSdkCppProps)", "$(EchoSdkCppArchProps)", "$(EchoWdkProps)"), nuget, "the three NuGet .props imports");
+        assertEquals("EchoCheckBuildInputs", PROJECT.root().getAttribute("InitialTargets"), "the checks run before anything else");
+        Element check = PROJECT.elements("Target").stream().filter(t -> t.getAttribute("Name").equals("EchoCheckBuildInputs"))
+                .findFirst().orElseThrow(() -> new AssertionError("no EchoCheckBuildInputs target"));
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < check.getElementsByTagNameNS(Vcxproj.MSBUILD_NS, "Error").getLength(); i++) {
+            errors.add(((Element) check.getElementsByTagNameNS(Vcxproj.MSBUILD_NS, "Error").item(i)).getAttribute("Condition"));
+        }
+        for (String property : List.of("EchoSdkCppProps", "EchoSdkCppArchProps", "EchoWdkProps", "CodeAnalysisRuleSet")) {
+            assertTrue(errors.stream().anyMatch(c -> c.contains("!Exists('$(" + property + ")')")),
+                    "an Error when $(" + property + ") does not exist: " + errors);
+        }
+        assertTrue(text.contains("Microsoft.Windows.WDK.$(EchoNuGetArch).props"), "the WDK package's own .props file");
     }
 
     @Test
@@ -143,15 +193,17 @@ class BuildFileCheckTest {
     }
 
     @Test
-    void infIsStampedWithDriverVer() {
+    void infIsStampedWithADriverVerThatGrowsWithEveryBuild() {
         List<Item> infs = PROJECT.items("Inf");
         assertEquals(1, infs.size(), "one Inf item");
         assertEquals("echo.inx", infs.get(0).include());
         assertEquals("", infs.get(0).condition());
         assertEquals(List.of("true"), PROJECT.values("SpecifyDriverVerDirectiveDate"));
+        assertEquals(List.of("*"), PROJECT.values("DateStamp"), "StampInf -d *: the date of the build");
         assertEquals(List.of("true"), PROJECT.values("SpecifyDriverVerDirectiveVersion"));
-        String version = PROJECT.overridableDefault("EchoDriverVersion");
-        assertTrue(version.matches("\\d+\\.\\d+\\.\\d+\\.\\d+"), "EchoDriverVersion must have four parts: " + version);
+        // StampInf -v *: the time of the build as the version, so that a later build on
+        // the same day ranks above an earlier one; a release overrides it with 4 parts.
+        assertEquals("*", PROJECT.overridableDefault("EchoDriverVersion"), "EchoDriverVersion defaults to the time of the build");
         assertEquals(List.of("$(EchoDriverVersion)"), PROJECT.values("TimeStamp"));
         assertTrue(PROJECT.items("FilesToPackage").stream().anyMatch(i -> i.include().equals("$(TargetPath)")),
                 "the driver binary must go into the package");

@@ -25,9 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Holds the INF files to InfVerif's /w rules (a declarative, isolated driver package),
- * as far as they can be checked without InfVerif, and to what the rest of the
- * repository says: the driver's registry value and its bounds, the hardware id that
+ * Holds the INF files to what the rest of the repository says (InfVerif's own rules are
+ * InfRules, checked by InfRulesTest): the driver's registry value and its bounds, the hardware id that
  * install.ps1 creates, the file the build produces, and the device security the README
  * states.
  *
@@ -46,7 +45,7 @@ class InfCheckTest {
         /** Windows 10 and 11, x64 and ARM64: driver store (DIRID 13). */
         WINDOWS_10("echo.inx", 13, List.of("ntamd64", "ntarm64")),
         /** Windows 7, x86 and x64: System32\drivers (DIRID 12); Windows 7 has no DIRID 13. */
-        WINDOWS_7("echo-win7.inx", 12, List.of("ntx86", "ntamd64"));
+        WINDOWS_7(BuildOutputs.LEGACY_DIR + "/echo-win7.inx", 12, List.of("ntx86", "ntamd64"));
 
         final String path;
         final int dirid;
@@ -85,15 +84,6 @@ class InfCheckTest {
     static final String SAMPLE_CLASS_GUID = "{78A1C341-4539-11D3-B88D-00C04FAD5171}";
 
     // ---------------------------------------------------------------------------------
-
-    @ParameterizedTest
-    @EnumSource(Inf.class)
-    void encodingIsAnsiOrUtf16Le(Inf inf) {
-        // An INF must be ANSI or UTF-16 LE; with non-ASCII text, UTF-16 LE (InfVerif 1003).
-        InfFile.Encoding encoding = InfFile.detectEncoding(Repository.bytes(inf.path));
-        assertTrue(encoding == InfFile.Encoding.ASCII || encoding == InfFile.Encoding.UTF16LE,
-                inf.path + " must be ASCII (read as ANSI) or UTF-16 LE with a byte order mark, not " + encoding);
-    }
 
     @ParameterizedTest
     @EnumSource(Inf.class)
@@ -156,35 +146,6 @@ class InfCheckTest {
         }
     }
 
-    /**
-     * InfVerif error 1199: a package that copies to the driver store (DIRID 13) runs its
-     * files from there, which Windows supports from Windows 10 version 1709 (build 16299)
-     * on, so every models decoration must require that build:
-     * NT[Architecture].10.0...16299 ("INF Manufacturer Section", TargetOSVersion:
-     * NT[Arch][.[Major][.[Minor][.[ProductType][.[SuiteMask][.[BuildNumber]]]]]]).
-     */
-    @ParameterizedTest
-    @EnumSource(Inf.class)
-    void driverStoreModelsRequireBuild16299(Inf inf) {
-        if (inf.dirid != 13) {
-            return;
-        }
-        for (String decoration : modelsSections(inf.read()).values().stream().flatMap(List::stream).toList()) {
-            assertTrue(minimumBuild(decoration) >= 16299, inf.path + ": models decoration " + decoration
-                    + " matches Windows builds before 16299, which cannot run a driver from DIRID 13"
-                    + " (InfVerif 1199); decorate it NT<arch>.10.0...16299");
-        }
-    }
-
-    /** The build number a TargetOSVersion decoration requires, 0 when it names none. */
-    static int minimumBuild(String decoration) {
-        String[] fields = decoration.split("\\.", -1);
-        if (fields.length < 6 || fields[5].isEmpty()) {
-            return 0;
-        }
-        return Integer.parseInt(fields[5]);
-    }
-
     @ParameterizedTest
     @EnumSource(Inf.class)
     void modelsAreDecoratedForEveryPlatformAndNameTheHardwareId(Inf inf) {
@@ -208,22 +169,6 @@ class InfCheckTest {
             assertTrue(ids.get(0).equalsIgnoreCase(installed),
                     "[" + e.getKey() + "] names " + ids.get(0) + ", install.ps1 creates " + installed);
         }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Inf.class)
-    void everyReferencedSectionExistsAndEverySectionIsReferenced(Inf inf) {
-        InfFile file = inf.read();
-        References refs = references(inf, file);
-        assertEquals(List.of(), refs.missing, inf.path + ": referenced sections that do not exist");
-        Set<String> unreferenced = new TreeSet<>();
-        for (Section s : file.sections()) {
-            String key = s.name().toLowerCase(Locale.ROOT);
-            if (!refs.reached.contains(key) && !SYSTEM_SECTIONS.contains(key)) {
-                unreferenced.add(s.name());
-            }
-        }
-        assertEquals(Set.of(), unreferenced, inf.path + ": sections nothing refers to");
     }
 
     @ParameterizedTest
@@ -274,30 +219,6 @@ class InfCheckTest {
         } else {
             assertTrue(kmdf.equals("$KMDFVERSION$") || kmdf.equals(BuildOutputs.legacyKmdfVersion()),
                     "KmdfLibraryVersion must be $KMDFVERSION$ (stamped) or " + BuildOutputs.legacyKmdfVersion() + ": " + kmdf);
-        }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Inf.class)
-    void registryWritesStayInsideThePackage(Inf inf) {
-        // Driver package isolation: registry writes only through HKR (the device's keys,
-        // the class key in ClassInstall32, the service key in a service-install section).
-        InfFile file = inf.read();
-        References refs = references(inf, file);
-        for (String sectionName : refs.addRegSections.keySet()) {
-            for (Entry e : file.require(sectionName).entries()) {
-                String root = e.fields().get(0).toUpperCase(Locale.ROOT);
-                assertEquals("HKR", root, "[" + sectionName + "] line " + e.line() + " writes " + root + " (only HKR is isolated)");
-            }
-        }
-        for (Section s : file.sections()) {
-            for (Entry e : s.entries()) {
-                if (e.key() != null && FORBIDDEN_DIRECTIVES.contains(e.key().toLowerCase(Locale.ROOT))) {
-                    fail("[" + s.name() + "] uses " + e.key() + ", which a declarative package must not");
-                }
-            }
-            assertFalse(s.name().toLowerCase(Locale.ROOT).contains(".coinstallers"),
-                    "[" + s.name() + "]: co-installers are not declarative");
         }
     }
 
@@ -394,10 +315,6 @@ class InfCheckTest {
     static final Set<String> SYSTEM_SECTIONS = Set.of(
             "version", "manufacturer", "strings", "sourcedisksnames", "sourcedisksfiles", "destinationdirs",
             "classinstall32");
-
-    static final Set<String> FORBIDDEN_DIRECTIVES = Set.of(
-            "registerdlls", "unregisterdlls", "updateinis", "updateinifields", "ini2reg", "profileitems",
-            "copyinf", "delfiles", "renfiles", "bitreg", "delservice");
 
     /** What following the INF's references found. */
     static final class References {

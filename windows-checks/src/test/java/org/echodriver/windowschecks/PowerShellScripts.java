@@ -21,8 +21,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The Windows PowerShell scripts, parsed with the tree-sitter PowerShell grammar
- * (psparser/parse.mjs, run with Node.js). The grammar is installed from the npm
- * registry by this module's build (npm ci in psparser/) when it is missing.
+ * (nodetools/parse.mjs, run with Node.js). The grammar is installed from the npm
+ * registry by this module's build (npm ci in nodetools/) when it is missing.
  */
 final class PowerShellScripts {
 
@@ -62,8 +62,8 @@ final class PowerShellScripts {
     }
 
     static Path parserDirectory() {
-        String property = System.getProperty("windowschecks.psparser");
-        return (property != null ? Path.of(property) : Path.of("psparser")).toAbsolutePath().normalize();
+        String property = System.getProperty("windowschecks.nodetools");
+        return (property != null ? Path.of(property) : Path.of("nodetools")).toAbsolutePath().normalize();
     }
 
     /** Parses the given files; fails, saying how to install it, when the parser is absent. */

@@ -1,6 +1,7 @@
 package org.echodriver.windowschecks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -84,6 +85,20 @@ class ReadmeWindowsTest {
         }
         assertTrue(seen >= PowerShellScriptsTest.SCRIPTS.size(), "the README runs the Windows scripts");
         assertEquals(List.of(), wrong, "README commands that do not match the scripts");
+    }
+
+    @Test
+    void showsTheEditBuildInstallTestLoopAsOneLine() {
+        // Issue 13: rebuild and reinstall in one command.
+        Pattern loop = Pattern.compile("^\\s*\\.\\\\scripts\\\\build\\.ps1\\b[^\\r\\n]*;\\s*\\.\\\\scripts\\\\install\\.ps1\\b[^\\r\\n]*;"
+                + "\\s*\\.\\\\scripts\\\\test\\.ps1\\b[^\\r\\n]*$", Pattern.MULTILINE);
+        assertTrue(loop.matcher(readme).find(), "the README shows build.ps1; install.ps1; test.ps1 on one line");
+        String install = Repository.text("scripts/install.ps1");
+        for (String step : List.of("Compare-EchoDriverVer", "'/add-driver', $inf, '/install'", "Get-EchoDeviceDriverInf",
+                "'/delete-driver', $old.PublishedName")) {
+            assertTrue(install.contains(step), "install.ps1 updates in place: " + step);
+        }
+        assertFalse(install.contains("'/delete-driver', $old.PublishedName, '/force'"), "older packages go without /force");
     }
 
     @Test

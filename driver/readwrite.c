@@ -2,14 +2,15 @@
 
 Module Name:
 
-    store.c
+    readwrite.c
 
 Abstract:
 
-    The echo store, what a write leaves and a read returns, and the queue's read and
-    write callbacks that move data in and out of it. Both variants share this file; what
-    differs between them, how a request whose data has moved is parked and then
-    completed by the timer or the cancel routine, is in queue.c of each variant.
+    The queue's read and write callbacks, and the echo store they move data in and out
+    of: what a write leaves and a read returns. (The WDK samples keep these in queue.c;
+    here queue.c is the variant's file, so the callbacks both variants share are here.)
+    What differs between the variants, how a request whose data has moved is parked and
+    then completed by the timer or the cancel routine, is in queue.c of each variant.
 
 Environment:
 
@@ -18,6 +19,69 @@ Environment:
 --*/
 
 #include "driver.h"
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static
+NTSTATUS
+EchoStoreWrite(
+    _Inout_ PECHO_STORE Store,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    );
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static
+NTSTATUS
+EchoStoreRead(
+    _In_ PECHO_STORE Store,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    );
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static
+VOID
+EchoStoreFree(
+    _Inout_ PECHO_STORE Store
+    );
+
+/*++
+
+Routine Description:
+
+    Allocates an echo buffer from nonpaged pool, no-execute where Windows has it
+    (POOL_NX_OPTIN, driver.h). The caller copies a write's data over the whole block at
+    once, so it need not be zeroed: ExAllocatePoolUninitialized, the documented
+    replacement for ExAllocatePoolWithTag in drivers that load on Windows versions
+    before Windows 10, version 2004 (ExAllocatePool2 exists from that version on).
+
+--*/
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static
+PVOID
+EchoAllocateBuffer(
+    _In_ SIZE_T Length
+    )
+{
+    return ExAllocatePoolUninitialized(NonPagedPool, Length, ECHO_POOL_TAG);
+}
+
+/*++
+
+Routine Description:
+
+    Frees a block from EchoAllocateBuffer.
+
+--*/
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static
+VOID
+EchoFreeBuffer(
+    _In_ _Post_invalid_ PVOID Buffer
+    )
+{
+    ExFreePoolWithTag(Buffer, ECHO_POOL_TAG);
+}
 
 /*++
 
@@ -46,6 +110,7 @@ Return Value:
 
 --*/
 _Use_decl_annotations_
+static
 NTSTATUS
 EchoStoreWrite(
     PECHO_STORE Store,
@@ -111,6 +176,7 @@ Return Value:
 
 --*/
 _Use_decl_annotations_
+static
 NTSTATUS
 EchoStoreRead(
     PECHO_STORE Store,
@@ -151,6 +217,7 @@ Routine Description:
 
 --*/
 _Use_decl_annotations_
+static
 VOID
 EchoStoreFree(
     PECHO_STORE Store
