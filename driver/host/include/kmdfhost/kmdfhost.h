@@ -112,6 +112,21 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver);
 KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId,
                                          KH_DEVNODE **Node);
 
+/* The most drivers one device stack may hold (filters and the function driver). */
+#define KH_MAX_STACK_DRIVERS 16
+
+/*
+ * Creates a root-enumerated device instance whose stack holds several drivers, as the
+ * LowerFilters, Service and UpperFilters registry values of a device name them on
+ * Windows: AddDevice of each lower filter (in array order), of the function driver, then
+ * of each upper filter; each attaches its device above the previous one, so requests
+ * reach the last upper filter first. A failed AddDevice removes what was attached.
+ */
+KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *const *LowerFilters,
+                                              size_t LowerCount, KH_DRIVER *const *UpperFilters,
+                                              size_t UpperCount, const char *InstanceId,
+                                              KH_DEVNODE **Node);
+
 /* IRP_MN_START_DEVICE and the move to D0; enables the device's interfaces. */
 KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node);
 

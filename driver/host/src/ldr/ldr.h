@@ -29,6 +29,16 @@ struct _KH_DRIVER {
     LIST_ENTRY PoolBlocks;    /* live pool blocks charged to the driver, under the pool lock */
 };
 
+/*
+ * The I/O manager's answer to "is this device object in a PnP device stack?", installed
+ * by io (KmdfHostInitialize), as a higher layer hooks a lower one. KmdfHostUnloadDriver
+ * refuses to unload a driver with such a device; other devices (a non-PnP driver's, a
+ * control device) are the driver's to delete in its unload routine. Without the hook
+ * every device object blocks the unload.
+ */
+typedef BOOLEAN KH_DEVICE_IN_STACK(PDEVICE_OBJECT DeviceObject);
+void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook);
+
 /* The loaded driver whose module contains Address, or NULL (host code, or no driver). */
 KH_DRIVER *KhFindDriverByAddress(uintptr_t Address);
 KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject);

@@ -325,12 +325,17 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
 }
 
 /*
- * Unloads a driver whose devices are all gone: its unload routine runs (for a KMDF
+ * Unloads a driver whose PnP devices are all gone (a device outside any stack, such as a
+ * control device, is for the unload routine to delete): its unload routine runs (for a KMDF
  * driver, the framework's, which calls EvtDriverUnload, deletes the framework driver
  * object and reports OBJECT_LEAK), then the pool still charged to the driver is
  * reported (POOL_LEAK) and the module unloaded. A driver without an unload routine
  * cannot be unloaded, as on Windows.
  */
+static KH_DEVICE_IN_STACK *volatile KhDeviceInStackHook;
+
+void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook) { KhDeviceInStackHook = Hook; }
+
 KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
 {
     if (Driver == NULL) {
@@ -338,10 +343,16 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     }
     /* Closes and work items still queued for the driver's devices run first. */
     HosFlushQueues();
-    if (Driver->DriverObject.DeviceObject != NULL) {
-        fprintf(stderr, "kmdfhost: driver %s still has device objects; remove its devices before unloading it\n",
-                Driver->ServiceName);
-        return STATUS_DEVICE_BUSY;
+    /* A device in a PnP device stack goes with its device's removal; a device outside
+       any stack (a non-PnP driver's, or a control device) is the driver's to delete in
+       its unload routine. */
+    for (PDEVICE_OBJECT device = Driver->DriverObject.DeviceObject; device != NULL; device = device->NextDevice) {
+        if (KhDeviceInStackHook == NULL || KhDeviceInStackHook(device)) {
+            fprintf(stderr, "kmdfhost: driver %s still has devices in a device stack; remove them before "
+                            "unloading it\n",
+                    Driver->ServiceName);
+            return STATUS_DEVICE_BUSY;
+        }
     }
     if (Driver->DriverObject.DriverUnload == NULL) {
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -350,6 +361,13 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     Driver->DriverObject.DriverUnload(&Driver->DriverObject);
     /* Whatever the unload routine queued runs before the code goes away. */
     HosFlushQueues();
+    if (Driver->DriverObject.DeviceObject != NULL) {
+        /* Windows keeps such a driver loaded (its code still serves the device). */
+        fprintf(stderr, "kmdfhost: driver %s did not delete all of its device objects in its unload "
+                        "routine; it stays loaded\n",
+                Driver->ServiceName);
+        return STATUS_DEVICE_BUSY;
+    }
     KhPoolDriverUnloaded(Driver);
     HosMutexLock(&KhLoaderLock);
     RemoveEntryList(&Driver->Link);
