@@ -45,6 +45,24 @@ typedef struct _KH_FILE KH_FILE;       /* an open file object on a device */
 /* Starts the host's threads (DPC and timer dispatch, work items). Idempotent. */
 KMDFHOST_API KH_STATUS KmdfHostInitialize(void);
 
+/*
+ * The start of a program built with scripts/build-host-app, called by its start-up code
+ * before main. Under scripts/host-run (KMDFHOST_RUN_DRIVER, KMDFHOST_RUN_SERVICE,
+ * KMDFHOST_RUN_INSTANCE and optionally KMDFHOST_RUN_TIMER_MS in the environment) it loads
+ * the driver, adds and starts the device, and arranges for the end of the life cycle at
+ * exit or on a terminating signal (src/win32/process.c); otherwise it does nothing.
+ * Exits with status 3 when the driver does not load or the device does not start.
+ */
+KMDFHOST_API void KmdfHostAppStartup(void);
+
+/*
+ * The end of a program's process: closes every handle the program still holds (files,
+ * events, completion ports, threads), as Windows closes a process's handles when it
+ * ends; cleanup and close reach the drivers and their pending I/O is cancelled. A
+ * driver's own handles (its registry keys) stay open. Returns how many were closed.
+ */
+KMDFHOST_API size_t KmdfHostCloseProcessHandles(void);
+
 /* ---------------------------------------------------------------------------------
  * Registry: HKLM\SYSTEM\CurrentControlSet\Services\<ServiceName>\Parameters
  * --------------------------------------------------------------------------------- */
@@ -53,6 +71,16 @@ KMDFHOST_API KH_STATUS KmdfHostInitialize(void);
 KMDFHOST_API KH_STATUS KmdfHostSetServiceParameterULong(const char *ServiceName,
                                                         const char *ValueName,
                                                         uint32_t Value);
+
+/*
+ * 1 when a driver has read the value ValueName of the service's Parameters key
+ * (ZwQueryValueKey, or ZwEnumerateValueKey reaching it; every WdfRegistryQuery* goes
+ * through these) since the value was last set; 0 when it has not, or when there is no
+ * such value. Lets a tool say that a setting it made had no effect: Microsoft's echo
+ * drivers, for example, fix their timer period in the source and never read
+ * TimerPeriodMs.
+ */
+KMDFHOST_API int KmdfHostServiceParameterWasRead(const char *ServiceName, const char *ValueName);
 
 /* Removes every value of the service's Parameters key. */
 KMDFHOST_API void KmdfHostClearServiceParameters(const char *ServiceName);
@@ -83,6 +111,21 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver);
  */
 KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId,
                                          KH_DEVNODE **Node);
+
+/* The most drivers one device stack may hold (filters and the function driver). */
+#define KH_MAX_STACK_DRIVERS 16
+
+/*
+ * Creates a root-enumerated device instance whose stack holds several drivers, as the
+ * LowerFilters, Service and UpperFilters registry values of a device name them on
+ * Windows: AddDevice of each lower filter (in array order), of the function driver, then
+ * of each upper filter; each attaches its device above the previous one, so requests
+ * reach the last upper filter first. A failed AddDevice removes what was attached.
+ */
+KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *const *LowerFilters,
+                                              size_t LowerCount, KH_DRIVER *const *UpperFilters,
+                                              size_t UpperCount, const char *InstanceId,
+                                              KH_DEVNODE **Node);
 
 /* IRP_MN_START_DEVICE and the move to D0; enables the device's interfaces. */
 KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node);

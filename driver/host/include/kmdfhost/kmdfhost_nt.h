@@ -63,6 +63,10 @@ typedef union _LARGE_INTEGER {
         ULONG LowPart;
         LONG HighPart;
     };
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    } u;
     LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
@@ -319,6 +323,52 @@ NTSYSCALLAPI NTSTATUS NTAPI NtRemoveIoCompletionEx(HANDLE IoCompletionHandle,
                                                    PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
                                                    ULONG Count, PULONG NumEntriesRemoved,
                                                    PLARGE_INTEGER Timeout, BOOLEAN Alertable);
+
+/* --------------------------------------------------------------------- threads */
+
+typedef struct _CLIENT_ID {
+    HANDLE UniqueProcess;
+    HANDLE UniqueThread;
+} CLIENT_ID, *PCLIENT_ID;
+
+typedef enum _THREADINFOCLASS { ThreadBasicInformation = 0 } THREADINFOCLASS;
+
+/* The layout of 64-bit Windows. ExitStatus is STATUS_PENDING while the thread runs. */
+typedef struct _THREAD_BASIC_INFORMATION {
+    NTSTATUS ExitStatus;
+    PVOID TebBaseAddress;
+    CLIENT_ID ClientId;
+    ULONG_PTR AffinityMask;
+    LONG Priority;
+    LONG BasePriority;
+} THREAD_BASIC_INFORMATION, *PTHREAD_BASIC_INFORMATION;
+
+typedef NTSTATUS(NTAPI *PUSER_THREAD_START_ROUTINE)(PVOID ThreadParameter);
+
+#ifndef NtCurrentProcess
+#define NtCurrentProcess() ((HANDLE)(intptr_t)-1)
+#endif
+#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED 0x00000001
+#ifndef THREAD_ALL_ACCESS
+#define THREAD_ALL_ACCESS (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+#endif
+
+/*
+ * NtCreateThreadEx: a thread of the calling process (NtCurrentProcess()) running
+ * StartRoutine (a PUSER_THREAD_START_ROUTINE) with Argument. Its handle is signalled when
+ * the routine returns, whose result becomes the thread's exit status.
+ * THREAD_CREATE_FLAGS_CREATE_SUSPENDED and an AttributeList: STATUS_NOT_IMPLEMENTED.
+ * Stack sizes are accepted; the system's default stack is used.
+ */
+NTSYSCALLAPI NTSTATUS NTAPI NtCreateThreadEx(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+                                             POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                                             PVOID StartRoutine, PVOID Argument, ULONG CreateFlags,
+                                             ULONG_PTR ZeroBits, ULONG_PTR StackSize, ULONG_PTR MaximumStackSize,
+                                             PVOID AttributeList);
+/* ThreadBasicInformation only (STATUS_INVALID_INFO_CLASS otherwise). */
+NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, THREADINFOCLASS ThreadInformationClass,
+                                                     PVOID ThreadInformation, ULONG ThreadInformationLength,
+                                                     PULONG ReturnLength);
 
 /* ---------------------------------------------------------------------- Rtl */
 

@@ -66,12 +66,17 @@ typedef const WCHAR *PCWSTR;
 #define INVALID_HANDLE_VALUE ((HANDLE)(intptr_t)-1)
 #define INFINITE 0xFFFFFFFFu
 
+/* The same definition as guiddef.h's, which <windows.h> includes first. */
+#ifndef GUID_DEFINED
+#define GUID_DEFINED
 typedef struct _GUID {
     uint32_t Data1;
     uint16_t Data2;
     uint16_t Data3;
     uint8_t Data4[8];
-} GUID, *LPGUID;
+} GUID;
+#endif
+typedef GUID *LPGUID;
 typedef const GUID *LPCGUID;
 
 typedef struct _SECURITY_ATTRIBUTES {

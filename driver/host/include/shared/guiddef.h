@@ -54,7 +54,12 @@ typedef const GUID *PCGUID;
 #undef DEFINE_GUID
 #endif
 
-#ifdef INITGUID
+#if defined(INITGUID) && defined(__cplusplus)
+/* C++ gives a namespace-scope const internal linkage: extern "C" keeps it one public
+   (weak) definition, as EXTERN_C does in the SDK. */
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8)                           \
+    extern "C" const GUID __attribute__((weak)) name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+#elif defined(INITGUID)
 #define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8)                           \
     const GUID __attribute__((weak)) name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
 #else

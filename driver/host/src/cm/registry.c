@@ -27,6 +27,7 @@ typedef struct _KH_REG_VALUE {
     ULONG TitleIndex;
     void *Data;
     ULONG DataLength;
+    bool Read; /* queried or enumerated since it was last set (KmdfHostServiceParameterWasRead) */
 } KH_REG_VALUE;
 
 typedef struct _KH_REG_KEY {
@@ -217,6 +218,7 @@ static const KH_OBJECT_TYPE KhCmKeyObjectType = {
     .Name = "Key",
     .Delete = KhKeyObDelete,
     .Close = KhKeyObClose,
+    .KernelOnly = TRUE,
 };
 
 /*
@@ -421,6 +423,7 @@ NTSYSAPI NTSTATUS NTAPI ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueN
         if (value == NULL) {
             status = STATUS_OBJECT_NAME_NOT_FOUND;
         } else {
+            value->Read = true;
             status = KhFillValueInformation(value, KeyValueInformationClass, KeyValueInformation, Length, ResultLength);
         }
     }
@@ -444,9 +447,13 @@ NTSYSAPI NTSTATUS NTAPI ZwEnumerateValueKey(HANDLE KeyHandle, ULONG Index,
         for (ULONG i = 0; value != NULL && i < Index; i++) {
             value = value->Next;
         }
-        status = value == NULL ? STATUS_NO_MORE_ENTRIES
-                               : KhFillValueInformation(value, KeyValueInformationClass, KeyValueInformation, Length,
-                                                        ResultLength);
+        if (value == NULL) {
+            status = STATUS_NO_MORE_ENTRIES;
+        } else {
+            value->Read = true;
+            status = KhFillValueInformation(value, KeyValueInformationClass, KeyValueInformation, Length,
+                                            ResultLength);
+        }
     }
     HosMutexUnlock(&KhRegistryLock);
     return status;
@@ -499,6 +506,7 @@ NTSYSAPI NTSTATUS NTAPI ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueNam
     value->TitleIndex = TitleIndex;
     value->Data = copy;
     value->DataLength = DataSize;
+    value->Read = false;
     HosMutexUnlock(&KhRegistryLock);
     return STATUS_SUCCESS;
 }
@@ -662,4 +670,42 @@ KMDFHOST_API void KmdfHostClearServiceParameters(const char *ServiceName)
     }
     HosMutexUnlock(&KhRegistryLock);
     ZwClose(handle);
+}
+
+/*
+ * Whether a driver has read the value (ZwQueryValueKey, or ZwEnumerateValueKey reaching
+ * it; every WdfRegistryQuery* goes through these) since it was last set. A driver that
+ * fixes a setting in its source never reads the value its INF or the host set.
+ */
+KMDFHOST_API int KmdfHostServiceParameterWasRead(const char *ServiceName, const char *ValueName)
+{
+    if (ServiceName == NULL || ValueName == NULL || ServiceName[0] == 0) {
+        return 0;
+    }
+    char *path = KhParametersPath(ServiceName);
+    if (path == NULL) {
+        return 0;
+    }
+    HANDLE handle;
+    NTSTATUS status = KhRegistryOpenPath(path, false, &handle);
+    free(path);
+    if (!NT_SUCCESS(status)) {
+        return 0;
+    }
+    UNICODE_STRING name;
+    if (!KhHostUnicodeString(ValueName, &name)) {
+        ZwClose(handle);
+        return 0;
+    }
+    int read = 0;
+    HosMutexLock(&KhRegistryLock);
+    KH_REG_KEY *key = NULL;
+    if (NT_SUCCESS(KhKeyFromHandle(handle, &key))) {
+        KH_REG_VALUE *value = KhFindValue(key, &name);
+        read = value != NULL && value->Read;
+    }
+    HosMutexUnlock(&KhRegistryLock);
+    KhFreeHostUnicodeString(&name);
+    ZwClose(handle);
+    return read;
 }

@@ -181,6 +181,10 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoAttachDeviceToDeviceStack(PDEVICE_OBJECT Sour
         return NULL;
     }
     top->AttachedDevice = SourceDevice;
+    /* The attachment keeps the lower device object's memory: a lower driver may delete
+       its device (IRP_MN_REMOVE_DEVICE) before the one above detaches from it, and
+       Windows defers the deletion until then. */
+    KhDeviceReference(top);
     SourceDevice->DeviceObjectExtension->AttachedTo = top;
     SourceDevice->DeviceObjectExtension->Devnode = top->DeviceObjectExtension->Devnode;
     SourceDevice->StackSize = (CCHAR)(top->StackSize + 1);
@@ -209,6 +213,9 @@ NTKERNELAPI VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice)
     }
     TargetDevice->AttachedDevice = NULL;
     HosMutexUnlock(&KhIoLock);
+    if (source != NULL) {
+        KhDeviceDereference(TargetDevice);
+    }
 }
 
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetAttachedDevice(PDEVICE_OBJECT DeviceObject)

@@ -216,6 +216,54 @@ KMDFHOST_API KH_STATUS KmdfHostCreateFile(const char *Path, KH_FILE **File)
     return KhIoOpenFile(Path, false, File);
 }
 
+/*
+ * IoGetDeviceObjectPointer: opens the named device (a device name such as \Device\X, or a
+ * symbolic link \??\X, \DosDevices\X, \GLOBAL??\X), closes the handle at once
+ * (IRP_MJ_CLEANUP) and returns the file object, referenced, and the top device object of
+ * its stack. Dereferencing the file object sends IRP_MJ_CLOSE.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceobjectpointer
+ */
+NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+                                                    PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
+{
+    (void)DesiredAccess;
+    if (ObjectName == NULL || FileObject == NULL || DeviceObject == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    char *name = KhUnicodeStringToUtf8(ObjectName);
+    if (name == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    /* The link directories are one namespace (\??\); device names stay as they are. */
+    static const char *const linkPrefixes[] = {"\\DosDevices\\Global\\", "\\DosDevices\\", "\\GLOBAL??\\"};
+    char *path = name;
+    for (size_t i = 0; i < sizeof(linkPrefixes) / sizeof(linkPrefixes[0]); i++) {
+        size_t n = strlen(linkPrefixes[i]);
+        if (strncasecmp(name, linkPrefixes[i], n) == 0) {
+            path = malloc(strlen(name) - n + 5);
+            if (path != NULL) {
+                strcpy(path, "\\??\\");
+                strcat(path, name + n);
+            }
+            break;
+        }
+    }
+    KH_FILE *file = NULL;
+    NTSTATUS status = path != NULL ? KhIoOpenFile(path, false, &file) : STATUS_INSUFFICIENT_RESOURCES;
+    if (path != name) {
+        free(path);
+    }
+    free(name);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    /* The handle closes at once; its reference becomes the caller's. */
+    (void)KhIoCleanupFile(file);
+    *FileObject = &file->FileObject;
+    *DeviceObject = IoGetAttachedDevice(file->Device);
+    return STATUS_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ the object type */
 
 static void KhFileObReference(KH_OBJECT_HEADER *Object) { KhFileReference(&((KH_FILE *)Object)->FileObject); }

@@ -44,7 +44,21 @@ __attribute__((constructor)) static void KhPnpInit(void)
 }
 
 /* Starts the host's DPC and worker threads. */
-KMDFHOST_API KH_STATUS KmdfHostInitialize(void) { return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES; }
+/* A device object in a PnP stack: a PDO of a device node, or attached to one. */
+static BOOLEAN KhIoDeviceInStack(PDEVICE_OBJECT DeviceObject)
+{
+    HosMutexLock(&KhIoLock);
+    BOOLEAN inStack = DeviceObject->DeviceObjectExtension->Devnode != NULL ||
+                      DeviceObject->DeviceObjectExtension->AttachedTo != NULL;
+    HosMutexUnlock(&KhIoLock);
+    return inStack;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostInitialize(void)
+{
+    KhLdrSetDeviceInStackHook(KhIoDeviceInStack);
+    return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}
 
 /* ------------------------------------------------------------------ the root bus */
 
@@ -210,14 +224,47 @@ static void KhDeletePdo(struct _KH_DEVNODE *Node)
     IoDeleteDevice(Node->Pdo);
 }
 
+static NTSTATUS KhSendPnp(struct _KH_DEVNODE *Node, UCHAR Minor);
+
 KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId, KH_DEVNODE **Node)
 {
-    if (Driver == NULL || InstanceId == NULL || InstanceId[0] == 0 || Node == NULL) {
+    return KmdfHostAddDeviceStack(Driver, NULL, 0, NULL, 0, InstanceId, Node);
+}
+
+/*
+ * The PnP manager builds a device's stack bottom-up: the bus driver's PDO, then the
+ * AddDevice routines of the lower filters, the function driver and the upper filters,
+ * in the order the LowerFilters, Service and UpperFilters values name them; each
+ * attaches to the top of the stack ("Device Tree" / "Adding a PnP Device to a Running
+ * System"). When one fails, the devices already attached get IRP_MN_REMOVE_DEVICE.
+ */
+KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *const *LowerFilters, size_t LowerCount,
+                                              KH_DRIVER *const *UpperFilters, size_t UpperCount,
+                                              const char *InstanceId, KH_DEVNODE **Node)
+{
+    KH_DRIVER *drivers[KH_MAX_STACK_DRIVERS];
+    size_t count = 0;
+    if (Function == NULL || InstanceId == NULL || InstanceId[0] == 0 || Node == NULL ||
+        LowerCount + UpperCount + 1 > KH_MAX_STACK_DRIVERS || (LowerCount != 0 && LowerFilters == NULL) ||
+        (UpperCount != 0 && UpperFilters == NULL)) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (Driver->DriverExtension.AddDevice == NULL) {
-        return STATUS_INVALID_DEVICE_REQUEST;
+    for (size_t i = 0; i < LowerCount; i++) {
+        drivers[count++] = LowerFilters[i];
     }
+    drivers[count++] = Function;
+    for (size_t i = 0; i < UpperCount; i++) {
+        drivers[count++] = UpperFilters[i];
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (drivers[i] == NULL) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (drivers[i]->DriverExtension.AddDevice == NULL) {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+    }
+    KH_DRIVER *Driver = Function;
     struct _KH_DEVNODE *node = calloc(1, sizeof(*node));
     if (node == NULL || (node->InstanceId = strdup(InstanceId)) == NULL) {
         free(node);
@@ -258,7 +305,14 @@ KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *Instance
     InsertTailList(&KhDevnodes, &node->Link);
     HosMutexUnlock(&KhIoLock);
 
-    status = Driver->DriverExtension.AddDevice(&Driver->DriverObject, pdo);
+    status = STATUS_SUCCESS;
+    for (size_t i = 0; i < count && NT_SUCCESS(status); i++) {
+        status = drivers[i]->DriverExtension.AddDevice(&drivers[i]->DriverObject, pdo);
+    }
+    if (!NT_SUCCESS(status) && pdo->AttachedDevice != NULL) {
+        /* The drivers that did attach take the device down again. */
+        (void)KhSendPnp(node, IRP_MN_REMOVE_DEVICE);
+    }
     if (!NT_SUCCESS(status)) {
         /* The node never existed for anyone: its interfaces go with it. */
         LIST_ENTRY links;

@@ -63,3 +63,20 @@ NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_
 }
 
 NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode) { KeBugCheckEx(BugCheckCode, 0, 0, 0, 0); }
+
+/* A report that is a bug check: counted and shown to a sink, then the host stops. */
+DECLSPEC_NORETURN void KhBugCheckReport(const char *RuleId, const char *Format, ...)
+{
+    char detail[1536];
+    char line[2048];
+    va_list args;
+    va_start(args, Format);
+    vsnprintf(detail, sizeof(detail), Format, args);
+    va_end(args);
+    snprintf(line, sizeof(line), "VERIFIER: %s: %s", RuleId, detail);
+    KH_REPORT_HOOK *hook = atomic_load(&KhReportHook);
+    if (hook != NULL) {
+        (void)hook(RuleId, line, TRUE);
+    }
+    KhHalt(line);
+}

@@ -63,6 +63,14 @@ void KhSetReportHook(KH_REPORT_HOOK *Hook);
  */
 void KhVerifierReport(const char *RuleId, const char *Format, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * A report that is a bug check (UNIMPLEMENTED_DDI, WdfVerifierKeBugCheck): the line
+ * "VERIFIER: <RuleId>: ..." is counted and shown to a test's sink like any report, and
+ * then the host stops whatever the sink says, because the caller cannot go on.
+ */
+DECLSPEC_NORETURN void KhBugCheckReport(const char *RuleId, const char *Format, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* KhVerifierReport with a va_list. */
 void KhVerifierReportV(const char *RuleId, const char *Format, va_list Args);
 

@@ -29,6 +29,16 @@ struct _KH_DRIVER {
     LIST_ENTRY PoolBlocks;    /* live pool blocks charged to the driver, under the pool lock */
 };
 
+/*
+ * The I/O manager's answer to "is this device object in a PnP device stack?", installed
+ * by io (KmdfHostInitialize), as a higher layer hooks a lower one. KmdfHostUnloadDriver
+ * refuses to unload a driver with such a device; other devices (a non-PnP driver's, a
+ * control device) are the driver's to delete in its unload routine. Without the hook
+ * every device object blocks the unload.
+ */
+typedef BOOLEAN KH_DEVICE_IN_STACK(PDEVICE_OBJECT DeviceObject);
+void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook);
+
 /* The loaded driver whose module contains Address, or NULL (host code, or no driver). */
 KH_DRIVER *KhFindDriverByAddress(uintptr_t Address);
 KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject);
@@ -45,5 +55,20 @@ DRIVER_DISPATCH KhIoInvalidDeviceRequest;
  * __builtin_return_address(0), to attribute work to the calling driver.
  */
 PDRIVER_OBJECT KhDriverObjectFromAddress(const void *Address);
+
+/*
+ * Describes a code address for a verifier report: "driver NAME (MODULE+0xOFFSET,
+ * in FUNCTION)" for an address inside a loaded driver module, otherwise the address.
+ * Writes at most Size bytes (NUL included) to Out and returns Out.
+ */
+const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size);
+
+/*
+ * Imports (imports.c): binds each function the module imports and nothing in the
+ * process defines to a trampoline that reports UNIMPLEMENTED_DDI when called, and lists
+ * them in one line; the bindings are released when the driver is unloaded.
+ */
+NTSTATUS KhBindUnimplementedImports(KH_DRIVER *Driver);
+void KhReleaseUnimplementedImports(KH_DRIVER *Driver);
 
 #endif /* KH_LDR_H */

@@ -3,9 +3,9 @@
  * the service control manager do on Windows.
  *
  * A driver module is a shared object built by scripts/build-host-driver. It is loaded
- * with RTLD_NOW | RTLD_LOCAL, so that every kernel and framework function it calls is
- * resolved at once against libkmdfhost: a function the host does not implement makes
- * the load fail, and the loader names it. The loader then calls the module's entry
+ * with RTLD_LAZY | RTLD_LOCAL; its kernel and framework functions resolve against
+ * libkmdfhost, and those the host does not implement are listed in one line and bound
+ * to trampolines that report UNIMPLEMENTED_DDI when called (imports.c). The loader then calls the module's entry
  * point with a new DRIVER_OBJECT and the registry path of its service. The entry point
  * is the ELF header's entry address, as Windows calls the image's AddressOfEntryPoint:
  * for a module that scripts/build-host-driver built, the KMDF stub's FxDriverEntry
@@ -93,6 +93,37 @@ NTSTATUS KhIoInvalidDeviceRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_INVALID_DEVICE_REQUEST;
 }
 
+const char *KhDescribeCallSite(const void *Address, char *Out, size_t Size)
+{
+    char service[128] = "";
+    char module[512] = "";
+    uintptr_t start = 0;
+    HosMutexLock(&KhLoaderLock);
+    for (PLIST_ENTRY e = KhDriverList.Flink; e != &KhDriverList; e = e->Flink) {
+        KH_DRIVER *driver = CONTAINING_RECORD(e, KH_DRIVER, Link);
+        if ((uintptr_t)Address >= driver->Start && (uintptr_t)Address < driver->End) {
+            snprintf(service, sizeof(service), "%s", driver->ServiceName);
+            snprintf(module, sizeof(module), "%s", driver->ModulePath);
+            start = driver->Start;
+            break;
+        }
+    }
+    HosMutexUnlock(&KhLoaderLock);
+    if (service[0] == 0) {
+        snprintf(Out, Size, "%p", Address);
+        return Out;
+    }
+    Dl_info info;
+    const char *base = strrchr(module, '/') != NULL ? strrchr(module, '/') + 1 : module;
+    if (dladdr(Address, &info) != 0 && info.dli_sname != NULL) {
+        snprintf(Out, Size, "driver %s (%s+%#lx, in %s)", service, base, (unsigned long)((uintptr_t)Address - start),
+                 info.dli_sname);
+    } else {
+        snprintf(Out, Size, "driver %s (%s+%#lx)", service, base, (unsigned long)((uintptr_t)Address - start));
+    }
+    return Out;
+}
+
 typedef struct _KH_IMAGE_SEARCH {
     const char *Name;  /* the module's link-map name */
     uintptr_t Base;    /* and load address */
@@ -157,7 +188,7 @@ static NTSTATUS KhExplainLoadFailure(const char *ModulePath, const char *Error)
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
     }
     if (undefined != NULL) {
-        fprintf(stderr, "kmdfhost: cannot load driver %s: it calls %s, which the host does not implement\n", ModulePath,
+        fprintf(stderr, "kmdfhost: cannot load driver %s: it refers to %s, which the host does not implement\n", ModulePath,
                 undefined + strlen("undefined symbol: "));
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
     }
@@ -216,9 +247,15 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
     }
 
     dlerror();
-    driver->Module = dlopen(ModulePath, RTLD_NOW | RTLD_LOCAL);
+    driver->Module = dlopen(ModulePath, RTLD_LAZY | RTLD_LOCAL);
     if (driver->Module == NULL) {
         status = KhExplainLoadFailure(ModulePath, dlerror());
+        KhFreeDriver(driver);
+        return status;
+    }
+    status = KhBindUnimplementedImports(driver);
+    if (!NT_SUCCESS(status)) {
+        dlclose(driver->Module);
         KhFreeDriver(driver);
         return status;
     }
@@ -236,12 +273,14 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
     }
     if (search.Start == 0) {
         fprintf(stderr, "kmdfhost: cannot load driver %s: its mapping is not found\n", ModulePath);
+        KhReleaseUnimplementedImports(driver);
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return STATUS_INVALID_IMAGE_FORMAT;
     }
     if (entry == NULL) {
         fprintf(stderr, "kmdfhost: cannot load driver %s: it has no DriverEntry\n", ModulePath);
+        KhReleaseUnimplementedImports(driver);
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
@@ -276,6 +315,7 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         RemoveEntryList(&driver->Link);
         HosMutexUnlock(&KhLoaderLock);
         HosFlushQueues();
+        KhReleaseUnimplementedImports(driver);
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return status;
@@ -285,12 +325,17 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
 }
 
 /*
- * Unloads a driver whose devices are all gone: its unload routine runs (for a KMDF
+ * Unloads a driver whose PnP devices are all gone (a device outside any stack, such as a
+ * control device, is for the unload routine to delete): its unload routine runs (for a KMDF
  * driver, the framework's, which calls EvtDriverUnload, deletes the framework driver
  * object and reports OBJECT_LEAK), then the pool still charged to the driver is
  * reported (POOL_LEAK) and the module unloaded. A driver without an unload routine
  * cannot be unloaded, as on Windows.
  */
+static KH_DEVICE_IN_STACK *volatile KhDeviceInStackHook;
+
+void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook) { KhDeviceInStackHook = Hook; }
+
 KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
 {
     if (Driver == NULL) {
@@ -298,10 +343,16 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     }
     /* Closes and work items still queued for the driver's devices run first. */
     HosFlushQueues();
-    if (Driver->DriverObject.DeviceObject != NULL) {
-        fprintf(stderr, "kmdfhost: driver %s still has device objects; remove its devices before unloading it\n",
-                Driver->ServiceName);
-        return STATUS_DEVICE_BUSY;
+    /* A device in a PnP device stack goes with its device's removal; a device outside
+       any stack (a non-PnP driver's, or a control device) is the driver's to delete in
+       its unload routine. */
+    for (PDEVICE_OBJECT device = Driver->DriverObject.DeviceObject; device != NULL; device = device->NextDevice) {
+        if (KhDeviceInStackHook == NULL || KhDeviceInStackHook(device)) {
+            fprintf(stderr, "kmdfhost: driver %s still has devices in a device stack; remove them before "
+                            "unloading it\n",
+                    Driver->ServiceName);
+            return STATUS_DEVICE_BUSY;
+        }
     }
     if (Driver->DriverObject.DriverUnload == NULL) {
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -310,10 +361,18 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     Driver->DriverObject.DriverUnload(&Driver->DriverObject);
     /* Whatever the unload routine queued runs before the code goes away. */
     HosFlushQueues();
+    if (Driver->DriverObject.DeviceObject != NULL) {
+        /* Windows keeps such a driver loaded (its code still serves the device). */
+        fprintf(stderr, "kmdfhost: driver %s did not delete all of its device objects in its unload "
+                        "routine; it stays loaded\n",
+                Driver->ServiceName);
+        return STATUS_DEVICE_BUSY;
+    }
     KhPoolDriverUnloaded(Driver);
     HosMutexLock(&KhLoaderLock);
     RemoveEntryList(&Driver->Link);
     HosMutexUnlock(&KhLoaderLock);
+    KhReleaseUnimplementedImports(Driver);
     dlclose(Driver->Module);
     KhFreeDriver(Driver);
     return STATUS_SUCCESS;

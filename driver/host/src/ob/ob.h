@@ -33,6 +33,9 @@ typedef struct _KH_OBJECT_TYPE {
        ObfReferenceObject and ObfDereferenceObject then take; NULL when a driver cannot
        be given the object. */
     PVOID (*Body)(KH_OBJECT_HEADER *Object);
+    /* Handles of this type belong to the kernel side (a driver's registry keys): the end
+       of the program's process (KmdfHostCloseProcessHandles) leaves them open. */
+    BOOLEAN KernelOnly;
 } KH_OBJECT_TYPE;
 
 struct _KH_OBJECT_HEADER {

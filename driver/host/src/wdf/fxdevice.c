@@ -176,7 +176,8 @@ static void FxInitFree(PWDFDEVICE_INIT DeviceInit)
     }
 }
 
-/* Only for inits the driver allocated itself (control devices), which the host lacks. */
+/* Only for inits the driver allocated itself (WdfControlDeviceInitAllocate) and did not
+   pass to a successful WdfDeviceCreate. */
 WDFAPI VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit)
 {
     if (DeviceInit != NULL && !DeviceInit->CreatedByFramework) {
@@ -197,6 +198,8 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
         free(entry);
     }
     device->Interfaces = NULL;
+    free(device->DeviceName.Buffer);
+    free(device->SymbolicLinkName.Buffer);
     if (device->Object.SyncLock != NULL) {
         FxSyncLockDelete(device->Object.SyncLock);
         device->Object.SyncLock = NULL;
@@ -204,9 +207,16 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
     HosMutexDestroy(&device->Lock);
 }
 
+static void FxDeviceRemove(FX_DEVICE *Device);
+static void FxControlDeviceDispose(FX_OBJECT *Object);
+
 static const FX_OBJECT_OPS FxDeviceOps = {NULL, FxDeviceDestroy};
+/* A control device goes when the driver deletes it (or with the driver object). */
+static const FX_OBJECT_OPS FxControlDeviceOps = {FxControlDeviceDispose, FxDeviceDestroy};
 
 /* Resolves the synchronization scope of a device: its own, else the driver's. */
+static void FxDeviceDeleteStack(FX_DEVICE *Device);
+
 static WDF_SYNCHRONIZATION_SCOPE FxDeviceScope(FX_DEVICE *Device)
 {
     WDF_SYNCHRONIZATION_SCOPE scope = Device->Object.SyncScope;
@@ -240,12 +250,14 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     FX_DRIVER *driver = init->Driver;
     FX_OBJECT *object;
     NTSTATUS status = FxObjectAllocate(sizeof(FX_DEVICE), FxTypeDevice, DeviceAttributes, driver,
-                                       &FxDeviceOps, &object);
+                                       init->Control ? &FxControlDeviceOps : &FxDeviceOps, &object);
     if (!NT_SUCCESS(status)) {
         return status;
     }
     FX_DEVICE *device = (FX_DEVICE *)object;
-    object->NoDriverDelete = true;
+    /* "A driver can delete a control device object" (WdfObjectDelete); not a PnP one. */
+    object->NoDriverDelete = !init->Control;
+    device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
     HosMutexInit(&device->Lock);
     FxListInit(&device->Queues);
@@ -303,8 +315,41 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
             return STATUS_NO_SUCH_DEVICE;
         }
     }
-    fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    device->Filter = init->Filter;
+    if (init->DeviceName.Buffer != NULL) {
+        /* The init's copy moves to the device (WdfDeviceCreateSymbolicLink links to it). */
+        device->DeviceName = init->DeviceName;
+        memset(&init->DeviceName, 0, sizeof(init->DeviceName));
+    }
+    if (device->Control) {
+        /* A control device has no PnP or power states: it is usable at once, its queues
+           are not power-managed ("Using Control Device Objects"), and it stays
+           initializing (opens fail) until WdfControlFinishInitializing. */
+        device->PnpState = FxPnpStarted;
+        device->InD0 = true;
+    }
+    if (device->Filter && device->Lower != NULL) {
+        /* A filter takes the I/O type and device type of the device it attaches to
+           (WdfFdoInitSetFilter: the framework ignores WdfDeviceInitSetIoType then). */
+        fdo->Flags &= ~(DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
+        fdo->Flags |= device->Lower->Flags & (DO_BUFFERED_IO | DO_DIRECT_IO | DO_POWER_PAGABLE);
+        fdo->DeviceType = device->Lower->DeviceType;
+        fdo->Characteristics |= device->Lower->Characteristics;
+        device->IoType = (fdo->Flags & DO_DIRECT_IO)     ? WdfDeviceIoDirect
+                         : (fdo->Flags & DO_BUFFERED_IO) ? WdfDeviceIoBuffered
+                                                         : WdfDeviceIoNeither;
+    }
+    if (!device->Control) {
+        fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    }
     FxObjectInsert(object, &driver->Object);
+    if (device->Lower != NULL) {
+        status = FxIoTargetCreateDefault(device);
+        if (!NT_SUCCESS(status)) {
+            FxDeviceDeleteStack(device);
+            return status;
+        }
+    }
     init->CreatedDevice = device;
     if (init->CreatedByFramework) {
         /* The framework frees its init when EvtDriverDeviceAdd returns. */
@@ -627,6 +672,8 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     if (Device->PnpState != FxPnpAdded) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    /* The default I/O target is usable from EvtDevicePrepareHardware on. */
+    FxIoTargetDeviceStarted(Device);
     NTSTATUS status =
         FX_CALL_STATUS(Device, EvtDevicePrepareHardware, "EvtDevicePrepareHardware", NULL, NULL);
     if (!NT_SUCCESS(status)) {
@@ -682,6 +729,8 @@ static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
             FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend, "EvtDeviceSelfManagedIoSuspend");
     }
     FxDevicePowerQueues(Device, false, true);
+    /* Leaving D0 stops the default target; what it sent stays pending below. */
+    FxIoTargetDeviceStopping(Device, false);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
                          "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3);
@@ -705,6 +754,7 @@ static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
         return status;
     }
     Device->InD0 = true;
+    FxIoTargetDeviceStarted(Device);
     FxDevicePowerQueues(Device, true, false);
     if (Device->SelfManagedIoInitialized) {
         status =
@@ -737,9 +787,11 @@ static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
 {
     bool wasInD0 = Device->InD0;
     FxDeviceSetInterfaces(Device, false);
+    FxDeviceDeleteSymbolicLink(Device);
     if (Surprise) {
         FX_CALL_VOID(Device, EvtDeviceSurpriseRemoval, "EvtDeviceSurpriseRemoval");
         FxDevicePurgeQueues(Device);
+        FxIoTargetDeviceStopping(Device, true);
     }
     if (wasInD0 && Device->SelfManagedIoInitialized) {
         (void)FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoSuspend,
@@ -777,6 +829,10 @@ static void FxDeviceRemove(FX_DEVICE *Device)
     if (state != FxPnpSurpriseRemoved) {
         FxDeviceTeardown(Device, false);
     }
+    FxDeviceDeleteSymbolicLink(Device);
+    /* The default target goes: what the driver sent is cancelled and waited for, so
+       that requests it forwarded come back to it before the queues must be idle. */
+    FxIoTargetDeviceRemoved(Device);
     FX_QUEUE *queues[FX_MAX_QUEUES];
     size_t count = FxDeviceQueues(Device, queues, FX_MAX_QUEUES);
     for (size_t i = 0; i < count; i++) {
@@ -814,6 +870,12 @@ static NTSTATUS FxForwardSynchronously(FX_DEVICE *Device, PIRP Irp)
         KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
     }
     return Irp->IoStatus.Status;
+}
+
+NTSTATUS FxDeviceForwardIrp(FX_DEVICE *Device, PIRP Irp)
+{
+    IoSkipCurrentIrpStackLocation(Irp);
+    return IoCallDriver(Device->Lower, Irp);
 }
 
 static NTSTATUS FxForward(FX_DEVICE *Device, PIRP Irp)
@@ -951,4 +1013,94 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     FxObjectDereference(&device->Object);
     return status;
+}
+
+WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetIoTarget");
+    return device != NULL ? (WDFIOTARGET)device->DefaultTarget : NULL;
+}
+
+/* ------------------------------------------------------------ control devices */
+
+static void FxControlDeviceDispose(FX_OBJECT *Object)
+{
+    FX_DEVICE *device = (FX_DEVICE *)Object;
+    PDEVICE_OBJECT fdo = device->Fdo;
+    /* As a removal: the queues are purged and the driver's requests waited for. */
+    FxDeviceRemove(device);
+    FxDeviceDeleteSymbolicLink(device);
+    HosMutexLock(&FxDeviceRefLock);
+    atomic_store(&device->Extension->Device, NULL);
+    HosMutexUnlock(&FxDeviceRefLock);
+    IoDeleteDevice(fdo);
+}
+
+/*
+ * WdfDeviceCreateSymbolicLink: a link (\DosDevices\Name) to the device's name, or, for a
+ * PnP device without one, to its PDO's name. One link per device: a second call gives
+ * STATUS_INVALID_DEVICE_REQUEST; a control device without a name
+ * STATUS_INVALID_DEVICE_STATE. The framework deletes the link when the device is removed
+ * or deleted.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicecreatesymboliclink
+ */
+WDFAPI NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING SymbolicLinkName)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceCreateSymbolicLink");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (SymbolicLinkName == NULL || SymbolicLinkName->Length == 0 || SymbolicLinkName->Buffer == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    HosMutexLock(&device->Lock);
+    bool linked = device->SymbolicLinkName.Buffer != NULL;
+    HosMutexUnlock(&device->Lock);
+    if (linked) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    UNICODE_STRING target = device->DeviceName;
+    WCHAR pdoName[128];
+    if (target.Buffer == NULL) {
+        if (device->Control || device->Pdo == NULL) {
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        ULONG length = 0;
+        NTSTATUS status = IoGetDeviceProperty(device->Pdo, DevicePropertyPhysicalDeviceObjectName, sizeof(pdoName),
+                                              pdoName, &length);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+        RtlInitUnicodeString(&target, pdoName);
+    }
+    UNICODE_STRING link;
+    link.Length = SymbolicLinkName->Length;
+    link.MaximumLength = (USHORT)(SymbolicLinkName->Length + sizeof(WCHAR));
+    link.Buffer = KhAllocationShouldFail() ? NULL : calloc(1, link.MaximumLength);
+    if (link.Buffer == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(link.Buffer, SymbolicLinkName->Buffer, link.Length);
+    link.Buffer[link.Length / sizeof(WCHAR)] = 0;
+    NTSTATUS status = IoCreateSymbolicLink(&link, &target);
+    if (!NT_SUCCESS(status)) {
+        free(link.Buffer);
+        return status;
+    }
+    HosMutexLock(&device->Lock);
+    device->SymbolicLinkName = link;
+    HosMutexUnlock(&device->Lock);
+    return STATUS_SUCCESS;
+}
+
+void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Lock);
+    UNICODE_STRING link = Device->SymbolicLinkName;
+    memset(&Device->SymbolicLinkName, 0, sizeof(Device->SymbolicLinkName));
+    HosMutexUnlock(&Device->Lock);
+    if (link.Buffer != NULL) {
+        (void)IoDeleteSymbolicLink(&link);
+        free(link.Buffer);
+    }
 }

@@ -89,6 +89,10 @@ NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp)
     FxObjectInsert(object, &Device->Object);
 
     if (!Device->HasFileObjectConfig || Device->FileObjectConfig.EvtDeviceFileCreate == NULL) {
+        if (Device->Filter && Device->Lower != NULL) {
+            /* A filter without EvtDeviceFileCreate lets the lower drivers open the file. */
+            return FxDeviceForwardIrp(Device, Irp);
+        }
         FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
         return STATUS_SUCCESS;
     }
@@ -138,6 +142,9 @@ NTSTATUS FxDispatchCleanupClose(FX_DEVICE *Device, PIRP Irp, bool Close)
     }
     if (file != NULL && Close) {
         FxObjectDelete(&file->Object);
+    }
+    if (Device->Filter && Device->Lower != NULL) {
+        return FxDeviceForwardIrp(Device, Irp);
     }
     FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
     return STATUS_SUCCESS;

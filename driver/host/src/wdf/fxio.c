@@ -162,11 +162,11 @@ static void FxQueueDispatchDeferred(void *Context)
 void FxQueueDispatch(FX_QUEUE *Queue)
 {
     HosMutexLock(&Queue->Lock);
-    if (Queue->Dispatching) {
-        /* The running loop looks at the queue again before it stops. */
-        HosMutexUnlock(&Queue->Lock);
-        return;
-    }
+    /* Any thread that may present does so, even while another thread (or this one, in
+       a callback that sent a request back to its own stack) runs a presentation loop:
+       KMDF counts dispatching threads instead of excluding them (FxIoQueue's
+       m_Dispatching), so a parallel queue presents a request at once. The dispatch type
+       (FxQueueCanPresent) and the synchronization lock keep what they promise. */
     FX_SYNC_LOCK *lock = Queue->Object.SyncLock;
     if (lock != NULL && FxSyncLockHeldByCaller(lock)) {
         /* Never present while this thread holds the queue's synchronization lock (for
@@ -200,7 +200,7 @@ void FxQueueDispatch(FX_QUEUE *Queue)
         }
         FxObjectDereference(&Queue->Object);
     }
-    Queue->Dispatching = true;
+    Queue->Dispatching++;
     for (;;) {
         FX_REQUEST *request = NULL;
         if (FxQueueCanPresent(Queue)) {
@@ -233,7 +233,7 @@ void FxQueueDispatch(FX_QUEUE *Queue)
         FxQueuePresent(Queue, request);
         HosMutexLock(&Queue->Lock);
     }
-    Queue->Dispatching = false;
+    Queue->Dispatching--;
     HosMutexUnlock(&Queue->Lock);
     FxQueueCheckState(Queue);
 }
@@ -507,6 +507,10 @@ NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp)
         FxObjectReference(&queue->Object);
     }
     HosMutexUnlock(&Device->Lock);
+    if (queue == NULL && Device->Filter && Device->Lower != NULL) {
+        /* A filter passes what it does not handle to the next lower driver. */
+        return FxDeviceForwardIrp(Device, Irp);
+    }
     if (queue == NULL) {
         FxCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
         return STATUS_INVALID_DEVICE_REQUEST;

@@ -99,6 +99,10 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFDPC";
     case FxTypeWorkItem:
         return "WDFWORKITEM";
+    case FxTypeIoTarget:
+        return "WDFIOTARGET";
+    case FxTypeCollection:
+        return "WDFCOLLECTION";
     default:
         return "handle";
     }

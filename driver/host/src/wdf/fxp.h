@@ -53,6 +53,8 @@ typedef enum FX_TYPE {
     FxTypeFileObject,
     FxTypeDpc,
     FxTypeWorkItem,
+    FxTypeIoTarget,
+    FxTypeCollection,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -90,6 +92,7 @@ struct FX_DRIVER;
 struct FX_DEVICE;
 struct FX_QUEUE;
 struct FX_REQUEST;
+struct FX_IOTARGET;
 
 /* One context of an object; the context memory follows the header. */
 typedef struct FX_CONTEXT {
@@ -297,6 +300,8 @@ struct WDFDEVICE_INIT {
     bool HasFileObjectAttributes;
     WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
     UNICODE_STRING DeviceName;
+    bool Filter;
+    bool Control; /* WdfControlDeviceInitAllocate */
     bool CreatedByFramework;
     struct FX_DEVICE *CreatedDevice;
 };
@@ -325,9 +330,16 @@ typedef struct FX_DEVICE {
     bool InD0;
     bool HardwarePrepared;
     bool SelfManagedIoInitialized;
+    bool Filter;                        /* WdfFdoInitSetFilter */
+    bool Control;                       /* a control device (no PnP, no stack) */
+    UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
+    UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
+    struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
+void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
@@ -367,7 +379,7 @@ typedef struct FX_QUEUE {
     bool Accepting;          /* WdfIoQueueAcceptRequests */
     bool DispatchEnabled;    /* WdfIoQueueDispatchRequests (driver state) */
     bool PowerStopped;       /* power-managed queue held while the device is not in D0 */
-    bool Dispatching;        /* a thread runs the presentation loop */
+    ULONG Dispatching;       /* threads running the presentation loop */
     bool DeferredOnLock;     /* in SyncLock->Deferred */
     struct FX_QUEUE *DeferredNext;
     PFN_WDF_IO_QUEUE_STATE StateCallback; /* stop / purge / drain completion */
@@ -428,6 +440,29 @@ typedef struct FX_REQUEST {
     FX_LINK QueueLink;     /* in Queue->Pending or Queue->Owned */
     FX_MEMORY InputMemory; /* embedded memory objects for the request buffers */
     FX_MEMORY OutputMemory;
+    /* Sending to an I/O target (fxiotarget.c); under Target->Lock while sent. */
+    bool DriverCreated;     /* WdfRequestCreate: the driver deletes it, never completes it */
+    bool Formatted;         /* the next stack location is set up for a target */
+    bool Sent;              /* with a target (sent or pended there) */
+    bool SendAndForget;
+    bool Synchronous;       /* a waiter in FxIoTargetSubmitSync */
+    bool TimedOut;
+    PFN_WDF_REQUEST_COMPLETION_ROUTINE EvtCompletion;
+    WDFCONTEXT CompletionContext;
+    WDF_REQUEST_COMPLETION_PARAMS CompletionParams;
+    struct FX_IOTARGET *Target; /* referenced while Sent */
+    FX_LINK TargetLink;         /* in Target->SentList or Target->Pended */
+    HOS_COND SendDone;          /* with Lock: a synchronous send's completion */
+    bool SendComplete;
+    /* What a format replaced in the IRP, put back when the target completes it. */
+    bool SavedBuffers;
+    PVOID SavedSystemBuffer;
+    PVOID SavedUserBuffer;
+    PMDL SavedMdl;
+    PMDL FormatMdl;       /* an MDL the format built for a direct-I/O target */
+    PVOID BounceBuffer;   /* METHOD_BUFFERED device control: input in, output out */
+    PVOID BounceOutput;
+    size_t BounceOutputLength;
 } FX_REQUEST;
 
 /* Creates the request object for an IRP (with the device's request context). */
@@ -437,8 +472,55 @@ void FxCompleteIrp(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
 /* Completes a request on the framework's behalf (never presented, or abandoned). */
 void FxRequestCompleteByFramework(FX_REQUEST *Request, NTSTATUS Status);
 FX_REQUEST *FxRequestFromIrp(PIRP Irp);
+/* Send-and-forget: the request is done, its IRP went on to the next driver. */
+void FxRequestForgetIrp(FX_REQUEST *Request);
 /* Runs the driver's cancel routine of a driver-owned cancelable request. */
 void FxRequestCancelDriverOwned(FX_REQUEST *Request);
+
+/* ------------------------------------------------------------------- I/O targets */
+
+typedef struct FX_IOTARGET {
+    FX_OBJECT Object;
+    FX_DEVICE *Device;           /* the device that owns the target */
+    PDEVICE_OBJECT TargetDevice; /* where requests go (IoCallDriver) */
+    PDEVICE_OBJECT TargetPdo;
+    PFILE_OBJECT TargetFile;     /* the file object a by-name open holds */
+    bool IsDefault;
+    HOS_MUTEX Lock;
+    HOS_COND Idle; /* signalled when a sent request completes */
+    WDF_IO_TARGET_STATE State;
+    FX_LINK SentList; /* requests with the target's driver */
+    FX_LINK Pended;   /* requests waiting for WdfIoTargetStart */
+    ULONG SentCount;
+} FX_IOTARGET;
+
+/* The default target of a device whose stack has a lower device (fxiotarget.c). */
+NTSTATUS FxIoTargetCreateDefault(FX_DEVICE *Device);
+/* The device's PnP and power transitions drive its default target. */
+void FxIoTargetDeviceStarted(FX_DEVICE *Device);
+void FxIoTargetDeviceStopping(FX_DEVICE *Device, bool CancelSentIo);
+void FxIoTargetDeviceRemoved(FX_DEVICE *Device);
+/* Forwards an IRP the device has no queue for down the stack (a filter's behaviour). */
+NTSTATUS FxDeviceForwardIrp(FX_DEVICE *Device, PIRP Irp);
+/* Helpers of the request methods that involve a target (fxiotarget.c). */
+FX_IOTARGET *FxIoTargetGet(WDFIOTARGET Handle, const char *Api);
+NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTES Attributes, FX_OBJECT *Parent,
+                                 CCHAR StackSize, FX_REQUEST **Request);
+/* A live, not completed request (REQUEST_USED_AFTER_COMPLETION otherwise). */
+FX_REQUEST *FxRequestForTarget(WDFREQUEST Handle, const char *Api);
+/* Before a new format: not with a target; what an earlier format set up is undone. */
+NTSTATUS FxRequestBeginFormat(FX_REQUEST *Request);
+/* Cancels a request a target has (sent: IoCancelIrp; kept while stopped: completed). */
+bool FxIoTargetCancelRequest(FX_REQUEST *Request, bool TimedOut);
+bool FxSendOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options, const char *Api);
+/* IRQL_TOO_HIGH_FOR_WAIT unless at PASSIVE_LEVEL. */
+bool FxIoTargetCheckPassive(FX_IOTARGET *Target, const char *Api);
+/* Hands a formatted request to the target: STATUS_PENDING when it has it. */
+NTSTATUS FxIoTargetSubmit(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Flags, bool Synchronous);
+/* Waits for a synchronous send (cancelled, STATUS_IO_TIMEOUT, when the time-out runs out). */
+NTSTATUS FxRequestWaitSynchronous(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options);
+/* Frees what a send left in a request (format buffers, MDLs); fxiotarget.c. */
+void FxRequestReleaseFormat(FX_REQUEST *Request);
 
 /* ------------------------------------------------------------------- memory */
 

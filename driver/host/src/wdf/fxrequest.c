@@ -79,6 +79,8 @@ static void FxRequestDestroy(FX_OBJECT *Object)
     if (request->OutputMemory.Object.Type == FxTypeMemory) {
         request->OutputMemory.Object.Magic = FX_MAGIC_DEAD;
     }
+    FxRequestReleaseFormat(request);
+    HosCondDestroy(&request->SendDone);
     HosMutexDestroy(&request->Lock);
 }
 
@@ -99,7 +101,9 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
     object->NoDriverDelete = true;
     object->ExecutionLevel = Device->Object.ExecutionLevel;
     HosMutexInit(&request->Lock);
+    HosCondInit(&request->SendDone);
     FxListInit(&request->QueueLink);
+    FxListInit(&request->TargetLink);
     request->Irp = Irp;
     request->Device = Device;
     atomic_init(&request->Queue, NULL);
@@ -182,6 +186,29 @@ static void FxRequestFinish(FX_REQUEST *Request, NTSTATUS Status, CCHAR Boost)
     irp->IoStatus.Status = Status;
     irp->IoStatus.Information = information;
     IoCompleteRequest(irp, Boost);
+    FxObjectDelete(&Request->Object);
+    if (queue != NULL) {
+        FxQueueRequestDone(queue);
+        FxObjectDereference(&queue->Object);
+    }
+}
+
+/*
+ * WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET: the IRP now belongs to the target's driver.
+ * The request leaves its queue and is deleted without completing the IRP.
+ */
+void FxRequestForgetIrp(FX_REQUEST *Request)
+{
+    FX_QUEUE *queue = atomic_load(&Request->Queue);
+    HosMutexLock(&Request->Lock);
+    bool owned = Request->DriverOwned;
+    Request->DriverOwned = false;
+    Request->Completed = true;
+    HosMutexUnlock(&Request->Lock);
+    if (queue != NULL && owned) {
+        FxQueueRemoveOwned(queue, Request);
+    }
+    Request->Irp->Tail.Overlay.DriverContext[3] = NULL;
     FxObjectDelete(&Request->Object);
     if (queue != NULL) {
         FxQueueRequestDone(queue);
@@ -667,4 +694,231 @@ WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE Destinat
     FxQueueRequestDone(source);
     FxObjectDereference(&source->Object);
     return STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------ sending to I/O targets */
+
+/* The target side of these methods is fxiotarget.c ("Sending I/O Requests to General I/O
+   Targets", WdfRequestSend, WdfRequestReuse, WdfRequestCreate). */
+
+/* WdfRequestCreate without a target: stack locations for a stack of this depth. */
+#define FX_DEFAULT_REQUEST_STACK_SIZE 8
+
+WDFAPI NTSTATUS WdfRequestCreate(PWDF_OBJECT_ATTRIBUTES RequestAttributes, WDFIOTARGET IoTarget,
+                                 WDFREQUEST *Request)
+{
+    if (Request != NULL) {
+        *Request = NULL;
+    }
+    FX_IOTARGET *target = NULL;
+    if (IoTarget != NULL && (target = FxIoTargetGet(IoTarget, "WdfRequestCreate")) == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Request == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS status = FxValidateAttributes(RequestAttributes);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_OBJECT *parent = FxDefaultParent(RequestAttributes, "WdfRequestCreate", &status);
+    if (parent == NULL) {
+        return status;
+    }
+    CCHAR stackSize = FX_DEFAULT_REQUEST_STACK_SIZE;
+    if (target != NULL && target->TargetDevice != NULL) {
+        stackSize = target->TargetDevice->StackSize;
+    }
+    FX_REQUEST *request;
+    status = FxRequestCreateInternal(parent->Driver, RequestAttributes, parent, stackSize, &request);
+    if (NT_SUCCESS(status)) {
+        request->Object.ExecutionLevel = FxResolveExecutionLevel(RequestAttributes, parent);
+        *Request = (WDFREQUEST)request;
+    }
+    return status;
+}
+
+WDFAPI NTSTATUS WdfRequestReuse(WDFREQUEST Request, PWDF_REQUEST_REUSE_PARAMS ReuseParams)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestReuse");
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (ReuseParams == NULL || ReuseParams->Size != sizeof(WDF_REQUEST_REUSE_PARAMS)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (ReuseParams->Flags & WDF_REQUEST_REUSE_SET_NEW_IRP) {
+        /* "STATUS_WDF_REQUEST_INVALID_STATE: the driver supplied an IRP ... but the request
+           object was not obtained from WdfRequestCreateFromIrp" (the host has no
+           WdfRequestCreateFromIrp, so no request qualifies). */
+        return STATUS_WDF_REQUEST_INVALID_STATE;
+    }
+    HosMutexLock(&request->Lock);
+    bool sent = request->Sent;
+    HosMutexUnlock(&request->Lock);
+    if (sent) {
+        return STATUS_WDF_REQUEST_ALREADY_PENDING;
+    }
+    FxRequestReleaseFormat(request);
+    if (request->DriverCreated) {
+        IoReuseIrp(request->Irp, ReuseParams->Status);
+    } else {
+        /* A request received from a queue keeps its IRP and stack; reuse resets the
+           cancel flag and the status ("Reusing Framework Request Objects"). */
+        request->Irp->IoStatus.Status = ReuseParams->Status;
+        request->Irp->IoStatus.Information = 0;
+        request->Irp->Cancel = FALSE;
+    }
+    HosMutexLock(&request->Lock);
+    request->Formatted = false;
+    request->EvtCompletion = NULL;
+    request->CompletionContext = NULL;
+    request->TimedOut = false;
+    request->Information = 0;
+    memset(&request->CompletionParams, 0, sizeof(request->CompletionParams));
+    HosMutexUnlock(&request->Lock);
+    return STATUS_SUCCESS;
+}
+
+WDFAPI VOID WdfRequestSetCompletionRoutine(WDFREQUEST Request,
+                                           PFN_WDF_REQUEST_COMPLETION_ROUTINE CompletionRoutine,
+                                           WDFCONTEXT CompletionContext)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestSetCompletionRoutine");
+    if (request == NULL) {
+        return;
+    }
+    HosMutexLock(&request->Lock);
+    request->EvtCompletion = CompletionRoutine;
+    request->CompletionContext = CompletionContext;
+    HosMutexUnlock(&request->Lock);
+}
+
+WDFAPI VOID WdfRequestGetCompletionParams(WDFREQUEST Request, PWDF_REQUEST_COMPLETION_PARAMS Params)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestGetCompletionParams");
+    if (request == NULL || Params == NULL) {
+        return;
+    }
+    HosMutexLock(&request->Lock);
+    *Params = request->CompletionParams;
+    HosMutexUnlock(&request->Lock);
+}
+
+WDFAPI VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestFormatRequestUsingCurrentType");
+    if (request == NULL) {
+        return;
+    }
+    if (request->DriverCreated || request->Irp->CurrentLocation > request->Irp->StackCount) {
+        /* A request the driver created has no current stack location to copy. */
+        FxReport(request->Object.Driver, "INVALID_HANDLE",
+                 "WdfRequestFormatRequestUsingCurrentType on WDFREQUEST %p, which the driver "
+                 "created (it has no current type to copy)",
+                 (void *)request);
+        return;
+    }
+    if (!NT_SUCCESS(FxRequestBeginFormat(request))) {
+        return;
+    }
+    IoCopyCurrentIrpStackLocationToNext(request->Irp);
+    request->Formatted = true;
+}
+
+WDFAPI VOID WdfRequestWdmFormatUsingStackLocation(WDFREQUEST Request, PIO_STACK_LOCATION Stack)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestWdmFormatUsingStackLocation");
+    if (request == NULL || Stack == NULL || !NT_SUCCESS(FxRequestBeginFormat(request))) {
+        return;
+    }
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(request->Irp);
+    *next = *Stack;
+    next->CompletionRoutine = NULL;
+    next->Context = NULL;
+    next->Control = 0;
+    request->Formatted = true;
+}
+
+WDFAPI BOOLEAN WdfRequestCancelSentRequest(WDFREQUEST Request)
+{
+    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Request, FxTypeRequest, "WdfRequestCancelSentRequest");
+    if (request == NULL) {
+        return FALSE;
+    }
+    HosMutexLock(&request->Lock);
+    bool sent = request->Sent;
+    HosMutexUnlock(&request->Lock);
+    return sent && FxIoTargetCancelRequest(request, false) ? TRUE : FALSE;
+}
+
+WDFAPI BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND_OPTIONS Options)
+{
+    FX_REQUEST *request = FxRequestForTarget(Request, "WdfRequestSend");
+    FX_IOTARGET *target = FxIoTargetGet(Target, "WdfRequestSend");
+    if (request == NULL || target == NULL) {
+        return FALSE;
+    }
+    if (!FxSendOptionsValid(request, Options, "WdfRequestSend")) {
+        request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
+        return FALSE;
+    }
+    ULONG flags = Options != NULL ? Options->Flags : 0;
+    if (flags & (WDF_REQUEST_SEND_OPTION_IMPERSONATE_CLIENT | WDF_REQUEST_SEND_OPTION_IMPERSONATION_IGNORE_FAILURE)) {
+        /* Impersonation is a UMDF option. */
+        request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
+        return FALSE;
+    }
+    if (flags & WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET) {
+        /* The IRP goes on with the driver's own stack location; only a request the driver
+           received can be sent this way, with no completion routine and no time-out. */
+        if (request->DriverCreated || request->EvtCompletion != NULL ||
+            (flags & (WDF_REQUEST_SEND_OPTION_SYNCHRONOUS | WDF_REQUEST_SEND_OPTION_TIMEOUT))) {
+            request->Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
+            return FALSE;
+        }
+        HosMutexLock(&target->Lock);
+        bool started = target->State == WdfIoTargetStarted ||
+                       ((flags & WDF_REQUEST_SEND_OPTION_IGNORE_TARGET_STATE) && target->State == WdfIoTargetStopped);
+        PDEVICE_OBJECT device = target->TargetDevice;
+        PFILE_OBJECT file = target->TargetFile;
+        HosMutexUnlock(&target->Lock);
+        if (!started || device == NULL) {
+            request->Irp->IoStatus.Status = STATUS_INVALID_DEVICE_STATE;
+            return FALSE;
+        }
+        FxRequestReleaseFormat(request);
+        PIRP irp = request->Irp;
+        IoSkipCurrentIrpStackLocation(irp);
+        if (file != NULL) {
+            IoGetNextIrpStackLocation(irp)->FileObject = file;
+        }
+        FxRequestForgetIrp(request);
+        (void)IoCallDriver(device, irp);
+        return TRUE;
+    }
+    bool synchronous = (flags & WDF_REQUEST_SEND_OPTION_SYNCHRONOUS) != 0;
+    if (synchronous && !FxIoTargetCheckPassive(target, "WdfRequestSend(WDF_REQUEST_SEND_OPTION_SYNCHRONOUS)")) {
+        request->Irp->IoStatus.Status = STATUS_INVALID_DEVICE_STATE;
+        return FALSE;
+    }
+    if ((flags & WDF_REQUEST_SEND_OPTION_TIMEOUT) && Options->Timeout != 0 && !synchronous) {
+        FxReport(request->Object.Driver, "UNIMPLEMENTED_DDI",
+                 "WdfRequestSend with WDF_REQUEST_SEND_OPTION_TIMEOUT on an asynchronous send "
+                 "(the host implements time-outs of synchronous sends)");
+        request->Irp->IoStatus.Status = STATUS_NOT_IMPLEMENTED;
+        return FALSE;
+    }
+    NTSTATUS status = FxIoTargetSubmit(target, request, flags, synchronous);
+    if (status != STATUS_PENDING) {
+        request->Irp->IoStatus.Status = status;
+        return FALSE;
+    }
+    if (synchronous) {
+        (void)FxRequestWaitSynchronous(request, Options);
+        /* "If the request is sent synchronously, the return value indicates whether the
+           request completed successfully" (WdfRequestSend). */
+        return NT_SUCCESS(request->Irp->IoStatus.Status) ? TRUE : FALSE;
+    }
+    return TRUE;
 }

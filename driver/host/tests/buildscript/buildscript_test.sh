@@ -6,6 +6,9 @@
 #       copies the counter driver's sources to a temporary directory outside the
 #       repository, builds them there with -I and -D (relative paths, as a user in that
 #       directory would type them), and runs CLIENT against the module
+#   buildscript_test.sh casewpp BUILD_HOST_DRIVER CASEWPP_SOURCE_DIR LOAD_CLIENT
+#       builds casewpp/ (include names in another case, "\" separators, WPP tracing) in a
+#       temporary directory and checks the trace lines it prints when loaded
 #   buildscript_test.sh usage BUILD_HOST_DRIVER
 #       bad arguments exit with status 2 and print the usage line
 #
@@ -64,6 +67,39 @@ if [[ $mode == usage ]]; then
     "$script" -o "$out/x.so" "$out/missing.c" 2>/dev/null
     status=$?
     check "a missing source fails (got $status)" test "$status" -ne 0
+    finish
+fi
+
+if [[ $mode == casewpp ]]; then
+    sources=$3
+    client=$4
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmdfhost-casewpp.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    cp -R "$sources"/. "$tmp/"
+    echo "-- build a driver whose include names differ in case, traced with WPP"
+    (cd "$tmp" && "$script" -o casewpp.so Driver.c Queue.c) >"$tmp/build.log" 2>&1
+    status=$?
+    cat "$tmp/build.log"
+    check "build-host-driver builds it (status $status)" test "$status" -eq 0
+    check "no .tmh or other generated file is left in the source directory" \
+        test -z "$(cd "$tmp" && find . -iname '*.tmh' -o -iname 'ntddk.h')"
+    if [[ -s $tmp/casewpp.so ]]; then
+        echo "-- load it: the trace lines reach the debugger output"
+        "$client" "$tmp/casewpp.so" CaseWpp 2>"$tmp/run.log"
+        status=$?
+        cat "$tmp/run.log"
+        check "the driver loads and unloads (status $status)" test "$status" -eq 0
+        expect() { check "trace line: $1" grep -qxF -- "$1" "$tmp/run.log"; }
+        expect "WPP_INIT_TRACING: trace messages of control GUID(s) CaseWppTraceGuid go to the debugger"
+        expect "[Information] TRACE_DRIVER: DriverEntry Entry, 100% of \\Registry\\Machine\\System\\CurrentControlSet\\Services\\CaseWpp"
+        expect "[Information] TRACE_DRIVER: value 42 from defs.h"
+        expect "[Verbose] TRACE_QUEUE: "
+        expect "[Verbose] TRACE_QUEUE: CaseWppQueueTrace from the second source"
+        expect "[None] TRACE_DRIVER: WdfDriverCreate returned 0x00000000 at line 36 of Driver.c"
+        expect "[Information] TRACE_DRIVER: CaseWppEvtDriverUnload unloading"
+        expect "WPP_CLEANUP: tracing of control GUID(s) CaseWppTraceGuid stopped"
+        check "the error path's trace did not print" test "$(grep -c 'failed' "$tmp/run.log")" -eq 0
+    fi
     finish
 fi
 

@@ -242,6 +242,29 @@ static void ScenarioObjects(void)
     KT_CHECK(EvValue("open-parameters", 0) == KT_STATUS_SUCCESS);
     KT_CHECK(EvValue("query-ulong", 0) == 1234);
     KT_CHECK(EvValue("query-missing", 0) == KT_STATUS_OBJECT_NAME_NOT_FOUND_);
+    /* Collections. */
+    KT_CHECK(EvValue("collection-create", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvCount("collection-add") == 4 && EvValue("collection-add", 3) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("collection-count", 0) == 4);
+    KT_CHECKF(EvValue("collection-order", 0) == 1, "items come back in the order they were added");
+    KT_CHECKF(EvValue("collection-after-remove", 0) == 1, "removal by index and by object");
+    int itemDeleted = EvIndex("collection-item-deleted", 0);
+    int collectionDeleted = EvIndex("collection-deleted", 0);
+    int destroy10 = -1, destroy11 = -1;
+    for (int i = 0; i < EvCount("item-destroy"); i++) {
+        if (EvValue("item-destroy", i) == 10) {
+            destroy10 = EvIndex("item-destroy", i);
+        }
+        if (EvValue("item-destroy", i) == 11) {
+            destroy11 = EvIndex("item-destroy", i);
+        }
+    }
+    KT_CHECK(EvCount("item-destroy") == 4);
+    KT_CHECKF(destroy10 >= 0 && destroy10 < itemDeleted, "an item removed from the collection is destroyed "
+                                                         "when deleted");
+    KT_CHECKF(destroy11 > itemDeleted && destroy11 < collectionDeleted,
+              "an item deleted while in the collection is destroyed when the collection goes (%d, %d, %d)",
+              itemDeleted, destroy11, collectionDeleted);
     Stop();
     KT_CHECK(EvCount("queue-destroy") == 1);
     KtCheckNoVerifierReports("objects");

@@ -698,9 +698,73 @@ static WDFOBJECT KtCreateObject(WDFOBJECT Parent, ULONG Id)
     return object;
 }
 
+static EVT_WDF_OBJECT_CONTEXT_DESTROY KtItemDestroy;
+static VOID KtItemDestroy(WDFOBJECT Object) { KtEvent("item-destroy", KtGetObjectContext(Object)->Id); }
+
+static WDFOBJECT KtCreateItem(ULONG Id)
+{
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KT_OBJECT_CONTEXT);
+    attributes.EvtDestroyCallback = KtItemDestroy;
+    WDFOBJECT object;
+    if (!NT_SUCCESS(WdfObjectCreate(&attributes, &object))) {
+        return NULL;
+    }
+    KtGetObjectContext(object)->Id = Id;
+    return object;
+}
+
+/* Collections: order, removal by index and by object, and the reference an item keeps
+   while it is in the collection (its destroy waits for the collection's deletion). */
+static VOID KtCollectionTest(VOID)
+{
+    WDFCOLLECTION collection;
+    NTSTATUS status = WdfCollectionCreate(WDF_NO_OBJECT_ATTRIBUTES, &collection);
+    KtEvent("collection-create", status);
+    if (!NT_SUCCESS(status)) {
+        return;
+    }
+    WDFOBJECT items[4];
+    for (ULONG i = 0; i < 4; i++) {
+        items[i] = KtCreateItem(10 + i);
+        status = items[i] != NULL ? WdfCollectionAdd(collection, items[i]) : STATUS_INSUFFICIENT_RESOURCES;
+        KtEvent("collection-add", status);
+        if (!NT_SUCCESS(status)) {
+            /* Out of memory (the allocation-failure scenario): undo and stop here. */
+            for (ULONG j = 0; j <= i; j++) {
+                if (items[j] != NULL) {
+                    WdfObjectDelete(items[j]);
+                }
+            }
+            WdfObjectDelete(collection);
+            return;
+        }
+    }
+    KtEvent("collection-count", WdfCollectionGetCount(collection));
+    KtEvent("collection-order", WdfCollectionGetFirstItem(collection) == items[0] &&
+                                    WdfCollectionGetItem(collection, 2) == items[2] &&
+                                    WdfCollectionGetLastItem(collection) == items[3] &&
+                                    WdfCollectionGetItem(collection, 4) == NULL);
+    WdfCollectionRemoveItem(collection, 0);
+    WdfCollectionRemove(collection, items[3]);
+    WdfCollectionRemoveItem(collection, 7); /* not in the collection: nothing changes */
+    KtEvent("collection-after-remove", WdfCollectionGetCount(collection) == 2 &&
+                                           WdfCollectionGetFirstItem(collection) == items[1] &&
+                                           WdfCollectionGetLastItem(collection) == items[2]);
+    WdfObjectDelete(items[0]);
+    WdfObjectDelete(items[3]);
+    /* Deleted while in the collection: its memory stays until the collection lets go. */
+    WdfObjectDelete(items[1]);
+    KtEvent("collection-item-deleted", 0);
+    WdfObjectDelete(collection);
+    KtEvent("collection-deleted", 0);
+    WdfObjectDelete(items[2]);
+}
+
 /* Object tree, contexts, memory, strings, registry and version checks (as events). */
 static VOID KtObjectTest(WDFDRIVER Driver)
 {
+    KtCollectionTest();
     WDFOBJECT parent = KtCreateObject(NULL, 1);
     WDFOBJECT child1 = KtCreateObject(parent, 2);
     WDFOBJECT child2 = KtCreateObject(parent, 3);

@@ -13,18 +13,37 @@
 #define _WDF_H_
 
 #include <wdftypes.h>
+#include <wdfglobals.h>
+#include <wdfstatus.h>
+#include <wdfassert.h>
+#include <wdfverifier.h>
 #include <wdfobject.h>
 #include <wdfsync.h>
 #include <wdfdriver.h>
+#include <wdfqueryinterface.h>
 #include <wdfmemory.h>
+#include <wdfchildlist.h>
 #include <wdffileobject.h>
 #include <wdfdevice.h>
+#include <wdfcollection.h>
 #include <wdfdpc.h>
 #include <wdftimer.h>
 #include <wdfworkitem.h>
-#include <wdfregistry.h>
-#include <wdfstring.h>
-#include <wdfio.h>
+#include <wdfinterrupt.h>
+#include <wdfresource.h>
 #include <wdfrequest.h>
+#include <wdfiotarget.h>
+#include <wdfio.h>
+#include <wdffdo.h>
+#include <wdfpdo.h>
+#include <wdfcontrol.h>
+#include <wdfwmi.h>
+#include <wdfstring.h>
+#include <wdfregistry.h>
+#include <wdfdmaenabler.h>
+#include <wdfdmatransaction.h>
+#include <wdfcommonbuffer.h>
+#include <wdfbugcodes.h>
+#include <wdfroletypes.h>
 
 #endif /* _WDF_H_ */

@@ -36,6 +36,16 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI BOOLEAN WdfDpcCancel(_In_ WDFDPC Dpc,
 
 _IRQL_requires_max_(HIGH_LEVEL) WDFAPI WDFOBJECT WdfDpcGetParentObject(_In_ WDFDPC Dpc);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfdpc.h. */
+WDFAPI PKDPC WdfDpcWdmGetDpc(WDFDPC Dpc);
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef NTSTATUS (*PFN_WDFDPCCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFDPC* Dpc);
+typedef BOOLEAN (*PFN_WDFDPCENQUEUE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDPC Dpc);
+typedef BOOLEAN (*PFN_WDFDPCCANCEL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDPC Dpc, BOOLEAN Wait);
+typedef WDFOBJECT (*PFN_WDFDPCGETPARENTOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDPC Dpc);
+typedef PKDPC (*PFN_WDFDPCWDMGETDPC)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFDPC Dpc);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFDPC_H_ */

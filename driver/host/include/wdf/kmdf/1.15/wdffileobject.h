@@ -65,6 +65,15 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI WDFDEVICE
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI PFILE_OBJECT
     WdfFileObjectWdmGetFileObject(_In_ WDFFILEOBJECT FileObject);
 
+/* ---- The rest of the KMDF 1.15 surface of wdffileobject.h. */
+WDFAPI ULONG WdfFileObjectGetFlags(WDFFILEOBJECT FileObject);
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef PUNICODE_STRING (*PFN_WDFFILEOBJECTGETFILENAME)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFFILEOBJECT FileObject);
+typedef ULONG (*PFN_WDFFILEOBJECTGETFLAGS)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFFILEOBJECT FileObject);
+typedef WDFDEVICE (*PFN_WDFFILEOBJECTGETDEVICE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFFILEOBJECT FileObject);
+typedef PFILE_OBJECT (*PFN_WDFFILEOBJECTWDMGETFILEOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFFILEOBJECT FileObject);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFFILEOBJECT_H_ */

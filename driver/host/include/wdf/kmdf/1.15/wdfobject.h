@@ -142,6 +142,68 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectDelete(_In_ WDFOBJECT O
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectAcquireLock(_In_ WDFOBJECT Object);
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID WdfObjectReleaseLock(_In_ WDFOBJECT Object);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfobject.h. */
+
+/*
+ * Custom types: a driver marks objects with a type of its own (and optionally a value)
+ * by giving them an extra context of a type that WDF_DECLARE_CUSTOM_TYPE declares.
+ * https://learn.microsoft.com/windows-hardware/drivers/wdf/framework-object-custom-types
+ */
+#define WDF_CUSTOM_TYPE_CONTEXT_NAME(_type) WdfCustomType_##_type
+#define WDF_GET_CUSTOM_TYPE_FUNCTION_NAME(_type) WdfObjectGetCustomType_##_type
+#define WDF_ADD_CUSTOM_TYPE_FUNCTION_NAME(_type) WdfObjectAddCustomType_##_type
+#define WDF_TYPE_INIT_BASE_SECTION_NAME ".kmdftypeinit"
+
+#define WDF_TYPE_INIT_SECTION_NAME ".kmdftypeinit$b"
+
+#define WDF_TYPE_DEFAULT_SECTION_NAME ".data"
+
+typedef struct _WDF_CUSTOM_TYPE_CONTEXT {
+    ULONG Size;
+    ULONG_PTR Data;
+} WDF_CUSTOM_TYPE_CONTEXT, *PWDF_CUSTOM_TYPE_CONTEXT;
+
+WDFAPI NTSTATUS WdfObjectQuery(WDFOBJECT Object, CONST GUID* Guid, ULONG QueryBufferLength, PVOID QueryBuffer);
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef PVOID (FASTCALL *PFN_WDFOBJECTGETTYPEDCONTEXTWORKER)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PCWDF_OBJECT_CONTEXT_TYPE_INFO TypeInfo);
+typedef NTSTATUS (*PFN_WDFOBJECTALLOCATECONTEXT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTES ContextAttributes, PVOID* Context);
+typedef WDFOBJECT (FASTCALL *PFN_WDFOBJECTCONTEXTGETOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, PVOID ContextPointer);
+typedef VOID (*PFN_WDFOBJECTREFERENCEACTUAL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PVOID Tag, LONG Line, PCHAR File);
+typedef VOID (*PFN_WDFOBJECTDEREFERENCEACTUAL)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Handle, PVOID Tag, LONG Line, PCHAR File);
+typedef NTSTATUS (*PFN_WDFOBJECTCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT* Object);
+typedef VOID (*PFN_WDFOBJECTDELETE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object);
+typedef NTSTATUS (*PFN_WDFOBJECTQUERY)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object, CONST GUID* Guid, ULONG QueryBufferLength, PVOID QueryBuffer);
+
+/* Declares custom type _type: its context type and the functions that add and read it. */
+#define WDF_DECLARE_CUSTOM_TYPE(_type)                                                             \
+    typedef WDF_CUSTOM_TYPE_CONTEXT WDF_CUSTOM_TYPE_CONTEXT_NAME(_type);                          \
+    WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(WDF_CUSTOM_TYPE_CONTEXT_NAME(_type),                       \
+                                       WDF_GET_CUSTOM_TYPE_FUNCTION_NAME(_type));                 \
+    FORCEINLINE NTSTATUS WDF_ADD_CUSTOM_TYPE_FUNCTION_NAME(_type)(                                \
+        WDFOBJECT Handle, ULONG_PTR Data, PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanupCallback,      \
+        PFN_WDF_OBJECT_CONTEXT_DESTROY EvtDestroyCallback)                                        \
+    {                                                                                             \
+        WDF_OBJECT_ATTRIBUTES attributes;                                                         \
+        PWDF_CUSTOM_TYPE_CONTEXT context = NULL;                                                  \
+        WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, WDF_CUSTOM_TYPE_CONTEXT_NAME(_type)); \
+        attributes.EvtCleanupCallback = EvtCleanupCallback;                                       \
+        attributes.EvtDestroyCallback = EvtDestroyCallback;                                       \
+        NTSTATUS status = WdfObjectAllocateContext(Handle, &attributes, (PVOID *)&context);       \
+        if (NT_SUCCESS(status)) {                                                                 \
+            context->Size = sizeof(*context);                                                     \
+            context->Data = Data;                                                                 \
+        }                                                                                         \
+        return status;                                                                            \
+    }
+
+#define WdfObjectIsCustomType(_handle, _type)                                                      \
+    (WdfObjectGetTypedContext(_handle, WDF_CUSTOM_TYPE_CONTEXT_NAME(_type)) != NULL ? TRUE : FALSE)
+#define WdfObjectAddCustomTypeWithData(_handle, _type, _data, _cleanup, _destroy)                  \
+    WDF_ADD_CUSTOM_TYPE_FUNCTION_NAME(_type)(_handle, _data, _cleanup, _destroy)
+#define WdfObjectAddCustomType(_handle, _type) WdfObjectAddCustomTypeWithData(_handle, _type, 0, NULL, NULL)
+#define WdfObjectGetCustomTypeData(_handle, _type) (WDF_GET_CUSTOM_TYPE_FUNCTION_NAME(_type)(_handle)->Data)
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFOBJECT_H_ */

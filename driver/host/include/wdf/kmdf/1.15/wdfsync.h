@@ -27,6 +27,17 @@ _IRQL_requires_max_(DISPATCH_LEVEL) _IRQL_raises_(DISPATCH_LEVEL) WDFAPI VOID
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI VOID
     WdfSpinLockRelease(_In_ _IRQL_restores_ WDFSPINLOCK SpinLock);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfsync.h. */
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef VOID (*PFN_WDFOBJECTACQUIRELOCK)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object);
+typedef VOID (*PFN_WDFOBJECTRELEASELOCK)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFOBJECT Object);
+typedef NTSTATUS (*PFN_WDFWAITLOCKCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_OBJECT_ATTRIBUTES LockAttributes, WDFWAITLOCK* Lock);
+typedef NTSTATUS (*PFN_WDFWAITLOCKACQUIRE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWAITLOCK Lock, PLONGLONG Timeout);
+typedef VOID (*PFN_WDFWAITLOCKRELEASE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWAITLOCK Lock);
+typedef NTSTATUS (*PFN_WDFSPINLOCKCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_OBJECT_ATTRIBUTES SpinLockAttributes, WDFSPINLOCK* SpinLock);
+typedef VOID (*PFN_WDFSPINLOCKACQUIRE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFSPINLOCK SpinLock);
+typedef VOID (*PFN_WDFSPINLOCKRELEASE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFSPINLOCK SpinLock);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFSYNC_H_ */

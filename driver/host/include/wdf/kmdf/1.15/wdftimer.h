@@ -57,6 +57,15 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI BOOLEAN
 
 _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI WDFOBJECT WdfTimerGetParentObject(_In_ WDFTIMER Timer);
 
+/* ---- The rest of the KMDF 1.15 surface of wdftimer.h. */
+#define TolerableDelayUnlimited ((ULONG)-1)
+
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef NTSTATUS (*PFN_WDFTIMERCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFTIMER* Timer);
+typedef BOOLEAN (*PFN_WDFTIMERSTART)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFTIMER Timer, LONGLONG DueTime);
+typedef BOOLEAN (*PFN_WDFTIMERSTOP)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFTIMER Timer, BOOLEAN Wait);
+typedef WDFOBJECT (*PFN_WDFTIMERGETPARENTOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFTIMER Timer);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFTIMER_H_ */

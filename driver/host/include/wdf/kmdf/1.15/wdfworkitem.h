@@ -39,6 +39,13 @@ _IRQL_requires_max_(DISPATCH_LEVEL) WDFAPI WDFOBJECT
 
 _IRQL_requires_max_(PASSIVE_LEVEL) WDFAPI VOID WdfWorkItemFlush(_In_ WDFWORKITEM WorkItem);
 
+/* ---- The rest of the KMDF 1.15 surface of wdfworkitem.h. */
+/* The framework function table's entry types (the first parameter is the driver globals). */
+typedef NTSTATUS (*PFN_WDFWORKITEMCREATE)(PWDF_DRIVER_GLOBALS DriverGlobals, PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFWORKITEM* WorkItem);
+typedef VOID (*PFN_WDFWORKITEMENQUEUE)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWORKITEM WorkItem);
+typedef WDFOBJECT (*PFN_WDFWORKITEMGETPARENTOBJECT)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWORKITEM WorkItem);
+typedef VOID (*PFN_WDFWORKITEMFLUSH)(PWDF_DRIVER_GLOBALS DriverGlobals, WDFWORKITEM WorkItem);
+
 WDF_EXTERN_C_END
 
 #endif /* _WDFWORKITEM_H_ */

@@ -1,6 +1,6 @@
 /*
- * ntmissing.c - a driver that calls a kernel function the host does not have, so that
- * its load fails and the loader names the function.
+ * ldrcalls.c - a WDM driver whose DriverEntry calls a routine the host does not
+ * implement: the load succeeds, the call is an UNIMPLEMENTED_DDI report.
  */
 #include <ntddk.h>
 

@@ -1,0 +1,343 @@
+/*
+ * winerror.h - Win32 error codes, HRESULT values and macros, for programs built with
+ * scripts/build-host-app. Codes that kmdfhost_win32.h defines keep its spelling.
+ * (SetupAPI's own codes, 0xE00002xx, are those of setupapi.h.)
+ */
+#ifndef KMDFHOST_UM_WINERROR_H
+#define KMDFHOST_UM_WINERROR_H
+
+#include <winnt.h>
+
+#ifndef ERROR_SUCCESS
+#define ERROR_SUCCESS 0L
+#endif
+#ifndef NO_ERROR
+#define NO_ERROR 0L
+#endif
+#ifndef ERROR_INVALID_FUNCTION
+#define ERROR_INVALID_FUNCTION 1L
+#endif
+#ifndef ERROR_FILE_NOT_FOUND
+#define ERROR_FILE_NOT_FOUND 2L
+#endif
+#ifndef ERROR_PATH_NOT_FOUND
+#define ERROR_PATH_NOT_FOUND 3L
+#endif
+#ifndef ERROR_TOO_MANY_OPEN_FILES
+#define ERROR_TOO_MANY_OPEN_FILES 4L
+#endif
+#ifndef ERROR_ACCESS_DENIED
+#define ERROR_ACCESS_DENIED 5L
+#endif
+#ifndef ERROR_INVALID_HANDLE
+#define ERROR_INVALID_HANDLE 6L
+#endif
+#ifndef ERROR_NOT_ENOUGH_MEMORY
+#define ERROR_NOT_ENOUGH_MEMORY 8L
+#endif
+#ifndef ERROR_INVALID_BLOCK
+#define ERROR_INVALID_BLOCK 9L
+#endif
+#ifndef ERROR_BAD_ENVIRONMENT
+#define ERROR_BAD_ENVIRONMENT 10L
+#endif
+#ifndef ERROR_BAD_FORMAT
+#define ERROR_BAD_FORMAT 11L
+#endif
+#ifndef ERROR_INVALID_ACCESS
+#define ERROR_INVALID_ACCESS 12L
+#endif
+#ifndef ERROR_INVALID_DATA
+#define ERROR_INVALID_DATA 13L
+#endif
+#ifndef ERROR_OUTOFMEMORY
+#define ERROR_OUTOFMEMORY 14L
+#endif
+#ifndef ERROR_INVALID_DRIVE
+#define ERROR_INVALID_DRIVE 15L
+#endif
+#ifndef ERROR_NO_MORE_FILES
+#define ERROR_NO_MORE_FILES 18L
+#endif
+#ifndef ERROR_WRITE_PROTECT
+#define ERROR_WRITE_PROTECT 19L
+#endif
+#ifndef ERROR_BAD_UNIT
+#define ERROR_BAD_UNIT 20L
+#endif
+#ifndef ERROR_NOT_READY
+#define ERROR_NOT_READY 21L
+#endif
+#ifndef ERROR_BAD_COMMAND
+#define ERROR_BAD_COMMAND 22L
+#endif
+#ifndef ERROR_CRC
+#define ERROR_CRC 23L
+#endif
+#ifndef ERROR_BAD_LENGTH
+#define ERROR_BAD_LENGTH 24L
+#endif
+#ifndef ERROR_WRITE_FAULT
+#define ERROR_WRITE_FAULT 29L
+#endif
+#ifndef ERROR_READ_FAULT
+#define ERROR_READ_FAULT 30L
+#endif
+#ifndef ERROR_GEN_FAILURE
+#define ERROR_GEN_FAILURE 31L
+#endif
+#ifndef ERROR_SHARING_VIOLATION
+#define ERROR_SHARING_VIOLATION 32L
+#endif
+#ifndef ERROR_LOCK_VIOLATION
+#define ERROR_LOCK_VIOLATION 33L
+#endif
+#ifndef ERROR_HANDLE_EOF
+#define ERROR_HANDLE_EOF 38L
+#endif
+#ifndef ERROR_HANDLE_DISK_FULL
+#define ERROR_HANDLE_DISK_FULL 39L
+#endif
+#ifndef ERROR_NOT_SUPPORTED
+#define ERROR_NOT_SUPPORTED 50L
+#endif
+#ifndef ERROR_DEV_NOT_EXIST
+#define ERROR_DEV_NOT_EXIST 55L
+#endif
+#ifndef ERROR_FILE_EXISTS
+#define ERROR_FILE_EXISTS 80L
+#endif
+#ifndef ERROR_INVALID_PARAMETER
+#define ERROR_INVALID_PARAMETER 87L
+#endif
+#ifndef ERROR_BROKEN_PIPE
+#define ERROR_BROKEN_PIPE 109L
+#endif
+#ifndef ERROR_BUFFER_OVERFLOW
+#define ERROR_BUFFER_OVERFLOW 111L
+#endif
+#ifndef ERROR_DISK_FULL
+#define ERROR_DISK_FULL 112L
+#endif
+#ifndef ERROR_CALL_NOT_IMPLEMENTED
+#define ERROR_CALL_NOT_IMPLEMENTED 120L
+#endif
+#ifndef ERROR_SEM_TIMEOUT
+#define ERROR_SEM_TIMEOUT 121L
+#endif
+#ifndef ERROR_INSUFFICIENT_BUFFER
+#define ERROR_INSUFFICIENT_BUFFER 122L
+#endif
+#ifndef ERROR_INVALID_NAME
+#define ERROR_INVALID_NAME 123L
+#endif
+#ifndef ERROR_INVALID_LEVEL
+#define ERROR_INVALID_LEVEL 124L
+#endif
+#ifndef ERROR_MOD_NOT_FOUND
+#define ERROR_MOD_NOT_FOUND 126L
+#endif
+#ifndef ERROR_PROC_NOT_FOUND
+#define ERROR_PROC_NOT_FOUND 127L
+#endif
+#ifndef ERROR_WAIT_NO_CHILDREN
+#define ERROR_WAIT_NO_CHILDREN 128L
+#endif
+#ifndef ERROR_NEGATIVE_SEEK
+#define ERROR_NEGATIVE_SEEK 131L
+#endif
+#ifndef ERROR_BAD_ARGUMENTS
+#define ERROR_BAD_ARGUMENTS 160L
+#endif
+#ifndef ERROR_BAD_PATHNAME
+#define ERROR_BAD_PATHNAME 161L
+#endif
+#ifndef ERROR_BUSY
+#define ERROR_BUSY 170L
+#endif
+#ifndef ERROR_ALREADY_EXISTS
+#define ERROR_ALREADY_EXISTS 183L
+#endif
+#ifndef ERROR_ENVVAR_NOT_FOUND
+#define ERROR_ENVVAR_NOT_FOUND 203L
+#endif
+#ifndef ERROR_FILENAME_EXCED_RANGE
+#define ERROR_FILENAME_EXCED_RANGE 206L
+#endif
+#ifndef ERROR_BAD_PIPE
+#define ERROR_BAD_PIPE 230L
+#endif
+#ifndef ERROR_PIPE_BUSY
+#define ERROR_PIPE_BUSY 231L
+#endif
+#ifndef ERROR_NO_DATA
+#define ERROR_NO_DATA 232L
+#endif
+#ifndef ERROR_MORE_DATA
+#define ERROR_MORE_DATA 234L
+#endif
+#ifndef WAIT_TIMEOUT
+#define WAIT_TIMEOUT 258L
+#endif
+#ifndef ERROR_NO_MORE_ITEMS
+#define ERROR_NO_MORE_ITEMS 259L
+#endif
+#ifndef ERROR_DIRECTORY
+#define ERROR_DIRECTORY 267L
+#endif
+#ifndef ERROR_NOT_OWNER
+#define ERROR_NOT_OWNER 288L
+#endif
+#ifndef ERROR_TOO_MANY_POSTS
+#define ERROR_TOO_MANY_POSTS 298L
+#endif
+#ifndef ERROR_MR_MID_NOT_FOUND
+#define ERROR_MR_MID_NOT_FOUND 317L
+#endif
+#ifndef ERROR_INVALID_ADDRESS
+#define ERROR_INVALID_ADDRESS 487L
+#endif
+#ifndef ERROR_ARITHMETIC_OVERFLOW
+#define ERROR_ARITHMETIC_OVERFLOW 534L
+#endif
+#ifndef ERROR_PIPE_CONNECTED
+#define ERROR_PIPE_CONNECTED 535L
+#endif
+#ifndef ERROR_ABANDONED_WAIT_0
+#define ERROR_ABANDONED_WAIT_0 735L
+#endif
+#ifndef ERROR_ABANDONED_WAIT_63
+#define ERROR_ABANDONED_WAIT_63 736L
+#endif
+#ifndef ERROR_OPERATION_ABORTED
+#define ERROR_OPERATION_ABORTED 995L
+#endif
+#ifndef ERROR_IO_INCOMPLETE
+#define ERROR_IO_INCOMPLETE 996L
+#endif
+#ifndef ERROR_IO_PENDING
+#define ERROR_IO_PENDING 997L
+#endif
+#ifndef ERROR_NOACCESS
+#define ERROR_NOACCESS 998L
+#endif
+#ifndef ERROR_INVALID_FLAGS
+#define ERROR_INVALID_FLAGS 1004L
+#endif
+#ifndef ERROR_SERVICE_DOES_NOT_EXIST
+#define ERROR_SERVICE_DOES_NOT_EXIST 1060L
+#endif
+#ifndef ERROR_PROCESS_ABORTED
+#define ERROR_PROCESS_ABORTED 1067L
+#endif
+#ifndef ERROR_IO_DEVICE
+#define ERROR_IO_DEVICE 1117L
+#endif
+#ifndef ERROR_NO_UNICODE_TRANSLATION
+#define ERROR_NO_UNICODE_TRANSLATION 1113L
+#endif
+#ifndef ERROR_DEVICE_NOT_CONNECTED
+#define ERROR_DEVICE_NOT_CONNECTED 1167L
+#endif
+#ifndef ERROR_NOT_FOUND
+#define ERROR_NOT_FOUND 1168L
+#endif
+#ifndef ERROR_NO_MATCH
+#define ERROR_NO_MATCH 1169L
+#endif
+#ifndef ERROR_CANCELLED
+#define ERROR_CANCELLED 1223L
+#endif
+#ifndef ERROR_REQUEST_ABORTED
+#define ERROR_REQUEST_ABORTED 1235L
+#endif
+#ifndef ERROR_NOT_CONNECTED
+#define ERROR_NOT_CONNECTED 2250L
+#endif
+#ifndef ERROR_INVALID_USER_BUFFER
+#define ERROR_INVALID_USER_BUFFER 1784L
+#endif
+#ifndef ERROR_INTERNAL_ERROR
+#define ERROR_INTERNAL_ERROR 1359L
+#endif
+#ifndef ERROR_NO_SYSTEM_RESOURCES
+#define ERROR_NO_SYSTEM_RESOURCES 1450L
+#endif
+#ifndef ERROR_NONPAGED_SYSTEM_RESOURCES
+#define ERROR_NONPAGED_SYSTEM_RESOURCES 1451L
+#endif
+#ifndef ERROR_PAGED_SYSTEM_RESOURCES
+#define ERROR_PAGED_SYSTEM_RESOURCES 1452L
+#endif
+#ifndef ERROR_WORKING_SET_QUOTA
+#define ERROR_WORKING_SET_QUOTA 1453L
+#endif
+#ifndef ERROR_PAGEFILE_QUOTA
+#define ERROR_PAGEFILE_QUOTA 1454L
+#endif
+#ifndef ERROR_COMMITMENT_LIMIT
+#define ERROR_COMMITMENT_LIMIT 1455L
+#endif
+#ifndef ERROR_TIMEOUT
+#define ERROR_TIMEOUT 1460L
+#endif
+#ifndef ERROR_DEVICE_REMOVED
+#define ERROR_DEVICE_REMOVED 1617L
+#endif
+#ifndef ERROR_INVALID_DEVICE_OBJECT_PARAMETER
+#define ERROR_INVALID_DEVICE_OBJECT_PARAMETER 650L
+#endif
+#ifndef ERROR_RESOURCE_LANG_NOT_FOUND
+#define ERROR_RESOURCE_LANG_NOT_FOUND 1815L
+#endif
+#ifndef ERROR_NO_SUCH_DEVICE_INTERFACE
+#define ERROR_NO_SUCH_DEVICE_INTERFACE ((DWORD)0xE0000205L)
+#endif
+#ifndef ERROR_NO_SUCH_DEVINST
+#define ERROR_NO_SUCH_DEVINST ((DWORD)0xE000020BL)
+#endif
+#ifndef ERROR_INVALID_CLASS
+#define ERROR_INVALID_CLASS ((DWORD)0xE0000209L)
+#endif
+
+/* HRESULT */
+#define FACILITY_NULL 0
+#define FACILITY_WIN32 7
+#define FACILITY_WINDOWS 8
+#define SEVERITY_SUCCESS 0
+#define SEVERITY_ERROR 1
+#define _HRESULT_TYPEDEF_(sc) ((HRESULT)sc)
+#define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#define FAILED(hr) (((HRESULT)(hr)) < 0)
+#define IS_ERROR(Status) (((unsigned long)(Status)) >> 31 == SEVERITY_ERROR)
+#define HRESULT_CODE(hr) ((hr) & 0xFFFF)
+#define SCODE_CODE(sc) ((sc) & 0xFFFF)
+#define HRESULT_FACILITY(hr) (((hr) >> 16) & 0x1fff)
+#define HRESULT_SEVERITY(hr) (((hr) >> 31) & 0x1)
+#define MAKE_HRESULT(sev, fac, code)                                                    \
+    ((HRESULT)(((unsigned long)(sev) << 31) | ((unsigned long)(fac) << 16) |            \
+               ((unsigned long)(code))))
+#define __HRESULT_FROM_WIN32(x)                                                          \
+    ((HRESULT)(x) <= 0 ? ((HRESULT)(x))                                                 \
+                       : ((HRESULT)(((x) & 0x0000FFFF) | (FACILITY_WIN32 << 16) | 0x80000000)))
+static inline HRESULT HRESULT_FROM_WIN32(unsigned long x)
+{
+    return (HRESULT)x <= 0 ? (HRESULT)x
+                           : (HRESULT)((x & 0x0000FFFF) | (FACILITY_WIN32 << 16) | 0x80000000);
+}
+#define S_OK ((HRESULT)0L)
+#define S_FALSE ((HRESULT)1L)
+#define E_UNEXPECTED _HRESULT_TYPEDEF_(0x8000FFFFL)
+#define E_NOTIMPL _HRESULT_TYPEDEF_(0x80004001L)
+#define E_OUTOFMEMORY _HRESULT_TYPEDEF_(0x8007000EL)
+#define E_INVALIDARG _HRESULT_TYPEDEF_(0x80070057L)
+#define E_NOINTERFACE _HRESULT_TYPEDEF_(0x80004002L)
+#define E_POINTER _HRESULT_TYPEDEF_(0x80004003L)
+#define E_HANDLE _HRESULT_TYPEDEF_(0x80070006L)
+#define E_ABORT _HRESULT_TYPEDEF_(0x80004004L)
+#define E_FAIL _HRESULT_TYPEDEF_(0x80004005L)
+#define E_ACCESSDENIED _HRESULT_TYPEDEF_(0x80070005L)
+#define E_PENDING _HRESULT_TYPEDEF_(0x8000000AL)
+#define E_NOT_SUFFICIENT_BUFFER _HRESULT_TYPEDEF_(0x8007007AL)
+
+#endif /* KMDFHOST_UM_WINERROR_H */

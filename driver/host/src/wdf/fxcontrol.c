@@ -1,0 +1,55 @@
+/*
+ * fxcontrol.c - control devices (wdfcontrol.h): devices outside any PnP device stack, for
+ * non-PnP drivers and side channels ("Using Control Device Objects"). WdfDeviceCreate,
+ * their deletion and WdfDeviceCreateSymbolicLink are in fxdevice.c.
+ */
+#include "wdf/fxp.h"
+
+#include <stdlib.h>
+
+/*
+ * WdfControlDeviceInitAllocate: a WDFDEVICE_INIT for a control device, one that is in no
+ * PnP device stack (a non-PnP driver's device, or a side channel of a PnP driver). The
+ * driver names it (WdfDeviceInitAssignName), creates it, and calls
+ * WdfControlFinishInitializing. The SDDL string sets the device's security on Windows;
+ * the host has no access checks, so it is kept by no one.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontroldeviceinitallocate
+ */
+WDFAPI PWDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, CONST UNICODE_STRING *SDDLString)
+{
+    FX_DRIVER *driver = (FX_DRIVER *)FxObjectFromHandle(Driver, FxTypeDriver, "WdfControlDeviceInitAllocate");
+    if (driver == NULL) {
+        return NULL;
+    }
+    if (SDDLString == NULL) {
+        FxReport(driver, "INVALID_HANDLE", "WdfControlDeviceInitAllocate without an SDDL string");
+        return NULL;
+    }
+    if (KhAllocationShouldFail()) {
+        return NULL;
+    }
+    PWDFDEVICE_INIT init = calloc(1, sizeof(*init));
+    if (init == NULL) {
+        return NULL;
+    }
+    init->Driver = driver;
+    init->Control = true;
+    init->DeviceType = FILE_DEVICE_UNKNOWN;
+    init->IoType = WdfDeviceIoBuffered;
+    return init;
+}
+
+/* Clears DO_DEVICE_INITIALIZING: the control device may be opened from now on. */
+WDFAPI VOID WdfControlFinishInitializing(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfControlFinishInitializing");
+    if (device == NULL) {
+        return;
+    }
+    if (!device->Control) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfControlFinishInitializing on WDFDEVICE %p, which is not a control device", (void *)device);
+        return;
+    }
+    device->Fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+}

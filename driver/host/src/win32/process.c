@@ -1,0 +1,288 @@
+/*
+ * process.c - the start and the end of a Win32 program run by scripts/host-run, and its
+ * console control handlers (SetConsoleCtrlHandler).
+ *
+ * The host lives in the program's own process (libkmdfhost), so host-run starts no
+ * broker: it sets KMDFHOST_RUN_* in the environment and runs PROGRAM, and the start-up
+ * code that scripts/build-host-app links into every program calls
+ * KmdfHostAppStartup before main (and before C++ static constructors). That loads the
+ * driver, adds and starts the device, and registers the end of the life cycle as an
+ * exit handler. The program's exit status is then its own, and a signal reaches the
+ * program itself. The exit handler does what Windows does when a process ends and what
+ * an uninstall does after it: it closes the handles the program left open (cleanup and
+ * close reach the driver, pending I/O is cancelled), removes the device and unloads the
+ * driver, so the verifier sees the whole life cycle (leaks included) on every run.
+ *
+ * Signals play the part of console control events. They are taken by a thread of the
+ * host (blocked everywhere else) and, in this order:
+ * - a handler the program installed with signal() or sigaction() is called;
+ * - else the handlers registered with SetConsoleCtrlHandler are called, last registered
+ *   first, with CTRL_C_EVENT (SIGINT), CTRL_BREAK_EVENT (SIGQUIT), CTRL_CLOSE_EVENT
+ *   (SIGHUP) or CTRL_SHUTDOWN_EVENT (SIGTERM), on that thread, as Windows calls them on
+ *   a thread of their own; for CTRL_C_EVENT and CTRL_BREAK_EVENT a handler returning
+ *   TRUE ends the matter; SetConsoleCtrlHandler(NULL, TRUE) ignores CTRL_C_EVENT;
+ * - else the default action: as Windows' default handler calls ExitProcess, the life
+ *   cycle ends (handles closed, device removed, driver unloaded) and the process then
+ *   ends by the signal, so that its parent sees it killed by that signal.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WIN32_NO_STATUS /* the NTSTATUS values come from <ntstatus.h> */
+#include <windows.h>
+#undef WIN32_NO_STATUS
+
+#include "os/hostsignal.h"
+#include "os/hostos.h"
+#include "win32/win32p.h"
+
+typedef struct KH_RUN {
+    char *Driver;
+    char *Service;
+    char *Instance;
+    char *TimerMs;
+    KH_DRIVER *Loaded;
+    KH_DEVNODE *Node;
+} KH_RUN;
+
+static KH_RUN Run;
+static HOS_MUTEX EndLock;
+static bool Ended;
+
+static const int TakenSignals[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+#define TAKEN_SIGNAL_COUNT (sizeof(TakenSignals) / sizeof(TakenSignals[0]))
+
+__attribute__((constructor)) static void KhW32ProcessInit(void)
+{
+    HosMutexInit(&EndLock);
+}
+
+static char *TakeEnvironment(const char *Name)
+{
+    const char *Value = getenv(Name);
+    char *Copy = Value != NULL && Value[0] != '\0' ? strdup(Value) : NULL;
+    unsetenv(Name); /* the program's own children do not start a life cycle of their own */
+    return Copy;
+}
+
+/* Ends the life cycle once: the first caller does it; a later one returns at once. The
+   lock stays held when KeepLocked (the process is about to end by a signal). */
+static void EndLifeCycle(bool KeepLocked)
+{
+    HosMutexLock(&EndLock);
+    if (!Ended) {
+        Ended = true;
+        fflush(stdout);
+        /* Windows closes a process's handles when it ends. */
+        KmdfHostCloseProcessHandles();
+        KH_STATUS Status = KmdfHostRemoveDevice(Run.Node);
+        if (!NT_SUCCESS(Status)) {
+            fprintf(stderr, "host-run: removing the device %s failed: NTSTATUS 0x%08X\n",
+                    Run.Instance, (unsigned)Status);
+            fflush(NULL);
+            _exit(3);
+        }
+        Status = KmdfHostUnloadDriver(Run.Loaded);
+        if (!NT_SUCCESS(Status)) {
+            fprintf(stderr, "host-run: unloading the driver %s failed: NTSTATUS 0x%08X\n",
+                    Run.Driver, (unsigned)Status);
+            fflush(NULL);
+            _exit(3);
+        }
+    }
+    if (!KeepLocked) {
+        HosMutexUnlock(&EndLock);
+    }
+}
+
+static void AtExit(void)
+{
+    EndLifeCycle(false);
+}
+
+/* ------------------------------------------------------------------ console control */
+
+#define KH_MAX_CTRL_HANDLERS 64
+
+static HOS_MUTEX CtrlLock;
+static PHANDLER_ROUTINE CtrlHandlers[KH_MAX_CTRL_HANDLERS];
+static size_t CtrlHandlerCount;
+static bool IgnoreCtrlC;
+
+__attribute__((constructor)) static void KhW32CtrlInit(void)
+{
+    HosMutexInit(&CtrlLock);
+}
+
+/*
+ * SetConsoleCtrlHandler: adds or removes a handler; with NULL, Add TRUE makes the
+ * process ignore CTRL+C and FALSE restores normal processing. Removing a handler that
+ * is not registered fails with ERROR_INVALID_PARAMETER.
+ */
+KMDFHOST_API BOOL WINAPI SetConsoleCtrlHandler(PHANDLER_ROUTINE HandlerRoutine, BOOL Add)
+{
+    BOOL Result = TRUE;
+    HosMutexLock(&CtrlLock);
+    if (HandlerRoutine == NULL) {
+        IgnoreCtrlC = Add != FALSE;
+    } else if (Add) {
+        if (CtrlHandlerCount == KH_MAX_CTRL_HANDLERS) {
+            Result = KhW32Fail(ERROR_NOT_ENOUGH_MEMORY);
+        } else {
+            CtrlHandlers[CtrlHandlerCount++] = HandlerRoutine;
+        }
+    } else {
+        size_t i = CtrlHandlerCount;
+        while (i > 0 && CtrlHandlers[i - 1] != HandlerRoutine) {
+            i--;
+        }
+        if (i == 0) {
+            Result = KhW32Fail(ERROR_INVALID_PARAMETER);
+        } else {
+            memmove(&CtrlHandlers[i - 1], &CtrlHandlers[i],
+                    (CtrlHandlerCount - i) * sizeof(CtrlHandlers[0]));
+            CtrlHandlerCount--;
+        }
+    }
+    HosMutexUnlock(&CtrlLock);
+    return Result;
+}
+
+/* Calls the console control handlers; true when one of them handled the event. */
+static bool CallCtrlHandlers(DWORD CtrlType)
+{
+    PHANDLER_ROUTINE Handlers[KH_MAX_CTRL_HANDLERS];
+    HosMutexLock(&CtrlLock);
+    size_t Count = CtrlHandlerCount;
+    memcpy(Handlers, CtrlHandlers, Count * sizeof(Handlers[0]));
+    bool Ignore = IgnoreCtrlC && CtrlType == CTRL_C_EVENT;
+    HosMutexUnlock(&CtrlLock);
+    if (Ignore) {
+        return true;
+    }
+    for (size_t i = Count; i > 0; i--) {
+        if (Handlers[i - 1](CtrlType)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void SignalThread(void *Context)
+{
+    (void)Context;
+    for (;;) {
+        int Signal = HosSignalWait(TakenSignals, TAKEN_SIGNAL_COUNT);
+        void *Handler = NULL;
+        bool SigInfo = false;
+        int Action = HosSignalAction(Signal, &Handler, &SigInfo);
+        if (Action == 1) {
+            continue; /* the program ignores it */
+        }
+        if (Action == 2) {
+            if (SigInfo) {
+                siginfo_t Info;
+                memset(&Info, 0, sizeof(Info));
+                Info.si_signo = Signal;
+                ((void (*)(int, siginfo_t *, void *))Handler)(Signal, &Info, NULL);
+            } else {
+                ((void (*)(int))Handler)(Signal);
+            }
+            continue;
+        }
+        DWORD CtrlType = Signal == SIGINT    ? CTRL_C_EVENT
+                         : Signal == SIGQUIT ? CTRL_BREAK_EVENT
+                         : Signal == SIGHUP  ? CTRL_CLOSE_EVENT
+                                             : CTRL_SHUTDOWN_EVENT;
+        if (CallCtrlHandlers(CtrlType) && (CtrlType == CTRL_C_EVENT || CtrlType == CTRL_BREAK_EVENT)) {
+            continue;
+        }
+        fflush(stdout);
+        fprintf(stderr, "host-run: %s: closing the program's handles, removing the device and "
+                        "unloading the driver\n", strsignal(Signal));
+        EndLifeCycle(true);
+        fflush(NULL);
+        HosSignalDie(Signal);
+    }
+}
+
+/* ------------------------------------------------------------------ start-up */
+
+static __attribute__((noreturn)) void Fail(const char *What, const char *Name, KH_STATUS Status)
+{
+    fprintf(stderr, "host-run: %s %s failed: NTSTATUS 0x%08X\n", What, Name, (unsigned)Status);
+    fflush(NULL);
+    _exit(3);
+}
+
+/*
+ * Called by the start-up code of a program built with scripts/build-host-app, before
+ * main. Does nothing unless scripts/host-run set KMDFHOST_RUN_DRIVER (and with it
+ * KMDFHOST_RUN_SERVICE, KMDFHOST_RUN_INSTANCE and, for --timer-ms,
+ * KMDFHOST_RUN_TIMER_MS). Exits with status 3 when the driver does not load or the
+ * device does not start.
+ */
+KMDFHOST_API void KmdfHostAppStartup(void)
+{
+    Run.Driver = TakeEnvironment("KMDFHOST_RUN_DRIVER");
+    Run.Service = TakeEnvironment("KMDFHOST_RUN_SERVICE");
+    Run.Instance = TakeEnvironment("KMDFHOST_RUN_INSTANCE");
+    Run.TimerMs = TakeEnvironment("KMDFHOST_RUN_TIMER_MS");
+    if (Run.Driver == NULL) {
+        return;
+    }
+    if (Run.Service == NULL || Run.Instance == NULL) {
+        fprintf(stderr, "host-run: KMDFHOST_RUN_SERVICE and KMDFHOST_RUN_INSTANCE must be set "
+                        "with KMDFHOST_RUN_DRIVER\n");
+        _exit(2);
+    }
+    /* Before any thread exists, so that every thread inherits the mask. */
+    HosSignalBlock(TakenSignals, TAKEN_SIGNAL_COUNT);
+
+    KH_STATUS Status = KmdfHostInitialize();
+    if (!NT_SUCCESS(Status)) {
+        Fail("starting the host for", Run.Driver, Status);
+    }
+    uint32_t TimerMs = 0;
+    if (Run.TimerMs != NULL) {
+        TimerMs = (uint32_t)strtoul(Run.TimerMs, NULL, 10);
+        Status = KmdfHostSetServiceParameterULong(Run.Service, "TimerPeriodMs", TimerMs);
+        if (!NT_SUCCESS(Status)) {
+            Fail("setting TimerPeriodMs of the service", Run.Service, Status);
+        }
+    }
+    Status = KmdfHostLoadDriver(Run.Driver, Run.Service, &Run.Loaded);
+    if (!NT_SUCCESS(Status)) {
+        Fail("loading the driver", Run.Driver, Status);
+    }
+    Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
+    if (!NT_SUCCESS(Status)) {
+        KmdfHostUnloadDriver(Run.Loaded);
+        Fail("adding the device", Run.Instance, Status);
+    }
+    Status = KmdfHostStartDevice(Run.Node);
+    if (!NT_SUCCESS(Status)) {
+        KmdfHostRemoveDevice(Run.Node);
+        KmdfHostUnloadDriver(Run.Loaded);
+        Fail("starting the device", Run.Instance, Status);
+    }
+    if (Run.TimerMs != NULL && !KmdfHostServiceParameterWasRead(Run.Service, "TimerPeriodMs")) {
+        fprintf(stderr,
+                "host-run: --timer-ms %u has no effect: the driver did not read TimerPeriodMs "
+                "from its Parameters key (HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s\\Parameters); "
+                "its timer period is the one its source fixes\n",
+                TimerMs, Run.Service);
+    }
+    if (atexit(AtExit) != 0) {
+        fprintf(stderr, "host-run: cannot register the end of the life cycle\n");
+        _exit(3);
+    }
+    HOS_THREAD *Thread;
+    if (!HosThreadStart(&Thread, "kmdfhost-signals", SignalThread, NULL)) {
+        fprintf(stderr, "host-run: cannot start the signal thread\n");
+        _exit(3);
+    }
+}

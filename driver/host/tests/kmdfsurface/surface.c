@@ -1,0 +1,12 @@
+/*
+ * surface.c - a translation unit that includes every public KMDF 1.15 header the way a
+ * driver does. check_surface.cmake compiles it with -aux-info, which lists every
+ * function the headers declare with its parameter types, and compares that list with
+ * kmdf-1.15-functions.txt.
+ */
+#include <ntddk.h>
+#include <wdf.h>
+#include <usbdi.h>
+#include <usbdlib.h>
+#include <wdfusb.h>
+#include <wdfminiport.h>
