@@ -28,15 +28,18 @@ set(KMDFHOST_DRIVER_ABI_FLAGS -fshort-wchar -Wno-multichar -Wno-unknown-pragmas)
 # A driver module: position-independent C (GNU dialect for the MSVC-isms) linked as a
 # shared object whose framework and kernel imports stay undefined until the host loads it.
 # Microsoft's anonymous structure members (-fms-extensions) and no strict-aliasing
-# assumptions, as MSVC compiles driver code.
-set(KMDFHOST_DRIVER_COMPILE_FLAGS -std=gnu11 -fPIC -fms-extensions -fno-strict-aliasing ${KMDFHOST_DRIVER_ABI_FLAGS})
+# assumptions, as MSVC compiles driver code. MSVC's C "__inline" function in a header
+# has external linkage and one copy survives linking (COMDAT): GNU89 inline semantics
+# emit it in each file, and the linker keeps the first (-z muldefs, below).
+set(KMDFHOST_DRIVER_COMPILE_FLAGS -std=gnu11 -fPIC -fms-extensions -fno-strict-aliasing -fgnu89-inline
+    ${KMDFHOST_DRIVER_ABI_FLAGS})
 # Every module links the KMDF stub (WdfDriverEntry.lib's part: src/wdf/fxstub.c), whose
 # FxDriverEntry is the module's entry point, as the WDK sets a KMDF driver's.
 set(KMDFHOST_DRIVER_STUB_SOURCE "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.c")
 set(KMDFHOST_DRIVER_STUB_DEPENDS "${KMDFHOST_DRIVER_STUB_SOURCE}" "${KMDFHOST_HOST_DIR}/src/wdf/fxstub.h")
 # Lazy binding: the loader binds the calls to DDIs the host lacks to reporting
 # trampolines (src/ldr/imports.c) before the driver runs.
-set(KMDFHOST_DRIVER_LINK_FLAGS -shared -Wl,-e,FxDriverEntry -Wl,-z,lazy)
+set(KMDFHOST_DRIVER_LINK_FLAGS -shared -Wl,-e,FxDriverEntry -Wl,-z,lazy -Wl,-z,muldefs)
 
 if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
   # Script mode (cmake -P): print the compiler arguments, one per line, for

@@ -74,11 +74,8 @@ NTSYSAPI ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status);
 
 /* The Nt names of the same services, and the I/O completion objects (as user mode sees
    them through kmdfhost_nt.h). */
-typedef enum _FILE_INFORMATION_CLASS {
-    FileCompletionInformation = 30,
-    FileIoCompletionNotificationInformation = 41,
-} FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
-
+/* FILE_INFORMATION_CLASS (FileCompletionInformation, FileIoCompletionNotificationInformation)
+   is declared in wdm.h, as in the WDK. */
 typedef struct _FILE_COMPLETION_INFORMATION {
     HANDLE Port;
     PVOID Key;

@@ -95,6 +95,7 @@ if [[ $mode == casewpp ]]; then
         expect "[Information] TRACE_DRIVER: value 42 from defs.h"
         expect "[Verbose] TRACE_QUEUE: "
         expect "[Verbose] TRACE_QUEUE: CaseWppQueueTrace from the second source"
+        expect "[Warning] TRACE_QUEUE: twice 21 is 42"
         expect "[None] TRACE_DRIVER: WdfDriverCreate returned 0x00000000 at line 36 of Driver.c"
         expect "[Information] TRACE_DRIVER: CaseWppEvtDriverUnload unloading"
         expect "WPP_CLEANUP: tracing of control GUID(s) CaseWppTraceGuid stopped"

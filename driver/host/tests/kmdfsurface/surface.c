@@ -10,3 +10,6 @@
 #include <usbdlib.h>
 #include <wdfusb.h>
 #include <wdfminiport.h>
+
+/* KMDF 1.15's function table has 444 entries. */
+_Static_assert(WdfFunctionTableNumEntries == 444, "the KMDF 1.15 function table has 444 entries");

@@ -168,6 +168,65 @@ static void TestDbgPrintOutput(void)
 
 /* ------------------------------------------------------------------ strings */
 
+/* ntstrsafe's Ex forms: the end pointer, the room left, and each flag. */
+static void TestStrSafeEx(void)
+{
+    WCHAR wide[8];
+    PWSTR wideEnd = NULL;
+    size_t remaining = 0;
+    CHECK(RtlStringCchCopyExW(wide, 8, L"abc", &wideEnd, &remaining, 0) == STATUS_SUCCESS);
+    CHECK(wideEnd == wide + 3 && remaining == 5 && wide[3] == 0);
+    CHECK(RtlStringCbCatExW(wide, sizeof(wide), L"de", &wideEnd, &remaining, 0) == STATUS_SUCCESS);
+    CHECK(wideEnd == wide + 5 && remaining == 3 * sizeof(WCHAR));
+    CHECK_STR(Fmt("%ws", wide), "abcde");
+
+    char narrow[8];
+    char *end = NULL;
+    CHECK(RtlStringCchCopyA(narrow, 8, "ab") == STATUS_SUCCESS);
+    /* No truncation: a result that does not fit leaves the destination as it was. */
+    CHECK(RtlStringCchCatExA(narrow, 6, "defgh", &end, &remaining, STRSAFE_NO_TRUNCATION) == STATUS_BUFFER_OVERFLOW);
+    CHECK_STR(narrow, "ab");
+    CHECK(end == narrow + 2 && remaining == 4);
+    /* Without the flag the result is truncated. */
+    CHECK(RtlStringCchCatExA(narrow, 6, "defgh", &end, &remaining, 0) == STATUS_BUFFER_OVERFLOW);
+    CHECK_STR(narrow, "abdef");
+    CHECK(end == narrow + 5 && remaining == 1);
+    CHECK(RtlStringCchCopyExA(narrow, 8, "ab", NULL, NULL, STRSAFE_FILL_BYTE('x')) == STATUS_SUCCESS);
+    CHECK(narrow[2] == 0 && narrow[3] == 'x' && narrow[7] == 'x');
+    CHECK(RtlStringCchCopyExA(narrow, 4, "toolong", NULL, NULL, STRSAFE_NULL_ON_FAILURE) == STATUS_BUFFER_OVERFLOW);
+    CHECK(narrow[0] == 0);
+    CHECK(RtlStringCchCopyExA(narrow, 4, "toolong", NULL, NULL, STRSAFE_FAILURE_BYTE('z')) == STATUS_BUFFER_OVERFLOW);
+    CHECK(narrow[0] == 'z' && narrow[2] == 'z' && narrow[3] == 0);
+    CHECK(RtlStringCchCopyExA(narrow, 8, NULL, NULL, NULL, 0) == STATUS_INVALID_PARAMETER);
+    CHECK(RtlStringCchCopyExA(narrow, 8, NULL, &end, NULL, STRSAFE_IGNORE_NULLS) == STATUS_SUCCESS);
+    CHECK(narrow[0] == 0 && end == narrow);
+    CHECK(RtlStringCchCopyExA(narrow, 8, "a", NULL, NULL, 0x10000) == STATUS_INVALID_PARAMETER);
+    CHECK(RtlStringCchCopyA(narrow, 8, "ab") == STATUS_SUCCESS);
+    CHECK(RtlStringCchCatNA(narrow, 8, "xyz", 2) == STATUS_SUCCESS);
+    CHECK_STR(narrow, "abxy");
+    CHECK(RtlStringCchPrintfExA(narrow, 8, &end, &remaining, 0, "%d-%s", 42, "q") == STATUS_SUCCESS);
+    CHECK_STR(narrow, "42-q");
+    CHECK(end == narrow + 4 && remaining == 4);
+
+    WCHAR buffer[6];
+    UNICODE_STRING text = {0, sizeof(buffer), buffer};
+    UNICODE_STRING rest;
+    CHECK(RtlUnicodeStringCopyStringEx(&text, L"abc", &rest, 0) == STATUS_SUCCESS);
+    CHECK(text.Length == 6 && rest.Buffer == buffer + 3 && rest.Length == 0 && rest.MaximumLength == 6);
+    CHECK(RtlUnicodeStringCatString(&text, L"defg") == STATUS_BUFFER_OVERFLOW && text.Length == 12);
+    CHECK(RtlUnicodeStringCopyString(&text, L"ab") == STATUS_SUCCESS);
+    CHECK(RtlUnicodeStringCatStringEx(&text, L"cdefg", NULL, STRSAFE_NO_TRUNCATION) == STATUS_BUFFER_OVERFLOW);
+    CHECK(text.Length == 4);
+    UNICODE_STRING odd = {3, 8, buffer};
+    CHECK(RtlUnicodeStringValidate(&odd) == STATUS_INVALID_PARAMETER);
+    CHECK(RtlUnicodeStringValidate(&text) == STATUS_SUCCESS);
+    WCHAR copied[4];
+    UNICODE_STRING source = RTL_CONSTANT_STRING(L"hello");
+    CHECK(RtlStringCchCopyUnicodeString(copied, 4, &source) == STATUS_BUFFER_OVERFLOW && copied[3] == 0);
+    CHECK(RtlStringCbCopyUnicodeString(wide, sizeof(wide), &source) == STATUS_SUCCESS);
+    CHECK_STR(Fmt("%ws", wide), "hello");
+}
+
 static void TestStrings(void)
 {
     UNICODE_STRING a;
@@ -228,6 +287,7 @@ static void TestStrings(void)
     size_t length = 0;
     CHECK(RtlStringCchLengthW(L"abc", 10, &length) == STATUS_SUCCESS && length == 3);
     CHECK(RtlStringCchCopyW(wide, 3, L"abcdef") == STATUS_BUFFER_OVERFLOW && wide[2] == 0);
+    TestStrSafeEx();
 
     ULONG sum;
     CHECK(RtlULongAdd(0xFFFFFFF0u, 0x20, &sum) == STATUS_INTEGER_OVERFLOW);

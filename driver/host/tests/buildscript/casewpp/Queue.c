@@ -4,8 +4,13 @@
 #include <ntddk.h>
 #include <wdf.h>
 #include "TRACE.H"
+#include "inc/defs.h"
 #include "queue.tmh"
 
 VOID CaseWppQueueTrace(VOID);
 
-VOID CaseWppQueueTrace(VOID) { TraceEvents(TRACE_LEVEL_VERBOSE, TRACE_QUEUE, "%!FUNC! from the second source"); }
+VOID CaseWppQueueTrace(VOID)
+{
+    TraceEvents(TRACE_LEVEL_VERBOSE, TRACE_QUEUE, "%!FUNC! from the second source");
+    KdTrace(("twice %d is %d", 21, CaseWppTwice(21)));
+}

@@ -1,10 +1,9 @@
 /*
  * wdf.h - the Kernel-Mode Driver Framework, as a KMDF driver includes it.
  *
- * The framework's declarations are split over the WDK's per-object headers
- * (wdftypes.h, wdfobject.h, wdfdriver.h, wdfdevice.h, wdfio.h, wdfrequest.h,
- * wdfmemory.h, wdftimer.h, wdfdpc.h, wdfworkitem.h, wdfsync.h, wdfregistry.h,
- * wdfstring.h, wdffileobject.h).
+ * The framework's declarations are split over the WDK's per-object headers, included
+ * here in the WDK's order; wdfusb.h and wdfminiport.h are included by the drivers that
+ * use them, as in the WDK.
  * The host implements the framework in libkmdfhost.so (src/wdf); every WdfXxx
  * function declared here is exported from it under its own name. The *_INIT
  * functions stay FORCEINLINE, as in the WDK.
@@ -14,11 +13,14 @@
 
 #include <wdftypes.h>
 #include <wdfglobals.h>
+#include <wdffuncenum.h>
 #include <wdfstatus.h>
 #include <wdfassert.h>
 #include <wdfverifier.h>
+#include <wdfpool.h>
 #include <wdfobject.h>
 #include <wdfsync.h>
+#include <wdfcore.h>
 #include <wdfdriver.h>
 #include <wdfqueryinterface.h>
 #include <wdfmemory.h>
@@ -45,5 +47,6 @@
 #include <wdfcommonbuffer.h>
 #include <wdfbugcodes.h>
 #include <wdfroletypes.h>
+#include <wdfhwaccess.h>
 
 #endif /* _WDF_H_ */

@@ -6,4 +6,7 @@
 
 VOID CaseWppQueueTrace(VOID);
 
+/* MSVC's __inline in a header that two sources include: one function after linking. */
+__inline int CaseWppTwice(int Value) { return 2 * Value; }
+
 #endif
