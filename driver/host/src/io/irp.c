@@ -247,6 +247,7 @@ NTKERNELAPI VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) { KeReleaseSpinLock(&
  */
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 {
+    HOS_SCHEDULE_POINT("IoCancelIrp", NULL, NULL);
     KIRQL irql;
     IoAcquireCancelSpinLock(&irql);
     __atomic_store_n(&Irp->Cancel, TRUE, __ATOMIC_SEQ_CST);

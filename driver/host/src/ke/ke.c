@@ -137,6 +137,9 @@ NTHALAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID)
 static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
 {
     ULONG_PTR self = (ULONG_PTR)HosCurrentThreadId();
+    if (HosExploring) {
+        HosExplorePoint("KeAcquireSpinLock", NULL, SpinLock, Caller);
+    }
     HosMutexLock(&KhDispatcherLock);
     if (*SpinLock == self) {
         HosMutexUnlock(&KhDispatcherLock);
@@ -146,7 +149,9 @@ static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
         return;
     }
     while (*SpinLock != 0) {
+        HosExploreNoteWait("KSPIN_LOCK", SpinLock, (uint64_t)*SpinLock);
         HosCondWait(&KhDispatcherCond, &KhDispatcherLock);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
     *SpinLock = self;
     HosMutexUnlock(&KhDispatcherLock);
@@ -165,6 +170,9 @@ static void KhSpinLockRelease(PKSPIN_LOCK SpinLock, const void *Caller)
         KH_THREAD *thread = KhCurrentThread();
         if (thread->SpinLocksHeld > 0) {
             thread->SpinLocksHeld--;
+        }
+        if (HosExploring) {
+            HosExplorePoint("KeReleaseSpinLock", NULL, SpinLock, Caller);
         }
         return;
     }
@@ -492,7 +500,9 @@ NTKERNELAPI NTSTATUS NTAPI KeWaitForMultipleObjects(ULONG Count, PVOID Object[],
             HosMutexUnlock(&KhDispatcherLock);
             return STATUS_TIMEOUT;
         }
+        HosExploreNoteWait("a dispatcher object (KeWaitForMultipleObjects)", Object[0], 0);
         HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
 }
 
@@ -585,7 +595,9 @@ NTKERNELAPI ULONG NTAPI KeRemoveQueueEx(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode
             EntryArray[0] = (PLIST_ENTRY)(ULONG_PTR)STATUS_TIMEOUT;
             return 1;
         }
+        HosExploreNoteWait("a queue entry (KeRemoveQueueEx)", Queue, 0);
         HosCondWaitUntil(&KhDispatcherCond, &KhDispatcherLock, deadline);
+        HosExploreNoteWait(NULL, NULL, 0);
     }
 }
 

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "hostos.h"
+#include "explore.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -34,15 +35,33 @@ void HosMutexInit(HOS_MUTEX *Mutex)
     /* Error checking makes a host locking bug fail loudly instead of deadlocking. */
     HosCheck(pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK), "pthread_mutexattr_settype");
     HosCheck(pthread_mutex_init(&Mutex->Mutex, &attr), "pthread_mutex_init");
+    Mutex->XOwner = NULL;
     pthread_mutexattr_destroy(&attr);
 }
 
 void HosMutexDestroy(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_destroy(&Mutex->Mutex), "pthread_mutex_destroy"); }
-void HosMutexLock(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_lock(&Mutex->Mutex), "pthread_mutex_lock"); }
-void HosMutexUnlock(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_unlock(&Mutex->Mutex), "pthread_mutex_unlock"); }
+void HosMutexLock(HOS_MUTEX *Mutex)
+{
+    if (HosExploring) {
+        HosXMutexLock(Mutex);
+        return;
+    }
+    HosCheck(pthread_mutex_lock(&Mutex->Mutex), "pthread_mutex_lock");
+}
+void HosMutexUnlock(HOS_MUTEX *Mutex)
+{
+    if (HosExploring) {
+        HosXMutexUnlock(Mutex);
+        return;
+    }
+    HosCheck(pthread_mutex_unlock(&Mutex->Mutex), "pthread_mutex_unlock");
+}
 
 bool HosMutexTryLock(HOS_MUTEX *Mutex)
 {
+    if (HosExploring) {
+        return HosXMutexTryLock(Mutex);
+    }
     int error = pthread_mutex_trylock(&Mutex->Mutex);
     if (error == EBUSY) {
         return false;
@@ -62,12 +81,36 @@ void HosCondInit(HOS_COND *Cond)
 }
 
 void HosCondDestroy(HOS_COND *Cond) { HosCheck(pthread_cond_destroy(&Cond->Cond), "pthread_cond_destroy"); }
-void HosCondSignal(HOS_COND *Cond) { HosCheck(pthread_cond_signal(&Cond->Cond), "pthread_cond_signal"); }
-void HosCondBroadcast(HOS_COND *Cond) { HosCheck(pthread_cond_broadcast(&Cond->Cond), "pthread_cond_broadcast"); }
-void HosCondWait(HOS_COND *Cond, HOS_MUTEX *Mutex) { HosCheck(pthread_cond_wait(&Cond->Cond, &Mutex->Mutex), "pthread_cond_wait"); }
+void HosCondSignal(HOS_COND *Cond)
+{
+    if (HosExploring) {
+        HosXCondSignal(Cond, false);
+        return;
+    }
+    HosCheck(pthread_cond_signal(&Cond->Cond), "pthread_cond_signal");
+}
+void HosCondBroadcast(HOS_COND *Cond)
+{
+    if (HosExploring) {
+        HosXCondSignal(Cond, true);
+        return;
+    }
+    HosCheck(pthread_cond_broadcast(&Cond->Cond), "pthread_cond_broadcast");
+}
+void HosCondWait(HOS_COND *Cond, HOS_MUTEX *Mutex)
+{
+    if (HosExploring) {
+        (void)HosXCondWait(Cond, Mutex, UINT64_MAX);
+        return;
+    }
+    HosCheck(pthread_cond_wait(&Cond->Cond, &Mutex->Mutex), "pthread_cond_wait");
+}
 
 bool HosCondWaitUntil(HOS_COND *Cond, HOS_MUTEX *Mutex, uint64_t DeadlineNs)
 {
+    if (HosExploring) {
+        return HosXCondWait(Cond, Mutex, DeadlineNs);
+    }
     if (DeadlineNs == UINT64_MAX) {
         HosCondWait(Cond, Mutex);
         return true;
@@ -84,6 +127,9 @@ bool HosCondWaitUntil(HOS_COND *Cond, HOS_MUTEX *Mutex, uint64_t DeadlineNs)
 
 uint64_t HosNowNs(void)
 {
+    if (HosExploring) {
+        return HosXNow();
+    }
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -102,6 +148,7 @@ uint64_t HosDeadlineAfter(uint64_t TimeoutNs)
 
 struct HOS_THREAD {
     pthread_t Thread;
+    HOS_XTASK *Task; /* explore mode: the task that runs Routine */
     HOS_THREAD_ROUTINE *Routine;
     void *Context;
     char Name[16];
@@ -177,6 +224,15 @@ bool HosThreadStart(HOS_THREAD **Thread, const char *Name, HOS_THREAD_ROUTINE *R
     thread->Routine = Routine;
     thread->Context = Context;
     snprintf(thread->Name, sizeof(thread->Name), "%s", Name != NULL ? Name : "kmdfhost");
+    if (HosExploring) {
+        thread->Task = HosXTaskCreate(thread->Name, Routine, Context);
+        if (thread->Task == NULL) {
+            free(thread);
+            return false;
+        }
+        *Thread = thread;
+        return true;
+    }
     if (pthread_create(&thread->Thread, NULL, HosThreadMain, thread) != 0) {
         free(thread);
         return false;
@@ -187,11 +243,23 @@ bool HosThreadStart(HOS_THREAD **Thread, const char *Name, HOS_THREAD_ROUTINE *R
 
 void HosThreadJoin(HOS_THREAD *Thread)
 {
+    if (HosExploring) {
+        HosXTaskJoin(Thread->Task);
+        free(Thread);
+        return;
+    }
     HosCheck(pthread_join(Thread->Thread, NULL), "pthread_join");
     free(Thread);
 }
 
-void HosYield(void) { sched_yield(); }
+void HosYield(void)
+{
+    if (HosExploring) {
+        HosXYield();
+        return;
+    }
+    sched_yield();
+}
 
 /* ------------------------------------------------------------------ DPC thread */
 
@@ -289,6 +357,9 @@ static void HosDpcThreadMain(void *Context)
         void *context = next->Context;
         bool oneShot = next->OneShot;
         HosMutexUnlock(&HosDpcLock);
+        if (HosExploring) {
+            HosExplorePoint(oneShot ? "DPC runs" : "timer fires", NULL, next, NULL);
+        }
         routine(context);
         HosMutexLock(&HosDpcLock);
         if (oneShot) {
@@ -316,6 +387,9 @@ static void HosWorkThreadMain(void *Context)
             HosWorkTail = &HosWorkHead;
         }
         HosMutexUnlock(&HosWorkLock);
+        if (HosExploring) {
+            HosExplorePoint("work item runs", NULL, work, NULL);
+        }
         work->Routine(work->Context);
         free(work);
         HosMutexLock(&HosWorkLock);

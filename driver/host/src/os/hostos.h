@@ -20,8 +20,11 @@
 
 /* ------------------------------------------------------------------ locks and waits */
 
+struct HOS_XTASK;
+
 typedef struct HOS_MUTEX {
     pthread_mutex_t Mutex;
+    struct HOS_XTASK *XOwner; /* explore mode: the task that holds it (the pthread mutex is unused) */
 } HOS_MUTEX;
 
 typedef struct HOS_COND {
@@ -115,5 +118,39 @@ bool HosQueueWork(HOS_THREAD_ROUTINE *Routine, void *Context);
 
 /* Waits until every DPC and work item queued before this call has run. */
 void HosFlushQueues(void);
+
+/* ------------------------------------------------------------- explore mode */
+
+/*
+ * Explore mode (os/explore.c): set once, by KmdfHostExploreBegin, before the host does
+ * anything else in the process. Every host thread then runs as a task under one
+ * scheduler that lets one task run at a time and chooses the next at each scheduling
+ * point; time is virtual. Outside explore mode every function above works on real
+ * threads and the only cost is the test of this flag.
+ */
+extern bool HosExploring;
+
+/*
+ * A scheduling point: in explore mode the scheduler may let another task run here.
+ * Verb says what is about to happen ("WdfRequestComplete", "enter", "IoCancelIrp"),
+ * Name what it happens to (a callback's name, or NULL), Caller the code address to
+ * blame (the driver's call site for a DDI).
+ */
+void HosExplorePoint(const char *Verb, const char *Name, const void *Object, const void *Caller);
+
+#define HOS_SCHEDULE_POINT(Verb, Name, Object)                                                  \
+    do {                                                                                        \
+        if (__builtin_expect(HosExploring, 0)) {                                                \
+            HosExplorePoint((Verb), (Name), (Object),                                           \
+                            __builtin_extract_return_addr(__builtin_return_address(0)));       \
+        }                                                                                       \
+    } while (0)
+
+/*
+ * Says what the calling thread is about to wait for with HosCondWait(Until), and which
+ * thread (HosCurrentThreadId) must act first (0: unknown), so that a deadlock report can
+ * name the wait-for cycle. HosExploreNoteWait(NULL, 0) after the wait.
+ */
+void HosExploreNoteWait(const char *What, const void *Object, uint64_t OwnerThreadId);
 
 #endif /* HOSTOS_H */

@@ -46,6 +46,8 @@
     /* The framework (src/wdf) */                                                                                \
     RULE(OBJECT_LEAK, "wdf", "framework objects still alive after the driver object is deleted at unload")       \
     RULE(MARK_CANCELABLE_TWICE, "wdf", "WdfRequestMarkCancelable(Ex) on a request already marked")                \
+    RULE(UNMARK_NOT_CANCELABLE, "wdf", "WdfRequestUnmarkCancelable on a request not marked cancelable (never "    \
+                                       "marked, or unmarked already)")                                            \
     RULE(REQUEST_USED_AFTER_COMPLETION, "wdf", "a WdfRequest* call on a completed request, or a WdfMemory* "     \
                                                "call on one of its buffers")                                      \
     RULE(INFORMATION_EXCEEDS_BUFFER, "wdf", "information larger than the read or device-control output buffer")  \
@@ -61,7 +63,12 @@
                                       "after the device began to power down")                                     \
     /* Stable ids of DESIGN.md reported by parts still to come */                                                \
     RULE(UNIMPLEMENTED_DDI, "ldr", "a driver called a DDI the host does not implement")                           \
+    /* The schedule explorer (src/os/explore.c and its program, explore/) */                                     \
     RULE(DEADLOCK, "os", "no task can run and some wait (with the wait-for cycle)")                              \
-    RULE(LIVELOCK, "os", "a scenario of the schedule explorer runs on without ending")
+    RULE(LIVELOCK, "os", "a scenario of the schedule explorer runs on without ending")                          \
+    RULE(HANG, "os", "a scenario of the schedule explorer does not end within its bound of virtual time")      \
+    RULE(PROPERTY, "os", "a scenario's property broke: an I/O completed twice or with a status not allowed, "   \
+                         "or a read returned data no write stored")                                             \
+    RULE(CRASH, "os", "a run of the schedule explorer ended with a signal (a crash in the driver or the host)")
 
 #endif /* KH_VERIFIER_H */

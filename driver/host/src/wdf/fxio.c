@@ -364,6 +364,7 @@ static void FxQueueResumeOwned(FX_QUEUE *Queue)
  */
 WDFAPI VOID WdfRequestStopAcknowledge(WDFREQUEST Request, BOOLEAN Requeue)
 {
+    HOS_SCHEDULE_POINT("WdfRequestStopAcknowledge", NULL, NULL);
     FX_REQUEST *request =
         (FX_REQUEST *)FxObjectFromHandle(Request, FxTypeRequest, "WdfRequestStopAcknowledge");
     if (request == NULL) {

@@ -618,6 +618,10 @@ void FxCallbackEnter(FX_CALLBACK_FRAME *Frame, FX_DRIVER *Driver, FX_SYNC_LOCK *
     Frame->Lock = NULL;
     Frame->Serialized = false;
     Frame->Object = Object;
+    Frame->Name = Name;
+    if (HosExploring) {
+        HosExplorePoint("enter", Name, Object, __builtin_extract_return_addr(__builtin_return_address(0)));
+    }
     if (Lock != NULL && !FxSyncLockHeldByCaller(Lock)) {
         FxSyncLockAcquire(Lock);
         Frame->Lock = Lock;
@@ -659,6 +663,9 @@ void FxCallbackLeave(FX_CALLBACK_FRAME *Frame)
     FxThreadDriver = Frame->PreviousDriver;
     if (Frame->Lock != NULL) {
         FxSyncLockRelease(Frame->Lock);
+    }
+    if (HosExploring) {
+        HosExplorePoint("leave", Frame->Name, Frame->Object, __builtin_extract_return_addr(__builtin_return_address(0)));
     }
 }
 

@@ -214,6 +214,7 @@ typedef struct FX_CALLBACK_FRAME {
     int SpinLocksHeld;
     ULONG KernelSpinLocksHeld;
     const void *Object;
+    const char *Name;   /* the callback's name, for the schedule explorer */
 } FX_CALLBACK_FRAME;
 
 /*

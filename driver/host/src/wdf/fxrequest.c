@@ -387,12 +387,14 @@ static void FxRequestCompleteByDriver(WDFREQUEST Handle, NTSTATUS Status, bool H
 
 WDFAPI VOID WdfRequestComplete(WDFREQUEST Request, NTSTATUS Status)
 {
+    HOS_SCHEDULE_POINT("WdfRequestComplete", NULL, NULL);
     FxRequestCompleteByDriver(Request, Status, false, 0, IO_NO_INCREMENT, "WdfRequestComplete");
 }
 
 WDFAPI VOID WdfRequestCompleteWithInformation(WDFREQUEST Request, NTSTATUS Status,
                                               ULONG_PTR Information)
 {
+    HOS_SCHEDULE_POINT("WdfRequestCompleteWithInformation", NULL, NULL);
     FxRequestCompleteByDriver(Request, Status, true, Information, IO_NO_INCREMENT,
                               "WdfRequestCompleteWithInformation");
 }
@@ -400,6 +402,7 @@ WDFAPI VOID WdfRequestCompleteWithInformation(WDFREQUEST Request, NTSTATUS Statu
 WDFAPI VOID WdfRequestCompleteWithPriorityBoost(WDFREQUEST Request, NTSTATUS Status,
                                                 CCHAR PriorityBoost)
 {
+    HOS_SCHEDULE_POINT("WdfRequestCompleteWithPriorityBoost", NULL, NULL);
     FxRequestCompleteByDriver(Request, Status, false, 0, PriorityBoost,
                               "WdfRequestCompleteWithPriorityBoost");
 }
@@ -591,17 +594,20 @@ static NTSTATUS FxRequestMark(WDFREQUEST Handle, PFN_WDF_REQUEST_CANCEL EvtReque
 
 WDFAPI VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel)
 {
+    HOS_SCHEDULE_POINT("WdfRequestMarkCancelable", NULL, NULL);
     (void)FxRequestMark(Request, EvtRequestCancel, false, "WdfRequestMarkCancelable");
 }
 
 WDFAPI NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request,
                                            PFN_WDF_REQUEST_CANCEL EvtRequestCancel)
 {
+    HOS_SCHEDULE_POINT("WdfRequestMarkCancelableEx", NULL, NULL);
     return FxRequestMark(Request, EvtRequestCancel, true, "WdfRequestMarkCancelableEx");
 }
 
 WDFAPI NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request)
 {
+    HOS_SCHEDULE_POINT("WdfRequestUnmarkCancelable", NULL, NULL);
     FX_REQUEST *request = FxRequestGet(Request, "WdfRequestUnmarkCancelable");
     if (request == NULL) {
         return STATUS_INVALID_HANDLE;
@@ -621,6 +627,13 @@ WDFAPI NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request)
     }
     if (!request->Cancelable) {
         HosMutexUnlock(&request->Lock);
+        /* KMDF Verifier breaks here ("WDFREQUEST ... is not cancelable"): the driver lost
+           track of its own request, typically a timer or cancel path that unmarks a
+           request some other path already unmarked. */
+        FxReport(request->Object.Driver, "UNMARK_NOT_CANCELABLE",
+                 "WdfRequestUnmarkCancelable on WDFREQUEST %p, which is not marked cancelable "
+                 "(never marked, or unmarked already)",
+                 (void *)request);
         return STATUS_INVALID_PARAMETER;
     }
     HosMutexUnlock(&request->Lock);
@@ -646,6 +659,7 @@ WDFAPI BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request)
  */
 WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue)
 {
+    HOS_SCHEDULE_POINT("WdfRequestForwardToIoQueue", NULL, NULL);
     FX_REQUEST *request = FxRequestGet(Request, "WdfRequestForwardToIoQueue");
     FX_QUEUE *destination =
         (FX_QUEUE *)FxObjectFromHandle(DestinationQueue, FxTypeQueue, "WdfRequestForwardToIoQueue");

@@ -61,9 +61,12 @@ WDFAPI VOID WdfSpinLockAcquire(WDFSPINLOCK SpinLock)
                  "WDFSPINLOCK %p acquired by the thread that already holds it", (void *)lock);
         return;
     }
+    HOS_SCHEDULE_POINT("WdfSpinLockAcquire", NULL, lock);
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
+    HosExploreNoteWait("WDFSPINLOCK", lock, 0);
     HosMutexLock(&lock->Mutex);
+    HosExploreNoteWait(NULL, NULL, 0);
     atomic_store(&lock->Owner, self);
     lock->OldIrql = old;
     FxSpinLockNoteAcquired(lock);
@@ -91,6 +94,7 @@ WDFAPI VOID WdfSpinLockRelease(WDFSPINLOCK SpinLock)
         return;
     }
     FxSpinLockReleaseHeld(lock);
+    HOS_SCHEDULE_POINT("WdfSpinLockRelease", NULL, lock);
 }
 
 void FxSpinLockForceRelease(void *SpinLock)
@@ -159,6 +163,7 @@ WDFAPI NTSTATUS WdfWaitLockAcquire(WDFWAITLOCK Lock, PLONGLONG Timeout)
     if (lock == NULL) {
         return STATUS_INVALID_HANDLE;
     }
+    HOS_SCHEDULE_POINT("WdfWaitLockAcquire", NULL, lock);
     bool tryOnly = Timeout != NULL && *Timeout == 0;
     if (!tryOnly && KeGetCurrentIrql() > PASSIVE_LEVEL) {
         FxReport(lock->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT",
@@ -177,7 +182,9 @@ WDFAPI NTSTATUS WdfWaitLockAcquire(WDFWAITLOCK Lock, PLONGLONG Timeout)
             return STATUS_TIMEOUT;
         }
         if (deadline == UINT64_MAX) {
+            HosExploreNoteWait("WDFWAITLOCK", lock, 0);
             HosCondWait(&lock->Released, &lock->Mutex);
+            HosExploreNoteWait(NULL, NULL, 0);
         } else if (!HosCondWaitUntil(&lock->Released, &lock->Mutex, deadline) && lock->Held) {
             HosMutexUnlock(&lock->Mutex);
             return STATUS_TIMEOUT;
@@ -199,4 +206,5 @@ WDFAPI VOID WdfWaitLockRelease(WDFWAITLOCK Lock)
     lock->Held = false;
     HosCondSignal(&lock->Released);
     HosMutexUnlock(&lock->Mutex);
+    HOS_SCHEDULE_POINT("WdfWaitLockRelease", NULL, lock);
 }

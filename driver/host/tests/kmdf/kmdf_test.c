@@ -492,10 +492,12 @@ static void ScenarioAlreadyCancelled(bool Ex)
 /*
  * WdfRequestUnmarkCancelable on a request the driver owns but has not marked (or has
  * unmarked already) returns STATUS_INVALID_PARAMETER ("the request is already not
- * cancelable"); on a marked one, STATUS_SUCCESS.
+ * cancelable"), and the verifier reports it as KMDF Verifier does (UNMARK_NOT_CANCELABLE,
+ * once per such call); on a marked one, STATUS_SUCCESS.
  */
 static void ScenarioUnmarkNotCancelable(void)
 {
+    KtVerifierCapture();
     DefaultConfig();
     g_Config.Park = 1;
     g_Config.CancelMode = 3;
@@ -515,6 +517,11 @@ static void ScenarioUnmarkNotCancelable(void)
     KT_CHECK(EvCount("cancel-routine") == 0);
     KtIoFree(io);
     Stop();
+    /* Two from the explicit calls above, one from CompleteParked, which (in every cancel
+       mode) unmarks before it completes. */
+    KT_CHECK(KtVerifierCount("UNMARK_NOT_CANCELABLE") == 3);
+    KT_CHECK(KtVerifierSawText("UNMARK_NOT_CANCELABLE", "not marked cancelable"));
+    KtVerifierReset();
     KtCheckNoVerifierReports("unmark-not-cancelable");
 }
 

@@ -47,6 +47,7 @@ static const VT_CASE g_cases[] = {
     {"double_completion_unreferenced", "DOUBLE_COMPLETION", VT_WRITE, NULL},
     {"complete_while_cancelable", "COMPLETE_WHILE_CANCELABLE", VT_WRITE, NULL},
     {"mark_cancelable_twice", "MARK_CANCELABLE_TWICE", VT_WRITE, NULL},
+    {"unmark_not_cancelable", "UNMARK_NOT_CANCELABLE", VT_WRITE, NULL},
     {"request_used_after_completion", "REQUEST_USED_AFTER_COMPLETION", VT_WRITE, NULL},
     {"request_used_after_completion_unreferenced", "REQUEST_USED_AFTER_COMPLETION", VT_WRITE,
      NULL},
