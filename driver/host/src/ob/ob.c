@@ -154,6 +154,37 @@ NTSYSAPI NTSTATUS NTAPI NtClose(HANDLE Handle)
 NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle) { return NtClose(Handle); }
 
 /*
+ * The end of the program's process: closes every handle it still holds (files, events,
+ * completion ports, threads), as Windows closes a process's handles when it ends, so
+ * that cleanup and close reach the drivers and their pending I/O is cancelled. Handles
+ * of kernel-only types (a driver's registry keys) stay. Returns how many were closed.
+ */
+KMDFHOST_API size_t KmdfHostCloseProcessHandles(void)
+{
+    size_t closed = 0;
+    size_t index = 0;
+    for (;;) {
+        HANDLE handle = NULL;
+        HosMutexLock(&ObpHandleTableLock);
+        for (; index < ObpTableSize; index++) {
+            if (ObpTable[index] != NULL && !ObpTable[index]->Type->KernelOnly) {
+                handle = (HANDLE)(uintptr_t)((index + 1) * 4);
+                break;
+            }
+        }
+        HosMutexUnlock(&ObpHandleTableLock);
+        if (handle == NULL) {
+            return closed;
+        }
+        /* Another thread may close it first; either way the slot is done with. */
+        if (NT_SUCCESS(NtClose(handle))) {
+            closed++;
+        }
+        index++;
+    }
+}
+
+/*
  * ObReferenceObjectByHandle: the object of a handle with a new reference, which the
  * caller drops with ObDereferenceObject. ObjectType is one of the exported type pointers
  * (*IoFileObjectType, *ExEventObjectType), or NULL for any type a driver can be given.
@@ -185,37 +216,6 @@ NTKERNELAPI NTSTATUS NTAPI ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK 
     }
     *Object = object->Type->Body(object);
     return STATUS_SUCCESS;
-}
-
-/*
- * The end of the program's process: closes every handle it still holds (files, events,
- * completion ports, threads), as Windows closes a process's handles when it ends, so
- * that cleanup and close reach the drivers and their pending I/O is cancelled. Handles
- * of kernel-only types (a driver's registry keys) stay. Returns how many were closed.
- */
-KMDFHOST_API size_t KmdfHostCloseProcessHandles(void)
-{
-    size_t closed = 0;
-    size_t index = 0;
-    for (;;) {
-        HANDLE handle = NULL;
-        HosMutexLock(&ObpHandleTableLock);
-        for (; index < ObpTableSize; index++) {
-            if (ObpTable[index] != NULL && !ObpTable[index]->Type->KernelOnly) {
-                handle = (HANDLE)(uintptr_t)((index + 1) * 4);
-                break;
-            }
-        }
-        HosMutexUnlock(&ObpHandleTableLock);
-        if (handle == NULL) {
-            return closed;
-        }
-        /* Another thread may close it first; either way the slot is done with. */
-        if (NT_SUCCESS(NtClose(handle))) {
-            closed++;
-        }
-        index++;
-    }
 }
 
 /* ------------------------------------------------------------------ waits */

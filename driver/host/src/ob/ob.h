@@ -29,13 +29,13 @@ typedef struct _KH_OBJECT_TYPE {
     /* The dispatcher object that a wait on a handle of this type waits for; NULL when
        the type cannot be waited on. */
     PDISPATCHER_HEADER (*WaitObject)(KH_OBJECT_HEADER *Object);
+    /* Handles of this type belong to the kernel side (a driver's registry keys): the end
+       of the program's process (KmdfHostCloseProcessHandles) leaves them open. */
+    BOOLEAN KernelOnly;
     /* What ObReferenceObjectByHandle gives a driver (the FILE_OBJECT, the KEVENT), which
        ObfReferenceObject and ObfDereferenceObject then take; NULL when a driver cannot
        be given the object. */
     PVOID (*Body)(KH_OBJECT_HEADER *Object);
-    /* Handles of this type belong to the kernel side (a driver's registry keys): the end
-       of the program's process (KmdfHostCloseProcessHandles) leaves them open. */
-    BOOLEAN KernelOnly;
 } KH_OBJECT_TYPE;
 
 struct _KH_OBJECT_HEADER {
