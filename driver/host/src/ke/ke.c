@@ -985,6 +985,14 @@ NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID)
                          (unsigned)KeGetCurrentIrql(), KH_CALLER());
         return;
     }
+    KhFlushDpcs();
+}
+
+void KhFlushDpcs(void)
+{
+    if (HosInDpc()) {
+        return; /* the DPC thread cannot wait for itself */
+    }
     HosMutexLock(&KhDispatcherLock);
     if (KiDpcHead != NULL || KiDpcRunning != 0) {
         ULONG64 epoch = KiDpcIdleEpoch;

@@ -278,6 +278,8 @@ EXPORT ULONG NtSchedMisuse(char *Message, size_t Size)
     KeInitializeDpc(&g_BadFlushDpc, BadFlushDpc, NULL);
     KeInsertQueueDpc(&g_BadFlushDpc, NULL, NULL);
     CHECK(WaitFor(&g_BadFlushDone, 10000) == STATUS_SUCCESS);
+    /* The DPC set the event before returning: it has returned once the queue is flushed. */
+    KeFlushQueuedDpcs();
 
     KTIMER timer;
     KeInitializeTimer(&timer);
