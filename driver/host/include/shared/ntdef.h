@@ -108,6 +108,14 @@ extern "C" {
 #define DECLSPEC_NOINLINE __attribute__((noinline))
 #define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
 #define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(64)
+
+/* Names of anonymous members (the SDK names them only under NONAMELESSUNION). */
+#ifndef DUMMYSTRUCTNAME
+#define DUMMYSTRUCTNAME
+#define DUMMYSTRUCTNAME2
+#define DUMMYUNIONNAME
+#define DUMMYUNIONNAME2
+#endif
 #define DECLSPEC_SELECTANY __attribute__((weak))
 #define DECLSPEC_NOTHROW
 #define DECLSPEC_NOVTABLE

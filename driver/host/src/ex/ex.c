@@ -4,6 +4,9 @@
  */
 #include <ntddk.h>
 
+#include "ke/ke.h"
+#include "os/hostos.h"
+
 /* ------------------------------------------------------------------ interlocked lists */
 
 /* Each returns the list's first (or removed) entry as it was before, NULL when empty. */
@@ -64,4 +67,125 @@ NTKERNELAPI VOID NTAPI ExSystemTimeToLocalTime(PLARGE_INTEGER SystemTime, PLARGE
 NTKERNELAPI VOID NTAPI ExLocalTimeToSystemTime(PLARGE_INTEGER LocalTime, PLARGE_INTEGER SystemTime)
 {
     *SystemTime = *LocalTime;
+}
+
+/* ------------------------------------------------------------------ SLISTs */
+
+/*
+ * Interlocked singly linked lists: push, pop and flush are atomic with respect to one
+ * another on the same header, callable at IRQL <= DISPATCH_LEVEL. The header keeps the
+ * first entry (address / 16: entries are 16-byte aligned on 64-bit Windows), the depth
+ * and a sequence number that every change advances, as Windows' does. The host makes
+ * each operation atomic under one lock of its own rather than with a 16-byte
+ * compare-exchange; the observable semantics are the same.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/singly-and-doubly-linked-lists
+ */
+static HOS_MUTEX ExpSListLock;
+
+__attribute__((constructor)) static void ExpSListInit(void) { HosMutexInit(&ExpSListLock); }
+
+static PSLIST_ENTRY ExpSListFirst(const SLIST_HEADER *ListHead)
+{
+    return (PSLIST_ENTRY)(uintptr_t)((ULONGLONG)ListHead->HeaderX64.NextEntry << 4);
+}
+
+static void ExpSListSet(PSLIST_HEADER ListHead, PSLIST_ENTRY First, ULONGLONG Depth)
+{
+    ListHead->HeaderX64.NextEntry = (ULONGLONG)(uintptr_t)First >> 4;
+    ListHead->HeaderX64.Depth = Depth;
+    ListHead->HeaderX64.Sequence = ListHead->HeaderX64.Sequence + 1;
+}
+
+/* Returns the entry that was first before the push (NULL when the list was empty). */
+NTKERNELAPI PSLIST_ENTRY FASTCALL ExpInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry)
+{
+    if (((uintptr_t)ListEntry & 15) != 0) {
+        KhVerifierReport("ASSERTION_FAILED", "SLIST entry %p is not 16-byte aligned, at %p", (void *)ListEntry,
+                         __builtin_return_address(0));
+        return NULL;
+    }
+    HosMutexLock(&ExpSListLock);
+    PSLIST_ENTRY first = ExpSListFirst(ListHead);
+    ListEntry->Next = first;
+    ExpSListSet(ListHead, ListEntry, ListHead->HeaderX64.Depth + 1);
+    HosMutexUnlock(&ExpSListLock);
+    return first;
+}
+
+/* Removes and returns the first entry, NULL when the list is empty. */
+NTKERNELAPI PSLIST_ENTRY FASTCALL ExpInterlockedPopEntrySList(PSLIST_HEADER ListHead)
+{
+    HosMutexLock(&ExpSListLock);
+    PSLIST_ENTRY first = ExpSListFirst(ListHead);
+    if (first != NULL) {
+        ExpSListSet(ListHead, first->Next, ListHead->HeaderX64.Depth - 1);
+    }
+    HosMutexUnlock(&ExpSListLock);
+    return first;
+}
+
+/* Empties the list and returns its former first entry (the whole chain). */
+NTKERNELAPI PSLIST_ENTRY FASTCALL ExpInterlockedFlushSList(PSLIST_HEADER ListHead)
+{
+    HosMutexLock(&ExpSListLock);
+    PSLIST_ENTRY first = ExpSListFirst(ListHead);
+    if (first != NULL) {
+        ExpSListSet(ListHead, NULL, 0);
+    }
+    HosMutexUnlock(&ExpSListLock);
+    return first;
+}
+
+NTKERNELAPI USHORT NTAPI ExQueryDepthSList(PSLIST_HEADER ListHead)
+{
+    HosMutexLock(&ExpSListLock);
+    USHORT depth = (USHORT)ListHead->HeaderX64.Depth;
+    HosMutexUnlock(&ExpSListLock);
+    return depth;
+}
+
+NTKERNELAPI PSLIST_ENTRY NTAPI RtlFirstEntrySList(const SLIST_HEADER *ListHead)
+{
+    HosMutexLock(&ExpSListLock);
+    PSLIST_ENTRY first = ExpSListFirst(ListHead);
+    HosMutexUnlock(&ExpSListLock);
+    return first;
+}
+
+/* ------------------------------------------------------------------ work items */
+
+static void ExpRunWorkItem(void *Context)
+{
+    PWORK_QUEUE_ITEM item = Context;
+    PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
+    PVOID parameter = item->Parameter;
+    /* No longer queued: the routine may queue the item again (or free it). */
+    __atomic_store_n(&item->List.Flink, NULL, __ATOMIC_RELEASE);
+    routine(parameter);
+    KH_THREAD *thread = KhCurrentThread();
+    if (thread->Irql != PASSIVE_LEVEL) {
+        KhVerifierReport("IRQL_MISUSE", "work item routine %p returned at IRQL %u, not PASSIVE_LEVEL",
+                         (void *)routine, (unsigned)thread->Irql);
+        thread->Irql = PASSIVE_LEVEL;
+    }
+}
+
+/*
+ * ExQueueWorkItem: runs the item's routine (ExInitializeWorkItem) with its parameter on
+ * a system worker thread at PASSIVE_LEVEL. The host has one worker thread for every
+ * queue type. Queueing an item that is still queued is bug check WORKER_INVALID (0xE4),
+ * as on Windows.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exqueueworkitem
+ */
+NTKERNELAPI VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType)
+{
+    (void)QueueType;
+    PLIST_ENTRY expected = NULL;
+    if (!__atomic_compare_exchange_n(&WorkItem->List.Flink, &expected, &WorkItem->List, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, 0x2 /* already queued */, (ULONG_PTR)WorkItem, 0, 0);
+    }
+    if (!HosQueueWork(ExpRunWorkItem, WorkItem)) {
+        KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, (ULONG_PTR)WorkItem, 0, 0, 0);
+    }
 }

@@ -458,12 +458,14 @@ NTKERNELAPI NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLin
             status = STATUS_INVALID_DEVICE_STATE;
         } else {
             link->Enabled = true;
+            KhIoNotifyInterfaceLocked(link, true);
             status = STATUS_SUCCESS;
         }
     } else if (!link->Enabled) {
         status = STATUS_OBJECT_NAME_NOT_FOUND;
     } else {
         link->Enabled = false;
+        KhIoNotifyInterfaceLocked(link, false);
         status = STATUS_SUCCESS;
     }
     HosMutexUnlock(&KhIoLock);
@@ -479,6 +481,9 @@ void KhIoNodeInterfacesLocked(struct _KH_DEVNODE *Node, bool Delete, LIST_ENTRY 
         KH_LINK *link = CONTAINING_RECORD(e, KH_LINK, Link);
         e = e->Flink;
         if (link->IsInterface && link->Target->DeviceObjectExtension->Devnode == Node) {
+            if (link->Enabled) {
+                KhIoNotifyInterfaceLocked(link, false);
+            }
             link->Enabled = false;
             if (Delete) {
                 RemoveEntryList(&link->Link);

@@ -18,6 +18,7 @@
 #include "ke/ke.h"
 #include "ob/ob.h"
 #include "ldr/ldr.h"
+#include "ps/ps.h"
 #include "os/hostos.h"
 #include "rtl/rtl.h"
 
@@ -169,6 +170,9 @@ typedef struct _KH_LINK {
 
 extern LIST_ENTRY KhLinks;
 
+/* Under KhIoLock: queues GUID_DEVICE_INTERFACE_ARRIVAL (Arrival) or _REMOVAL of Link to
+   the IoRegisterPlugPlayNotification callbacks registered for its class (pnp.c). */
+void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival);
 /* Under KhIoLock: disables the node's interfaces; Delete moves them to Deleted. */
 void KhIoNodeInterfacesLocked(struct _KH_DEVNODE *Node, bool Delete, LIST_ENTRY *Deleted);
 /* Frees links moved out by KhIoNodeInterfacesLocked (without KhIoLock held). */

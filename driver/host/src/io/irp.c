@@ -411,6 +411,7 @@ NTKERNELAPI VOID NTAPI MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescript
 struct _IO_WORKITEM {
     PDEVICE_OBJECT Device;
     PIO_WORKITEM_ROUTINE Routine;
+    PIO_WORKITEM_ROUTINE_EX RoutineEx; /* IoQueueWorkItemEx's */
     PVOID Context;
 };
 
@@ -433,8 +434,13 @@ static void KhWorkItemRun(void *Context)
     PIO_WORKITEM item = Context;
     PDEVICE_OBJECT device = item->Device;
     PIO_WORKITEM_ROUTINE routine = item->Routine;
+    PIO_WORKITEM_ROUTINE_EX routineEx = item->RoutineEx;
     PVOID context = item->Context;
-    routine(device, context);
+    if (routineEx != NULL) {
+        routineEx(device, context, item);
+    } else {
+        routine(device, context);
+    }
     KhDeviceDereference(device);
 }
 
@@ -444,6 +450,25 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROU
 {
     (void)QueueType;
     IoWorkItem->Routine = WorkerRoutine;
+    IoWorkItem->RoutineEx = NULL;
+    IoWorkItem->Context = Context;
+    KhDeviceReference(IoWorkItem->Device);
+    if (!HosQueueWork(KhWorkItemRun, IoWorkItem)) {
+        KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, (ULONG_PTR)IoWorkItem, 0, 0, 0);
+    }
+}
+
+/*
+ * IoQueueWorkItemEx: as IoQueueWorkItem, and the routine also receives the work item
+ * (so that it may free it: IoFreeWorkItem from the routine is allowed).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioqueueworkitemex
+ */
+NTKERNELAPI VOID NTAPI IoQueueWorkItemEx(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE_EX WorkerRoutine,
+                                         WORK_QUEUE_TYPE QueueType, PVOID Context)
+{
+    (void)QueueType;
+    IoWorkItem->Routine = NULL;
+    IoWorkItem->RoutineEx = WorkerRoutine;
     IoWorkItem->Context = Context;
     KhDeviceReference(IoWorkItem->Device);
     if (!HosQueueWork(KhWorkItemRun, IoWorkItem)) {
@@ -454,7 +479,7 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROU
 /* ------------------------------------------------------------------ object references */
 
 /*
- * Device, file and event objects (those ObReferenceObjectByHandle gives out) are
+ * Device, file, event and thread objects (those ObReferenceObjectByHandle gives out) are
  * reference counted; other objects need no counting here.
  */
 NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
@@ -466,8 +491,11 @@ NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
         KhFileReference(Object);
     } else {
         KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        KH_OBJECT_HEADER *thread = KhPsThreadFromBody(Object);
         if (event != NULL) {
             KhObReference(&event->Ob);
+        } else if (thread != NULL) {
+            KhObReference(thread);
         }
     }
 }
@@ -481,8 +509,11 @@ NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object)
         KhFileDereference(Object);
     } else {
         KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
+        KH_OBJECT_HEADER *thread = KhPsThreadFromBody(Object);
         if (event != NULL) {
             KhObDereference(&event->Ob);
+        } else if (thread != NULL) {
+            KhObDereference(thread);
         }
     }
 }

@@ -550,3 +550,243 @@ NTKERNELAPI NTSTATUS NTAPI IoOpenDeviceRegistryKey(PDEVICE_OBJECT DeviceObject, 
     free(path);
     return status;
 }
+
+/* ------------------------------------------------------------------ PnP notifications */
+
+/*
+ * IoRegisterPlugPlayNotification for device interface changes: a registration names an
+ * interface class; each time an interface of that class is enabled or disabled
+ * (IoSetDeviceInterfaceState, or a device's removal), its callback receives a
+ * DEVICE_INTERFACE_CHANGE_NOTIFICATION (GUID_DEVICE_INTERFACE_ARRIVAL or _REMOVAL, the
+ * class, the interface's symbolic link) at PASSIVE_LEVEL on the system worker thread, in
+ * the order of the changes. With PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES
+ * the interfaces enabled at registration arrive first.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioregisterplugplaynotification
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/using-pnp-device-interface-change-notification
+ */
+typedef struct _KH_PNP_NOTIFY {
+    LIST_ENTRY Link;       /* KhPnpNotifications, under KhIoLock */
+    GUID ClassGuid;
+    PDRIVER_NOTIFICATION_CALLBACK_ROUTINE Callback;
+    PVOID Context;
+    LONG References;       /* the registration's, plus one per queued event; under KhIoLock */
+    bool Unregistered;     /* under KhIoLock */
+    ULONG Running;         /* callbacks running, under KhIoLock */
+    uint64_t RunningThread; /* the worker's thread id while a callback runs */
+} KH_PNP_NOTIFY;
+
+typedef struct _KH_PNP_EVENT {
+    KH_PNP_NOTIFY *Target; /* one registration (existing interfaces), or NULL for all */
+    GUID Event;
+    GUID ClassGuid;
+    char *LinkName;        /* UTF-8 "\??\..." */
+} KH_PNP_EVENT;
+
+static LIST_ENTRY KhPnpNotifications = {&KhPnpNotifications, &KhPnpNotifications};
+static const GUID KhGuidInterfaceArrival = {0xcb3a4004, 0x46f0, 0x11d0, {0xb0, 0x8f, 0x00, 0x60, 0x97, 0x13, 0x05, 0x3f}};
+static const GUID KhGuidInterfaceRemoval = {0xcb3a4005, 0x46f0, 0x11d0, {0xb0, 0x8f, 0x00, 0x60, 0x97, 0x13, 0x05, 0x3f}};
+
+/* Under KhIoLock. */
+static void KhPnpNotifyDereferenceLocked(KH_PNP_NOTIFY *Notify)
+{
+    if (--Notify->References == 0) {
+        free(Notify);
+    }
+}
+
+/* On the worker thread: delivers one event to every live registration it is for. */
+static void KhPnpDeliver(void *Context)
+{
+    KH_PNP_EVENT *event = Context;
+    UNICODE_STRING link;
+    bool haveLink = KhHostUnicodeString(event->LinkName, &link);
+    DEVICE_INTERFACE_CHANGE_NOTIFICATION notification;
+    notification.Version = 1;
+    notification.Size = (USHORT)sizeof(notification);
+    notification.Event = event->Event;
+    notification.InterfaceClassGuid = event->ClassGuid;
+    notification.SymbolicLinkName = &link;
+    /* The registrations the event is for, referenced, in registration order. */
+    HosMutexLock(&KhIoLock);
+    size_t count = 0;
+    for (PLIST_ENTRY e = KhPnpNotifications.Flink; e != &KhPnpNotifications; e = e->Flink) {
+        count++;
+    }
+    KH_PNP_NOTIFY **targets = calloc(count + 1, sizeof(*targets));
+    size_t n = 0;
+    for (PLIST_ENTRY e = KhPnpNotifications.Flink; targets != NULL && e != &KhPnpNotifications; e = e->Flink) {
+        KH_PNP_NOTIFY *notify = CONTAINING_RECORD(e, KH_PNP_NOTIFY, Link);
+        if ((event->Target == NULL || event->Target == notify) && !notify->Unregistered &&
+            IsEqualGUID(&notify->ClassGuid, &event->ClassGuid)) {
+            notify->References++;
+            targets[n++] = notify;
+        }
+    }
+    if (targets == NULL || !haveLink) {
+        KhVerifierReport("BUGCHECK", "no memory to deliver a PnP notification for %s", event->LinkName);
+    }
+    for (size_t i = 0; i < n; i++) {
+        KH_PNP_NOTIFY *notify = targets[i];
+        if (haveLink && !notify->Unregistered) {
+            notify->Running++;
+            notify->RunningThread = HosCurrentThreadId();
+            HosMutexUnlock(&KhIoLock);
+            notify->Callback(&notification, notify->Context);
+            if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+                KhVerifierReport("IRQL_MISUSE", "PnP notification callback %p returned at IRQL %u",
+                                 (void *)notify->Callback, (unsigned)KeGetCurrentIrql());
+                KeLowerIrql(PASSIVE_LEVEL);
+            }
+            HosMutexLock(&KhIoLock);
+            notify->Running--;
+            notify->RunningThread = 0;
+            HosCondBroadcast(&KhIoCond);
+        }
+        KhPnpNotifyDereferenceLocked(notify);
+    }
+    free(targets);
+    if (event->Target != NULL) {
+        KhPnpNotifyDereferenceLocked(event->Target);
+    }
+    HosMutexUnlock(&KhIoLock);
+    if (haveLink) {
+        KhFreeHostUnicodeString(&link);
+    }
+    free(event->LinkName);
+    free(event);
+}
+
+/* Under KhIoLock: queues an event for Target (NULL: every registration of the class). */
+static void KhPnpQueueEventLocked(KH_PNP_NOTIFY *Target, const GUID *Event, const GUID *ClassGuid, const char *Link)
+{
+    KH_PNP_EVENT *event = calloc(1, sizeof(*event));
+    char *name = strdup(Link);
+    if (event == NULL || name == NULL) {
+        free(event);
+        free(name);
+        KhVerifierReport("BUGCHECK", "no memory to deliver a PnP notification for %s", Link);
+        return;
+    }
+    event->Target = Target;
+    event->Event = *Event;
+    event->ClassGuid = *ClassGuid;
+    event->LinkName = name;
+    if (Target != NULL) {
+        Target->References++;
+    }
+    if (!HosQueueWork(KhPnpDeliver, event)) {
+        if (Target != NULL) {
+            Target->References--;
+        }
+        free(name);
+        free(event);
+        KhVerifierReport("BUGCHECK", "no memory to deliver a PnP notification for %s", Link);
+    }
+}
+
+void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival)
+{
+    bool any = false;
+    for (PLIST_ENTRY e = KhPnpNotifications.Flink; e != &KhPnpNotifications && !any; e = e->Flink) {
+        KH_PNP_NOTIFY *notify = CONTAINING_RECORD(e, KH_PNP_NOTIFY, Link);
+        any = IsEqualGUID(&notify->ClassGuid, &Link->ClassGuid);
+    }
+    if (any) {
+        KhPnpQueueEventLocked(NULL, Arrival ? &KhGuidInterfaceArrival : &KhGuidInterfaceRemoval, &Link->ClassGuid,
+                              Link->Name);
+    }
+}
+
+/*
+ * Interface changes (EventCategoryDeviceInterfaceChange, EventCategoryData the class
+ * GUID) are implemented; EventCategoryHardwareProfileChange registers and never fires
+ * (the host has one hardware profile that never changes). Target device changes are not
+ * implemented: UNIMPLEMENTED_DDI and STATUS_NOT_IMPLEMENTED. *NotificationEntry is the
+ * handle IoUnregisterPlugPlayNotification(Ex) takes.
+ */
+NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY EventCategory,
+                                                          ULONG EventCategoryFlags, PVOID EventCategoryData,
+                                                          PDRIVER_OBJECT DriverObject,
+                                                          PDRIVER_NOTIFICATION_CALLBACK_ROUTINE CallbackRoutine,
+                                                          PVOID Context, PVOID *NotificationEntry)
+{
+    if (NotificationEntry == NULL || CallbackRoutine == NULL || DriverObject == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *NotificationEntry = NULL;
+    if (EventCategory == EventCategoryTargetDeviceChange || EventCategory == EventCategoryKernelSoftRestart) {
+        KhVerifierReport("UNIMPLEMENTED_DDI",
+                         "IoRegisterPlugPlayNotification for %s: the host implements device interface changes only",
+                         EventCategory == EventCategoryTargetDeviceChange ? "EventCategoryTargetDeviceChange"
+                                                                          : "EventCategoryKernelSoftRestart");
+        return STATUS_NOT_IMPLEMENTED;
+    }
+    if (EventCategory != EventCategoryDeviceInterfaceChange && EventCategory != EventCategoryHardwareProfileChange) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (EventCategory == EventCategoryDeviceInterfaceChange && EventCategoryData == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    KH_PNP_NOTIFY *notify = calloc(1, sizeof(*notify));
+    if (notify == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    notify->Callback = CallbackRoutine;
+    notify->Context = Context;
+    notify->References = 1;
+    if (EventCategory == EventCategoryDeviceInterfaceChange) {
+        notify->ClassGuid = *(const GUID *)EventCategoryData;
+    }
+    /* A hardware profile registration keeps the null class GUID: no interface has it. */
+    HosMutexLock(&KhIoLock);
+    InsertTailList(&KhPnpNotifications, &notify->Link);
+    if (EventCategory == EventCategoryDeviceInterfaceChange &&
+        (EventCategoryFlags & PNPNOTIFY_DEVICE_INTERFACE_INCLUDE_EXISTING_INTERFACES)) {
+        for (PLIST_ENTRY e = KhLinks.Flink; e != &KhLinks; e = e->Flink) {
+            KH_LINK *link = CONTAINING_RECORD(e, KH_LINK, Link);
+            if (link->IsInterface && link->Enabled && IsEqualGUID(&link->ClassGuid, &notify->ClassGuid)) {
+                KhPnpQueueEventLocked(notify, &KhGuidInterfaceArrival, &link->ClassGuid, link->Name);
+            }
+        }
+    }
+    HosMutexUnlock(&KhIoLock);
+    *NotificationEntry = notify;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Ends a registration: no callback starts after this returns, and a callback of it that
+ * is running on another thread is waited for (a call from the callback itself returns
+ * at once). The host gives both routines the guarantee the Ex form documents.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iounregisterplugplaynotificationex
+ */
+NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID NotificationEntry)
+{
+    KH_PNP_NOTIFY *notify = NotificationEntry;
+    if (notify == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    HosMutexLock(&KhIoLock);
+    bool found = false;
+    for (PLIST_ENTRY e = KhPnpNotifications.Flink; e != &KhPnpNotifications && !found; e = e->Flink) {
+        found = CONTAINING_RECORD(e, KH_PNP_NOTIFY, Link) == notify;
+    }
+    if (!found || notify->Unregistered) {
+        HosMutexUnlock(&KhIoLock);
+        return STATUS_INVALID_PARAMETER;
+    }
+    notify->Unregistered = true;
+    while (notify->Running != 0 && notify->RunningThread != HosCurrentThreadId()) {
+        HosCondWait(&KhIoCond, &KhIoLock);
+    }
+    RemoveEntryList(&notify->Link);
+    InitializeListHead(&notify->Link);
+    KhPnpNotifyDereferenceLocked(notify);
+    HosMutexUnlock(&KhIoLock);
+    return STATUS_SUCCESS;
+}
+
+NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotification(PVOID NotificationEntry)
+{
+    return IoUnregisterPlugPlayNotificationEx(NotificationEntry);
+}

@@ -415,6 +415,7 @@ static void KhObjectAcquire(PDISPATCHER_HEADER Header, PKTHREAD Self)
 {
     switch (Header->Type) {
     case KhEventSynchronization:
+    case 9: /* a synchronization timer (KiTimerSynchronizationObject) releases one waiter */
         Header->SignalState = 0;
         break;
     case KhSemaphoreObject:
@@ -800,4 +801,357 @@ NTHALAPI VOID NTAPI KeStallExecutionProcessor(ULONG MicroSeconds)
     while (HosNowNs() < deadline) {
         HosYield();
     }
+}
+
+/* ------------------------------------------------------------------ DPCs */
+
+/*
+ * The DPC queue: KDPCs linked through DpcListEntry, first in, first out, except that a
+ * HighImportance DPC goes to the head ("placed at the beginning of the DPC queue",
+ * KeSetImportanceDpc). It is drained on the host's DPC thread (hostos) by one host timer
+ * that KeInsertQueueDpc sets due at once, so that inserting allocates nothing and cannot
+ * fail, as on Windows. DpcData is non-NULL while the DPC is queued. Everything here is
+ * under the dispatcher lock.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/introduction-to-dpc-objects
+ */
+static PKDPC KiDpcHead;
+static PKDPC KiDpcTail;
+static ULONG KiDpcRunning;        /* DPC routines running (0 or 1: one DPC thread) */
+static ULONG64 KiDpcIdleEpoch;    /* counts the times the queue went idle */
+static HOS_TIMER *KiDpcInterrupt; /* drains the queue on the DPC thread */
+static HOS_TIMER *KiClock;        /* expires kernel timers on the DPC thread */
+static LIST_ENTRY KiTimerList = {&KiTimerList, &KiTimerList};
+
+#define KI_DPC_QUEUED ((PVOID)(uintptr_t)1)
+enum { KiTimerNotificationObject = 8, KiTimerSynchronizationObject = 9 };
+
+static void KiDrainDpcs(void *Context);
+static void KiClockExpire(void *Context);
+
+/* Under the dispatcher lock: the two host timers, made on first use. */
+static void KiEnsureInterruptsLocked(void)
+{
+    if (KiDpcInterrupt == NULL) {
+        KiDpcInterrupt = HosTimerCreate(KiDrainDpcs, NULL);
+    }
+    if (KiClock == NULL) {
+        KiClock = HosTimerCreate(KiClockExpire, NULL);
+    }
+    if (KiDpcInterrupt == NULL || KiClock == NULL) {
+        HosMutexUnlock(&KhDispatcherLock);
+        KeBugCheckEx(0x000000B8 /* ATTEMPTED_SWITCH_FROM_DPC: no DPC machinery */, 0, 0, 0, 0);
+    }
+}
+
+NTKERNELAPI VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+    RtlZeroMemory(Dpc, sizeof(*Dpc));
+    Dpc->Type = 19; /* DpcObject */
+    Dpc->Importance = MediumImportance;
+    Dpc->DeferredRoutine = DeferredRoutine;
+    Dpc->DeferredContext = DeferredContext;
+}
+
+NTKERNELAPI VOID NTAPI KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance) { Dpc->Importance = (UCHAR)Importance; }
+
+/* Under the dispatcher lock. */
+static BOOLEAN KiInsertQueueDpcLocked(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    if (Dpc->DpcData != NULL) {
+        return FALSE;
+    }
+    KiEnsureInterruptsLocked();
+    Dpc->DpcData = KI_DPC_QUEUED;
+    Dpc->SystemArgument1 = SystemArgument1;
+    Dpc->SystemArgument2 = SystemArgument2;
+    Dpc->DpcListEntry.Next = NULL;
+    if (KiDpcHead == NULL) {
+        KiDpcHead = KiDpcTail = Dpc;
+    } else if (Dpc->Importance == HighImportance) {
+        Dpc->DpcListEntry.Next = &KiDpcHead->DpcListEntry;
+        KiDpcHead = Dpc;
+    } else {
+        KiDpcTail->DpcListEntry.Next = &Dpc->DpcListEntry;
+        KiDpcTail = Dpc;
+    }
+    HosTimerSet(KiDpcInterrupt, 0, 0);
+    return TRUE;
+}
+
+/*
+ * KeInsertQueueDpc: FALSE when the DPC is already queued (the new arguments are then
+ * ignored); otherwise queues it with the two arguments its routine receives.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinsertqueuedpc
+ */
+NTKERNELAPI BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN inserted = KiInsertQueueDpcLocked(Dpc, SystemArgument1, SystemArgument2);
+    HosMutexUnlock(&KhDispatcherLock);
+    return inserted;
+}
+
+/*
+ * KeRemoveQueueDpc: takes a queued DPC off the queue (TRUE); FALSE when it was not
+ * queued. A routine already running is not waited for (KeFlushQueuedDpcs does that).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keremovequeuedpc
+ */
+NTKERNELAPI BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
+{
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN removed = FALSE;
+    if (Dpc->DpcData != NULL) {
+        PKDPC previous = NULL;
+        for (PKDPC item = KiDpcHead; item != NULL;
+             item = item->DpcListEntry.Next != NULL ? CONTAINING_RECORD(item->DpcListEntry.Next, KDPC, DpcListEntry)
+                                                    : NULL) {
+            if (item == Dpc) {
+                PKDPC next = item->DpcListEntry.Next != NULL
+                                 ? CONTAINING_RECORD(item->DpcListEntry.Next, KDPC, DpcListEntry)
+                                 : NULL;
+                if (previous == NULL) {
+                    KiDpcHead = next;
+                } else {
+                    previous->DpcListEntry.Next = item->DpcListEntry.Next;
+                }
+                if (KiDpcTail == item) {
+                    KiDpcTail = previous;
+                }
+                break;
+            }
+            previous = item;
+        }
+        Dpc->DpcData = NULL;
+        Dpc->DpcListEntry.Next = NULL;
+        removed = TRUE;
+        if (KiDpcHead == NULL && KiDpcRunning == 0) {
+            KiDpcIdleEpoch++;
+            HosCondBroadcast(&KhDispatcherCond);
+        }
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    return removed;
+}
+
+/* On the DPC thread (DISPATCH_LEVEL): runs the queued DPCs, one at a time. */
+static void KiDrainDpcs(void *Context)
+{
+    (void)Context;
+    HosMutexLock(&KhDispatcherLock);
+    while (KiDpcHead != NULL) {
+        PKDPC dpc = KiDpcHead;
+        KiDpcHead = dpc->DpcListEntry.Next != NULL ? CONTAINING_RECORD(dpc->DpcListEntry.Next, KDPC, DpcListEntry)
+                                                   : NULL;
+        if (KiDpcHead == NULL) {
+            KiDpcTail = NULL;
+        }
+        dpc->DpcListEntry.Next = NULL;
+        PKDEFERRED_ROUTINE routine = dpc->DeferredRoutine;
+        PVOID context = dpc->DeferredContext;
+        PVOID argument1 = dpc->SystemArgument1;
+        PVOID argument2 = dpc->SystemArgument2;
+        /* Dequeued before its routine runs: the routine may queue it again. */
+        dpc->DpcData = NULL;
+        KiDpcRunning++;
+        HosMutexUnlock(&KhDispatcherLock);
+        routine(dpc, context, argument1, argument2);
+        KH_THREAD *thread = KhCurrentThread();
+        if (thread->Irql != DISPATCH_LEVEL) {
+            KhVerifierReport("IRQL_MISUSE", "DPC routine %p returned at IRQL %u, not DISPATCH_LEVEL", (void *)routine,
+                             (unsigned)thread->Irql);
+            thread->Irql = DISPATCH_LEVEL;
+        }
+        if (thread->SpinLocksHeld != 0) {
+            KhVerifierReport("SPINLOCK_MISUSE", "DPC routine %p returned holding %lu spin lock(s)", (void *)routine,
+                             (unsigned long)thread->SpinLocksHeld);
+        }
+        HosMutexLock(&KhDispatcherLock);
+        KiDpcRunning--;
+    }
+    KiDpcIdleEpoch++;
+    HosCondBroadcast(&KhDispatcherCond);
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+/*
+ * KeFlushQueuedDpcs: returns once every DPC queued before the call has run, at
+ * PASSIVE_LEVEL (a call from a DPC would wait for itself: IRQL_TOO_HIGH_FOR_WAIT).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs
+ */
+NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID)
+{
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        KhVerifierReport("IRQL_TOO_HIGH_FOR_WAIT", "KeFlushQueuedDpcs at IRQL %u, at %p",
+                         (unsigned)KeGetCurrentIrql(), KH_CALLER());
+        return;
+    }
+    KhFlushDpcs();
+}
+
+void KhFlushDpcs(void)
+{
+    if (HosInDpc()) {
+        return; /* the DPC thread cannot wait for itself */
+    }
+    HosMutexLock(&KhDispatcherLock);
+    if (KiDpcHead != NULL || KiDpcRunning != 0) {
+        ULONG64 epoch = KiDpcIdleEpoch;
+        while (KiDpcIdleEpoch == epoch) {
+            HosCondWait(&KhDispatcherCond, &KhDispatcherLock);
+        }
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+/* ------------------------------------------------------------------ timers */
+
+/*
+ * Kernel timers: a set timer is on KiTimerList (TimerListEntry) with its due interrupt
+ * time (KeQueryInterruptTime's clock, 100 ns) in DueTime; one host timer, KiClock, is
+ * due at the earliest of them. When a timer expires it is signalled (a notification
+ * timer stays signalled until set again; a synchronization timer releases one waiter),
+ * its DPC is queued with the low and high halves of the expiry's interrupt time as
+ * arguments, and a periodic timer is set again Period milliseconds later. A timer set
+ * again is first taken off the list, so KeSetTimer(Ex) replaces the earlier setting.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/timer-objects-and-dpcs
+ */
+NTKERNELAPI VOID NTAPI KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type)
+{
+    RtlZeroMemory(Timer, sizeof(*Timer));
+    Timer->Header.Type = (UCHAR)(Type == SynchronizationTimer ? KiTimerSynchronizationObject : KiTimerNotificationObject);
+    Timer->Header.Size = (UCHAR)(sizeof(KTIMER) / sizeof(LONG));
+    InitializeListHead(&Timer->Header.WaitListHead);
+    InitializeListHead(&Timer->TimerListEntry);
+}
+
+NTKERNELAPI VOID NTAPI KeInitializeTimer(PKTIMER Timer) { KeInitializeTimerEx(Timer, NotificationTimer); }
+
+/* Under the dispatcher lock: KiClock due at the earliest set timer, or cancelled. */
+static void KiProgramClockLocked(void)
+{
+    ULONGLONG earliest = UINT64_MAX;
+    for (PLIST_ENTRY entry = KiTimerList.Flink; entry != &KiTimerList; entry = entry->Flink) {
+        PKTIMER timer = CONTAINING_RECORD(entry, KTIMER, TimerListEntry);
+        if (timer->DueTime.QuadPart < earliest) {
+            earliest = timer->DueTime.QuadPart;
+        }
+    }
+    if (earliest == UINT64_MAX) {
+        HosTimerCancel(KiClock, false);
+        return;
+    }
+    uint64_t now = HosNowNs();
+    uint64_t due = earliest * 100u;
+    HosTimerSet(KiClock, due > now ? due - now : 0, 0);
+}
+
+static BOOLEAN KiRemoveTimerLocked(PKTIMER Timer)
+{
+    if (IsListEmpty(&Timer->TimerListEntry)) {
+        return FALSE;
+    }
+    RemoveEntryList(&Timer->TimerListEntry);
+    InitializeListHead(&Timer->TimerListEntry);
+    return TRUE;
+}
+
+/* On the DPC thread: expires every timer that is due, then programs the clock again. */
+static void KiClockExpire(void *Context)
+{
+    (void)Context;
+    HosMutexLock(&KhDispatcherLock);
+    ULONGLONG now = HosNowNs() / 100u;
+    LIST_ENTRY expired;
+    InitializeListHead(&expired);
+    for (PLIST_ENTRY entry = KiTimerList.Flink; entry != &KiTimerList;) {
+        PKTIMER timer = CONTAINING_RECORD(entry, KTIMER, TimerListEntry);
+        entry = entry->Flink;
+        if (timer->DueTime.QuadPart <= now) {
+            RemoveEntryList(&timer->TimerListEntry);
+            InsertTailList(&expired, &timer->TimerListEntry);
+        }
+    }
+    while (!IsListEmpty(&expired)) {
+        PKTIMER timer = CONTAINING_RECORD(RemoveHeadList(&expired), KTIMER, TimerListEntry);
+        InitializeListHead(&timer->TimerListEntry);
+        timer->Header.SignalState = 1;
+        if (timer->Period != 0) {
+            ULONGLONG next = timer->DueTime.QuadPart + (ULONGLONG)timer->Period * 10000u;
+            timer->DueTime.QuadPart = next > now ? next : now + (ULONGLONG)timer->Period * 10000u;
+            InsertTailList(&KiTimerList, &timer->TimerListEntry);
+        }
+        if (timer->Dpc != NULL) {
+            KiInsertQueueDpcLocked(timer->Dpc, (PVOID)(ULONG_PTR)(ULONG)now, (PVOID)(ULONG_PTR)(ULONG)(now >> 32));
+        }
+    }
+    HosCondBroadcast(&KhDispatcherCond);
+    KiProgramClockLocked();
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+/*
+ * KeSetTimerEx: sets the timer to expire at DueTime (negative: relative, 100 ns units;
+ * positive: absolute system time), then every Period milliseconds (0: once), queueing
+ * Dpc (optional) at each expiry. The timer becomes not signalled. Returns TRUE when the
+ * timer was already set (the earlier setting is replaced). A negative Period is
+ * STATUS_INVALID_PARAMETER_3 on Windows (a bug check); the host reports ASSERTION_FAILED.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettimerex
+ */
+NTKERNELAPI BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+{
+    if (Period < 0) {
+        KhVerifierReport("ASSERTION_FAILED", "KeSetTimerEx with the negative period %ld, at %p", (long)Period,
+                         KH_CALLER());
+        return FALSE;
+    }
+    ULONGLONG now = HosNowNs() / 100u;
+    ULONGLONG due;
+    if (DueTime.QuadPart <= 0) {
+        due = now + (ULONGLONG)(-DueTime.QuadPart);
+    } else {
+        LARGE_INTEGER system;
+        KeQuerySystemTime(&system);
+        due = DueTime.QuadPart > system.QuadPart ? now + (ULONGLONG)(DueTime.QuadPart - system.QuadPart) : now;
+    }
+    HosMutexLock(&KhDispatcherLock);
+    KiEnsureInterruptsLocked();
+    BOOLEAN wasSet = KiRemoveTimerLocked(Timer);
+    Timer->Header.SignalState = 0;
+    Timer->DueTime.QuadPart = due;
+    Timer->Period = (ULONG)Period;
+    Timer->Dpc = Dpc;
+    InsertTailList(&KiTimerList, &Timer->TimerListEntry);
+    KiProgramClockLocked();
+    HosMutexUnlock(&KhDispatcherLock);
+    return wasSet;
+}
+
+NTKERNELAPI BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc)
+{
+    return KeSetTimerEx(Timer, DueTime, 0, Dpc);
+}
+
+/*
+ * KeCancelTimer: takes a set timer off the timer queue (TRUE), so that it neither
+ * expires nor queues its DPC; FALSE when it was not set. Its signal state and a DPC
+ * already queued by an earlier expiry are left as they are.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kecanceltimer
+ */
+NTKERNELAPI BOOLEAN NTAPI KeCancelTimer(PKTIMER Timer)
+{
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN wasSet = KiRemoveTimerLocked(Timer);
+    if (wasSet && KiClock != NULL) {
+        KiProgramClockLocked();
+    }
+    HosMutexUnlock(&KhDispatcherLock);
+    return wasSet;
+}
+
+NTKERNELAPI BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer)
+{
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN state = Timer->Header.SignalState != 0;
+    HosMutexUnlock(&KhDispatcherLock);
+    return state;
 }

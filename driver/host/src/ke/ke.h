@@ -74,4 +74,11 @@ DECLSPEC_NORETURN void KhBugCheckReport(const char *RuleId, const char *Format, 
 /* KhVerifierReport with a va_list. */
 void KhVerifierReportV(const char *RuleId, const char *Format, va_list Args);
 
+/* ------------------------------------------------------------------ DPCs */
+
+/* Returns once every DPC queued (KeInsertQueueDpc, timer expiries) before the call has
+   run (KeFlushQueuedDpcs without its IRQL check; nothing from the DPC thread itself).
+   The loader calls it before a driver's code goes away. */
+void KhFlushDpcs(void);
+
 #endif /* KH_KE_H */

@@ -23,6 +23,7 @@
 
 #include "cm/cm.h"
 #include "ex/ex.h"
+#include "ke/ke.h"
 #include "ldr/ldr.h"
 #include "os/hostos.h"
 #include "rtl/rtl.h"
@@ -341,8 +342,9 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     if (Driver == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
-    /* Closes and work items still queued for the driver's devices run first. */
+    /* Closes, work items and DPCs still queued for the driver's devices run first. */
     HosFlushQueues();
+    KhFlushDpcs();
     /* A device in a PnP device stack goes with its device's removal; a device outside
        any stack (a non-PnP driver's, or a control device) is the driver's to delete in
        its unload routine. */
@@ -361,6 +363,7 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     Driver->DriverObject.DriverUnload(&Driver->DriverObject);
     /* Whatever the unload routine queued runs before the code goes away. */
     HosFlushQueues();
+    KhFlushDpcs();
     if (Driver->DriverObject.DeviceObject != NULL) {
         /* Windows keeps such a driver loaded (its code still serves the device). */
         fprintf(stderr, "kmdfhost: driver %s did not delete all of its device objects in its unload "

@@ -12,12 +12,14 @@
  * like every thread of the host.
  * https://learn.microsoft.com/windows/win32/procthread/terminating-a-thread
  */
+#include <setjmp.h>
 #include <stdlib.h>
 
 #include <ntifs.h>
 
 #include "ob/ob.h"
 #include "os/hostos.h"
+#include "ps/ps.h"
 
 typedef NTSTATUS(NTAPI *KH_USER_THREAD_START_ROUTINE)(PVOID ThreadParameter);
 
@@ -46,8 +48,14 @@ typedef struct _KH_THREAD_OBJECT {
     HOS_THREAD *Os;
     volatile LONG ReapClaims; /* NtCreateThreadEx and the thread: the last one reaps */
     KH_USER_THREAD_START_ROUTINE StartRoutine;
+    PKSTART_ROUTINE SystemStartRoutine; /* a system thread's (PsCreateSystemThread) */
     PVOID Argument;
+    jmp_buf Terminate; /* where PsTerminateSystemThread leaves the start routine */
+    NTSTATUS TerminateStatus;
 } KH_THREAD_OBJECT;
+
+/* The system thread the calling thread is (PsTerminateSystemThread), or NULL. */
+static _Thread_local KH_THREAD_OBJECT *PspCurrentSystemThread;
 
 static volatile LONG64 PspNextThreadId = 0x1000;
 
@@ -58,11 +66,27 @@ static PDISPATCHER_HEADER PspThreadWaitObject(KH_OBJECT_HEADER *Object)
     return &((KH_THREAD_OBJECT *)Object)->Ended.Header;
 }
 
+/* What ObReferenceObjectByHandle gives a driver: the thread's dispatcher object. */
+static PVOID PspThreadBody(KH_OBJECT_HEADER *Object) { return &((KH_THREAD_OBJECT *)Object)->Ended; }
+
 static const KH_OBJECT_TYPE PspThreadObjectType = {
     .Name = "Thread",
     .Delete = PspDeleteThread,
     .WaitObject = PspThreadWaitObject,
+    .Body = PspThreadBody,
 };
+
+static POBJECT_TYPE PspThreadType = (POBJECT_TYPE)(uintptr_t)&PspThreadObjectType;
+__attribute__((visibility("default"))) POBJECT_TYPE *PsThreadType = &PspThreadType;
+
+KH_OBJECT_HEADER *KhPsThreadFromBody(PVOID Body)
+{
+    PDISPATCHER_HEADER header = Body;
+    if (header->Type == NotificationEvent && header->Reserved1 == KH_THREAD_OBJECT_MARK) {
+        return &CONTAINING_RECORD(Body, KH_THREAD_OBJECT, Ended)->Ob;
+    }
+    return NULL;
+}
 
 /* On the worker thread: the ended thread's resources go once it has returned. */
 static void PspReapThread(void *Context)
@@ -88,10 +112,51 @@ static void PspReleaseClaim(KH_THREAD_OBJECT *Thread)
 static void PspThreadMain(void *Context)
 {
     KH_THREAD_OBJECT *thread = Context;
-    NTSTATUS status = thread->StartRoutine(thread->Argument);
+    volatile NTSTATUS status = STATUS_SUCCESS;
+    if (thread->SystemStartRoutine != NULL) {
+        PspCurrentSystemThread = thread;
+        if (setjmp(thread->Terminate) == 0) {
+            thread->SystemStartRoutine(thread->Argument);
+        } else {
+            status = thread->TerminateStatus;
+        }
+        PspCurrentSystemThread = NULL;
+    } else {
+        status = thread->StartRoutine(thread->Argument);
+    }
     __atomic_store_n(&thread->ExitStatus, status, __ATOMIC_RELEASE);
     KeSetEvent(&thread->Ended, IO_NO_INCREMENT, FALSE);
     PspReleaseClaim(thread);
+}
+
+/* Enters a handle for Thread and starts it. */
+static NTSTATUS PspStartThread(KH_THREAD_OBJECT *Thread, const char *Name, PHANDLE ThreadHandle, PCLIENT_ID ClientId)
+{
+    KhObInitializeObject(&Thread->Ob, &PspThreadObjectType);
+    KeInitializeEvent(&Thread->Ended, NotificationEvent, FALSE);
+    Thread->Ended.Header.Reserved1 = KH_THREAD_OBJECT_MARK;
+    Thread->ExitStatus = STATUS_PENDING;
+    Thread->Id = (ULONG_PTR)__atomic_fetch_add(&PspNextThreadId, 4, __ATOMIC_RELAXED);
+    Thread->ReapClaims = 2;
+    /* One reference for the handle (the creator's), one for the running thread. */
+    KhObReference(&Thread->Ob);
+    NTSTATUS status = KhObInsertHandle(&Thread->Ob, ThreadHandle);
+    if (!NT_SUCCESS(status)) {
+        free(Thread);
+        return status;
+    }
+    if (ClientId != NULL) {
+        ClientId->UniqueProcess = (HANDLE)(ULONG_PTR)4;
+        ClientId->UniqueThread = (HANDLE)Thread->Id;
+    }
+    if (!HosThreadStart(&Thread->Os, Name, PspThreadMain, Thread)) {
+        KhObDereference(&Thread->Ob); /* the running thread's reference */
+        NtClose(*ThreadHandle);
+        *ThreadHandle = NULL;
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PspReleaseClaim(Thread);
+    return STATUS_SUCCESS;
 }
 
 /*
@@ -124,28 +189,52 @@ NTSYSAPI NTSTATUS NTAPI NtCreateThreadEx(PHANDLE ThreadHandle, ACCESS_MASK Desir
     if (thread == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    KhObInitializeObject(&thread->Ob, &PspThreadObjectType);
-    KeInitializeEvent(&thread->Ended, NotificationEvent, FALSE);
-    thread->ExitStatus = STATUS_PENDING;
-    thread->Id = (ULONG_PTR)__atomic_fetch_add(&PspNextThreadId, 4, __ATOMIC_RELAXED);
     thread->StartRoutine = (KH_USER_THREAD_START_ROUTINE)StartRoutine;
     thread->Argument = Argument;
-    thread->ReapClaims = 2;
-    /* One reference for the handle (the creator's), one for the running thread. */
-    KhObReference(&thread->Ob);
-    NTSTATUS status = KhObInsertHandle(&thread->Ob, ThreadHandle);
-    if (!NT_SUCCESS(status)) {
-        free(thread);
-        return status;
+    return PspStartThread(thread, "win32", ThreadHandle, NULL);
+}
+
+/*
+ * PsCreateSystemThread: a kernel thread at PASSIVE_LEVEL that runs StartRoutine
+ * (StartContext) until it returns or calls PsTerminateSystemThread; ThreadHandle
+ * receives a handle to its thread object, which is signalled when it ends. The host
+ * has one process: ProcessHandle is NULL (the system process) or NtCurrentProcess().
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pscreatesystemthread
+ */
+NTKERNELAPI NTSTATUS NTAPI PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
+                                                POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                                                PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext)
+{
+    UNREFERENCED_PARAMETER(DesiredAccess);
+    UNREFERENCED_PARAMETER(ObjectAttributes);
+    if (ThreadHandle == NULL || StartRoutine == NULL) {
+        return STATUS_INVALID_PARAMETER;
     }
-    if (!HosThreadStart(&thread->Os, "win32", PspThreadMain, thread)) {
-        KhObDereference(&thread->Ob); /* the running thread's reference */
-        NtClose(*ThreadHandle);
-        *ThreadHandle = NULL;
+    if (ProcessHandle != NULL && ProcessHandle != KH_CURRENT_PROCESS) {
+        return STATUS_INVALID_HANDLE;
+    }
+    KH_THREAD_OBJECT *thread = calloc(1, sizeof(*thread));
+    if (thread == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    PspReleaseClaim(thread);
-    return STATUS_SUCCESS;
+    thread->SystemStartRoutine = StartRoutine;
+    thread->Argument = StartContext;
+    return PspStartThread(thread, "system", ThreadHandle, ClientId);
+}
+
+/*
+ * PsTerminateSystemThread: ends the calling system thread with ExitStatus; it does not
+ * return. STATUS_INVALID_PARAMETER when the caller is not a system thread.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-psterminatesystemthread
+ */
+NTKERNELAPI NTSTATUS NTAPI PsTerminateSystemThread(NTSTATUS ExitStatus)
+{
+    KH_THREAD_OBJECT *thread = PspCurrentSystemThread;
+    if (thread == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    thread->TerminateStatus = ExitStatus;
+    longjmp(thread->Terminate, 1);
 }
 
 /* NtQueryInformationThread: ThreadBasicInformation only (STATUS_INVALID_INFO_CLASS). */
