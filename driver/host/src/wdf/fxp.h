@@ -55,6 +55,8 @@ typedef enum FX_TYPE {
     FxTypeWorkItem,
     FxTypeIoTarget,
     FxTypeCollection,
+    FxTypeWmiProvider,
+    FxTypeWmiInstance,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -336,6 +338,9 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
+    bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
+    UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -345,6 +350,13 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
 NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
+
+/* WMI (fxwmi.c): IRP_MJ_SYSTEM_CONTROL; registration with WMI when the device starts,
+   deregistration when it is (surprise-)removed; what the device keeps at its end. */
+NTSTATUS FxWmiDispatch(FX_DEVICE *Device, PIRP Irp);
+void FxWmiDeviceStarted(FX_DEVICE *Device);
+void FxWmiDeviceStopping(FX_DEVICE *Device);
+void FxWmiDeviceDestroyed(FX_DEVICE *Device);
 
 /* ------------------------------------------------------------------- files */
 
