@@ -313,7 +313,8 @@ KMDFHOST_API KH_STATUS KmdfHostWmiEnable(const uint8_t Guid[16], int Events, int
 
 /* Receives the WMI events drivers write (IoWMIWriteEvent, WdfWmiInstanceFireEvent): the
    block's GUID, the instance index on the device that fired it (or 0xFFFFFFFF for an
-   event without one) and the event's data. Called on the thread that wrote the event,
+   event without one: a WNODE_EVENT_ITEM, or an instance named dynamically) and the
+   event's data. Called on the thread that wrote the event,
    which may be a driver's at DISPATCH_LEVEL: copy and return. NULL stops delivery. */
 typedef void KH_WMI_EVENT_CALLBACK(void *Context, const uint8_t Guid[16], uint32_t InstanceIndex,
                                    const void *Data, uint32_t DataSize);

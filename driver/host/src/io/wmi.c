@@ -137,7 +137,10 @@ NTKERNELAPI NTSTATUS NTAPI IoWMIWriteEvent(PVOID WnodeEventItem)
         }
         data = (const char *)single + single->DataBlockOffset;
         size = single->SizeDataBlock;
-        index = single->InstanceIndex;
+        /* An instance named by index; a dynamic name (OffsetInstanceName) has none. */
+        if (header->Flags & WNODE_FLAG_STATIC_INSTANCE_NAMES) {
+            index = single->InstanceIndex;
+        }
     }
     HosMutexLock(&KhIoLock);
     KH_WMI_EVENT_CALLBACK *callback = KhWmiEventCallback;

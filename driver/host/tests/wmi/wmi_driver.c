@@ -147,6 +147,43 @@ NTSTATUS KhWmiCounterExecute(_In_ WDFWMIINSTANCE WmiInstance, _In_ ULONG MethodI
         *BufferUsed = Consumed_OUT_SIZE;
         return STATUS_SUCCESS;
     }
+    case Announce: {
+        /* As the toaster sample announces an arrival: IoWMIWriteEvent with a
+           WNODE_SINGLE_INSTANCE named dynamically (a counted string), which WMI frees. */
+        if (InBufferSize < Announce_IN_SIZE) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        ULONG value = ((PAnnounce_IN)Buffer)->Value;
+        DECLARE_CONST_UNICODE_STRING(name, L"KhWmiCounter_0");
+        ULONG nameOffset = (ULONG)FIELD_OFFSET(WNODE_SINGLE_INSTANCE, VariableData);
+        ULONG dataOffset = (nameOffset + sizeof(USHORT) + name.Length + 7) & ~7u;
+        ULONG size = dataOffset + sizeof(ULONG);
+        PWNODE_SINGLE_INSTANCE wnode = ExAllocatePool2(POOL_FLAG_NON_PAGED, size, 'imWK');
+        if (wnode == NULL) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        wnode->WnodeHeader.BufferSize = size;
+        wnode->WnodeHeader.ProviderId = IoWMIDeviceObjectToProviderId(WdfDeviceWdmGetDeviceObject(WdfWmiInstanceGetDevice(WmiInstance)));
+        wnode->WnodeHeader.Guid = KhWmiChanged_GUID;
+        wnode->WnodeHeader.Flags = WNODE_FLAG_EVENT_ITEM | WNODE_FLAG_SINGLE_INSTANCE;
+        wnode->OffsetInstanceName = nameOffset;
+        PUSHORT counted = (PUSHORT)((PUCHAR)wnode + nameOffset);
+        counted[0] = name.Length;
+        RtlCopyMemory(counted + 1, name.Buffer, name.Length);
+        wnode->DataBlockOffset = dataOffset;
+        wnode->SizeDataBlock = sizeof(ULONG);
+        *(PULONG)((PUCHAR)wnode + dataOffset) = value;
+        NTSTATUS status = IoWMIWriteEvent(wnode);
+        if (!NT_SUCCESS(status)) {
+            ExFreePool(wnode);
+            return status;
+        }
+        /* A WNODE that is not an event is refused, and stays the caller's. */
+        WNODE_HEADER notEvent;
+        RtlZeroMemory(&notEvent, sizeof(notEvent));
+        notEvent.BufferSize = sizeof(notEvent);
+        return IoWMIWriteEvent(&notEvent) == STATUS_INVALID_PARAMETER ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
+    }
     default:
         return STATUS_WMI_ITEMID_NOT_FOUND;
     }

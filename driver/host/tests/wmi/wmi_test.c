@@ -20,7 +20,7 @@
 
 /* KhWmi.mof's blocks and methods. */
 static uint8_t CounterGuid[16], FixedGuid[16], ChangedGuid[16], UnknownGuid[16];
-enum { MethodAdd = 1, MethodHide = 2, MethodMisuse = 3, MethodConsumed = 4 };
+enum { MethodAdd = 1, MethodHide = 2, MethodMisuse = 3, MethodConsumed = 4, MethodAnnounce = 5 };
 typedef struct {
     uint32_t Value;
     uint32_t Scale;
@@ -206,12 +206,22 @@ static void ScenarioLifeCycle(void)
     KT_CHECK_STATUS(KmdfHostWmiSetItem(CounterGuid, 0, 1, &seven, sizeof(seven)), KT_STATUS_SUCCESS);
     KT_CHECK(EventCount() == 1);
     KT_CHECK_STATUS(KmdfHostWmiEnable(UnknownGuid, 1, 1), ST_WMI_GUID_NOT_FOUND);
+    KtSection("IoWMIWriteEvent with a dynamic instance name: no index, the data");
+    KtEventReset(&Events.Arrived);
+    uint32_t announced = 555;
+    KT_CHECK_STATUS(KmdfHostWmiExecuteMethod(CounterGuid, 0, MethodAnnounce, &announced, 4, NULL, 0, &size),
+                    KT_STATUS_SUCCESS);
+    KT_CHECK(KtEventWait(&Events.Arrived, KT_WAIT_MS));
+    pthread_mutex_lock(&Events.Mutex);
+    KT_CHECKF(Events.Count == 2 && Events.Index == 0xFFFFFFFFu && Events.Size == 4 && Events.Value == 555,
+              "count %d index %u size %u value %u", Events.Count, Events.Index, Events.Size, Events.Value);
+    pthread_mutex_unlock(&Events.Mutex);
     KmdfHostWmiSetEventCallback(NULL, NULL);
-    KtSection("a kernel-mode consumer (IoWMIOpenBlock, IoWMISetNotificationCallback) got the event too");
+    KtSection("a kernel-mode consumer (IoWMIOpenBlock, IoWMISetNotificationCallback) got both events too");
     uint32_t consumed = 0;
     KT_CHECK_STATUS(KmdfHostWmiExecuteMethod(CounterGuid, 0, MethodConsumed, NULL, 0, &consumed, 4, &size),
                     KT_STATUS_SUCCESS);
-    KT_CHECKF(size == 4 && consumed == 1, "consumed %u", consumed);
+    KT_CHECKF(size == 4 && consumed == 2, "consumed %u", consumed);
 
     KtSection("WdfWmiInstanceDeregister: the instance disappears from WMI");
     KT_CHECK_STATUS(KmdfHostWmiExecuteMethod(CounterGuid, 0, MethodHide, NULL, 0, NULL, 0, &size),
