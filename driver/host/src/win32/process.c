@@ -78,7 +78,7 @@ static void EndLifeCycle(bool KeepLocked)
         fflush(stdout);
         /* Windows closes a process's handles when it ends. */
         KmdfHostCloseProcessHandles();
-        KH_STATUS Status = KmdfHostRemoveDevice(Run.Node);
+        KH_STATUS Status = Run.Node != NULL ? KmdfHostRemoveDevice(Run.Node) : STATUS_SUCCESS;
         if (!NT_SUCCESS(Status)) {
             fprintf(stderr, "host-run: removing the device %s failed: NTSTATUS 0x%08X\n",
                     Run.Instance, (unsigned)Status);
@@ -258,12 +258,17 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     if (!NT_SUCCESS(Status)) {
         Fail("loading the driver", Run.Driver, Status);
     }
-    Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
-    if (!NT_SUCCESS(Status)) {
-        KmdfHostUnloadDriver(Run.Loaded);
-        Fail("adding the device", Run.Instance, Status);
+    /* A non-PnP driver has no AddDevice: its DriverEntry made its (control) devices, and
+       its life cycle is load, PROGRAM, unload (EvtDriverUnload), as a legacy driver's
+       service starts and stops on Windows. */
+    if (KmdfHostDriverIsPnp(Run.Loaded)) {
+        Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
+        if (!NT_SUCCESS(Status)) {
+            KmdfHostUnloadDriver(Run.Loaded);
+            Fail("adding the device", Run.Instance, Status);
+        }
+        Status = KmdfHostStartDevice(Run.Node);
     }
-    Status = KmdfHostStartDevice(Run.Node);
     if (!NT_SUCCESS(Status)) {
         KmdfHostRemoveDevice(Run.Node);
         KmdfHostUnloadDriver(Run.Loaded);
