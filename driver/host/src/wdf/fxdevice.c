@@ -1060,7 +1060,19 @@ WDFAPI NTSTATUS WdfDeviceEnqueueRequest(WDFDEVICE Device, WDFREQUEST Request)
     if (!inCaller || request->Device != device || atomic_load(&request->Queue) != NULL) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    return FxQueueRouteRequest(device, request);
+    /* Once queued, the request has left the caller's context (a queue may present it at
+       once, on this thread, before EvtIoInCallerContext returns); it comes back to it when
+       the queueing fails and the driver still owns it. */
+    HosMutexLock(&request->Lock);
+    request->InCallerContext = false;
+    HosMutexUnlock(&request->Lock);
+    NTSTATUS status = FxQueueRouteRequest(device, request);
+    if (!NT_SUCCESS(status)) {
+        HosMutexLock(&request->Lock);
+        request->InCallerContext = true;
+        HosMutexUnlock(&request->Lock);
+    }
+    return status;
 }
 
 WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)

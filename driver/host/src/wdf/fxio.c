@@ -590,7 +590,15 @@ NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp)
         FxCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
+    bool zeroLength = !queue->Config.AllowZeroLengthRequests &&
+                      ((major == IRP_MJ_READ && stack->Parameters.Read.Length == 0) ||
+                       (major == IRP_MJ_WRITE && stack->Parameters.Write.Length == 0));
     FxObjectDereference(&queue->Object);
+    if (zeroLength) {
+        /* Completed at once, without a request (see FxQueueRouteRequest). */
+        FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
+        return STATUS_SUCCESS;
+    }
     FX_REQUEST *request;
     NTSTATUS status = FxRequestCreateForIrp(Device, Irp, &request);
     if (!NT_SUCCESS(status)) {
