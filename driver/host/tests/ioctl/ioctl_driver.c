@@ -15,7 +15,11 @@
  * Codes whose answer is a status: IOCTL_T_NEITHER_LATE tries the caller-context methods
  * from the queue (outside the caller's context) and completes with the probe's status;
  * IOCTL_T_ENQUEUE_LATE completes with the status of a second WdfDeviceEnqueueRequest from
- * the queue. A write has no queue: WdfDeviceEnqueueRequest fails and the request is
+ * the queue. IOCTL_T_FILE uses the Zw file services as the WDK's non-PnP sample does: it
+ * writes its input to \SystemRoot\KhIoctl\Test.txt (created or overwritten), appends it
+ * once more, rewinds (ZwSetInformationFile, FilePositionInformation), reads the file
+ * back into the output buffer and answers with the bytes read, or with the first
+ * failing status. A write has no queue: WdfDeviceEnqueueRequest fails and the request is
  * completed with that status.
  */
 #include <ntddk.h>
@@ -28,6 +32,7 @@
 #define IOCTL_T_NEITHER CTL_CODE(T_TYPE, 0x903, METHOD_NEITHER, FILE_ANY_ACCESS)
 #define IOCTL_T_NEITHER_LATE CTL_CODE(T_TYPE, 0x904, METHOD_NEITHER, FILE_ANY_ACCESS)
 #define IOCTL_T_ENQUEUE_LATE CTL_CODE(T_TYPE, 0x905, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_T_FILE CTL_CODE(T_TYPE, 0x906, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 /* The smallest output buffer of IOCTL_T_BUFFERED (STATUS_BUFFER_TOO_SMALL below it). */
 #define T_MIN_OUTPUT 16
@@ -138,6 +143,52 @@ VOID TInCallerContext(WDFDEVICE Device, WDFREQUEST Request)
     }
 }
 
+/* IOCTL_T_FILE: the Zw file services on a file of the system root (PASSIVE_LEVEL). */
+static NTSTATUS TFileRoundTrip(PVOID In, size_t InLength, PVOID Out, size_t OutLength, ULONG_PTR *Information)
+{
+    UNICODE_STRING name;
+    RtlInitUnicodeString(&name, L"\\SystemRoot\\KhIoctl\\Test.txt");
+    OBJECT_ATTRIBUTES attributes;
+    InitializeObjectAttributes(&attributes, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    IO_STATUS_BLOCK iosb;
+    HANDLE file;
+    NTSTATUS status = ZwCreateFile(&file, SYNCHRONIZE | GENERIC_READ | GENERIC_WRITE, &attributes, &iosb, NULL,
+                                   FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ, FILE_OVERWRITE_IF,
+                                   FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE, NULL, 0);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = ZwWriteFile(file, NULL, NULL, NULL, &iosb, In, (ULONG)InLength, NULL, NULL);
+    if (NT_SUCCESS(status) && iosb.Information != InLength) {
+        status = STATUS_DATA_ERROR;
+    }
+    if (NT_SUCCESS(status)) {
+        LARGE_INTEGER end;
+        end.HighPart = -1;
+        end.LowPart = FILE_WRITE_TO_END_OF_FILE;
+        status = ZwWriteFile(file, NULL, NULL, NULL, &iosb, In, (ULONG)InLength, &end, NULL);
+    }
+    if (NT_SUCCESS(status)) {
+        FILE_POSITION_INFORMATION position;
+        position.CurrentByteOffset.QuadPart = 0;
+        status = ZwSetInformationFile(file, &iosb, &position, sizeof(position), FilePositionInformation);
+    }
+    if (NT_SUCCESS(status)) {
+        status = ZwReadFile(file, NULL, NULL, NULL, &iosb, Out, (ULONG)OutLength, NULL, NULL);
+        *Information = iosb.Information;
+    }
+    if (NT_SUCCESS(status)) {
+        /* At the end now: a read there is STATUS_END_OF_FILE with no bytes. */
+        UCHAR more;
+        NTSTATUS eof = ZwReadFile(file, NULL, NULL, NULL, &iosb, &more, 1, NULL, NULL);
+        if (eof != STATUS_END_OF_FILE || iosb.Information != 0 || *Information != 2 * InLength) {
+            status = STATUS_DATA_ERROR;
+        }
+    }
+    ZwClose(file);
+    return status;
+}
+
 VOID TDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength,
                     ULONG IoControlCode)
 {
@@ -232,6 +283,20 @@ VOID TDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLengt
             return; /* it would belong to the queue again (not expected) */
         }
         break;
+    case IOCTL_T_FILE: {
+        UCHAR data[64];
+        status = WdfRequestRetrieveInputBuffer(Request, 1, &in, &inLength);
+        if (NT_SUCCESS(status)) {
+            status = WdfRequestRetrieveOutputBuffer(Request, 1, &out, &outLength);
+        }
+        if (NT_SUCCESS(status)) {
+            /* The input and the output share the system buffer. */
+            inLength = inLength < sizeof(data) ? inLength : sizeof(data);
+            RtlCopyMemory(data, in, inLength);
+            status = TFileRoundTrip(data, inLength, out, outLength, &information);
+        }
+        break;
+    }
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;

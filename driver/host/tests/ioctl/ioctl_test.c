@@ -10,6 +10,10 @@
  *                               STATUS_INVALID_DEVICE_REQUEST for the unsafe retrieval
  *                               and for WdfDeviceEnqueueRequest; a write, which no queue
  *                               takes, fails as WdfDeviceEnqueueRequest does
+ *   ioctl_test zw-files         the driver's Zw file services on a file of the system
+ *                               root (KMDFHOST_SYSTEMROOT): create, write, append,
+ *                               rewind, read back, end of file; no system root:
+ *                               STATUS_OBJECT_PATH_NOT_FOUND
  *   ioctl_test bad-input        an output buffer below the driver's minimum
  *                               (STATUS_BUFFER_TOO_SMALL), a METHOD_NEITHER control with
  *                               no input (the probe's STATUS_INVALID_USER_BUFFER), an
@@ -17,7 +21,10 @@
  * Every scenario ends with the driver unloaded and the verifier silent.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "khtest.h"
 
@@ -28,6 +35,7 @@
 #define IOCTL_T_NEITHER T_FN(0x903, 3)
 #define IOCTL_T_NEITHER_LATE T_FN(0x904, 3)
 #define IOCTL_T_ENQUEUE_LATE T_FN(0x905, 0)
+#define IOCTL_T_FILE T_FN(0x906, 0)
 
 #define ST_ACCESS_VIOLATION ((KH_STATUS)0xC0000005)
 #define ST_INVALID_USER_BUFFER ((KH_STATUS)0xC00000E8)
@@ -181,6 +189,49 @@ static void ScenarioBadInput(void)
     End(&device, file, "after the bad input");
 }
 
+static void ScenarioZwFiles(const char *Scratch)
+{
+    KT_DEVICE device;
+    KH_FILE *file;
+    if (!Begin(&device, &file)) {
+        return;
+    }
+    static const char text[] = "kernel file";
+    uint32_t n = (uint32_t)strlen(text);
+    char root[512], dir[600], path[700];
+    snprintf(root, sizeof(root), "%s/systemroot", Scratch);
+    snprintf(dir, sizeof(dir), "%s/khioctl", root);
+    snprintf(path, sizeof(path), "%s/Test.txt", dir); /* a new file keeps the case the driver gave */
+
+    KtSection("no system root: the path is not found");
+    unsetenv("KMDFHOST_SYSTEMROOT");
+    KT_IO *io = Ioctl(file, IOCTL_T_FILE, text, n, NULL, 64);
+    KT_CHECK_STATUS(io->Status, (KH_STATUS)0xC000003A);
+    KtIoFree(io);
+
+    KtSection("a system root whose directory exists in another case: write, append, rewind, read");
+    mkdir(Scratch, 0777);
+    mkdir(root, 0777);
+    mkdir(dir, 0777);
+    unlink(path);
+    setenv("KMDFHOST_SYSTEMROOT", root, 1);
+    io = Ioctl(file, IOCTL_T_FILE, text, n, NULL, 64);
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KT_CHECK(io->Information == 2 * n && memcmp(io->Output, text, n) == 0 && memcmp(io->Output + n, text, n) == 0);
+    KtIoFree(io);
+    struct stat st;
+    KT_CHECKF(stat(path, &st) == 0 && st.st_size == 2 * n, "the file is Test.txt in khioctl, %u bytes",
+              2 * n);
+
+    KtSection("again: FILE_OVERWRITE_IF empties the file first");
+    io = Ioctl(file, IOCTL_T_FILE, "xy", 2, NULL, 64);
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KT_CHECK(io->Information == 4 && memcmp(io->Output, "xyxy", 4) == 0);
+    KtIoFree(io);
+    unsetenv("KMDFHOST_SYSTEMROOT");
+    End(&device, file, "after the Zw file services");
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "transfer-types") == 0) {
@@ -191,10 +242,14 @@ int main(int argc, char **argv)
         ScenarioCallerContext();
         return KtFinish();
     }
+    if (argc == 3 && strcmp(argv[1], "zw-files") == 0) {
+        ScenarioZwFiles(argv[2]);
+        return KtFinish();
+    }
     if (argc == 2 && strcmp(argv[1], "bad-input") == 0) {
         ScenarioBadInput();
         return KtFinish();
     }
-    fprintf(stderr, "usage: ioctl_test transfer-types|caller-context|bad-input\n");
+    fprintf(stderr, "usage: ioctl_test transfer-types|caller-context|bad-input|zw-files SCRATCH\n");
     return 2;
 }
