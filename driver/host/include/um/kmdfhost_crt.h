@@ -109,6 +109,14 @@ int wmain(int argc, wchar_t **argv);
 #define RAND_MAX 0x7fff
 #define rand KhCrtRand
 #define srand KhCrtSrand
+#ifdef __cplusplus
+} /* extern "C" */
+namespace std {
+using ::KhCrtRand; /* std::rand */
+using ::KhCrtSrand;
+} // namespace std
+extern "C" {
+#endif
 #define vprintf KhCrtVprintf
 #define fprintf KhCrtFprintf
 #define vfprintf KhCrtVfprintf

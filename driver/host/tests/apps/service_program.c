@@ -6,6 +6,7 @@
  * that is a Windows image is replaced by the module of the same base name next to it.
  * The last service is left running with its device open: the end of the process closes
  * the handle and stops the service (host-run reports a leak or a verifier finding).
+ * Then rand has the range of the Microsoft C runtime.
  *
  *   host-run -- service_program DRIVER.so SCRATCH_DIR
  */
@@ -150,6 +151,19 @@ int main(int argc, char **argv)
     CHECK(device != INVALID_HANDLE_VALUE);
     CHECK(CloseServiceHandle(service));
     CHECK(CloseServiceHandle(manager));
+
+    printf("-- rand: the Microsoft C runtime's range (a Windows program sizes buffers with it)\n");
+    CHECK(RAND_MAX == 32767);
+    srand(7);
+    int first = rand(), largest = first;
+    for (int i = 0; i < 10000; i++) {
+        int value = rand();
+        largest = value > largest ? value : largest;
+        CHECK(value >= 0 && value <= RAND_MAX);
+    }
+    CHECK(largest > RAND_MAX / 2);
+    srand(7);
+    CHECK(rand() == first);
 
     printf("%d failure(s)\n", Failures);
     return Failures == 0 ? 0 : 1;
