@@ -26,14 +26,16 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <wchar.h>
 
 #include "win32/win32p.h"
 
 /*
  * CreateFileW on a device path ("\\?\ROOT#ECHO#0000#{...}" as SetupAPI returns it, or
- * "\\.\Name"), turned into the NT path "\??\..." as RtlDosPathNameToNtPathName does. Only
- * OPEN_EXISTING and OPEN_ALWAYS can open a device (the other valid dispositions would
- * create a file, which the I/O manager refuses with STATUS_INVALID_PARAMETER); an
+ * "\\.\Name"), turned into the NT path "\??\..." as RtlDosPathNameToNtPathName does, or on
+ * a file of the host (any other path; relative ones from the current directory). A
+ * device's create request carries the disposition, for the driver to judge; an
  * out-of-range disposition is ERROR_INVALID_PARAMETER as documented. A path that names
  * no present device fails with ERROR_FILE_NOT_FOUND (STATUS_OBJECT_NAME_NOT_FOUND).
  * Without FILE_FLAG_OVERLAPPED the file object is synchronous
@@ -57,13 +59,38 @@ KMDFHOST_API HANDLE CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD
         KhW32SetLastError(ERROR_PATH_NOT_FOUND);
         return INVALID_HANDLE_VALUE;
     }
-    /* "\\?\X" and "\\.\X" both name the Win32 device namespace, \??\X. */
+    /* "\\?\X" and "\\.\X" both name the Win32 device namespace, \??\X. Any other path
+       is a file of the host's file system, "\" or "/" separating its components: an
+       absolute one ("/x", "\x") as it is, a relative one from the current directory, as
+       RtlDosPathNameToNtPathName completes it (hostfile.c of the I/O manager opens it). */
     const wchar_t *Name = lpFileName;
+    wchar_t *Absolute = NULL;
     if (wcsncmp(Name, L"\\\\?\\", 4) == 0 || wcsncmp(Name, L"\\\\.\\", 4) == 0) {
         Name += 4;
+    } else if (Name[0] == L'\\' || Name[0] == L'/') {
+        Absolute = wcsdup(Name);
+        if (Absolute != NULL) {
+            Absolute[0] = L'/';
+        }
+        Name = Absolute;
+    } else {
+        char Cwd[4096];
+        wchar_t *WideCwd = getcwd(Cwd, sizeof(Cwd)) != NULL ? KhW32Utf8ToWide(Cwd) : NULL;
+        size_t Length = WideCwd != NULL ? wcslen(WideCwd) + 1 + wcslen(Name) + 1 : 0;
+        Absolute = WideCwd != NULL ? malloc(Length * sizeof(wchar_t)) : NULL;
+        if (Absolute != NULL) {
+            swprintf(Absolute, Length, L"%ls/%ls", WideCwd, Name);
+        }
+        free(WideCwd);
+        Name = Absolute;
+    }
+    if (Name == NULL) {
+        KhW32SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return INVALID_HANDLE_VALUE;
     }
     size_t Units = 0;
     uint16_t *Utf16 = KhW32WideToUtf16(Name, &Units);
+    free(Absolute);
     uint16_t *Path = Utf16 != NULL ? malloc((Units + 4) * sizeof(uint16_t)) : NULL;
     if (Path == NULL || Units + 4 > 0x7FFF) {
         free(Utf16);
