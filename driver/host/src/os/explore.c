@@ -803,7 +803,7 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
     HosRaceReset();
     HosXPctChangeCount = 0;
     if (HosXConfig.Strategy == KH_EXPLORE_STRATEGY_PCT) {
-        uint32_t depth = HosXConfig.PctDepth == 0 ? 3 : HosXConfig.PctDepth;
+        uint32_t depth = HosXConfig.PctDepth == 0 ? 5 : HosXConfig.PctDepth; /* kmdfhost-explore's default */
         uint64_t steps = HosXConfig.PctSteps == 0 ? 1000 : HosXConfig.PctSteps;
         HosXPctChangeCount = depth - 1 < 16 ? depth - 1 : 16;
         for (uint32_t i = 0; i < HosXPctChangeCount; i++) {
