@@ -24,7 +24,9 @@
 
 #define XP_PC() __builtin_extract_return_addr(__builtin_return_address(0))
 
-void __tsan_init(void) {}
+/* An instrumented module's constructor calls this when it is loaded: the detector
+   starts watching (memory, and the synchronization that orders it). */
+void __tsan_init(void) { KmdfHostExploreRaceEnable(); }
 void __tsan_func_entry(void *CallerPc) { (void)CallerPc; }
 void __tsan_func_exit(void) {}
 void __tsan_ignore_thread_begin(void) {}

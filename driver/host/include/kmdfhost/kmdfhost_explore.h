@@ -129,6 +129,9 @@ KMDFHOST_API uint64_t KmdfHostExploreNowNs(void);
  * atomic operation on Address (Acquire: it reads, Release: it writes; a read-modify-write
  * does both). Outside explore mode they do nothing.
  */
+/* Turns the detector on (explore mode only): an instrumented module's constructor calls
+   __tsan_init when it is loaded. Until then nothing is watched. */
+KMDFHOST_API void KmdfHostExploreRaceEnable(void);
 KMDFHOST_API void KmdfHostExploreRaceAccess(const void *Address, size_t Size, int Write, const void *Pc);
 KMDFHOST_API void KmdfHostExploreRaceAtomic(const void *Address, int Acquire, int Release);
 

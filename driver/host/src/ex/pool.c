@@ -93,7 +93,7 @@ PVOID KhAllocatePool(POOL_TYPE PoolType, POOL_FLAGS Flags, SIZE_T NumberOfBytes,
     header->PoolType = (ULONG)PoolType;
     header->Reserved = 0;
     memset(header + 1, Zero ? 0 : KH_POOL_FILL, NumberOfBytes);
-    if (owner != NULL && HosExploring) {
+    if (owner != NULL && HosRaceOn) {
         /* The driver's pool blocks are its memory: the race detector watches them. */
         char tag[5];
         KhTagText(Tag, tag);
@@ -137,7 +137,7 @@ static void KhFreePool(PVOID P, ULONG Tag, bool CheckTag, const void *CallerAddr
     RemoveEntryList(&header->Link);
     header->Magic = KH_POOL_FREED;
     HosMutexUnlock(&KhPoolLock);
-    if (HosExploring) {
+    if (HosRaceOn) {
         HosRaceUnwatch(P, header->Size);
     }
     free(header);

@@ -330,7 +330,7 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
     }
     driver->Start = search.Start;
     driver->End = search.End;
-    if (HosExploring) {
+    if (HosRaceOn) {
         dl_iterate_phdr(KhWatchImageData, &search);
     }
 
@@ -362,7 +362,7 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         HosMutexUnlock(&KhLoaderLock);
         HosFlushQueues();
         KhReleaseUnimplementedImports(driver);
-        if (HosExploring) {
+        if (HosRaceOn) {
             HosRaceUnwatch((const void *)driver->Start, driver->End - driver->Start);
         }
         dlclose(driver->Module);
@@ -424,7 +424,7 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     RemoveEntryList(&Driver->Link);
     HosMutexUnlock(&KhLoaderLock);
     KhReleaseUnimplementedImports(Driver);
-    if (HosExploring) {
+    if (HosRaceOn) {
         HosRaceUnwatch((const void *)Driver->Start, Driver->End - Driver->Start);
     }
     dlclose(Driver->Module);

@@ -629,7 +629,7 @@ void HosXMutexLock(HOS_MUTEX *Mutex)
         HosXDecide("blocks", NULL, NULL);
     }
     Mutex->XOwner = self;
-    if (Mutex->Ordering) {
+    if (Mutex->Ordering && HosRaceOn) {
         HosRaceAcquire(Mutex);
     }
 }
@@ -641,7 +641,7 @@ bool HosXMutexTryLock(HOS_MUTEX *Mutex)
         return false;
     }
     Mutex->XOwner = self;
-    if (Mutex->Ordering) {
+    if (Mutex->Ordering && HosRaceOn) {
         HosRaceAcquire(Mutex);
     }
     return true;
@@ -653,7 +653,7 @@ void HosXMutexUnlock(HOS_MUTEX *Mutex)
     if (Mutex->XOwner != self) {
         HosXFatal("a host mutex was unlocked by a task that does not hold it");
     }
-    if (Mutex->Ordering) {
+    if (Mutex->Ordering && HosRaceOn) {
         HosRaceRelease(Mutex);
     }
     Mutex->XOwner = NULL;

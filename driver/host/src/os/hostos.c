@@ -367,12 +367,12 @@ static void HosDpcThreadMain(void *Context)
         if (HosExploring) {
             HosExplorePoint(oneShot ? "DPC runs" : "timer fires", NULL, next, NULL);
             /* Setting a timer or queueing a DPC happens before its routine runs. */
-            HosRaceAcquire(next);
+            HOS_RACE_ACQUIRE(next);
         }
         routine(context);
         HosMutexLock(&HosDpcLock);
         if (oneShot) {
-            if (HosExploring) {
+            if (HosRaceOn) {
                 /* The routine's end happens before a flush that waited for it. */
                 HosRaceForget(next);
                 HosRaceRelease(&HosDpcOneShotPending);
@@ -406,10 +406,10 @@ static void HosWorkThreadMain(void *Context)
         if (HosExploring) {
             HosExplorePoint("work item runs", NULL, work, NULL);
             /* Queueing a work item happens before it runs. */
-            HosRaceAcquire(work);
+            HOS_RACE_ACQUIRE(work);
         }
         work->Routine(work->Context);
-        if (HosExploring) {
+        if (HosRaceOn) {
             HosRaceForget(work);
         }
         free(work);
@@ -493,7 +493,7 @@ void HosTimerDelete(HOS_TIMER *Timer)
         return;
     }
     HosTimerCancel(Timer, true);
-    if (HosExploring) {
+    if (HosRaceOn) {
         HosRaceForget(Timer);
     }
     free(Timer);

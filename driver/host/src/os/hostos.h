@@ -170,6 +170,7 @@ void HosExploreNoteWait(const char *What, const void *Object, uint64_t OwnerThre
  * may be reused). Watched memory is memory the driver owns, checked for accesses with no
  * happens-before between them; What (printf format) names it in a report.
  */
+extern bool HosRaceOn; /* explore mode, and a driver built with --race was loaded */
 void HosRaceAcquire(const void *Sync);
 void HosRaceRelease(const void *Sync);
 void HosRaceForget(const void *Sync);
@@ -178,13 +179,13 @@ void HosRaceUnwatch(const void *Start, size_t Size);
 
 #define HOS_RACE_ACQUIRE(Sync)                                                                  \
     do {                                                                                        \
-        if (__builtin_expect(HosExploring, 0)) {                                                \
+        if (__builtin_expect(HosRaceOn, 0)) {                                                   \
             HosRaceAcquire(Sync);                                                               \
         }                                                                                       \
     } while (0)
 #define HOS_RACE_RELEASE(Sync)                                                                  \
     do {                                                                                        \
-        if (__builtin_expect(HosExploring, 0)) {                                                \
+        if (__builtin_expect(HosRaceOn, 0)) {                                                   \
             HosRaceRelease(Sync);                                                               \
         }                                                                                       \
     } while (0)

@@ -83,6 +83,8 @@ typedef struct HOS_RSYNC {
     HOS_VCLOCK Clock;
 } HOS_RSYNC;
 
+bool HosRaceOn;
+
 static HOS_VCLOCK HosRTask[HOS_RACE_TASKS];
 static HOS_RSYNC *HosRSync;
 static size_t HosRSyncCapacity;
@@ -262,7 +264,7 @@ void HosRaceUnwatch(const void *Start, size_t Size)
 
 void HosRaceWatch(const void *Start, size_t Size, const char *Format, ...)
 {
-    if (!HosExploring || Size == 0 || Start == NULL) {
+    if (!HosRaceOn || Size == 0 || Start == NULL) {
         return;
     }
     HosRaceUnwatch(Start, Size);
@@ -416,11 +418,19 @@ static void HosRGranule(const HOS_RRANGE *Range, HOS_RGRANULE *Granule, uintptr_
     slot->Used = 1;
 }
 
+KMDFHOST_API void KmdfHostExploreRaceEnable(void)
+{
+    /* Task clocks are kept from the first run on; objects' clocks count from here. */
+    if (HosExploring) {
+        HosRaceOn = true;
+    }
+}
+
 KMDFHOST_API void KmdfHostExploreRaceAccess(const void *Address, size_t Size, int Write, const void *Pc)
 {
     uintptr_t start = (uintptr_t)Address;
     uintptr_t end = start + Size;
-    if (!HosExploring || Size == 0 || start >= HosRHigh || end <= HosRLow) {
+    if (!HosRaceOn || Size == 0 || start >= HosRHigh || end <= HosRLow) {
         return;
     }
     int self = HosXCurrentTask();
@@ -446,7 +456,7 @@ KMDFHOST_API void KmdfHostExploreRaceAccess(const void *Address, size_t Size, in
 
 KMDFHOST_API void KmdfHostExploreRaceAtomic(const void *Address, int Acquire, int Release)
 {
-    if (!HosExploring) {
+    if (!HosRaceOn) {
         return;
     }
     if (Acquire) {

@@ -189,7 +189,7 @@ static void FxContextInit(FX_CONTEXT *Context, FX_OBJECT *Owner, PWDF_OBJECT_ATT
     Context->Owner = Owner;
     Context->TypeInfo = Attributes->ContextTypeInfo;
     Context->Size = Size;
-    if (HosExploring) {
+    if (HosRaceOn) {
         /* Context memory is the driver's: the race detector watches it (os/race.c). */
         const char *name = Context->TypeInfo->ContextName;
         HosRaceWatch(Context->Data, Size, "%s context %s", FxTypeName(Type), name != NULL ? name : "?");
@@ -199,7 +199,7 @@ static void FxContextInit(FX_CONTEXT *Context, FX_OBJECT *Owner, PWDF_OBJECT_ATT
 /* The object's context memory goes back to the host: no longer watched. */
 static void FxContextUnwatch(FX_CONTEXT *Context)
 {
-    if (HosExploring) {
+    if (HosRaceOn) {
         HosRaceUnwatch(Context->Data, Context->Size);
     }
 }
