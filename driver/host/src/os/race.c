@@ -20,7 +20,10 @@
  * device, work-item and I/O-target locks), KSPIN_LOCKs, fast and guarded mutexes,
  * event, semaphore, mutex and queue objects (signal to satisfied wait), timer, DPC and
  * work item queueing to their run (and a run to a wait for it), thread start and join,
- * and the driver's own atomic operations (Interlocked*: acquire and release). The
+ * and the driver's own atomic operations (Interlocked*: acquire and release). An IRP's
+ * completion reaches its waiter through an event or a completion port, so it orders too.
+ * The detector is on once a module built with --race is loaded (its constructor calls
+ * __tsan_init: KmdfHostExploreRaceEnable); before that nothing is watched. The
  * host's bookkeeping locks (handle tables, the object tree, the pool's list, the
  * verifier) order nothing here: on Windows they do not exist or do not order the
  * driver's code. The explorer's baton hand-over orders nothing either: that one task
