@@ -55,17 +55,19 @@ if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
 endif()
 
 # kmdfhost_add_driver(NAME OUTPUT file.so SOURCES ... [INCLUDES ...] [DEFINES ...]
-#                     [MOFS file.mof=Header.h ...] [DEPENDS ...] [WERROR])
+#                     [MOFS file.mof=Header.h ...] [DEPENDS ...] [WERROR] [RACE])
 #
 # Builds a KMDF driver module with scripts/build-host-driver, exactly as a user would,
 # with this build's compiler and sanitizer flags. The module lands in
 # ${CMAKE_BINARY_DIR}/drivers/ and a custom target NAME stands for it. WERROR holds the
 # driver to the project's own -Wall -Wextra -Werror; a foreign driver goes without it.
+# RACE builds it for the schedule explorer's data race detector (build-host-driver
+# --race: clang's ThreadSanitizer instrumentation, no sanitizer runtime of this build).
 set(KMDFHOST_DRIVER_OUTPUT_DIR "${CMAKE_BINARY_DIR}/drivers")
 file(MAKE_DIRECTORY "${KMDFHOST_DRIVER_OUTPUT_DIR}")
 
 function(kmdfhost_add_driver name)
-  cmake_parse_arguments(ARG "WERROR" "OUTPUT" "SOURCES;INCLUDES;DEFINES;DEPENDS;MOFS" ${ARGN})
+  cmake_parse_arguments(ARG "WERROR;RACE" "OUTPUT" "SOURCES;INCLUDES;DEFINES;DEPENDS;MOFS" ${ARGN})
   set(out "${KMDFHOST_DRIVER_OUTPUT_DIR}/${ARG_OUTPUT}")
   set(args "")
   foreach(dir IN LISTS ARG_INCLUDES)
@@ -87,6 +89,10 @@ function(kmdfhost_add_driver name)
     list(APPEND mof_depends kmdfhost-wmimofck)
   endif()
   set(cflags "-g ${KMDFHOST_SAN_FLAGS_STRING}")
+  if(ARG_RACE)
+    list(APPEND args --race)
+    set(cflags "-g")
+  endif()
   if(KMDFHOST_SANITIZE MATCHES "fuzzer")
     # A driver is unloaded (dlclose) at the end of every fuzz run, and libFuzzer would
     # then read the coverage counters of an unmapped module: the fuzzer follows the

@@ -122,6 +122,19 @@ KMDFHOST_API void KmdfHostExploreThreadJoin(void *Thread);
 /* Virtual time, in nanoseconds. */
 KMDFHOST_API uint64_t KmdfHostExploreNowNs(void);
 
+/*
+ * The data race detector's entry points, for the instrumentation calls of a driver built
+ * with scripts/build-host-driver --race (the explorer forwards __tsan_read4 and the like
+ * here): an access of Size bytes at Address made by the code at Pc (Write: a store); an
+ * atomic operation on Address (Acquire: it reads, Release: it writes; a read-modify-write
+ * does both). Outside explore mode they do nothing.
+ */
+/* Turns the detector on (explore mode only): an instrumented module's constructor calls
+   __tsan_init when it is loaded. Until then nothing is watched. */
+KMDFHOST_API void KmdfHostExploreRaceEnable(void);
+KMDFHOST_API void KmdfHostExploreRaceAccess(const void *Address, size_t Size, int Write, const void *Pc);
+KMDFHOST_API void KmdfHostExploreRaceAtomic(const void *Address, int Acquire, int Release);
+
 #ifdef __cplusplus
 }
 #endif

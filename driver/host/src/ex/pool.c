@@ -93,6 +93,12 @@ PVOID KhAllocatePool(POOL_TYPE PoolType, POOL_FLAGS Flags, SIZE_T NumberOfBytes,
     header->PoolType = (ULONG)PoolType;
     header->Reserved = 0;
     memset(header + 1, Zero ? 0 : KH_POOL_FILL, NumberOfBytes);
+    if (owner != NULL && HosRaceOn) {
+        /* The driver's pool blocks are its memory: the race detector watches them. */
+        char tag[5];
+        KhTagText(Tag, tag);
+        HosRaceWatch(header + 1, NumberOfBytes, "pool block '%s' of %zu bytes", tag, (size_t)NumberOfBytes);
+    }
 
     HosMutexLock(&KhPoolLock);
     InsertTailList(owner != NULL ? &owner->PoolBlocks : &KhHostPoolBlocks, &header->Link);
@@ -131,6 +137,9 @@ static void KhFreePool(PVOID P, ULONG Tag, bool CheckTag, const void *CallerAddr
     RemoveEntryList(&header->Link);
     header->Magic = KH_POOL_FREED;
     HosMutexUnlock(&KhPoolLock);
+    if (HosRaceOn) {
+        HosRaceUnwatch(P, header->Size);
+    }
     free(header);
 }
 

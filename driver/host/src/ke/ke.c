@@ -154,6 +154,7 @@ static void KhSpinLockAcquire(PKSPIN_LOCK SpinLock, const void *Caller)
         HosExploreNoteWait(NULL, NULL, 0);
     }
     *SpinLock = self;
+    HOS_RACE_ACQUIRE(SpinLock);
     HosMutexUnlock(&KhDispatcherLock);
     KhCurrentThread()->SpinLocksHeld++;
 }
@@ -164,6 +165,7 @@ static void KhSpinLockRelease(PKSPIN_LOCK SpinLock, const void *Caller)
     HosMutexLock(&KhDispatcherLock);
     ULONG_PTR owner = *SpinLock;
     if (owner == self) {
+        HOS_RACE_RELEASE(SpinLock);
         *SpinLock = 0;
         HosCondBroadcast(&KhDispatcherCond);
         HosMutexUnlock(&KhDispatcherLock);
@@ -212,6 +214,7 @@ NTKERNELAPI BOOLEAN NTAPI KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
     if (*SpinLock == 0) {
         *SpinLock = self;
         acquired = TRUE;
+        HOS_RACE_ACQUIRE(SpinLock);
     }
     HosMutexUnlock(&KhDispatcherLock);
     if (acquired) {
@@ -289,6 +292,8 @@ NTKERNELAPI LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN W
     (void)Wait;
     HosMutexLock(&KhDispatcherLock);
     LONG previous = Event->Header.SignalState;
+    /* Setting an event happens before the waits it satisfies. */
+    HOS_RACE_RELEASE(Event);
     Event->Header.SignalState = 1;
     HosCondBroadcast(&KhDispatcherCond);
     HosMutexUnlock(&KhDispatcherLock);
@@ -343,6 +348,7 @@ NTKERNELAPI LONG NTAPI KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Incr
         KeBugCheckEx(0x0000001E /* KMODE_EXCEPTION_NOT_HANDLED */, (ULONG_PTR)(ULONG)STATUS_SEMAPHORE_LIMIT_EXCEEDED,
                      (ULONG_PTR)Semaphore, (ULONG_PTR)previous, (ULONG_PTR)Adjustment);
     }
+    HOS_RACE_RELEASE(Semaphore);
     Semaphore->Header.SignalState = previous + Adjustment;
     HosCondBroadcast(&KhDispatcherCond);
     HosMutexUnlock(&KhDispatcherLock);
@@ -384,6 +390,7 @@ NTKERNELAPI LONG NTAPI KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
         KeBugCheckEx(0x00000011 /* THREAD_NOT_MUTEX_OWNER */,
                      (ULONG_PTR)Mutex, (ULONG_PTR)self, 0, 0);
     }
+    HOS_RACE_RELEASE(Mutex);
     Mutex->Header.SignalState++;
     if (Mutex->Header.SignalState == 1) {
         Mutex->OwnerThread = NULL;
@@ -413,6 +420,8 @@ static bool KhObjectSignalled(PDISPATCHER_HEADER Header, PKTHREAD Self)
 /* Under the dispatcher lock: the side effect of a satisfied wait. */
 static void KhObjectAcquire(PDISPATCHER_HEADER Header, PKTHREAD Self)
 {
+    /* A satisfied wait comes after the signal that satisfied it. */
+    HOS_RACE_ACQUIRE(Header);
     switch (Header->Type) {
     case KhEventSynchronization:
     case 9: /* a synchronization timer (KiTimerSynchronizationObject) releases one waiter */
@@ -554,6 +563,7 @@ static LONG KhInsertQueue(PRKQUEUE Queue, PLIST_ENTRY Entry, bool Head)
     } else {
         InsertTailList(&Queue->EntryListHead, Entry);
     }
+    HOS_RACE_RELEASE(Queue);
     Queue->Header.SignalState = previous + 1;
     HosCondBroadcast(&KhDispatcherCond);
     HosMutexUnlock(&KhDispatcherLock);
@@ -587,6 +597,7 @@ NTKERNELAPI ULONG NTAPI KeRemoveQueueEx(PRKQUEUE Queue, KPROCESSOR_MODE WaitMode
                 EntryArray[removed++] = RemoveHeadList(&Queue->EntryListHead);
                 Queue->Header.SignalState--;
             }
+            HOS_RACE_ACQUIRE(Queue);
             HosMutexUnlock(&KhDispatcherLock);
             return removed;
         }
@@ -646,6 +657,7 @@ static void KhFastMutexAcquire(PFAST_MUTEX FastMutex)
     }
     FastMutex->Count = 0;
     FastMutex->Owner = self;
+    HOS_RACE_ACQUIRE(FastMutex);
     HosMutexUnlock(&KhDispatcherLock);
 }
 
@@ -658,6 +670,7 @@ static void KhFastMutexRelease(PFAST_MUTEX FastMutex)
         KhVerifierReport("MUTEX_MISUSE", "fast mutex %p released by a thread that does not own it", (void *)FastMutex);
         return;
     }
+    HOS_RACE_RELEASE(FastMutex);
     FastMutex->Owner = NULL;
     FastMutex->Count = FM_LOCK_BIT;
     HosCondBroadcast(&KhDispatcherCond);
@@ -690,6 +703,7 @@ NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
     if (acquired) {
         FastMutex->Count = 0;
         FastMutex->Owner = self;
+        HOS_RACE_ACQUIRE(FastMutex);
     }
     HosMutexUnlock(&KhDispatcherLock);
     if (acquired) {
@@ -715,6 +729,7 @@ NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireGuardedMutex(PKGUARDED_MUTEX Mutex)
     if (acquired) {
         Mutex->Count = 0;
         Mutex->Owner = self;
+        HOS_RACE_ACQUIRE(Mutex);
     }
     HosMutexUnlock(&KhDispatcherLock);
     return acquired;

@@ -168,6 +168,48 @@ static int KhFindImage(struct dl_phdr_info *Info, size_t Size, void *Context)
     return 1;
 }
 
+/*
+ * dl_iterate_phdr callback, in explore mode: the module's writable data (.data and
+ * .bss; not what the dynamic linker makes read-only after relocation) is the driver's
+ * memory, which the race detector watches.
+ */
+static int KhWatchImageData(struct dl_phdr_info *Info, size_t Size, void *Context)
+{
+    (void)Size;
+    KH_IMAGE_SEARCH *search = Context;
+    if (Info->dlpi_addr != search->Base || Info->dlpi_name == NULL || strcmp(Info->dlpi_name, search->Name) != 0) {
+        return 0;
+    }
+    uintptr_t relroStart = 0, relroEnd = 0;
+    for (int i = 0; i < Info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &Info->dlpi_phdr[i];
+        if (ph->p_type == PT_GNU_RELRO) {
+            relroStart = Info->dlpi_addr + ph->p_vaddr;
+            relroEnd = relroStart + ph->p_memsz;
+        }
+    }
+    const char *base = strrchr(search->Name, '/');
+    base = base != NULL ? base + 1 : search->Name;
+    for (int i = 0; i < Info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &Info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) == 0) {
+            continue;
+        }
+        uintptr_t start = Info->dlpi_addr + ph->p_vaddr;
+        uintptr_t end = start + ph->p_memsz;
+        if (relroEnd > start && relroStart < end) {
+            if (relroStart > start) {
+                HosRaceWatch((const void *)start, relroStart - start, "%s data", base);
+            }
+            start = relroEnd > start ? relroEnd : start;
+        }
+        if (end > start) {
+            HosRaceWatch((const void *)start, end - start, "%s data", base);
+        }
+    }
+    return 1;
+}
+
 static void KhFreeDriver(KH_DRIVER *Driver)
 {
     KhFreeHostUnicodeString(&Driver->RegistryPath);
@@ -288,6 +330,9 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
     }
     driver->Start = search.Start;
     driver->End = search.End;
+    if (HosRaceOn) {
+        dl_iterate_phdr(KhWatchImageData, &search);
+    }
 
     PDRIVER_OBJECT object = &driver->DriverObject;
     object->Type = IO_TYPE_DRIVER;
@@ -317,6 +362,9 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
         HosMutexUnlock(&KhLoaderLock);
         HosFlushQueues();
         KhReleaseUnimplementedImports(driver);
+        if (HosRaceOn) {
+            HosRaceUnwatch((const void *)driver->Start, driver->End - driver->Start);
+        }
         dlclose(driver->Module);
         KhFreeDriver(driver);
         return status;
@@ -376,6 +424,9 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
     RemoveEntryList(&Driver->Link);
     HosMutexUnlock(&KhLoaderLock);
     KhReleaseUnimplementedImports(Driver);
+    if (HosRaceOn) {
+        HosRaceUnwatch((const void *)Driver->Start, Driver->End - Driver->Start);
+    }
     dlclose(Driver->Module);
     KhFreeDriver(Driver);
     return STATUS_SUCCESS;

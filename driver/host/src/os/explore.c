@@ -157,6 +157,12 @@ KMDFHOST_API void KmdfHostExploreFinding(const char *RuleId, const char *Format,
     _exit(1);
 }
 
+int HosXCurrentTask(void) { return HosXSelf != NULL ? HosXSelf->Id : -1; }
+
+const char *HosXTaskNameOf(int Id) { return Id >= 0 && Id < HosXTaskCount ? HosXTasks[Id].Name : "?"; }
+
+bool HosXSymbolizing(void) { return HosXConfig.Symbolize || HosXConfig.AbortOnFinding; }
+
 /* ------------------------------------------------------------------ decisions */
 
 static uint64_t HosXEarliestDeadline(void)
@@ -579,6 +585,8 @@ HOS_XTASK *HosXTaskCreate(const char *Name, HOS_THREAD_ROUTINE *Routine, void *C
     }
     task->Routine = Routine;
     task->Context = Context;
+    /* Starting a thread happens before everything it does. */
+    HosRaceTaskStarted(HosXSelf != NULL ? HosXSelf->Id : -1, task->Id);
     if (pthread_create(&task->Thread, NULL, HosXTaskMain, task) != 0) {
         task->State = XS_DONE;
         return NULL;
@@ -598,6 +606,8 @@ void HosXTaskJoin(HOS_XTASK *Task)
         self->WaitObject = Task;
         HosXDecide("join", HosXTaskName(Task->Id), NULL);
     }
+    /* Everything a thread did happens before a join that waited for its end. */
+    HosRaceTaskJoined(self->Id, Task->Id);
     if (Task->Started) {
         pthread_join(Task->Thread, NULL);
         Task->Started = false;
@@ -619,6 +629,9 @@ void HosXMutexLock(HOS_MUTEX *Mutex)
         HosXDecide("blocks", NULL, NULL);
     }
     Mutex->XOwner = self;
+    if (Mutex->Ordering && HosRaceOn) {
+        HosRaceAcquire(Mutex);
+    }
 }
 
 bool HosXMutexTryLock(HOS_MUTEX *Mutex)
@@ -628,6 +641,9 @@ bool HosXMutexTryLock(HOS_MUTEX *Mutex)
         return false;
     }
     Mutex->XOwner = self;
+    if (Mutex->Ordering && HosRaceOn) {
+        HosRaceAcquire(Mutex);
+    }
     return true;
 }
 
@@ -636,6 +652,9 @@ void HosXMutexUnlock(HOS_MUTEX *Mutex)
     HOS_XTASK *self = HosXMe();
     if (Mutex->XOwner != self) {
         HosXFatal("a host mutex was unlocked by a task that does not hold it");
+    }
+    if (Mutex->Ordering && HosRaceOn) {
+        HosRaceRelease(Mutex);
     }
     Mutex->XOwner = NULL;
     for (int i = 0; i < HosXTaskCount; i++) {
@@ -781,9 +800,10 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
         HosXTasks[i].Priority = 1000 + (HosXRandom() >> 16);
         HosXTasks[i].Decisions = 0;
     }
+    HosRaceReset();
     HosXPctChangeCount = 0;
     if (HosXConfig.Strategy == KH_EXPLORE_STRATEGY_PCT) {
-        uint32_t depth = HosXConfig.PctDepth == 0 ? 3 : HosXConfig.PctDepth;
+        uint32_t depth = HosXConfig.PctDepth == 0 ? 5 : HosXConfig.PctDepth; /* kmdfhost-explore's default */
         uint64_t steps = HosXConfig.PctSteps == 0 ? 1000 : HosXConfig.PctSteps;
         HosXPctChangeCount = depth - 1 < 16 ? depth - 1 : 16;
         for (uint32_t i = 0; i < HosXPctChangeCount; i++) {

@@ -22,4 +22,16 @@ HOS_XTASK *HosXTaskCreate(const char *Name, HOS_THREAD_ROUTINE *Routine, void *C
 /* Waits until the task has ended (a scheduling point), then frees it. */
 void HosXTaskJoin(HOS_XTASK *Task);
 
+/* The calling task's id, or -1 when the caller is not a task. */
+int HosXCurrentTask(void);
+/* A task's name (tasks keep their ids until the next run begins). */
+const char *HosXTaskNameOf(int Id);
+/* This run records source locations (the final run of a report, or a fuzzer's). */
+bool HosXSymbolizing(void);
+
+/* The race detector's (os/race.c) task events. */
+void HosRaceReset(void);
+void HosRaceTaskStarted(int Creator, int Task);
+void HosRaceTaskJoined(int Joiner, int Task);
+
 #endif /* HOS_EXPLORE_H */

@@ -36,7 +36,14 @@ void HosMutexInit(HOS_MUTEX *Mutex)
     HosCheck(pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK), "pthread_mutexattr_settype");
     HosCheck(pthread_mutex_init(&Mutex->Mutex, &attr), "pthread_mutex_init");
     Mutex->XOwner = NULL;
+    Mutex->Ordering = false;
     pthread_mutexattr_destroy(&attr);
+}
+
+void HosMutexInitOrdering(HOS_MUTEX *Mutex)
+{
+    HosMutexInit(Mutex);
+    Mutex->Ordering = true;
 }
 
 void HosMutexDestroy(HOS_MUTEX *Mutex) { HosCheck(pthread_mutex_destroy(&Mutex->Mutex), "pthread_mutex_destroy"); }
@@ -359,13 +366,22 @@ static void HosDpcThreadMain(void *Context)
         HosMutexUnlock(&HosDpcLock);
         if (HosExploring) {
             HosExplorePoint(oneShot ? "DPC runs" : "timer fires", NULL, next, NULL);
+            /* Setting a timer or queueing a DPC happens before its routine runs. */
+            HOS_RACE_ACQUIRE(next);
         }
         routine(context);
         HosMutexLock(&HosDpcLock);
         if (oneShot) {
+            if (HosRaceOn) {
+                /* The routine's end happens before a flush that waited for it. */
+                HosRaceForget(next);
+                HosRaceRelease(&HosDpcOneShotPending);
+            }
             free(next);
             HosDpcOneShotPending--;
         } else {
+            /* ... and before a cancel or delete that waited for it. */
+            HOS_RACE_RELEASE(next);
             next->Running = false;
         }
         HosCondBroadcast(&HosDpcIdle);
@@ -389,10 +405,17 @@ static void HosWorkThreadMain(void *Context)
         HosMutexUnlock(&HosWorkLock);
         if (HosExploring) {
             HosExplorePoint("work item runs", NULL, work, NULL);
+            /* Queueing a work item happens before it runs. */
+            HOS_RACE_ACQUIRE(work);
         }
         work->Routine(work->Context);
+        if (HosRaceOn) {
+            HosRaceForget(work);
+        }
         free(work);
         HosMutexLock(&HosWorkLock);
+        /* Its end happens before a flush that waited for it. */
+        HOS_RACE_RELEASE(&HosWorkRun);
         HosWorkRun++;
         HosCondBroadcast(&HosWorkDone);
     }
@@ -440,6 +463,7 @@ bool HosTimerSet(HOS_TIMER *Timer, uint64_t DueNs, uint64_t PeriodNs)
     }
     Timer->DueNs = HosDeadlineAfter(DueNs);
     Timer->PeriodNs = PeriodNs;
+    HOS_RACE_RELEASE(Timer);
     HosDpcInsert(Timer);
     HosCondSignal(&HosDpcWake);
     HosMutexUnlock(&HosDpcLock);
@@ -457,6 +481,7 @@ bool HosTimerCancel(HOS_TIMER *Timer, bool Wait)
         while (Timer->Running) {
             HosCondWait(&HosDpcIdle, &HosDpcLock);
         }
+        HOS_RACE_ACQUIRE(Timer);
     }
     HosMutexUnlock(&HosDpcLock);
     return wasQueued;
@@ -468,6 +493,9 @@ void HosTimerDelete(HOS_TIMER *Timer)
         return;
     }
     HosTimerCancel(Timer, true);
+    if (HosRaceOn) {
+        HosRaceForget(Timer);
+    }
     free(Timer);
 }
 
@@ -485,6 +513,7 @@ bool HosQueueDpc(HOS_TIMER_ROUTINE *Routine, void *Context)
     dpc->OneShot = true;
     HosMutexLock(&HosDpcLock);
     dpc->DueNs = 0;
+    HOS_RACE_RELEASE(dpc);
     /* Due at 0: ahead of every timer, behind DPCs queued earlier (insertion keeps order). */
     HosDpcInsert(dpc);
     HosDpcOneShotPending++;
@@ -505,6 +534,7 @@ bool HosQueueWork(HOS_THREAD_ROUTINE *Routine, void *Context)
     work->Routine = Routine;
     work->Context = Context;
     HosMutexLock(&HosWorkLock);
+    HOS_RACE_RELEASE(work);
     *HosWorkTail = work;
     HosWorkTail = &work->Next;
     HosWorkQueued++;
@@ -525,6 +555,7 @@ void HosFlushQueues(void)
         while (HosDpcOneShotPending != 0) {
             HosCondWait(&HosDpcIdle, &HosDpcLock);
         }
+        HOS_RACE_ACQUIRE(&HosDpcOneShotPending);
         HosMutexUnlock(&HosDpcLock);
     }
     HosMutexLock(&HosWorkLock);
@@ -532,5 +563,6 @@ void HosFlushQueues(void)
     while (HosWorkRun < target) {
         HosCondWait(&HosWorkDone, &HosWorkLock);
     }
+    HOS_RACE_ACQUIRE(&HosWorkRun);
     HosMutexUnlock(&HosWorkLock);
 }

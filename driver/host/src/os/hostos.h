@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ locks and waits */
@@ -25,6 +26,7 @@ struct HOS_XTASK;
 typedef struct HOS_MUTEX {
     pthread_mutex_t Mutex;
     struct HOS_XTASK *XOwner; /* explore mode: the task that holds it (the pthread mutex is unused) */
+    bool Ordering;            /* stands for a Windows or KMDF lock (HosMutexInitOrdering) */
 } HOS_MUTEX;
 
 typedef struct HOS_COND {
@@ -32,6 +34,13 @@ typedef struct HOS_COND {
 } HOS_COND;
 
 void HosMutexInit(HOS_MUTEX *Mutex);
+/*
+ * A mutex that stands for a lock of Windows or of KMDF (a WDFSPINLOCK, a queue's or a
+ * request's lock): in explore mode its release happens before its next acquire for the
+ * race detector (os/race.c). A plain HosMutexInit mutex guards the host's own
+ * bookkeeping and orders nothing for the driver.
+ */
+void HosMutexInitOrdering(HOS_MUTEX *Mutex);
 void HosMutexDestroy(HOS_MUTEX *Mutex);
 void HosMutexLock(HOS_MUTEX *Mutex);
 void HosMutexUnlock(HOS_MUTEX *Mutex);
@@ -152,5 +161,33 @@ void HosExplorePoint(const char *Verb, const char *Name, const void *Object, con
  * name the wait-for cycle. HosExploreNoteWait(NULL, 0) after the wait.
  */
 void HosExploreNoteWait(const char *What, const void *Object, uint64_t OwnerThreadId);
+
+/*
+ * The race detector (os/race.c; explore mode with a driver built with
+ * scripts/build-host-driver --race). Sync is any address that stands for a
+ * synchronization object: a release by one task happens before every later acquire of
+ * the same address by another. HosRaceForget drops an object that is gone (its address
+ * may be reused). Watched memory is memory the driver owns, checked for accesses with no
+ * happens-before between them; What (printf format) names it in a report.
+ */
+extern bool HosRaceOn; /* explore mode, and a driver built with --race was loaded */
+void HosRaceAcquire(const void *Sync);
+void HosRaceRelease(const void *Sync);
+void HosRaceForget(const void *Sync);
+void HosRaceWatch(const void *Start, size_t Size, const char *Format, ...) __attribute__((format(printf, 3, 4)));
+void HosRaceUnwatch(const void *Start, size_t Size);
+
+#define HOS_RACE_ACQUIRE(Sync)                                                                  \
+    do {                                                                                        \
+        if (__builtin_expect(HosRaceOn, 0)) {                                                   \
+            HosRaceAcquire(Sync);                                                               \
+        }                                                                                       \
+    } while (0)
+#define HOS_RACE_RELEASE(Sync)                                                                  \
+    do {                                                                                        \
+        if (__builtin_expect(HosRaceOn, 0)) {                                                   \
+            HosRaceRelease(Sync);                                                               \
+        }                                                                                       \
+    } while (0)
 
 #endif /* HOSTOS_H */

@@ -70,6 +70,8 @@
     RULE(HANG, "os", "a scenario of the schedule explorer does not end within its bound of virtual time")      \
     RULE(PROPERTY, "os", "a scenario's property broke: an I/O completed twice or with a status not allowed, "   \
                          "or a read returned data no write stored")                                             \
-    RULE(CRASH, "os", "a run of the schedule explorer ended with a signal (a crash in the driver or the host)")
+    RULE(CRASH, "os", "a run of the schedule explorer ended with a signal (a crash in the driver or the host)")  \
+    RULE(DATA_RACE, "os", "two tasks accessed the same driver memory, one of them writing, with no lock or "     \
+                          "ordering between them (driver built with build-host-driver --race; src/os/race.c)")
 
 #endif /* KH_VERIFIER_H */

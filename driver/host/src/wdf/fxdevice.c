@@ -276,7 +276,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     object->NoDriverDelete = !init->Control;
     device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
-    HosMutexInit(&device->Lock);
+    HosMutexInitOrdering(&device->Lock);
     FxListInit(&device->Queues);
     FxListInit(&device->Files);
     device->Pdo = init->Pdo;

@@ -840,7 +840,7 @@ WDFAPI NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config,
         }
     }
     object->SyncScope = scope;
-    HosMutexInit(&queue->Lock);
+    HosMutexInitOrdering(&queue->Lock);
     HosCondInit(&queue->Idle);
     FxListInit(&queue->Pending);
     FxListInit(&queue->Owned);

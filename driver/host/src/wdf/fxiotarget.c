@@ -68,7 +68,7 @@ static NTSTATUS FxIoTargetAllocate(FX_DEVICE *Device, PWDF_OBJECT_ATTRIBUTES Att
     }
     FX_IOTARGET *target = (FX_IOTARGET *)object;
     target->Device = Device;
-    HosMutexInit(&target->Lock);
+    HosMutexInitOrdering(&target->Lock);
     HosCondInit(&target->Idle);
     FxListInit(&target->SentList);
     FxListInit(&target->Pended);
@@ -649,7 +649,7 @@ NTSTATUS FxRequestCreateInternal(FX_DRIVER *Driver, PWDF_OBJECT_ATTRIBUTES Attri
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     FX_REQUEST *request = (FX_REQUEST *)object;
-    HosMutexInit(&request->Lock);
+    HosMutexInitOrdering(&request->Lock);
     HosCondInit(&request->SendDone);
     FxListInit(&request->QueueLink);
     FxListInit(&request->TargetLink);

@@ -188,11 +188,24 @@ static size_t FxContextSize(PWDF_OBJECT_ATTRIBUTES Attributes)
 }
 
 static void FxContextInit(FX_CONTEXT *Context, FX_OBJECT *Owner, PWDF_OBJECT_ATTRIBUTES Attributes,
-                          size_t Size)
+                          size_t Size, FX_TYPE Type)
 {
     Context->Owner = Owner;
     Context->TypeInfo = Attributes->ContextTypeInfo;
     Context->Size = Size;
+    if (HosRaceOn) {
+        /* Context memory is the driver's: the race detector watches it (os/race.c). */
+        const char *name = Context->TypeInfo->ContextName;
+        HosRaceWatch(Context->Data, Size, "%s context %s", FxTypeName(Type), name != NULL ? name : "?");
+    }
+}
+
+/* The object's context memory goes back to the host: no longer watched. */
+static void FxContextUnwatch(FX_CONTEXT *Context)
+{
+    if (HosRaceOn) {
+        HosRaceUnwatch(Context->Data, Context->Size);
+    }
 }
 
 NTSTATUS FxObjectAllocate(size_t BodySize, FX_TYPE Type, PWDF_OBJECT_ATTRIBUTES Attributes,
@@ -235,7 +248,7 @@ NTSTATUS FxObjectAllocate(size_t BodySize, FX_TYPE Type, PWDF_OBJECT_ATTRIBUTES 
         object->SyncScope = Attributes->SynchronizationScope;
         if (Attributes->ContextTypeInfo != NULL) {
             FX_CONTEXT *context = (FX_CONTEXT *)((char *)object + body);
-            FxContextInit(context, object, Attributes, contextSize);
+            FxContextInit(context, object, Attributes, contextSize, Type);
             object->Contexts = context;
         }
     }
@@ -259,6 +272,7 @@ void FxObjectFreeUninserted(FX_OBJECT *Object)
     FX_CONTEXT *context = Object->Contexts;
     while (context != NULL) {
         FX_CONTEXT *next = context->Next;
+        FxContextUnwatch(context);
         if (context->Separate) {
             free(context);
         }
@@ -340,6 +354,7 @@ static void FxObjectDestroy(FX_OBJECT *Object)
     HosMutexUnlock(&FxGlobalLock);
     while (extra != NULL) {
         FX_CONTEXT *next = extra->Next;
+        FxContextUnwatch(extra);
         if (extra->Separate) {
             free(extra);
         }
@@ -512,7 +527,7 @@ FX_SYNC_LOCK *FxSyncLockCreate(bool Passive)
     if (lock == NULL) {
         return NULL;
     }
-    HosMutexInit(&lock->Mutex);
+    HosMutexInitOrdering(&lock->Mutex);
     atomic_init(&lock->Owner, 0);
     atomic_init(&lock->InCallback, 0);
     lock->Passive = Passive;
@@ -726,7 +741,7 @@ WDFAPI NTSTATUS WdfObjectAllocateContext(WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTE
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(context, 0, sizeof(FX_CONTEXT) + size);
-    FxContextInit(context, object, ContextAttributes, size);
+    FxContextInit(context, object, ContextAttributes, size, object->Type);
     context->Separate = true;
     context->EvtCleanup = ContextAttributes->EvtCleanupCallback;
     context->EvtDestroy = ContextAttributes->EvtDestroyCallback;

@@ -106,7 +106,7 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
     FX_REQUEST *request = (FX_REQUEST *)object;
     object->NoDriverDelete = true;
     object->ExecutionLevel = Device->Object.ExecutionLevel;
-    HosMutexInit(&request->Lock);
+    HosMutexInitOrdering(&request->Lock);
     HosCondInit(&request->SendDone);
     FxListInit(&request->QueueLink);
     FxListInit(&request->TargetLink);

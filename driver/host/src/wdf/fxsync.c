@@ -40,7 +40,7 @@ WDFAPI NTSTATUS WdfSpinLockCreate(PWDF_OBJECT_ATTRIBUTES SpinLockAttributes, WDF
         return status;
     }
     FX_SPINLOCK *lock = (FX_SPINLOCK *)object;
-    HosMutexInit(&lock->Mutex);
+    HosMutexInitOrdering(&lock->Mutex);
     atomic_init(&lock->Owner, 0);
     object->ExecutionLevel = FxResolveExecutionLevel(SpinLockAttributes, parent);
     FxObjectInsert(object, parent);
@@ -143,7 +143,7 @@ WDFAPI NTSTATUS WdfWaitLockCreate(PWDF_OBJECT_ATTRIBUTES LockAttributes, WDFWAIT
         return status;
     }
     FX_WAITLOCK *lock = (FX_WAITLOCK *)object;
-    HosMutexInit(&lock->Mutex);
+    HosMutexInitOrdering(&lock->Mutex);
     HosCondInit(&lock->Released);
     object->ExecutionLevel = FxResolveExecutionLevel(LockAttributes, parent);
     FxObjectInsert(object, parent);

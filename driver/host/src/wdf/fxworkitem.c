@@ -119,7 +119,7 @@ WDFAPI NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRI
     item->Config = *Config;
     item->Lock = lock;
     object->ExecutionLevel = WdfExecutionLevelPassive;
-    HosMutexInit(&item->Mutex);
+    HosMutexInitOrdering(&item->Mutex);
     HosCondInit(&item->Idle);
     FxObjectInsert(object, parent);
     *WorkItem = (WDFWORKITEM)object;
