@@ -2097,7 +2097,9 @@ typedef enum _DEVICE_REGISTRY_PROPERTY {
     DevicePropertyContainerID = 0x16
 } DEVICE_REGISTRY_PROPERTY;
 
-/* Supports the instance's hardware ID, enumerator name and PDO name (strings). */
+/* A device's Plug and Play property: the values a root-enumerated device has (IDs,
+   enumerator, PDO name, removal policy, install state, container; the setup values of
+   its Enum key), STATUS_OBJECT_NAME_NOT_FOUND for what it has not. */
 NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                                ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
 

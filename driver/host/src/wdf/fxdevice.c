@@ -457,7 +457,9 @@ WDFAPI WDFDEVICE WdfWdmDeviceGetWdfDeviceHandle(PDEVICE_OBJECT DeviceObject)
 
 /*
  * WdfDeviceConfigureRequestDispatching: requests of one type go to the given queue
- * instead of the default queue. Only read, write and device control are routed here.
+ * instead of the default queue: create (presented to EvtIoDefault, with its new
+ * WDFFILEOBJECT, fxfileobject.c), read, write, device control and internal device
+ * control; STATUS_WDF_BUSY when the type has its queue already.
  */
 WDFAPI NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue,
                                                      WDF_REQUEST_TYPE RequestType)
@@ -472,10 +474,15 @@ WDFAPI NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE 
     if (queue->Device != device) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    if (RequestType != WdfRequestTypeRead && RequestType != WdfRequestTypeWrite &&
-        RequestType != WdfRequestTypeDeviceControl &&
+    if (RequestType != WdfRequestTypeCreate && RequestType != WdfRequestTypeRead &&
+        RequestType != WdfRequestTypeWrite && RequestType != WdfRequestTypeDeviceControl &&
         RequestType != WdfRequestTypeDeviceControlInternal) {
         return STATUS_INVALID_PARAMETER;
+    }
+    /* Create requests reach a queue only through its EvtIoDefault (there is no
+       EvtIoCreate): a queue without one cannot take them. */
+    if (RequestType == WdfRequestTypeCreate && queue->Config.EvtIoDefault == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
     }
     HosMutexLock(&device->Lock);
     if (device->Dispatch[RequestType] != NULL) {
@@ -1103,4 +1110,151 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device)
         (void)IoDeleteSymbolicLink(&link);
         free(link.Buffer);
     }
+}
+
+/* ------------------------------------------------ registry keys and properties */
+
+/* The PDO at the bottom of a device's stack, or NULL (a control device has none). */
+static PDEVICE_OBJECT FxDevicePdo(FX_DEVICE *Device)
+{
+    return Device->Control ? NULL : Device->Pdo;
+}
+
+NTSTATUS FxOpenDeviceKey(FX_DRIVER *Driver, FX_OBJECT *Parent, PDEVICE_OBJECT Pdo, ULONG KeyType,
+                         ACCESS_MASK DesiredAccess, PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key,
+                         const char *Api)
+{
+    if (Key == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Key = NULL;
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u", Api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (Pdo == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    NTSTATUS status = FxValidateAttributes(KeyAttributes);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if (KeyAttributes != NULL && KeyAttributes->ParentObject != NULL) {
+        Parent = FxObjectFromHandle(KeyAttributes->ParentObject, FxTypeAny, Api);
+        if (Parent == NULL) {
+            return STATUS_INVALID_HANDLE;
+        }
+    }
+    HANDLE handle = NULL;
+    status = IoOpenDeviceRegistryKey(Pdo, KeyType, DesiredAccess, &handle);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    return FxRegistryWrapHandle(Driver, Parent, KeyAttributes, handle, Key);
+}
+
+/*
+ * WdfDeviceOpenRegistryKey: the device's hardware key (PLUGPLAY_REGKEY_DEVICE) or
+ * software key (PLUGPLAY_REGKEY_DRIVER) as a WDFKEY whose parent is the device unless
+ * KeyAttributes names another. A control device has neither:
+ * STATUS_INVALID_DEVICE_REQUEST.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceopenregistrykey
+ */
+WDFAPI NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
+                                         ACCESS_MASK DesiredAccess,
+                                         PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceOpenRegistryKey");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxOpenDeviceKey(device->Object.Driver, &device->Object, FxDevicePdo(device),
+                           DeviceInstanceKeyType, DesiredAccess, KeyAttributes, Key,
+                           "WdfDeviceOpenRegistryKey");
+}
+
+NTSTATUS FxQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo, DEVICE_REGISTRY_PROPERTY Property,
+                         ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength,
+                         const char *Api)
+{
+    if (ResultLength == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *ResultLength = 0;
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u", Api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (Pdo == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    return IoGetDeviceProperty(Pdo, Property, BufferLength, PropertyBuffer, ResultLength);
+}
+
+NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                                 DEVICE_REGISTRY_PROPERTY Property, POOL_TYPE PoolType,
+                                 PWDF_OBJECT_ATTRIBUTES Attributes, WDFMEMORY *Memory,
+                                 const char *Api)
+{
+    if (Memory == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Memory = NULL;
+    ULONG length = 0;
+    NTSTATUS status = FxQueryProperty(Driver, Pdo, Property, 0, NULL, &length, Api);
+    if (status != STATUS_BUFFER_TOO_SMALL) {
+        return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    }
+    PVOID buffer = NULL;
+    WDFMEMORY memory;
+    status = WdfMemoryCreate(Attributes, PoolType, 0, length, &memory, &buffer);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = FxQueryProperty(Driver, Pdo, Property, length, buffer, &length, Api);
+    if (!NT_SUCCESS(status)) {
+        WdfObjectDelete(memory);
+        return status;
+    }
+    *Memory = memory;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceQueryProperty: a Plug and Play property of the device (IoGetDeviceProperty on
+ * its PDO); STATUS_BUFFER_TOO_SMALL with the size in ResultLength when the buffer is too
+ * small. A control device has none: STATUS_INVALID_DEVICE_REQUEST.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicequeryproperty
+ */
+WDFAPI NTSTATUS WdfDeviceQueryProperty(WDFDEVICE Device, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                       ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceQueryProperty");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty, BufferLength,
+                           PropertyBuffer, ResultLength, "WdfDeviceQueryProperty");
+}
+
+/*
+ * WdfDeviceAllocAndQueryProperty: the property in a new WDFMEMORY of exactly its size.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceallocandqueryproperty
+ */
+WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
+                                               DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                               POOL_TYPE PoolType,
+                                               PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes,
+                                               WDFMEMORY *PropertyMemory)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAllocAndQueryProperty");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
+                                   PoolType, PropertyMemoryAttributes, PropertyMemory,
+                                   "WdfDeviceAllocAndQueryProperty");
 }

@@ -189,6 +189,24 @@ NTSTATUS FxStringSet(WDFSTRING String, const WCHAR *Buffer, size_t Bytes, const 
 NTSTATUS FxRegistryOpenKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
                            PUNICODE_STRING Name, ACCESS_MASK DesiredAccess, WDFKEY *Key);
 
+/* A WDFKEY of Driver under Parent for a registry handle opened already; the key owns
+   the handle from now on (it is closed on failure too). */
+NTSTATUS FxRegistryWrapHandle(struct FX_DRIVER *Driver, FX_OBJECT *Parent,
+                              PWDF_OBJECT_ATTRIBUTES KeyAttributes, HANDLE Handle, WDFKEY *Key);
+
+/* Registry keys and properties of a device's PDO (fxdevice.c), shared by the WdfDevice
+   and WdfFdoInit forms; Pdo NULL (a control device) gives STATUS_INVALID_DEVICE_REQUEST. */
+NTSTATUS FxOpenDeviceKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PDEVICE_OBJECT Pdo,
+                         ULONG KeyType, ACCESS_MASK DesiredAccess,
+                         PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key, const char *Api);
+NTSTATUS FxQueryProperty(struct FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                         DEVICE_REGISTRY_PROPERTY Property, ULONG BufferLength,
+                         PVOID PropertyBuffer, PULONG ResultLength, const char *Api);
+NTSTATUS FxAllocAndQueryProperty(struct FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                                 DEVICE_REGISTRY_PROPERTY Property, POOL_TYPE PoolType,
+                                 PWDF_OBJECT_ATTRIBUTES Attributes, WDFMEMORY *Memory,
+                                 const char *Api);
+
 /* ---------------------------------------------------- callbacks and sync locks */
 
 /*
@@ -336,6 +354,10 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    /* A PDO whose WDFDEVICE_INIT allowed WdfRequestForwardToParentDeviceIoQueue
+       (WdfPdoInitAllowForwardingRequestToParent), and the bus device that made it. */
+    bool AllowForwardingToParent;
+    struct FX_DEVICE *ParentDevice;
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -386,6 +408,10 @@ typedef struct FX_QUEUE {
     PFN_WDF_IO_QUEUE_STATE StateCallback; /* stop / purge / drain completion */
     WDFCONTEXT StateContext;
     bool StateCallbackWantsEmptyQueue; /* drain and purge wait for the queue too */
+    PFN_WDF_IO_QUEUE_STATE ReadyCallback; /* WdfIoQueueReadyNotify (manual queues) */
+    WDFCONTEXT ReadyContext;
+    bool ReadyPending; /* the queue went from empty to not empty (or started) since the
+                          last ready notification */
     FX_LINK DeviceLink;
 } FX_QUEUE;
 
@@ -409,6 +435,8 @@ bool FxQueueWaitDriverIdle(FX_QUEUE *Queue, uint64_t TimeoutNs, bool ExceptAckno
 void FxQueueStopOwned(FX_QUEUE *Queue, ULONG Action);
 /* Purges the queue (cancel what waits, cancel cancelable driver-owned requests). */
 void FxQueuePurgeInternal(FX_QUEUE *Queue);
+/* WdfRequestRequeue: a driver-owned request of a manual queue back at its head. */
+NTSTATUS FxQueueRequeue(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 /* Forced completion of requests still owned by the driver when its device goes away. */
 ULONG FxQueueAbandonOwned(FX_QUEUE *Queue);
 
