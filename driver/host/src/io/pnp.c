@@ -403,7 +403,10 @@ KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
     Node->State = KhNodeSurpriseRemoved;
     KhIoNodeInterfacesLocked(Node, false, NULL);
     HosMutexUnlock(&KhIoLock);
-    return KhSendPnp(Node, IRP_MN_SURPRISE_REMOVAL);
+    NTSTATUS status = KhSendPnp(Node, IRP_MN_SURPRISE_REMOVAL);
+    /* Those watching the device learn that it is gone. */
+    KhIoTargetRemoveComplete(Node);
+    return status;
 }
 
 /*
@@ -422,13 +425,28 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
     if (Node == NULL || Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    NTSTATUS status;
+    /* An orderly removal asks those watching the device first (target device change
+       notification): they close their files, or veto the removal. */
+    bool asked = false;
+    if (Node->State == KhNodeStarted) {
+        status = KhIoTargetQueryRemove(Node);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+        asked = true;
+    }
     /* Closes deferred to the worker thread reach the driver before it goes. */
     HosFlushQueues();
     HosMutexLock(&KhIoLock);
     ULONG openFiles = Node->OpenFiles;
     HosMutexUnlock(&KhIoLock);
-    NTSTATUS status;
     if (openFiles != 0 && Node->State != KhNodeSurpriseRemoved) {
+        /* Files still open veto the orderly removal (on Windows, PNP_VetoOutstandingOpen);
+           the host removes the device anyway, as a surprise removal. */
+        if (asked) {
+            KhIoTargetRemoveCancelled(Node);
+        }
         status = KmdfHostSurpriseRemoveDevice(Node);
         (void)status;
     }
@@ -436,6 +454,7 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
         status = KhSendPnp(Node, IRP_MN_QUERY_REMOVE_DEVICE);
         if (!NT_SUCCESS(status)) {
             KhSendPnp(Node, IRP_MN_CANCEL_REMOVE_DEVICE);
+            KhIoTargetRemoveCancelled(Node);
             return status;
         }
     }
@@ -452,6 +471,7 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
     KhIoFreeLinks(&links);
 
     status = KhSendPnp(Node, IRP_MN_REMOVE_DEVICE);
+    KhIoTargetRemoveComplete(Node);
 
     HosMutexLock(&KhIoLock);
     Node->State = KhNodeRemoved;
@@ -820,10 +840,12 @@ void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival)
 
 /*
  * Interface changes (EventCategoryDeviceInterfaceChange, EventCategoryData the class
- * GUID) are implemented; EventCategoryHardwareProfileChange registers and never fires
- * (the host has one hardware profile that never changes). Target device changes are not
- * implemented: UNIMPLEMENTED_DDI and STATUS_NOT_IMPLEMENTED. *NotificationEntry is the
- * handle IoUnregisterPlugPlayNotification(Ex) takes.
+ * GUID) and target device changes (EventCategoryTargetDeviceChange, EventCategoryData a
+ * file object of the device; pnptarget.c) are implemented;
+ * EventCategoryHardwareProfileChange registers and never fires (the host has one
+ * hardware profile that never changes); EventCategoryKernelSoftRestart is
+ * UNIMPLEMENTED_DDI. *NotificationEntry is the handle IoUnregisterPlugPlayNotification(Ex)
+ * takes.
  */
 NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY EventCategory,
                                                           ULONG EventCategoryFlags, PVOID EventCategoryData,
@@ -835,11 +857,13 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_
         return STATUS_INVALID_PARAMETER;
     }
     *NotificationEntry = NULL;
-    if (EventCategory == EventCategoryTargetDeviceChange || EventCategory == EventCategoryKernelSoftRestart) {
-        KhVerifierReport("UNIMPLEMENTED_DDI",
-                         "IoRegisterPlugPlayNotification for %s: the host implements device interface changes only",
-                         EventCategory == EventCategoryTargetDeviceChange ? "EventCategoryTargetDeviceChange"
-                                                                          : "EventCategoryKernelSoftRestart");
+    if (EventCategory == EventCategoryTargetDeviceChange) {
+        return KhIoRegisterTargetNotification((PFILE_OBJECT)EventCategoryData, CallbackRoutine, Context,
+                                              NotificationEntry);
+    }
+    if (EventCategory == EventCategoryKernelSoftRestart) {
+        KhVerifierReport("UNIMPLEMENTED_DDI", "IoRegisterPlugPlayNotification for EventCategoryKernelSoftRestart: "
+                                              "the host has no soft restart");
         return STATUS_NOT_IMPLEMENTED;
     }
     if (EventCategory != EventCategoryDeviceInterfaceChange && EventCategory != EventCategoryHardwareProfileChange) {
@@ -886,6 +910,10 @@ NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID Notification
     KH_PNP_NOTIFY *notify = NotificationEntry;
     if (notify == NULL) {
         return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS targetStatus;
+    if (KhIoUnregisterTargetNotification(NotificationEntry, &targetStatus)) {
+        return targetStatus;
     }
     HosMutexLock(&KhIoLock);
     bool found = false;

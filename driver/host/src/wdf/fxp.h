@@ -521,6 +521,14 @@ typedef struct FX_IOTARGET {
     FX_LINK SentList; /* requests with the target's driver */
     FX_LINK Pended;   /* requests waiting for WdfIoTargetStart */
     ULONG SentCount;
+    /* A remote target opened by name: what a reopen needs, the driver's callbacks of its
+       device's removal, and the target device change registration that drives them. */
+    UNICODE_STRING OpenName; /* Buffer NULL unless opened by name */
+    ACCESS_MASK OpenAccess;
+    PFN_WDF_IO_TARGET_QUERY_REMOVE EvtQueryRemove;
+    PFN_WDF_IO_TARGET_REMOVE_CANCELED EvtRemoveCanceled;
+    PFN_WDF_IO_TARGET_REMOVE_COMPLETE EvtRemoveComplete;
+    PVOID Notification;
 } FX_IOTARGET;
 
 /* The default target of a device whose stack has a lower device (fxiotarget.c). */

@@ -128,4 +128,20 @@ typedef struct QTEST_BAD {
     int32_t ForwardToParent;     /* STATUS_INVALID_DEVICE_REQUEST: not a PDO that allows it */
 } QTEST_BAD;
 
+/*
+ * The monitor driver (qmonitor.c) watches the test driver's interface as toastmon
+ * watches toasters, and tells the test program what happened through these functions,
+ * which the test program exports (the module resolves them against it):
+ *   "arrival"          an interface arrived; 1 when it was opened as a remote I/O target
+ *                      whose hardware ID (WdfIoTargetAllocAndQueryTargetProperty) is
+ *                      root\QTEST
+ *   "removal"          an interface went away
+ *   "query-remove"     EvtIoTargetQueryRemove (it vetoes when QMonitorVeto() says so)
+ *   "remove-cancelled" EvtIoTargetRemoveCanceled; the status of its reopen
+ *   "remove-complete"  EvtIoTargetRemoveComplete; the target is deleted
+ */
+#define QTEST_EXPORT __attribute__((visibility("default")))
+QTEST_EXPORT void QMonitorEvent(const char *Name, int64_t Value);
+QTEST_EXPORT int QMonitorVeto(void);
+
 #endif /* QTEST_H */

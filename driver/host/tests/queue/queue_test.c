@@ -11,11 +11,18 @@
  *   properties    WdfDeviceQueryProperty, WdfDeviceAllocAndQueryProperty and the
  *                 WdfFdoInit forms, with the values Windows gives a root device
  *   bad-input     wrong handles and IRQL: the verifier's reports and documented statuses
+ *   monitor       a monitor driver (qmonitor.c, as toastmon) sees the test driver's
+ *                 interfaces arrive and go away, and the removal of each device through
+ *                 its remote I/O target: an orderly removal (query, then complete), one
+ *                 an open file vetoes (query, cancelled and reopened, then complete as
+ *                 the device is surprise-removed), a surprise removal (complete only),
+ *                 and a removal the monitor vetoes
  *
  *   queue_test SCENARIO
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "khtest.h"
 #include "qtest.h"
@@ -81,6 +88,105 @@ static bool Utf16Is(const uint8_t *Data, uint64_t Length, const char *Text, bool
         }
     }
     return true;
+}
+
+/* ------------------------------------------------------------------ the monitor's log */
+
+static pthread_mutex_t MonitorMutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t MonitorCond = PTHREAD_COND_INITIALIZER;
+static struct {
+    char Name[32];
+    int64_t Value;
+} MonitorLog[64];
+static size_t MonitorCount;
+static int MonitorVetoes;
+
+QTEST_EXPORT void QMonitorEvent(const char *Name, int64_t Value)
+{
+    pthread_mutex_lock(&MonitorMutex);
+    if (MonitorCount < sizeof MonitorLog / sizeof MonitorLog[0]) {
+        snprintf(MonitorLog[MonitorCount].Name, sizeof MonitorLog[0].Name, "%s", Name);
+        MonitorLog[MonitorCount].Value = Value;
+        MonitorCount++;
+    }
+    pthread_cond_broadcast(&MonitorCond);
+    pthread_mutex_unlock(&MonitorMutex);
+}
+
+QTEST_EXPORT int QMonitorVeto(void)
+{
+    return __atomic_load_n(&MonitorVetoes, __ATOMIC_SEQ_CST);
+}
+
+/* How many events Name the monitor reported. */
+static size_t MonitorEvents(const char *Name)
+{
+    size_t count = 0;
+    pthread_mutex_lock(&MonitorMutex);
+    for (size_t i = 0; i < MonitorCount; i++) {
+        count += strcmp(MonitorLog[i].Name, Name) == 0;
+    }
+    pthread_mutex_unlock(&MonitorMutex);
+    return count;
+}
+
+/* Waits until the monitor reported Name Count times; false when KT_WAIT_MS ran out. */
+static bool MonitorWait(const char *Name, size_t Count)
+{
+    uint64_t deadline = KtNowNs() + (uint64_t)KT_WAIT_MS * 1000000u;
+    pthread_mutex_lock(&MonitorMutex);
+    for (;;) {
+        size_t count = 0;
+        for (size_t i = 0; i < MonitorCount; i++) {
+            count += strcmp(MonitorLog[i].Name, Name) == 0;
+        }
+        if (count >= Count || KtNowNs() >= deadline) {
+            pthread_mutex_unlock(&MonitorMutex);
+            return count >= Count;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&MonitorCond, &MonitorMutex, &until);
+    }
+}
+
+/* The names of the target's events (not the interface's, which the worker thread
+   delivers in an order of its own relative to them) after the first Skip, joined with
+   spaces. */
+static void MonitorSequence(size_t Skip, char *Out, size_t Size)
+{
+    Out[0] = 0;
+    pthread_mutex_lock(&MonitorMutex);
+    for (size_t i = Skip; i < MonitorCount; i++) {
+        if (strcmp(MonitorLog[i].Name, "arrival") == 0 || strcmp(MonitorLog[i].Name, "removal") == 0) {
+            continue;
+        }
+        size_t used = strlen(Out);
+        snprintf(Out + used, Size - used, "%s%s", used ? " " : "", MonitorLog[i].Name);
+    }
+    pthread_mutex_unlock(&MonitorMutex);
+}
+
+static size_t MonitorMark(void)
+{
+    pthread_mutex_lock(&MonitorMutex);
+    size_t count = MonitorCount;
+    pthread_mutex_unlock(&MonitorMutex);
+    return count;
+}
+
+static int64_t MonitorLastValue(const char *Name)
+{
+    int64_t value = -1;
+    pthread_mutex_lock(&MonitorMutex);
+    for (size_t i = 0; i < MonitorCount; i++) {
+        if (strcmp(MonitorLog[i].Name, Name) == 0) {
+            value = MonitorLog[i].Value;
+        }
+    }
+    pthread_mutex_unlock(&MonitorMutex);
+    return value;
 }
 
 /* ------------------------------------------------------------------ scenarios */
@@ -390,6 +496,108 @@ static void ScenarioBadInput(void)
     KtRemoveAndUnload(&device);
 }
 
+static KH_DEVNODE *AddWatched(KH_DRIVER *Driver, const char *InstanceId)
+{
+    KH_DEVNODE *node = NULL;
+    if (KT_CHECK_STATUS(KmdfHostAddDevice(Driver, InstanceId, &node), KT_STATUS_SUCCESS)) {
+        KT_CHECK_STATUS(KmdfHostStartDevice(node), KT_STATUS_SUCCESS);
+    }
+    return node;
+}
+
+static void ScenarioMonitor(void)
+{
+    KT_DEVICE watched, monitor;
+    char sequence[512];
+    memset(&monitor, 0, sizeof monitor);
+    if (!Start(&watched)) {
+        KtRemoveAndUnload(&watched);
+        return;
+    }
+    if (!KT_CHECK_STATUS(KtLoadDriver(&monitor, "qmonitor.so", "QMonitor"), KT_STATUS_SUCCESS)) {
+        KtRemoveAndUnload(&watched);
+        return;
+    }
+    /* The interface that exists already arrives first. */
+    if (KT_CHECK_STATUS(KmdfHostAddDevice(monitor.Driver, "ROOT\\QMON\\0000", &monitor.Node), KT_STATUS_SUCCESS)) {
+        KT_CHECK_STATUS(KmdfHostStartDevice(monitor.Node), KT_STATUS_SUCCESS);
+    }
+    KT_CHECK(MonitorWait("arrival", 1));
+    KT_CHECKF(MonitorLastValue("arrival") == 1,
+              "the monitor opened the interface as a remote target and read its device's hardware ID");
+
+    /* An orderly removal: the monitor closes its target when asked, then learns the
+       device is gone; the interface's removal follows. */
+    KH_DEVNODE *second = AddWatched(watched.Driver, "ROOT\\QTEST\\0001");
+    KT_CHECK(MonitorWait("arrival", 2));
+    size_t mark = MonitorMark();
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(second), KT_STATUS_SUCCESS);
+    KT_CHECK(MonitorWait("removal", 1));
+    MonitorSequence(mark, sequence, sizeof sequence);
+    KT_CHECKF(strcmp(sequence, "query-remove remove-complete") == 0, "orderly removal: %s", sequence);
+
+    /* A file the test holds open vetoes the orderly removal: the monitor is told of the
+       cancellation and reopens, then the device is surprise-removed. */
+    KH_DEVNODE *third = AddWatched(watched.Driver, "ROOT\\QTEST\\0002");
+    KT_CHECK(MonitorWait("arrival", 3));
+    KH_FILE *file = NULL;
+    char path[4096] = "";
+    uint8_t guid[16];
+    KtGuid(guid, QTEST_GUID_DATA);
+    char list[4096];
+    size_t required = 0;
+    KT_CHECK_STATUS(KmdfHostGetInterfaceList(guid, list, sizeof list, &required), KT_STATUS_SUCCESS);
+    for (const char *p = list; *p != 0; p += strlen(p) + 1) {
+        if (strstr(p, "0002") != NULL) {
+            snprintf(path, sizeof path, "%s", p);
+        }
+    }
+    KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS);
+    mark = MonitorMark();
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(third), KT_STATUS_SUCCESS);
+    KT_CHECK(MonitorWait("removal", 2));
+    MonitorSequence(mark, sequence, sizeof sequence);
+    KT_CHECKF(strcmp(sequence, "query-remove remove-cancelled remove-complete") == 0,
+              "removal with a file open: %s", sequence);
+    KT_CHECKF(MonitorLastValue("remove-cancelled") == 0, "the monitor reopened its target (0x%08x)",
+              (unsigned)MonitorLastValue("remove-cancelled"));
+    if (file != NULL) {
+        KtCloseFile(file);
+    }
+
+    /* A surprise removal: only the completion. */
+    KH_DEVNODE *fourth = AddWatched(watched.Driver, "ROOT\\QTEST\\0003");
+    KT_CHECK(MonitorWait("arrival", 4));
+    mark = MonitorMark();
+    KT_CHECK_STATUS(KmdfHostSurpriseRemoveDevice(fourth), KT_STATUS_SUCCESS);
+    KT_CHECK(MonitorWait("removal", 3));
+    MonitorSequence(mark, sequence, sizeof sequence);
+    KT_CHECKF(strcmp(sequence, "remove-complete") == 0, "surprise removal: %s", sequence);
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(fourth), KT_STATUS_SUCCESS);
+
+    /* The monitor vetoes: the device stays, with its interface; then it goes. */
+    __atomic_store_n(&MonitorVetoes, 1, __ATOMIC_SEQ_CST);
+    mark = MonitorMark();
+    KH_STATUS veto = KmdfHostRemoveDevice(watched.Node);
+    KT_CHECKF(!KT_NT_SUCCESS(veto), "the monitor's veto fails the removal (0x%08x)", (unsigned)veto);
+    MonitorSequence(mark, sequence, sizeof sequence);
+    KT_CHECKF(strcmp(sequence, "query-remove") == 0, "vetoed removal: %s", sequence);
+    KT_CHECK_STATUS(KtOpen(&watched, &file), KT_STATUS_SUCCESS);
+    if (file != NULL) {
+        KT_CHECK(ControlULong(file, IOCTL_Q_READY_COUNT) == 0);
+        KtCloseFile(file);
+    }
+    __atomic_store_n(&MonitorVetoes, 0, __ATOMIC_SEQ_CST);
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(watched.Node), KT_STATUS_SUCCESS);
+    watched.Node = NULL;
+    KT_CHECK(MonitorWait("removal", 4));
+    KT_CHECK(MonitorEvents("remove-complete") == 4);
+    KT_CHECK(MonitorEvents("arrival-failed") == 0);
+
+    KtRemoveAndUnload(&monitor);
+    KtTeardown(&watched, "after the monitor watched four devices come and go");
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -398,7 +606,7 @@ int main(int argc, char **argv)
     } scenarios[] = {
         {"create-queue", ScenarioCreateQueue}, {"manual-queue", ScenarioManualQueue},
         {"registry", ScenarioRegistry},         {"properties", ScenarioProperties},
-        {"bad-input", ScenarioBadInput},
+        {"bad-input", ScenarioBadInput},       {"monitor", ScenarioMonitor},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {
@@ -407,6 +615,6 @@ int main(int argc, char **argv)
             return KtFinish();
         }
     }
-    fprintf(stderr, "usage: queue_test create-queue|manual-queue|registry|properties|bad-input\n");
+    fprintf(stderr, "usage: queue_test create-queue|manual-queue|registry|properties|bad-input|monitor\n");
     return 2;
 }
