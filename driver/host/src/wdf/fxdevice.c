@@ -271,6 +271,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     device->HasFileObjectAttributes = init->HasFileObjectAttributes;
     device->FileObjectAttributes = init->FileObjectAttributes;
     device->IoType = init->IoType == WdfDeviceIoUndefined ? WdfDeviceIoBuffered : init->IoType;
+    WDF_DEVICE_STATE_INIT(&device->DeviceState);
 
     /* Synchronization scope Device: one lock for the callbacks of all of its queues. */
     if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
@@ -896,6 +897,33 @@ static NTSTATUS FxForward(FX_DEVICE *Device, PIRP Irp)
     return IoCallDriver(Device->Lower, Irp);
 }
 
+/* PNP_DEVICE_STATE flags: WdfTrue sets a flag, WdfFalse clears it, WdfUseDefault leaves it. */
+static ULONG FxDevicePnpState(FX_DEVICE *Device, ULONG Flags)
+{
+    static const struct {
+        size_t Offset;
+        ULONG Flag;
+    } map[] = {
+        {offsetof(WDF_DEVICE_STATE, Disabled), PNP_DEVICE_DISABLED},
+        {offsetof(WDF_DEVICE_STATE, DontDisplayInUI), PNP_DEVICE_DONT_DISPLAY_IN_UI},
+        {offsetof(WDF_DEVICE_STATE, Failed), PNP_DEVICE_FAILED},
+        {offsetof(WDF_DEVICE_STATE, NotDisableable), PNP_DEVICE_NOT_DISABLEABLE},
+        {offsetof(WDF_DEVICE_STATE, Removed), PNP_DEVICE_REMOVED},
+        {offsetof(WDF_DEVICE_STATE, ResourcesChanged), PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED},
+    };
+    HosMutexLock(&Device->Lock);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        WDF_TRI_STATE value = *(WDF_TRI_STATE *)((char *)&Device->DeviceState + map[i].Offset);
+        if (value == WdfTrue) {
+            Flags |= map[i].Flag;
+        } else if (value == WdfFalse) {
+            Flags &= ~map[i].Flag;
+        }
+    }
+    HosMutexUnlock(&Device->Lock);
+    return Flags;
+}
+
 static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -945,6 +973,11 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
         IoDeleteDevice(fdo);
         return status;
     }
+    case IRP_MN_QUERY_PNP_DEVICE_STATE:
+        /* The state WdfDeviceSetDeviceState gave, over what the drivers below report. */
+        Irp->IoStatus.Information = FxDevicePnpState(Device, (ULONG)Irp->IoStatus.Information);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        return FxForward(Device, Irp);
     default:
         return FxForward(Device, Irp);
     }
@@ -1257,4 +1290,64 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
     return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
                                    PoolType, PropertyMemoryAttributes, PropertyMemory,
                                    "WdfDeviceAllocAndQueryProperty");
+}
+
+/* ------------------------------------------------------------ device state */
+
+/*
+ * WdfDeviceSetDeviceState: the device's PnP state flags (what it answers to
+ * IRP_MN_QUERY_PNP_DEVICE_STATE); a WdfUseDefault member leaves that flag as it was.
+ * On Windows the framework then calls IoInvalidateDeviceState and the PnP manager acts
+ * on a failed or removed state by removing the device: the host's PnP manager does not,
+ * so setting Failed or Removed is reported as UNIMPLEMENTED_DDI.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetdevicestate
+ */
+WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetDeviceState");
+    if (device == NULL) {
+        return;
+    }
+    if (DeviceState == NULL || DeviceState->Size != sizeof(WDF_DEVICE_STATE)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceSetDeviceState with a WDF_DEVICE_STATE of size %lu (expected %lu)",
+                 DeviceState != NULL ? (unsigned long)DeviceState->Size : 0ul,
+                 (unsigned long)sizeof(WDF_DEVICE_STATE));
+        return;
+    }
+    if (DeviceState->Failed == WdfTrue || DeviceState->Removed == WdfTrue) {
+        FxReport(device->Object.Driver, "UNIMPLEMENTED_DDI",
+                 "WdfDeviceSetDeviceState with %s: the host's PnP manager does not remove a device "
+                 "for its reported state",
+                 DeviceState->Failed == WdfTrue ? "Failed" : "Removed");
+        return;
+    }
+    HosMutexLock(&device->Lock);
+    WDF_TRI_STATE *to = &device->DeviceState.Disabled;
+    const WDF_TRI_STATE *from = &DeviceState->Disabled;
+    for (int i = 0; i < 6; i++) {
+        if (from[i] != WdfUseDefault) {
+            to[i] = from[i];
+        }
+    }
+    HosMutexUnlock(&device->Lock);
+}
+
+/* WdfDeviceGetDeviceState: what WdfDeviceSetDeviceState set (WdfUseDefault otherwise). */
+WDFAPI VOID WdfDeviceGetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetDeviceState");
+    if (device == NULL) {
+        return;
+    }
+    if (DeviceState == NULL || DeviceState->Size != sizeof(WDF_DEVICE_STATE)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceGetDeviceState with a WDF_DEVICE_STATE of size %lu (expected %lu)",
+                 DeviceState != NULL ? (unsigned long)DeviceState->Size : 0ul,
+                 (unsigned long)sizeof(WDF_DEVICE_STATE));
+        return;
+    }
+    HosMutexLock(&device->Lock);
+    *DeviceState = device->DeviceState;
+    HosMutexUnlock(&device->Lock);
 }

@@ -358,6 +358,7 @@ typedef struct FX_DEVICE {
        (WdfPdoInitAllowForwardingRequestToParent), and the bus device that made it. */
     bool AllowForwardingToParent;
     struct FX_DEVICE *ParentDevice;
+    WDF_DEVICE_STATE DeviceState; /* WdfDeviceSetDeviceState, under Lock */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);

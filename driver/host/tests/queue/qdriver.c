@@ -498,6 +498,9 @@ VOID QEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     case IOCTL_Q_BAD_INPUT:
         size = sizeof(QTEST_BAD);
         break;
+    case IOCTL_Q_DEVICE_STATE:
+        size = sizeof(QTEST_STATE);
+        break;
     case IOCTL_Q_PROPERTY:
         break;
     default:
@@ -576,6 +579,22 @@ VOID QEvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuffer
     case IOCTL_Q_BAD_INPUT:
         QBadInput(context, Request, out);
         break;
+    case IOCTL_Q_DEVICE_STATE: {
+        WDF_DEVICE_STATE state;
+        WDF_DEVICE_STATE_INIT(&state);
+        state.DontDisplayInUI = WdfTrue;
+        WdfDeviceSetDeviceState(device, &state);
+        WDF_DEVICE_STATE_INIT(&state);
+        state.NotDisableable = WdfTrue;
+        WdfDeviceSetDeviceState(device, &state);
+        WDF_DEVICE_STATE_INIT(&state);
+        WdfDeviceGetDeviceState(device, &state);
+        QTEST_STATE *result = out;
+        result->Disabled = state.Disabled;
+        result->DontDisplayInUI = state.DontDisplayInUI;
+        result->NotDisableable = state.NotDisableable;
+        break;
+    }
     default:
         break;
     }

@@ -44,6 +44,17 @@
    DISPATCH_LEVEL. Output: QTEST_BAD. */
 #define IOCTL_Q_BAD_INPUT QTEST_FN(0x80A)
 
+/* WdfDeviceSetDeviceState(DontDisplayInUI), then (NotDisableable) with the rest
+   WdfUseDefault; WdfDeviceGetDeviceState. Output: QTEST_STATE (WDF_TRI_STATE values:
+   0 false, 1 true, 2 use default). */
+#define IOCTL_Q_DEVICE_STATE QTEST_FN(0x80B)
+
+typedef struct QTEST_STATE {
+    int32_t Disabled;
+    int32_t DontDisplayInUI;
+    int32_t NotDisableable;
+} QTEST_STATE;
+
 /* The file name whose create the driver fails with STATUS_ACCESS_DENIED. */
 #define QTEST_DENIED_NAME "\\deny"
 

@@ -9,7 +9,8 @@
  *   registry      the WdfRegistry* family on the device's hardware and software keys,
  *                 the service's Parameters key and the instance's Enum key
  *   properties    WdfDeviceQueryProperty, WdfDeviceAllocAndQueryProperty and the
- *                 WdfFdoInit forms, with the values Windows gives a root device
+ *                 WdfFdoInit forms, with the values Windows gives a root device;
+ *                 WdfDeviceSetDeviceState and WdfDeviceGetDeviceState
  *   bad-input     wrong handles and IRQL: the verifier's reports and documented statuses
  *   monitor       a monitor driver (qmonitor.c, as toastmon) sees the test driver's
  *                 interfaces arrive and go away, and the removal of each device through
@@ -460,6 +461,15 @@ static void ScenarioProperties(void)
         KT_CHECK_STATUS(f.AllocStatus, KT_STATUS_SUCCESS);
         KT_CHECK(f.AllocIsRoot == 1);
         KT_CHECK_STATUS(f.OpenKeyStatus, KT_STATUS_SUCCESS);
+    }
+    KtIoFree(io);
+
+    if (KT_CHECK_STATUS(Control(file, IOCTL_Q_DEVICE_STATE, NULL, 0, sizeof(QTEST_STATE), &io), KT_STATUS_SUCCESS)) {
+        QTEST_STATE state;
+        memcpy(&state, io->Output, sizeof state);
+        KT_CHECKF(state.DontDisplayInUI == 1 && state.NotDisableable == 1,
+                  "a member left WdfUseDefault keeps what an earlier call set");
+        KT_CHECK(state.Disabled == 2 /* WdfUseDefault */);
     }
     KtIoFree(io);
     KtCloseFile(file);
