@@ -282,8 +282,60 @@ static BOOLEAN QUnicodeIs(PCUNICODE_STRING Text, const char *Expected)
     return QNameIs(Text, Expected);
 }
 
+static NTSTATUS NTAPI QCountValue(PWSTR ValueName, ULONG ValueType, PVOID ValueData, ULONG ValueLength,
+                                   PVOID Context, PVOID EntryContext)
+{
+    UNREFERENCED_PARAMETER(ValueName);
+    UNREFERENCED_PARAMETER(ValueType);
+    UNREFERENCED_PARAMETER(ValueData);
+    UNREFERENCED_PARAMETER(ValueLength);
+    UNREFERENCED_PARAMETER(Context);
+    (*(PULONG)EntryContext)++;
+    return STATUS_SUCCESS;
+}
+
+/* RtlQueryRegistryValues over the service's Parameters key. */
+static VOID QRtlRegistry(QTEST_REGISTRY *Out)
+{
+    ULONG nine = 9;
+    Out->RtlWrite = RtlWriteRegistryValue(RTL_REGISTRY_SERVICES, L"QDriver\\Parameters", L"Written", REG_DWORD,
+                                          &nine, sizeof(nine));
+    ULONG five = 5;
+    RTL_QUERY_REGISTRY_TABLE table[5];
+    RtlZeroMemory(table, sizeof(table));
+    table[0].Flags = RTL_QUERY_REGISTRY_DIRECT;
+    table[0].Name = L"Answer";
+    table[0].EntryContext = &Out->RtlAnswer;
+    table[1].Flags = RTL_QUERY_REGISTRY_DIRECT;
+    table[1].Name = L"Written";
+    table[1].EntryContext = &Out->RtlWritten;
+    table[2].Flags = RTL_QUERY_REGISTRY_DIRECT;
+    table[2].Name = L"Absent";
+    table[2].EntryContext = &Out->RtlDefaulted;
+    table[2].DefaultType = REG_DWORD;
+    table[2].DefaultData = &five;
+    table[2].DefaultLength = sizeof(five);
+    table[3].QueryRoutine = QCountValue;
+    table[3].EntryContext = &Out->RtlValuesSeen;
+    Out->RtlQuery = RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"QDriver\\Parameters", table, NULL, NULL);
+
+    RtlZeroMemory(table, sizeof(table));
+    ULONG ignored = 0;
+    table[0].Flags = RTL_QUERY_REGISTRY_DIRECT | RTL_QUERY_REGISTRY_REQUIRED;
+    table[0].Name = L"Absent";
+    table[0].EntryContext = &ignored;
+    Out->RtlRequired = RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"QDriver\\Parameters", table, NULL, NULL);
+    RtlZeroMemory(table, sizeof(table));
+    table[0].Flags = RTL_QUERY_REGISTRY_DIRECT | RTL_QUERY_REGISTRY_TYPECHECK;
+    table[0].Name = L"Answer";
+    table[0].EntryContext = &ignored;
+    table[0].DefaultType = (REG_SZ << RTL_QUERY_REGISTRY_TYPECHECK_SHIFT) | REG_NONE;
+    Out->RtlTypeCheck = RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"QDriver\\Parameters", table, NULL, NULL);
+}
+
 static VOID QRegistry(WDFDEVICE Device, QTEST_REGISTRY *Out)
 {
+    QRtlRegistry(Out);
     DECLARE_CONST_UNICODE_STRING(count, L"Count");
     DECLARE_CONST_UNICODE_STRING(name, L"Name");
     DECLARE_CONST_UNICODE_STRING(list, L"List");

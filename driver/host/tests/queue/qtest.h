@@ -119,6 +119,16 @@ typedef struct QTEST_REGISTRY {
     uint32_t AssignMemoryMatches;
     int32_t QueryString;             /* WdfRegistryQueryString */
     uint32_t QueryStringMatches;
+    /* RtlQueryRegistryValues on RTL_REGISTRY_SERVICES "QDriver\Parameters", after
+       RtlWriteRegistryValue of "Written" = 9. */
+    int32_t RtlWrite;
+    int32_t RtlQuery;
+    uint32_t RtlAnswer;              /* DIRECT: 42 */
+    uint32_t RtlWritten;             /* DIRECT: 9 */
+    uint32_t RtlDefaulted;           /* DIRECT, missing, default 5 */
+    uint32_t RtlValuesSeen;          /* a QueryRoutine over every value: 2 */
+    int32_t RtlRequired;             /* REQUIRED and missing: STATUS_OBJECT_NAME_NOT_FOUND */
+    int32_t RtlTypeCheck;            /* TYPECHECK REG_SZ on a REG_DWORD: STATUS_OBJECT_TYPE_MISMATCH */
 } QTEST_REGISTRY;
 
 typedef struct QTEST_FDOINIT {

@@ -381,6 +381,13 @@ static void ScenarioRegistry(void)
         KT_CHECK_STATUS(r.OpenParameters, KT_STATUS_SUCCESS);
         KT_CHECK_STATUS(r.QueryParameter, KT_STATUS_SUCCESS);
         KT_CHECK(r.ParameterValue == 42);
+        KT_CHECK_STATUS(r.RtlWrite, KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(r.RtlQuery, KT_STATUS_SUCCESS);
+        KT_CHECK(r.RtlAnswer == 42 && r.RtlWritten == 9);
+        KT_CHECKF(r.RtlDefaulted == 5, "a missing value takes the entry's default");
+        KT_CHECKF(r.RtlValuesSeen == 2, "the routine saw every value of the key (%u)", r.RtlValuesSeen);
+        KT_CHECK_STATUS(r.RtlRequired, KT_STATUS_OBJECT_NAME_NOT_FOUND);
+        KT_CHECK((KH_STATUS)r.RtlTypeCheck == ST_OBJECT_TYPE_MISMATCH);
         KT_CHECK_STATUS(r.OpenEnumKey, KT_STATUS_SUCCESS);
         KT_CHECK_STATUS(r.AssignFriendlyName, KT_STATUS_SUCCESS);
     }
