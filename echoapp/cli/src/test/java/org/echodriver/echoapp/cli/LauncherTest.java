@@ -129,12 +129,15 @@ class LauncherTest {
                 Files.setLastModifiedTime(file, sources);
             }
         }
+        // (`mvn verify` has made the runnable jar by now; a plain `mvn test` has not, and then
+        // the copy has none, which makes it just as stale)...
         Path builtJar = Path.of(System.getProperty("echoapp.jar"));
-        assertTrue(Files.isRegularFile(builtJar), () -> "the build made " + builtJar);
-        Path jar = checkout.resolve("echoapp/target").resolve(builtJar.getFileName());
-        Files.createDirectories(jar.getParent());
-        Files.copy(builtJar, jar);
-        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minus(5, ChronoUnit.MINUTES)));
+        if (Files.isRegularFile(builtJar)) {
+            Path jar = checkout.resolve("echoapp/target").resolve(builtJar.getFileName());
+            Files.createDirectories(jar.getParent());
+            Files.copy(builtJar, jar);
+            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minus(5, ChronoUnit.MINUTES)));
+        }
         // ...and then one changed, which makes the jar stale: --version shows the change.
         Path versionSource = checkout.resolve(VERSION_SOURCE);
         String source = Files.readString(versionSource);
