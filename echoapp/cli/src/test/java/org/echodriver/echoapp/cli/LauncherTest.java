@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@link #concurrentLaunchesAfterASourceChangeBuildOnceAndAllRun} (part of every `mvn
  * verify`) changes a Java source of the CLI in a copy of the checkout whose jar is otherwise
  * current, so that the launchers' Maven build compiles and shades the Java modules; the
- * copy takes the host from this build's host directory (ECHOAPP_HOST_DIR) and builds offline,
- * which keeps it to a minute or so of CPU. {@link #concurrentLaunchesInAMovedCheckoutAllBuildOnceAndRun}
+ * copy takes the host from this build's host directory (ECHOAPP_HOST_DIR) and builds its Java
+ * modules only, which keeps it to a minute or so of CPU. {@link #concurrentLaunchesInAMovedCheckoutAllBuildOnceAndRun}
  * builds a whole moved copy, the C host included (about four minutes on two cores), so it
  * runs only with {@code -Dechoapp.launcher.test=true}.
  */
@@ -144,10 +144,11 @@ class LauncherTest {
         assertTrue(source.contains(VERSION_EXPRESSION), () -> VERSION_SOURCE + " still builds its first line from "
                 + VERSION_EXPRESSION + " (update this test if it changed)");
         Files.writeString(versionSource, source.replace(VERSION_EXPRESSION, VERSION_EXPRESSION + " + \"" + CHANGE_MARK + "\""));
-        // The Java modules only, offline (this build resolved every plugin and dependency);
+        // The Java modules only (not offline: on a fresh machine the shade plugin, which this
+        // module's package phase uses after its tests, is not yet in the local repository);
         // the host is this build's, through ECHOAPP_HOST_DIR.
         Path config = checkout.resolve(".mvn/maven.config");
-        Files.writeString(config, Files.readString(config) + "\n-o\n-Dkmdfhost.skip=true\n");
+        Files.writeString(config, Files.readString(config) + "\n-Dkmdfhost.skip=true\n");
         String hostDir = System.getProperty("kmdfhost.build.dir");
         assertTrue(hostDir != null && Files.isRegularFile(Path.of(hostDir, "libkmdfhost.so")),
                 () -> "the host build " + hostDir + " holds libkmdfhost.so");
