@@ -2098,6 +2098,11 @@ typedef enum _DEVICE_REGISTRY_PROPERTY {
 } DEVICE_REGISTRY_PROPERTY;
 
 /* Supports the instance's hardware ID, enumerator name and PDO name (strings). */
+/* A bus driver reports that its children changed (BusRelations); the PnP manager asks
+   for the relations again, later, on its own thread. */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type);
+/* A bus driver asks the PnP manager to eject a child (orderly removal, then IRP_MN_EJECT). */
+NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject);
 NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                                ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength);
 

@@ -55,6 +55,7 @@ typedef enum FX_TYPE {
     FxTypeWorkItem,
     FxTypeIoTarget,
     FxTypeCollection,
+    FxTypeChildList,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -286,8 +287,43 @@ typedef struct FX_DEVICE_EXTENSION {
 
 #define FX_EXTENSION_MAGIC 0x45586657u
 
+/* A device text of a PDO (WdfPdoInitAddDeviceText), one per locale. */
+typedef struct FX_PDO_TEXT {
+    struct FX_PDO_TEXT *Next;
+    LCID Locale;
+    WCHAR *Description; /* NUL-terminated */
+    WCHAR *Location;    /* NUL-terminated, or NULL */
+} FX_PDO_TEXT;
+
+/* What makes a device a PDO (WdfPdoInitAllocate, EvtChildListCreateDevice): fxpdo.c. */
+typedef struct FX_PDO_DATA {
+    struct FX_DEVICE *Parent;
+    WCHAR *DeviceId;      /* NUL-terminated, or NULL */
+    WCHAR *InstanceId;
+    WCHAR *ContainerId;
+    WCHAR *HardwareIds;   /* multi-string: each NUL-terminated, then one more NUL */
+    size_t HardwareIdsUnits;   /* units before the final NUL */
+    WCHAR *CompatibleIds;
+    size_t CompatibleIdsUnits;
+    FX_PDO_TEXT *Texts;
+    LCID DefaultLocale;
+    bool Raw;
+    GUID RawClass;
+    bool ForwardToParent;
+    WDF_PDO_EVENT_CALLBACKS Callbacks;
+    struct FX_CHILD *Child; /* its entry in the parent's child list or static list */
+} FX_PDO_DATA;
+
+/* Frees a PDO's data (fxpdo.c). */
+void FxPdoDataFree(FX_PDO_DATA *Data);
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
+    FX_PDO_DATA *PdoData; /* a PDO's init, else NULL */
+    bool HasDefaultChildList;
+    WDF_CHILD_LIST_CONFIG DefaultChildListConfig;
+    bool HasDefaultChildListAttributes;
+    WDF_OBJECT_ATTRIBUTES DefaultChildListAttributes;
     PDEVICE_OBJECT Pdo;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
     WDF_DEVICE_IO_TYPE IoType;
@@ -336,6 +372,17 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    /* Bus drivers (fxchildlist.c, fxpdo.c, fxfdo.c). */
+    FX_PDO_DATA *PdoData;                /* a PDO: its IDs, texts, parent; else NULL */
+    struct FX_CHILDLIST *ChildLists;     /* the lists of a bus FDO (the static list too) */
+    struct FX_CHILDLIST *DefaultChildList;
+    struct FX_CHILDLIST *StaticChildList;
+    bool HasPnpCapabilities;
+    WDF_DEVICE_PNP_CAPABILITIES PnpCapabilities;
+    bool HasPowerCapabilities;
+    WDF_DEVICE_POWER_CAPABILITIES PowerCapabilities;
+    bool HasBusInformation;
+    PNP_BUS_INFORMATION BusInformation;
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -345,6 +392,54 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
 NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
+
+/* ------------------------------------------------------------------- child lists */
+
+/* One child of a child list: a description (dynamic) or a static PDO (fxchildlist.c). */
+typedef struct FX_CHILD {
+    struct FX_CHILD *Next;
+    struct FX_CHILDLIST *List;
+    PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Id;   /* NULL in the static list */
+    PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER Address;     /* NULL without */
+    bool Present;     /* the driver reports it present */
+    bool ScanMissing; /* not (yet) confirmed by the scan in progress */
+    FX_DEVICE *Pdo;   /* the PDO, once created */
+    bool PdoRemoved;  /* the PDO got IRP_MN_REMOVE_DEVICE and was kept (still reported) */
+} FX_CHILD;
+
+typedef struct FX_CHILDLIST {
+    FX_OBJECT Object;
+    FX_DEVICE *Device;
+    WDF_CHILD_LIST_CONFIG Config;
+    bool Static; /* the list of WdfFdoAddStaticChild */
+    HOS_MUTEX Lock;
+    FX_CHILD *Children; /* under Lock */
+    ULONG ScanDepth;    /* WdfChildListBeginScan nesting */
+    bool Changed;       /* a change to report when the scan ends */
+    bool StaticLocked;  /* WdfFdoLockStaticChildListForIteration */
+    struct FX_CHILDLIST *NextList; /* Device->ChildLists, under Device->Lock */
+} FX_CHILDLIST;
+
+/* Creates a child list of Device (the default one, another, or the static list). */
+NTSTATUS FxChildListCreate(FX_DEVICE *Device, PWDF_CHILD_LIST_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
+                           bool Static, FX_CHILDLIST **List);
+/* IRP_MN_QUERY_DEVICE_RELATIONS (BusRelations) to a bus FDO: the PDOs of its present
+   children, created now where needed, added to the relations in the IRP. */
+NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp);
+/* The parent entered D0: EvtChildListScanForChildren of each list that has one. */
+void FxChildListsScan(FX_DEVICE *Device);
+/* The bus FDO is removed: the PDOs its lists kept are deleted, the lists emptied. */
+void FxChildListsParentRemoved(FX_DEVICE *Device);
+/* A PDO got IRP_MN_REMOVE_DEVICE: true when it must be deleted now (no longer reported). */
+bool FxChildListPdoRemoved(FX_DEVICE *Pdo);
+/* Marks the child of a PDO missing (WdfPdoMarkMissing, eject); STATUS_NO_SUCH_DEVICE. */
+NTSTATUS FxChildListMarkPdoMissing(FX_DEVICE *Pdo);
+/* Deletes a PDO's WDFDEVICE and device object (fxdevice.c). */
+void FxPdoDelete(FX_DEVICE *Pdo);
+/* A PDO's answer to the PnP IRPs a bus driver handles (fxpdo.c); false: not handled. */
+bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
+/* The FDO's capability overrides (WdfDeviceSetPnp/PowerCapabilities) applied to caps. */
+void FxDeviceApplyCapabilities(FX_DEVICE *Device, PDEVICE_CAPABILITIES Caps);
 
 /* ------------------------------------------------------------------- files */
 
