@@ -201,6 +201,7 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
     device->Interfaces = NULL;
     FxPdoDataFree(device->PdoData);
     device->PdoData = NULL;
+    FxQueryInterfacesFree(device);
     free(device->DeviceName.Buffer);
     free(device->SymbolicLinkName.Buffer);
     if (device->Object.SyncLock != NULL) {
@@ -915,6 +916,9 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
+    if (stack->MinorFunction == IRP_MN_QUERY_INTERFACE && FxQueryInterfaceDispatch(Device, Irp, &status)) {
+        return status;
+    }
     if (Device->PdoData != NULL && FxPdoDispatchPnp(Device, Irp, &status)) {
         return status;
     }

@@ -4,6 +4,7 @@
 #include "wdf/fxp.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * WdfFdoInitSetFilter: the device is an upper or lower filter. The framework then gives
@@ -175,4 +176,35 @@ WDFAPI VOID WdfFdoUnlockStaticChildListFromIteration(WDFDEVICE Fdo)
             IoInvalidateDeviceRelations(device->Pdo, BusRelations);
         }
     }
+}
+
+/*
+ * WdfFdoQueryForInterface: IRP_MN_QUERY_INTERFACE sent to the top of the device's own
+ * stack (drivers above first, then down to the bus), at PASSIVE_LEVEL; the interface's
+ * provider has referenced it, and the caller dereferences it when done.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdffdo/nf-wdffdo-wdffdoqueryforinterface
+ */
+WDFAPI NTSTATUS WdfFdoQueryForInterface(WDFDEVICE Fdo, LPCGUID InterfaceType, PINTERFACE Interface, USHORT Size,
+                                        USHORT Version, PVOID InterfaceSpecificData)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Fdo, FxTypeDevice, "WdfFdoQueryForInterface");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (InterfaceType == NULL || Interface == NULL || Size < sizeof(INTERFACE)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT",
+                 "WdfFdoQueryForInterface (which waits for the query) called at IRQL %u", (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    IO_STACK_LOCATION stack;
+    memset(&stack, 0, sizeof(stack));
+    stack.Parameters.QueryInterface.InterfaceType = InterfaceType;
+    stack.Parameters.QueryInterface.Size = Size;
+    stack.Parameters.QueryInterface.Version = Version;
+    stack.Parameters.QueryInterface.Interface = Interface;
+    stack.Parameters.QueryInterface.InterfaceSpecificData = InterfaceSpecificData;
+    return FxSendQueryInterface(device->Fdo, &stack);
 }

@@ -383,6 +383,7 @@ typedef struct FX_DEVICE {
     WDF_DEVICE_POWER_CAPABILITIES PowerCapabilities;
     bool HasBusInformation;
     PNP_BUS_INFORMATION BusInformation;
+    struct FX_QUERY_INTERFACE *QueryInterfaces; /* WdfDeviceAddQueryInterface, under Lock */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -438,6 +439,13 @@ NTSTATUS FxChildListMarkPdoMissing(FX_DEVICE *Pdo);
 void FxPdoDelete(FX_DEVICE *Pdo);
 /* A PDO's answer to the PnP IRPs a bus driver handles (fxpdo.c); false: not handled. */
 bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
+/* IRP_MN_QUERY_INTERFACE for an interface the device added (fxqueryinterface.c); false
+   when the device has none of that type. */
+bool FxQueryInterfaceDispatch(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
+void FxQueryInterfacesFree(FX_DEVICE *Device);
+/* Sends IRP_MN_QUERY_INTERFACE with Stack's parameters to the top of Device's stack and
+   waits for it; its final status. */
+NTSTATUS FxSendQueryInterface(PDEVICE_OBJECT Device, PIO_STACK_LOCATION Stack);
 /* The FDO's capability overrides (WdfDeviceSetPnp/PowerCapabilities) applied to caps. */
 void FxDeviceApplyCapabilities(FX_DEVICE *Device, PDEVICE_CAPABILITIES Caps);
 

@@ -27,6 +27,7 @@
 #define IOCTL_KHCHILD_WHO KHBUS_CTL(0xA00)   /* sent down to the PDO: its serial number */
 #define IOCTL_KHCHILD_PARK KHBUS_CTL(0xA01)  /* kept in the function driver's manual queue */
 #define IOCTL_KHCHILD_PARK_BELOW KHBUS_CTL(0xA02) /* sent down to the PDO, which parks it */
+#define IOCTL_KHCHILD_IFACE KHBUS_CTL(0xA03) /* output ULONG: the serial, through the bus's interface */
 
 /* A serial number at or above this one gets a hardware ID that no driver serves. */
 #define KHBUS_SERIAL_NO_DRIVER 100u
@@ -42,7 +43,18 @@ typedef struct KHBUS_COUNTS {
     unsigned int Ejects;       /* EvtDeviceEject calls */
     unsigned int Present;      /* children WdfChildListRetrieveNextDevice returns as present */
     unsigned int StaticPresent; /* static children WdfFdoRetrieveNextStaticChild returns as present */
+    int InterfaceReferences;    /* KHBUS_TOY_INTERFACE references held (reference - dereference) */
 } KHBUS_COUNTS;
+
+/* The driver-defined interface a child's PDO exposes (WdfDeviceAddQueryInterface) and
+   its function driver queries (WdfFdoQueryForInterface). */
+#define KHBUS_TOY_INTERFACE_VERSION 1
+#ifdef _WDFTYPES_H_
+typedef struct _KHBUS_TOY_INTERFACE {
+    INTERFACE Header;
+    ULONG (*GetSerial)(PVOID Context);
+} KHBUS_TOY_INTERFACE, *PKHBUS_TOY_INTERFACE;
+#endif
 
 typedef struct KHBUS_BAD_INPUT {
     int WrongSizeAdd;         /* AddOrUpdate with a description of the wrong size */

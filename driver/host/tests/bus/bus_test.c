@@ -189,6 +189,8 @@ static void ScenarioEnumerate(void)
         KT_CHECK(counts.PdosCreated == 2);
         KT_CHECK(counts.Present == 2);
         KT_CHECK(counts.StaticPresent == 1);
+        KT_CHECKF(counts.InterfaceReferences == 3, "each started child holds the bus's interface (%d)",
+                  counts.InterfaceReferences);
         char path[512];
         if (KT_CHECKF(ChildInterface("KhBus#Toy#02", path, sizeof path), "the child's function driver started")) {
             KH_FILE *file;
@@ -196,6 +198,9 @@ static void ScenarioEnumerate(void)
                 uint32_t who = 0;
                 KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
                 KT_CHECKF(who == 2, "the request reached the PDO of child 2 (got %u)", who);
+                who = 0;
+                KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_IFACE, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+                KT_CHECKF(who == 2, "the bus's interface (IRP_MN_QUERY_INTERFACE) answers for child 2 (got %u)", who);
                 KtCloseFile(file);
             }
         }
@@ -229,7 +234,10 @@ static void ScenarioUnplug(void)
                   "a scan removes the children it did not report");
         KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 0), KT_STATUS_SUCCESS);
         KT_CHECKF(ChildCount(&bus) == 1, "an empty scan leaves the static child alone");
-        KT_CHECK(Counts(&bus).Present == 0);
+        KHBUS_COUNTS counts = Counts(&bus);
+        KT_CHECK(counts.Present == 0);
+        KT_CHECKF(counts.InterfaceReferences == 1, "removed children released the bus's interface (%d held)",
+                  counts.InterfaceReferences);
     }
     Teardown(&bus, "after unplugging");
 }

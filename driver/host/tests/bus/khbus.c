@@ -16,6 +16,7 @@
 #include "bus.h"
 
 DEFINE_GUID(GUID_KHBUS_INTERFACE, 0x1b6c9f0e, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
+DEFINE_GUID(GUID_KHBUS_TOY_INTERFACE, 0x1b6c9f11, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 DEFINE_GUID(GUID_KHBUS_CLASS, 0x1b6c9f0f, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 
 typedef struct _KHBUS_DESCRIPTION {
@@ -27,6 +28,7 @@ typedef struct _KHBUS_FDO {
     WDFDEVICE StaticChild;
     LONG PdosCreated;
     LONG Ejects;
+    LONG InterfaceReferences;
 } KHBUS_FDO, *PKHBUS_FDO;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KHBUS_FDO, KhBusFdo)
 
@@ -50,7 +52,22 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     return WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, WDF_NO_HANDLE);
 }
 
-/* The PDO's IDs, texts, capabilities and queues, for a dynamic or the static child. */
+static VOID KhBusToyReference(PVOID Context)
+{
+    InterlockedIncrement(&KhBusFdo(WdfPdoGetParent((WDFDEVICE)Context))->InterfaceReferences);
+}
+
+static VOID KhBusToyDereference(PVOID Context)
+{
+    InterlockedDecrement(&KhBusFdo(WdfPdoGetParent((WDFDEVICE)Context))->InterfaceReferences);
+}
+
+static ULONG KhBusToySerial(PVOID Context)
+{
+    return KhBusPdo((WDFDEVICE)Context)->Serial;
+}
+
+/* The PDO's IDs, texts, capabilities, queues and interface, for a dynamic or the static child. */
 static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG Serial, PCWSTR HardwareId,
                               WDFDEVICE *Pdo)
 {
@@ -117,6 +134,20 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
     if (NT_SUCCESS(status)) {
         WDF_IO_QUEUE_CONFIG_INIT(&queueConfig, WdfIoQueueDispatchManual);
         status = WdfIoQueueCreate(pdo, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, &KhBusPdo(pdo)->Parked);
+    }
+    if (NT_SUCCESS(status)) {
+        /* The interface a child's function driver asks for; Context is the PDO. */
+        KHBUS_TOY_INTERFACE toy;
+        RtlZeroMemory(&toy, sizeof(toy));
+        toy.Header.Size = sizeof(toy);
+        toy.Header.Version = KHBUS_TOY_INTERFACE_VERSION;
+        toy.Header.Context = pdo;
+        toy.Header.InterfaceReference = KhBusToyReference;
+        toy.Header.InterfaceDereference = KhBusToyDereference;
+        toy.GetSerial = KhBusToySerial;
+        WDF_QUERY_INTERFACE_CONFIG config;
+        WDF_QUERY_INTERFACE_CONFIG_INIT(&config, &toy.Header, &GUID_KHBUS_TOY_INTERFACE, NULL);
+        status = WdfDeviceAddQueryInterface(pdo, &config);
     }
     if (NT_SUCCESS(status)) {
         *Pdo = pdo;
@@ -215,6 +246,7 @@ static void KhBusCounts(WDFDEVICE Device, KHBUS_COUNTS *Counts)
     RtlZeroMemory(Counts, sizeof(*Counts));
     Counts->PdosCreated = (unsigned)fdo->PdosCreated;
     Counts->Ejects = (unsigned)fdo->Ejects;
+    Counts->InterfaceReferences = (int)fdo->InterfaceReferences;
     WDFCHILDLIST list = WdfFdoGetDefaultChildList(Device);
     WDF_CHILD_LIST_ITERATOR iterator;
     WDF_CHILD_LIST_ITERATOR_INIT(&iterator, WdfRetrievePresentChildren);

@@ -3,7 +3,8 @@
  * hardware ID KhBus\Toy (and KhBus\StaticToy). Its interface's IOCTLs ask the PDO below
  * who it is (a request sent down the stack through the default I/O target), keep a
  * request in its own manual queue, or send one down for the PDO to keep: I/O in flight
- * in both drivers when the child goes away.
+ * in both drivers when the child goes away. It holds the bus's driver-defined interface
+ * (WdfFdoQueryForInterface) from EvtDevicePrepareHardware to EvtDeviceReleaseHardware.
  */
 #define INITGUID
 #include <ntddk.h>
@@ -11,10 +12,13 @@
 
 #include "bus.h"
 
+DEFINE_GUID(GUID_KHBUS_TOY_INTERFACE, 0x1b6c9f11, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 DEFINE_GUID(GUID_KHCHILD_INTERFACE, 0x1b6c9f10, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 
 typedef struct _KHCHILD_DEVICE {
     WDFQUEUE Parked;
+    KHBUS_TOY_INTERFACE Toy; /* from the bus, held between prepare and release hardware */
+    BOOLEAN HaveToy;
 } KHCHILD_DEVICE, *PKHCHILD_DEVICE;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KHCHILD_DEVICE, KhChildGetDevice)
 
@@ -22,6 +26,31 @@ DRIVER_INITIALIZE DriverEntry;
 EVT_WDF_DRIVER_DEVICE_ADD KhChildDeviceAdd;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KhChildControl;
 EVT_WDF_REQUEST_COMPLETION_ROUTINE KhChildSentDone;
+EVT_WDF_DEVICE_PREPARE_HARDWARE KhChildPrepareHardware;
+EVT_WDF_DEVICE_RELEASE_HARDWARE KhChildReleaseHardware;
+
+/* The bus's interface, asked for down the stack; the bus referenced it for us. */
+NTSTATUS KhChildPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
+{
+    UNREFERENCED_PARAMETER(Raw);
+    UNREFERENCED_PARAMETER(Translated);
+    PKHCHILD_DEVICE context = KhChildGetDevice(Device);
+    NTSTATUS status = WdfFdoQueryForInterface(Device, &GUID_KHBUS_TOY_INTERFACE, &context->Toy.Header,
+                                              sizeof(context->Toy), KHBUS_TOY_INTERFACE_VERSION, NULL);
+    context->HaveToy = NT_SUCCESS(status);
+    return status;
+}
+
+NTSTATUS KhChildReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
+{
+    UNREFERENCED_PARAMETER(Translated);
+    PKHCHILD_DEVICE context = KhChildGetDevice(Device);
+    if (context->HaveToy) {
+        context->Toy.Header.InterfaceDereference(context->Toy.Header.Context);
+        context->HaveToy = FALSE;
+    }
+    return STATUS_SUCCESS;
+}
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -33,6 +62,11 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 NTSTATUS KhChildDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     UNREFERENCED_PARAMETER(Driver);
+    WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+    WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
+    pnp.EvtDevicePrepareHardware = KhChildPrepareHardware;
+    pnp.EvtDeviceReleaseHardware = KhChildReleaseHardware;
+    WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
     WDF_OBJECT_ATTRIBUTES attributes;
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, KHCHILD_DEVICE);
     WDFDEVICE device;
@@ -97,6 +131,16 @@ VOID KhChildControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLengt
     case IOCTL_KHCHILD_PARK_BELOW:
         KhChildSendDown(device, Request, IOCTL_KHBUS_PDO_PARK);
         return;
+    case IOCTL_KHCHILD_IFACE: {
+        PVOID output;
+        NTSTATUS status = WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), &output, NULL);
+        if (NT_SUCCESS(status)) {
+            PKHCHILD_DEVICE context = KhChildGetDevice(device);
+            *(ULONG *)output = context->Toy.GetSerial(context->Toy.Header.Context);
+        }
+        WdfRequestCompleteWithInformation(Request, status, NT_SUCCESS(status) ? sizeof(ULONG) : 0);
+        return;
+    }
     case IOCTL_KHCHILD_PARK: {
         NTSTATUS status = WdfRequestForwardToIoQueue(Request, KhChildGetDevice(device)->Parked);
         if (!NT_SUCCESS(status)) {
