@@ -8,6 +8,19 @@
 
 #include <poclass.h>
 
+/* The GUIDs: declared by a first inclusion, defined by one with INITGUID (initguid.h);
+   an inclusion that has nothing new to give leaves them alone. */
+#ifndef KH_BATCLASS_GUIDS_DECLARED
+#define KH_BATCLASS_GUIDS_DECLARED
+#define KH_BATCLASS_GUIDS_EMIT
+#elif defined(INITGUID) && !defined(KH_BATCLASS_GUIDS_DEFINED)
+#define KH_BATCLASS_GUIDS_EMIT
+#endif
+#ifdef KH_BATCLASS_GUIDS_EMIT
+#undef KH_BATCLASS_GUIDS_EMIT
+#ifdef INITGUID
+#define KH_BATCLASS_GUIDS_DEFINED
+#endif
 /* WMI data blocks the battery class driver provides for its miniclass devices. */
 DEFINE_GUID(BATTERY_STATUS_WMI_GUID, 0xfc4670d1L, 0xebbf, 0x416e, 0x87, 0xce, 0x37, 0x4a, 0x4e, 0xbc, 0x11, 0x1a);
 DEFINE_GUID(BATTERY_RUNTIME_WMI_GUID, 0x535a3767L, 0x1ac2, 0x49bc, 0xa0, 0x77, 0x3f, 0x7a, 0x02, 0xe4, 0x0a, 0xec);
@@ -19,6 +32,8 @@ DEFINE_GUID(BATTERY_STATIC_DATA_WMI_GUID, 0x05e1e463L, 0xe4e2, 0x4ea9, 0x80, 0xc
 DEFINE_GUID(BATTERY_STATUS_CHANGE_WMI_GUID, 0xcddfa0c3L, 0x7c5b, 0x4e43, 0xa0, 0x34, 0x05, 0x9f, 0xa5, 0xb8, 0x43,
             0x64);
 DEFINE_GUID(BATTERY_TAG_CHANGE_WMI_GUID, 0x5e1f6e19L, 0x8786, 0x4d23, 0x94, 0xfc, 0x9e, 0x74, 0x6b, 0xd5, 0xd8, 0x88);
+
+#endif /* KH_BATCLASS_GUIDS_EMIT */
 
 #ifndef _BATCLASS_
 #define _BATCLASS_

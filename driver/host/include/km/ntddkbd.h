@@ -6,9 +6,24 @@
 
 #include <guiddef.h>
 
+/* The GUIDs: declared by a first inclusion, defined by one with INITGUID (initguid.h);
+   an inclusion that has nothing new to give leaves them alone. */
+#ifndef KH_NTDDKBD_GUIDS_DECLARED
+#define KH_NTDDKBD_GUIDS_DECLARED
+#define KH_NTDDKBD_GUIDS_EMIT
+#elif defined(INITGUID) && !defined(KH_NTDDKBD_GUIDS_DEFINED)
+#define KH_NTDDKBD_GUIDS_EMIT
+#endif
+#ifdef KH_NTDDKBD_GUIDS_EMIT
+#undef KH_NTDDKBD_GUIDS_EMIT
+#ifdef INITGUID
+#define KH_NTDDKBD_GUIDS_DEFINED
+#endif
 /* The keyboard device interface class. */
 DEFINE_GUID(GUID_DEVINTERFACE_KEYBOARD, 0x884b96c3L, 0x56ef, 0x11d1, 0xbc, 0x8c, 0x00, 0xa0, 0xc9, 0x14, 0x05, 0xdd);
 #define GUID_CLASS_KEYBOARD GUID_DEVINTERFACE_KEYBOARD
+
+#endif /* KH_NTDDKBD_GUIDS_EMIT */
 
 #ifndef _NTDDKBD_
 #define _NTDDKBD_

@@ -6,9 +6,24 @@
 
 #include <guiddef.h>
 
+/* The GUIDs: declared by a first inclusion, defined by one with INITGUID (initguid.h);
+   an inclusion that has nothing new to give leaves them alone. */
+#ifndef KH_NTDDMOU_GUIDS_DECLARED
+#define KH_NTDDMOU_GUIDS_DECLARED
+#define KH_NTDDMOU_GUIDS_EMIT
+#elif defined(INITGUID) && !defined(KH_NTDDMOU_GUIDS_DEFINED)
+#define KH_NTDDMOU_GUIDS_EMIT
+#endif
+#ifdef KH_NTDDMOU_GUIDS_EMIT
+#undef KH_NTDDMOU_GUIDS_EMIT
+#ifdef INITGUID
+#define KH_NTDDMOU_GUIDS_DEFINED
+#endif
 /* The mouse device interface class. */
 DEFINE_GUID(GUID_DEVINTERFACE_MOUSE, 0x378de44cL, 0x56ef, 0x11d1, 0xbc, 0x8c, 0x00, 0xa0, 0xc9, 0x14, 0x05, 0xdd);
 #define GUID_CLASS_MOUSE GUID_DEVINTERFACE_MOUSE
+
+#endif /* KH_NTDDMOU_GUIDS_EMIT */
 
 #ifndef _NTDDMOU_
 #define _NTDDMOU_

@@ -8,12 +8,27 @@
 
 #include <guiddef.h>
 
+/* The GUIDs: declared by a first inclusion, defined by one with INITGUID (initguid.h);
+   an inclusion that has nothing new to give leaves them alone. */
+#ifndef KH_NTDDSER_GUIDS_DECLARED
+#define KH_NTDDSER_GUIDS_DECLARED
+#define KH_NTDDSER_GUIDS_EMIT
+#elif defined(INITGUID) && !defined(KH_NTDDSER_GUIDS_DEFINED)
+#define KH_NTDDSER_GUIDS_EMIT
+#endif
+#ifdef KH_NTDDSER_GUIDS_EMIT
+#undef KH_NTDDSER_GUIDS_EMIT
+#ifdef INITGUID
+#define KH_NTDDSER_GUIDS_DEFINED
+#endif
 /* Device interface classes: COM ports, and the serial enumerator's bus. */
 DEFINE_GUID(GUID_DEVINTERFACE_COMPORT, 0x86e0d1e0L, 0x8089, 0x11d0, 0x9c, 0xe4, 0x08, 0x00, 0x3e, 0x30, 0x1f, 0x73);
 DEFINE_GUID(GUID_DEVINTERFACE_SERENUM_BUS_ENUMERATOR, 0x4d36e978L, 0xe325, 0x11ce, 0xbf, 0xc1, 0x08, 0x00, 0x2b,
             0xe1, 0x03, 0x18);
 #define GUID_CLASS_COMPORT GUID_DEVINTERFACE_COMPORT
 #define GUID_SERENUM_BUS_ENUMERATOR GUID_DEVINTERFACE_SERENUM_BUS_ENUMERATOR
+
+#endif /* KH_NTDDSER_GUIDS_EMIT */
 
 #ifndef _NTDDSER_
 #define _NTDDSER_

@@ -9,6 +9,19 @@
 
 #include <guiddef.h>
 
+/* The GUIDs: declared by a first inclusion, defined by one with INITGUID (initguid.h);
+   an inclusion that has nothing new to give leaves them alone. */
+#ifndef KH_POCLASS_GUIDS_DECLARED
+#define KH_POCLASS_GUIDS_DECLARED
+#define KH_POCLASS_GUIDS_EMIT
+#elif defined(INITGUID) && !defined(KH_POCLASS_GUIDS_DEFINED)
+#define KH_POCLASS_GUIDS_EMIT
+#endif
+#ifdef KH_POCLASS_GUIDS_EMIT
+#undef KH_POCLASS_GUIDS_EMIT
+#ifdef INITGUID
+#define KH_POCLASS_GUIDS_DEFINED
+#endif
 /* Device classes of the power policy devices. */
 DEFINE_GUID(GUID_DEVICE_BATTERY, 0x72631e54L, 0x78a4, 0x11d0, 0xbc, 0xf7, 0x00, 0xaa, 0x00, 0xb7, 0xb3, 0x2a);
 DEFINE_GUID(GUID_DEVICE_APPLICATIONLAUNCH_BUTTON, 0x629758eeL, 0x986e, 0x4d9e, 0x8e, 0x47, 0xde, 0x27, 0xf8, 0xab,
@@ -34,6 +47,8 @@ DEFINE_GUID(GUID_DEVINTERFACE_POWER_LIMIT, 0x8f366301L, 0x091e, 0x4056, 0xb9, 0x
             0xce);
 DEFINE_GUID(GUID_DEVINTERFACE_TEMPERATURE_SENSOR, 0x2a6c8538L, 0x7895, 0x4d56, 0x85, 0x67, 0x79, 0x5d, 0x38, 0x44,
             0x85, 0x8a);
+
+#endif /* KH_POCLASS_GUIDS_EMIT */
 
 #ifndef _POCLASS_
 #define _POCLASS_
