@@ -144,6 +144,14 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node);
 KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node);
 
 /*
+ * Sets the power setting SettingGuid (a GUID, 16 bytes) to the ValueLength bytes at
+ * Value, as a power plan change does, and calls every callback drivers registered for
+ * it with PoRegisterPowerSettingCallback, at PASSIVE_LEVEL on this thread, before
+ * returning. A driver that registers later hears this value at once.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSetPowerSetting(const void *SettingGuid, const void *Value, uint32_t ValueLength);
+
+/*
  * IRP_MN_REMOVE_DEVICE. If files are still open on the device it is first
  * surprise-removed, as Windows does when a device leaves with handles open; the open
  * files stay valid for CloseHandle but all I/O on them fails. Frees Node.
