@@ -198,6 +198,7 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
         free(entry);
     }
     device->Interfaces = NULL;
+    FxQueryInterfacesDelete(device);
     free(device->DeviceName.Buffer);
     free(device->SymbolicLinkName.Buffer);
     if (device->Object.SyncLock != NULL) {
@@ -936,6 +937,22 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
             IoCompleteRequest(Irp, IO_NO_INCREMENT);
         }
         IoDeleteDevice(fdo);
+        return status;
+    }
+    case IRP_MN_QUERY_INTERFACE: {
+        bool handled = false;
+        bool passDown = false;
+        status = FxQueryInterfaceHandle(Device, Irp, &handled, &passDown);
+        if (!handled) {
+            return FxForward(Device, Irp);
+        }
+        if (passDown && Device->Lower != NULL) {
+            Irp->IoStatus.Status = status;
+            status = FxForwardSynchronously(Device, Irp);
+        }
+        Irp->IoStatus.Status = status;
+        Irp->IoStatus.Information = 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
     default:

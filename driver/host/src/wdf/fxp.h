@@ -339,6 +339,11 @@ typedef struct FX_DEVICE {
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* WdfDeviceAddQueryInterface's interfaces (fxqueryinterface.c): answers an
+   IRP_MN_QUERY_INTERFACE for one of them (*Handled; the IRP is the caller's to pass down
+   when *PassDown, then complete with the status), and forgets them when the device goes. */
+NTSTATUS FxQueryInterfaceHandle(FX_DEVICE *Device, PIRP Irp, bool *Handled, bool *PassDown);
+void FxQueryInterfacesDelete(FX_DEVICE *Device);
 /* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
 void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */

@@ -11,7 +11,12 @@
  *     that unloads is reported (BUGCHECK) and never called;
  *   - IoRegisterBootDriverCallback: a handle; NULL without a callback; the host starts
  *     no boot-start drivers, so loading another driver calls nothing; a second
- *     unregistration of the same handle is reported (BUGCHECK).
+ *     unregistration of the same handle is reported (BUGCHECK);
+ *   - WdfDeviceAddQueryInterface, through qidriver.so (KMDF): the documented refusals;
+ *     IRP_MN_QUERY_INTERFACE gets the framework's copy of the interface, with
+ *     InterfaceReference called and EvtDeviceProcessQueryInterfaceRequest run; a buffer
+ *     too small or a version too old gets STATUS_INVALID_BUFFER_SIZE; another GUID goes
+ *     down the stack untouched (STATUS_NOT_SUPPORTED from the bus).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -163,6 +168,62 @@ static void TestUnloadedCallback(KT_DEVICE *Device)
     KtVerifierReset();
 }
 
+static void TestQueryInterface(void)
+{
+    KtSection("WdfDeviceAddQueryInterface");
+    KtVerifierCapture();
+    KtVerifierReset();
+    KT_DEVICE qi;
+    if (!KT_CHECK_STATUS(KtLoadDriver(&qi, "qidriver.so", "QiDriver"), KT_STATUS_SUCCESS)) {
+        return;
+    }
+    KT_CHECK_STATUS(KmdfHostAddDevice(qi.Driver, "ROOT\\QITEST\\0000", &qi.Node), KT_STATUS_SUCCESS);
+    KT_CHECK_STATUS(KmdfHostStartDevice(qi.Node), KT_STATUS_SUCCESS);
+    char path[1024];
+    KtDriverPath("qidriver.so", path, sizeof path);
+    void *module = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    KT_CHECK(module != NULL);
+    KH_STATUS (*query)(uint8_t, uint16_t, uint16_t, uint32_t *) =
+        module != NULL ? (KH_STATUS(*)(uint8_t, uint16_t, uint16_t, uint32_t *))dlsym(module, "QiQuery") : NULL;
+    void (*results)(int32_t[3], KH_STATUS[6]) =
+        module != NULL ? (void (*)(int32_t[3], KH_STATUS[6]))dlsym(module, "QiResults") : NULL;
+    KT_CHECK(query != NULL && results != NULL);
+    if (query != NULL && results != NULL) {
+        int32_t counts[3];
+        KH_STATUS refused[6];
+        results(counts, refused);
+        KT_CHECK_STATUS(refused[0], (KH_STATUS)0xC0000004 /* STATUS_INFO_LENGTH_MISMATCH */);
+        KT_CHECK_STATUS(refused[1], STATUS_INVALID_PARAMETER); /* no interface, not imported */
+        KT_CHECK_STATUS(refused[2], STATUS_INVALID_PARAMETER); /* imported without a callback */
+        KT_CHECK_STATUS(refused[3], STATUS_INVALID_PARAMETER); /* to the parent, not a PDO */
+        KT_CHECK_STATUS(refused[4], STATUS_INVALID_PARAMETER); /* Size < sizeof(INTERFACE) */
+        KT_CHECK_STATUS(refused[5], STATUS_INVALID_PARAMETER); /* no interface type */
+        KT_CHECK(KtVerifierCount("ASSERTION_FAILED") == 1 &&
+                 KtVerifierSawText("ASSERTION_FAILED", "without a config or an interface type"));
+        /* The query: the interface (INTERFACE, 32 bytes, and a pointer), version 2, answers
+           through its copy. */
+        uint32_t answer = 0;
+        KT_CHECK_STATUS(query(0, 40, 2, &answer), KT_STATUS_SUCCESS);
+        KT_CHECK(answer == 42);
+        results(counts, refused);
+        KT_CHECKF(counts[0] == 1 && counts[1] == 1 && counts[2] == 1,
+                  "one reference, one dereference, one EvtDeviceProcessQueryInterfaceRequest (%d, %d, %d)",
+                  counts[0], counts[1], counts[2]);
+        /* Too small a buffer, too old a version. */
+        KT_CHECK_STATUS(query(0, 32, 2, &answer), (KH_STATUS)0xC0000206 /* STATUS_INVALID_BUFFER_SIZE */);
+        KT_CHECK_STATUS(query(0, 40, 1, &answer), (KH_STATUS)0xC0000206);
+        /* Another interface: nobody answers. */
+        KT_CHECK_STATUS(query(1, 40, 2, &answer), (KH_STATUS)0xC00000BB /* STATUS_NOT_SUPPORTED */);
+        results(counts, refused);
+        KT_CHECK(counts[0] == 1 && counts[2] == 1);
+    }
+    if (module != NULL) {
+        dlclose(module);
+    }
+    KtVerifierReset();
+    KtTeardown(&qi, "after the query-interface scenarios");
+}
+
 int main(void)
 {
     KT_DEVICE device;
@@ -185,6 +246,7 @@ int main(void)
         TestBootCallbacks();
         TestUnloadedCallback(&device);
     }
+    TestQueryInterface();
     KtTeardown(&device, "after the class callbacks");
     return KtFinish();
 }
