@@ -1076,6 +1076,9 @@ NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 #define FILE_OPENED 0x00000001
 #define FILE_CREATED 0x00000002
 #define FILE_OVERWRITTEN 0x00000003
+/* ByteOffset of ZwReadFile/ZwWriteFile: HighPart -1 and one of these as LowPart. */
+#define FILE_WRITE_TO_END_OF_FILE 0xffffffff
+#define FILE_USE_FILE_POINTER_POSITION 0xfffffffe
 #define FILE_EXISTS 0x00000004
 #define FILE_DOES_NOT_EXIST 0x00000005
 

@@ -106,6 +106,13 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
 KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver);
 
 /*
+ * Nonzero when the loaded driver registered an AddDevice routine in DriverEntry (a PnP
+ * driver, KMDF's EvtDriverDeviceAdd); zero for a non-PnP (legacy) driver, such as one
+ * that sets WdfDriverInitNonPnpDriver and creates control devices itself.
+ */
+KMDFHOST_API int KmdfHostDriverIsPnp(KH_DRIVER *Driver);
+
+/*
  * Creates a root-enumerated device instance (InstanceId such as "ROOT\\ECHO\\0000")
  * and calls the driver's AddDevice routine for it (EvtDriverDeviceAdd).
  */

@@ -226,6 +226,11 @@ static void KhDeletePdo(struct _KH_DEVNODE *Node)
 
 static NTSTATUS KhSendPnp(struct _KH_DEVNODE *Node, UCHAR Minor);
 
+KMDFHOST_API int KmdfHostDriverIsPnp(KH_DRIVER *Driver)
+{
+    return Driver != NULL && Driver->DriverExtension.AddDevice != NULL;
+}
+
 KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId, KH_DEVNODE **Node)
 {
     return KmdfHostAddDeviceStack(Driver, NULL, 0, NULL, 0, InstanceId, Node);

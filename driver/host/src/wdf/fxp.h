@@ -303,6 +303,9 @@ struct WDFDEVICE_INIT {
     UNICODE_STRING DeviceName;
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
+    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* WdfDeviceInitSetIoInCallerContextCallback */
+    PFN_WDF_DEVICE_SHUTDOWN_NOTIFICATION ShutdownNotification; /* control devices; never delivered */
+    UCHAR ShutdownFlags;
     bool CreatedByFramework;
     struct FX_DEVICE *CreatedDevice;
 };
@@ -336,6 +339,7 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -400,6 +404,9 @@ bool FxQueueInsert(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 void FxQueueRemoveOwned(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 /* Routes a read, write or device control IRP to its queue. */
 NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp);
+/* Puts a request (made for an IRP) into the queue that handles its type; false and the
+   status when there is none or it does not accept requests (WdfDeviceEnqueueRequest). */
+NTSTATUS FxQueueRouteRequest(FX_DEVICE *Device, struct FX_REQUEST *Request);
 /* A request of Queue was completed or forwarded away: notify waiters, present the next. */
 void FxQueueRequestDone(FX_QUEUE *Queue);
 /* Presents requests as the dispatch type and state allow. */
@@ -424,6 +431,7 @@ typedef struct FX_MEMORY {
     PVOID Buffer;
     size_t Size;
     bool OwnsBuffer;
+    PMDL LockedMdl; /* WdfRequestProbeAndLockUserBuffer*: unlocked and freed with the object */
 } FX_MEMORY;
 
 typedef struct FX_REQUEST {
@@ -469,6 +477,11 @@ typedef struct FX_REQUEST {
     PVOID BounceBuffer;   /* METHOD_BUFFERED device control: input in, output out */
     PVOID BounceOutput;
     size_t BounceOutputLength;
+    /* EvtIoInCallerContext (fxio.c): set while the callback runs on the caller's thread. */
+    bool InCallerContext;
+    uint64_t CallerThread; /* HosCurrentThreadId of the thread that issued the I/O */
+    PMDL InputWdmMdl;      /* WdfRequestRetrieve*WdmMdl over a system buffer, freed with the request */
+    PMDL OutputWdmMdl;
 } FX_REQUEST;
 
 /* Creates the request object for an IRP (with the device's request context). */
@@ -531,5 +544,8 @@ void FxRequestReleaseFormat(FX_REQUEST *Request);
 /* ------------------------------------------------------------------- memory */
 
 void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, size_t Size);
+/* A memory object, child of Request, over a locked MDL (the probe-and-lock methods). */
+NTSTATUS FxMemoryCreateForLockedMdl(struct FX_REQUEST *Request, PMDL Mdl, PVOID Buffer, size_t Size,
+                                    FX_MEMORY **Memory);
 
 #endif /* KH_WDF_FX_H */
