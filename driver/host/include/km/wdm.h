@@ -365,6 +365,7 @@ NTKERNELAPI PSINGLE_LIST_ENTRY FASTCALL ExInterlockedPopEntryList(PSINGLE_LIST_E
 #define DPFLTR_IHVSTREAMING_ID 81
 #define DPFLTR_IHVBUS_ID 82
 #define DPFLTR_IHVDRIVER_ID 77
+#define DPFLTR_POWER_ID 146
 #define DPFLTR_DEFAULT_ID 101
 
 /*
@@ -1075,6 +1076,9 @@ NTKERNELAPI DECLSPEC_NORETURN VOID NTAPI KeBugCheck(ULONG BugCheckCode);
 #define FILE_OPENED 0x00000001
 #define FILE_CREATED 0x00000002
 #define FILE_OVERWRITTEN 0x00000003
+/* ByteOffset of ZwReadFile/ZwWriteFile: HighPart -1 and one of these as LowPart. */
+#define FILE_WRITE_TO_END_OF_FILE 0xffffffff
+#define FILE_USE_FILE_POINTER_POSITION 0xfffffffe
 #define FILE_EXISTS 0x00000004
 #define FILE_DOES_NOT_EXIST 0x00000005
 
@@ -2229,6 +2233,100 @@ NTKERNELAPI VOID NTAPI PoStartNextPowerIrp(PIRP Irp);
 NTKERNELAPI POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE Type,
                                               POWER_STATE State);
 
+/* Power settings: a driver's callback hears a setting's current value at registration
+   and every change after it (PoRegisterPowerSettingCallback). */
+typedef _Function_class_(POWER_SETTING_CALLBACK) NTSTATUS POWER_SETTING_CALLBACK(_In_ LPCGUID SettingGuid,
+                                                                                  _In_reads_bytes_(ValueLength)
+                                                                                      PVOID Value,
+                                                                                  _In_ ULONG ValueLength,
+                                                                                  _Inout_opt_ PVOID Context);
+typedef POWER_SETTING_CALLBACK *PPOWER_SETTING_CALLBACK;
+NTKERNELAPI NTSTATUS NTAPI PoRegisterPowerSettingCallback(_In_opt_ PDEVICE_OBJECT DeviceObject,
+                                                          _In_ LPCGUID SettingGuid,
+                                                          _In_ PPOWER_SETTING_CALLBACK Callback,
+                                                          _In_opt_ PVOID Context, _Outptr_opt_ PVOID *Handle);
+NTKERNELAPI NTSTATUS NTAPI PoUnregisterPowerSettingCallback(_Inout_ PVOID Handle);
+
+/* Why a power request or limit is made (a diagnostic string). */
+typedef struct _COUNTED_REASON_CONTEXT {
+    ULONG Version;
+    ULONG Flags;
+    union {
+        struct {
+            UNICODE_STRING ResourceFileName;
+            USHORT ResourceReasonId;
+            ULONG StringCount;
+            PUNICODE_STRING ReasonStrings;
+        };
+        UNICODE_STRING SimpleString;
+    };
+} COUNTED_REASON_CONTEXT, *PCOUNTED_REASON_CONTEXT;
+
+#define DIAGNOSTIC_REASON_VERSION 0
+#define DIAGNOSTIC_REASON_SIMPLE_STRING 0x00000001
+#define DIAGNOSTIC_REASON_DETAILED_STRING 0x00000002
+#define DIAGNOSTIC_REASON_NOT_SPECIFIED 0x80000000
+#define DIAGNOSTIC_REASON_INVALID_FLAGS (~0x80000007)
+
+/* A battery's reporting granularity (BatteryGranularityInformation returns an array). */
+typedef struct {
+    ULONG Granularity;
+    ULONG Capacity;
+} BATTERY_REPORTING_SCALE, *PBATTERY_REPORTING_SCALE;
+
+/* Power limits (Windows 11): a policy driver's requests to a power limit client's domains
+   (GUID_POWER_LIMIT_INTERFACE, poclass.h). */
+typedef enum _POWER_LIMIT_TYPES {
+    PowerLimitContinuous = 0,
+    PowerLimitBurst,
+    PowerLimitRapid,
+    PowerLimitPreemptive,
+    PowerLimitPreemptiveOffset,
+    PowerLimitTypeMax
+} POWER_LIMIT_TYPES, *PPOWER_LIMIT_TYPES;
+
+typedef struct _POWER_LIMIT_ATTRIBUTES {
+    POWER_LIMIT_TYPES Type;
+    ULONG DomainId;
+    ULONG MaxValue;
+    ULONG MinValue;
+    ULONG MinTimeParameter;
+    ULONG MaxTimeParameter;
+    ULONG DefaultACValue;
+    ULONG DefaultDCValue;
+    union {
+        struct {
+            ULONG SupportTimeParameter : 1;
+            ULONG Reserved : 31;
+        };
+        ULONG AsUlong;
+    } Flags;
+} POWER_LIMIT_ATTRIBUTES, *PPOWER_LIMIT_ATTRIBUTES;
+
+typedef struct _POWER_LIMIT_VALUE {
+    POWER_LIMIT_TYPES Type;
+    ULONG DomainId;
+    ULONG TargetValue;
+    ULONG TimeParameter;
+} POWER_LIMIT_VALUE, *PPOWER_LIMIT_VALUE;
+
+#define POWER_LIMIT_VALUE_NO_CONTROL 0xFFFFFFFFUL
+
+NTKERNELAPI NTSTATUS NTAPI PoCreatePowerLimitRequest(_Outptr_ PVOID *PowerLimitRequest,
+                                                     _In_ PDEVICE_OBJECT TargetDeviceObject,
+                                                     _In_ PDEVICE_OBJECT PolicyDeviceObject,
+                                                     _In_ PCOUNTED_REASON_CONTEXT Context);
+NTKERNELAPI VOID NTAPI PoDeletePowerLimitRequest(_Inout_ PVOID PowerLimitRequest);
+NTKERNELAPI NTSTATUS NTAPI PoQueryPowerLimitAttributes(_Inout_ PVOID PowerLimitRequest, _In_ ULONG BufferCount,
+                                                       _Inout_updates_opt_(BufferCount)
+                                                           PPOWER_LIMIT_ATTRIBUTES Buffer,
+                                                       _Out_ PULONG AttributeCount);
+NTKERNELAPI NTSTATUS NTAPI PoSetPowerLimitValue(_Inout_ PVOID PowerLimitRequest,
+                                                _In_opt_ PCOUNTED_REASON_CONTEXT Reason, _In_ ULONG ValueCount,
+                                                _In_reads_(ValueCount) PPOWER_LIMIT_VALUE Values);
+NTKERNELAPI NTSTATUS NTAPI PoQueryPowerLimitValue(_Inout_ PVOID PowerLimitRequest, _In_ ULONG ValueCount,
+                                                  _Inout_updates_(ValueCount) PPOWER_LIMIT_VALUE Values);
+
 /* ============================================================ registry */
 
 #define KEY_QUERY_VALUE (0x0001)
@@ -2329,6 +2427,22 @@ NTSYSAPI NTSTATUS NTAPI ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING Value
 NTSYSAPI NTSTATUS NTAPI ZwDeleteKey(HANDLE KeyHandle);
 NTSYSAPI NTSTATUS NTAPI ZwFlushKey(HANDLE KeyHandle);
 NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle);
+
+/* The Rtl registry helpers' RelativeTo: which key Path is relative to. */
+#ifndef RTL_REGISTRY_ABSOLUTE
+#define RTL_REGISTRY_ABSOLUTE 0
+#define RTL_REGISTRY_SERVICES 1
+#define RTL_REGISTRY_CONTROL 2
+#define RTL_REGISTRY_WINDOWS_NT 3
+#define RTL_REGISTRY_DEVICEMAP 4
+#define RTL_REGISTRY_USER 5
+#define RTL_REGISTRY_MAXIMUM 6
+#define RTL_REGISTRY_HANDLE 0x40000000
+#define RTL_REGISTRY_OPTIONAL 0x80000000
+#endif
+NTSYSAPI NTSTATUS NTAPI RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName, ULONG ValueType,
+                                              PVOID ValueData, ULONG ValueLength);
+NTSYSAPI NTSTATUS NTAPI RtlDeleteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName);
 
 
 

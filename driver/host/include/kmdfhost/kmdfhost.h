@@ -106,6 +106,13 @@ KMDFHOST_API KH_STATUS KmdfHostLoadDriver(const char *ModulePath, const char *Se
 KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver);
 
 /*
+ * Nonzero when the loaded driver registered an AddDevice routine in DriverEntry (a PnP
+ * driver, KMDF's EvtDriverDeviceAdd); zero for a non-PnP (legacy) driver, such as one
+ * that sets WdfDriverInitNonPnpDriver and creates control devices itself.
+ */
+KMDFHOST_API int KmdfHostDriverIsPnp(KH_DRIVER *Driver);
+
+/*
  * Creates a root-enumerated device instance (InstanceId such as "ROOT\\ECHO\\0000")
  * and calls the driver's AddDevice routine for it (EvtDriverDeviceAdd).
  */
@@ -166,6 +173,14 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node);
  * stays until KmdfHostRemoveDevice.
  */
 KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node);
+
+/*
+ * Sets the power setting SettingGuid (a GUID, 16 bytes) to the ValueLength bytes at
+ * Value, as a power plan change does, and calls every callback drivers registered for
+ * it with PoRegisterPowerSettingCallback, at PASSIVE_LEVEL on this thread, before
+ * returning. A driver that registers later hears this value at once.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSetPowerSetting(const void *SettingGuid, const void *Value, uint32_t ValueLength);
 
 /*
  * IRP_MN_REMOVE_DEVICE. If files are still open on the device it is first

@@ -84,6 +84,16 @@ KMDFHOST_API int KhCrtMsVsnwprintf(wchar_t *Buffer, size_t Count, const wchar_t 
                                    va_list Arguments);
 KMDFHOST_API int KhCrtScwprintf(const wchar_t *Format, ...);
 KMDFHOST_API int KhCrtVscwprintf(const wchar_t *Format, va_list Arguments);
+/*
+ * rand and srand as the Microsoft C runtime has them: "rand returns a pseudorandom
+ * integer in the range 0 to RAND_MAX (32767)", each thread with its own seed (1 until
+ * srand). glibc's RAND_MAX is 2^31-1, and a Windows program that sizes a buffer with
+ * rand() would ask for gigabytes. The generator is the runtime's well-known linear
+ * congruential one (seed * 214013 + 2531011, bits 16 to 30).
+ */
+KMDFHOST_API int KhCrtRand(void);
+KMDFHOST_API void KhCrtSrand(unsigned int Seed);
+
 /* _putws and fputws: the text as UTF-8 (fputws without a newline). */
 KMDFHOST_API int KhCrtPutws(const wchar_t *Text);
 KMDFHOST_API int KhCrtFputws(const wchar_t *Text, FILE *Stream);
@@ -95,6 +105,10 @@ int wmain(int argc, wchar_t **argv);
 #endif
 
 #define printf KhCrtPrintf
+#undef RAND_MAX
+#define RAND_MAX 0x7fff
+#define rand KhCrtRand
+#define srand KhCrtSrand
 #define vprintf KhCrtVprintf
 #define fprintf KhCrtFprintf
 #define vfprintf KhCrtVfprintf

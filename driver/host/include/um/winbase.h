@@ -114,6 +114,21 @@ WINBASEAPI void WINAPI DeleteCriticalSection(LPCRITICAL_SECTION lpCriticalSectio
 
 /* ------------------------------------------------------------------ UNICODE names */
 
+/*
+ * GetCurrentDirectoryA/W: the process's current directory, a path of the host's file
+ * system ("/home/user/x"), which CreateFile and the service control manager accept with
+ * "\\" as a separator as well as "/". Returns its length without the terminating NUL,
+ * or, when nBufferLength is too small, the size the buffer needs (with the NUL).
+ */
+WINBASEAPI DWORD WINAPI GetCurrentDirectoryA(DWORD nBufferLength, LPSTR lpBuffer);
+WINBASEAPI DWORD WINAPI GetCurrentDirectoryW(DWORD nBufferLength, LPWSTR lpBuffer);
+
+#ifdef UNICODE
+#define GetCurrentDirectory GetCurrentDirectoryW
+#else
+#define GetCurrentDirectory GetCurrentDirectoryA
+#endif
+
 #ifdef UNICODE
 #define CreateFile CreateFileW
 #define CreateEvent CreateEventW

@@ -19,5 +19,6 @@
 #include <winbase.h>
 #include <wincon.h>
 #include <winioctl.h>
+#include <winsvc.h>
 
 #endif /* KMDFHOST_UM_WINDOWS_H */

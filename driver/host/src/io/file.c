@@ -109,10 +109,16 @@ static void KhFileClose(KH_FILE *File)
 
 /* ------------------------------------------------------------------ create */
 
+typedef struct KH_CREATE_CONTEXT {
+    IO_SECURITY_CONTEXT Security;
+    ULONG Options; /* the disposition in the high byte, the create options below */
+} KH_CREATE_CONTEXT;
+
 static void KhFillCreate(PIO_STACK_LOCATION Stack, void *Context)
 {
-    Stack->Parameters.Create.SecurityContext = Context;
-    Stack->Parameters.Create.Options = (FILE_OPEN << 24) | FILE_NON_DIRECTORY_FILE;
+    KH_CREATE_CONTEXT *create = Context;
+    Stack->Parameters.Create.SecurityContext = &create->Security;
+    Stack->Parameters.Create.Options = create->Options;
     Stack->Parameters.Create.FileAttributes = FILE_ATTRIBUTE_NORMAL;
     Stack->Parameters.Create.ShareAccess = FILE_SHARE_READ | FILE_SHARE_WRITE;
     Stack->Parameters.Create.EaLength = 0;
@@ -125,6 +131,13 @@ static void KhFillCreate(PIO_STACK_LOCATION Stack, void *Context)
  * for deletion; a disabled or unknown interface STATUS_OBJECT_NAME_NOT_FOUND.
  */
 NTSTATUS KhIoOpenFile(const char *Path, bool Synchronous, KH_FILE **File)
+{
+    return KhIoOpenFileEx(Path, Synchronous, FILE_OPEN, FILE_NON_DIRECTORY_FILE, File);
+}
+
+/* The disposition and create options reach the device's create request
+   (Parameters.Create.Options), for the driver to judge, as on Windows. */
+NTSTATUS KhIoOpenFileEx(const char *Path, bool Synchronous, ULONG Disposition, ULONG CreateOptions, KH_FILE **File)
 {
     KH_FILE *file = calloc(1, sizeof(*file));
     if (file == NULL) {
@@ -192,11 +205,11 @@ NTSTATUS KhIoOpenFile(const char *Path, bool Synchronous, KH_FILE **File)
         return STATUS_INSUFFICIENT_RESOURCES;
     }
 
-    IO_SECURITY_CONTEXT security = {0};
-    security.DesiredAccess = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+    KH_CREATE_CONTEXT create = {{0}, (Disposition << 24) | (CreateOptions & 0x00FFFFFFu)};
+    create.Security.DesiredAccess = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
     status = KhIoBeginDispatch(file);
     if (NT_SUCCESS(status)) {
-        status = KhIoSendSynchronous(file->Device, IRP_MJ_CREATE, 0, fo, KhFillCreate, &security, NULL);
+        status = KhIoSendSynchronous(file->Device, IRP_MJ_CREATE, 0, fo, KhFillCreate, &create, NULL);
         KhIoEndDispatch(file);
     }
     if (!NT_SUCCESS(status)) {

@@ -222,6 +222,7 @@ void KhFileRelease(KH_FILE *File, bool Defer);
  * IRP_MJ_CREATE. The file holds one reference, the caller's.
  */
 NTSTATUS KhIoOpenFile(const char *Path, bool Synchronous, KH_FILE **File);
+NTSTATUS KhIoOpenFileEx(const char *Path, bool Synchronous, ULONG Disposition, ULONG CreateOptions, KH_FILE **File);
 /* Starts and ends a dispatch for the file's device (STATUS_DELETE_PENDING when gone). */
 NTSTATUS KhIoBeginDispatch(KH_FILE *File);
 void KhIoEndDispatch(KH_FILE *File);
@@ -246,5 +247,18 @@ typedef struct _KH_PORT {
 extern const KH_OBJECT_TYPE KhIoCompletionObjectType;
 /* Queues Packet to Port. */
 void KhIoQueuePacket(KH_PORT *Port, KH_COMPLETION_PACKET *Packet);
+
+/* ------------------------------------------------------------------ host files (hostfile.c) */
+
+/* True when NtPath names a file of the host ("\SystemRoot\...", "\??\/..."): then
+   *HostPath (malloc'd) is its path, or *Status says why there is none. */
+bool KhIoHostPath(const char *NtPath, char **HostPath, NTSTATUS *Status);
+NTSTATUS KhIoCreateHostFile(const char *HostPath, ACCESS_MASK DesiredAccess, ULONG Attributes, ULONG Disposition,
+                            ULONG Options, PHANDLE Handle, PIO_STATUS_BLOCK IoStatusBlock);
+/* A read or write when FileHandle is a host file (true, and *Status); false otherwise. */
+bool KhIoHostFileIo(HANDLE FileHandle, HANDLE Event, PIO_STATUS_BLOCK IoStatusBlock, bool Write, PVOID Buffer,
+                    ULONG Length, PLARGE_INTEGER ByteOffset, NTSTATUS *Status);
+bool KhIoHostFileSetInformation(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID Information, ULONG Length,
+                                FILE_INFORMATION_CLASS Class, NTSTATUS *Status);
 
 #endif /* KH_IOP_H */

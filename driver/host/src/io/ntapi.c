@@ -210,8 +210,13 @@ static NTSTATUS IopSendRequest(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE 
     if ((Length != 0 && Buffer == NULL) || (OutputLength != 0 && Output == NULL)) {
         return STATUS_INVALID_USER_BUFFER;
     }
+    NTSTATUS status;
+    if ((Major == IRP_MJ_READ || Major == IRP_MJ_WRITE) &&
+        KhIoHostFileIo(FileHandle, Event, IoStatusBlock, Major == IRP_MJ_WRITE, Buffer, Length, ByteOffset, &status)) {
+        return status; /* a file of the host: synchronous */
+    }
     KH_FILE *file;
-    NTSTATUS status = IopReferenceFile(FileHandle, &file);
+    status = IopReferenceFile(FileHandle, &file);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -399,18 +404,20 @@ NTSYSAPI NTSTATUS NTAPI ZwDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, P
 /* ------------------------------------------------------------------ create */
 
 /*
- * NtCreateFile on a device: ObjectName is an NT path ("\??\X" for a symbolic link or a
- * device interface, "\Device\X" for a named device object). A device namespace opens
- * what exists, so FILE_OPEN and FILE_OPEN_IF open it (Information FILE_OPENED) and the
- * dispositions that would create or overwrite a file fail with STATUS_INVALID_PARAMETER.
- * Access and share modes are accepted and not enforced: the host has no security
- * descriptors, and a device that wants one opener at a time says so to the framework
- * (exclusive device) or in its EvtDeviceFileCreate. Opens relative to a RootDirectory
- * are not implemented (STATUS_NOT_IMPLEMENTED).
+ * NtCreateFile: ObjectName is an NT path. A file of the host ("\SystemRoot\...",
+ * "\??\/...") is opened by hostfile.c. Anything else names a device: "\??\X" for a
+ * symbolic link or a device interface, "\Device\X" for a named device object, each
+ * possibly followed by a file name within the device, which the driver sees as the file
+ * object's FileName. A device's create request carries the disposition and the create
+ * options (Parameters.Create.Options), and the driver decides what they mean, as on
+ * Windows; the open reports FILE_OPENED. Access and share modes are accepted and not
+ * enforced: the host has no security descriptors, and a device that wants one opener at
+ * a time says so to the framework (exclusive device) or in its EvtDeviceFileCreate. Opens
+ * relative to a RootDirectory are not implemented (STATUS_NOT_IMPLEMENTED).
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntcreatefile
  */
-static NTSTATUS IopCreateFile(PHANDLE FileHandle, POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
-                              ULONG CreateDisposition, ULONG CreateOptions)
+static NTSTATUS IopCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                              PIO_STATUS_BLOCK IoStatusBlock, ULONG CreateDisposition, ULONG CreateOptions)
 {
     if (FileHandle == NULL || IoStatusBlock == NULL || ObjectAttributes == NULL) {
         return STATUS_ACCESS_VIOLATION;
@@ -424,16 +431,24 @@ static NTSTATUS IopCreateFile(PHANDLE FileHandle, POBJECT_ATTRIBUTES ObjectAttri
     if (CreateDisposition > FILE_OVERWRITE_IF) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (CreateDisposition != FILE_OPEN && CreateDisposition != FILE_OPEN_IF) {
-        return STATUS_INVALID_PARAMETER;
-    }
     char *path = KhUnicodeStringToUtf8(ObjectAttributes->ObjectName);
     if (path == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    char *hostPath = NULL;
+    NTSTATUS status;
+    if (KhIoHostPath(path, &hostPath, &status)) {
+        free(path);
+        if (NT_SUCCESS(status)) {
+            status = KhIoCreateHostFile(hostPath, DesiredAccess, ObjectAttributes->Attributes, CreateDisposition,
+                                        CreateOptions, FileHandle, IoStatusBlock);
+        }
+        free(hostPath);
+        return status;
+    }
     KH_FILE *file = NULL;
     bool synchronous = (CreateOptions & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
-    NTSTATUS status = KhIoOpenFile(path, synchronous, &file);
+    status = KhIoOpenFileEx(path, synchronous, CreateDisposition, CreateOptions, &file);
     free(path);
     if (!NT_SUCCESS(status)) {
         return status;
@@ -455,13 +470,12 @@ NTSYSAPI NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAcce
                                      ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer,
                                      ULONG EaLength)
 {
-    (void)DesiredAccess;
     (void)AllocationSize;
     (void)FileAttributes;
     (void)ShareAccess;
     (void)EaBuffer;
     (void)EaLength;
-    return IopCreateFile(FileHandle, ObjectAttributes, IoStatusBlock, CreateDisposition, CreateOptions);
+    return IopCreateFile(FileHandle, DesiredAccess, ObjectAttributes, IoStatusBlock, CreateDisposition, CreateOptions);
 }
 
 NTSYSAPI NTSTATUS NTAPI ZwCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
@@ -551,6 +565,11 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK
     if (IoStatusBlock == NULL || FileInformation == NULL) {
         return STATUS_ACCESS_VIOLATION;
     }
+    NTSTATUS hostStatus;
+    if (KhIoHostFileSetInformation(FileHandle, IoStatusBlock, FileInformation, Length, FileInformationClass,
+                                   &hostStatus)) {
+        return hostStatus; /* a file of the host: FilePositionInformation */
+    }
     if (FileInformationClass != FileCompletionInformation &&
         FileInformationClass != FileIoCompletionNotificationInformation) {
         return STATUS_INVALID_INFO_CLASS;
@@ -602,4 +621,10 @@ NTSYSAPI NTSTATUS NTAPI NtSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK
     IoStatusBlock->Information = 0;
     IoStatusBlock->Pointer = (PVOID)(ULONG_PTR)(ULONG)status;
     return status;
+}
+
+NTSYSAPI NTSTATUS NTAPI ZwSetInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, PVOID FileInformation,
+                                             ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
+{
+    return NtSetInformationFile(FileHandle, IoStatusBlock, FileInformation, Length, FileInformationClass);
 }

@@ -307,6 +307,11 @@ static NTSTATUS KhAttachDrivers(struct _KH_DEVNODE *Node, KH_DRIVER *const *Driv
     return status;
 }
 
+KMDFHOST_API int KmdfHostDriverIsPnp(KH_DRIVER *Driver)
+{
+    return Driver != NULL && Driver->DriverExtension.AddDevice != NULL;
+}
+
 KMDFHOST_API KH_STATUS KmdfHostAddDevice(KH_DRIVER *Driver, const char *InstanceId, KH_DEVNODE **Node)
 {
     return KmdfHostAddDeviceStack(Driver, NULL, 0, NULL, 0, InstanceId, Node);

@@ -53,3 +53,35 @@ WDFAPI VOID WdfControlFinishInitializing(WDFDEVICE Device)
     }
     device->Fdo->Flags &= ~DO_DEVICE_INITIALIZING;
 }
+
+/*
+ * WdfControlDeviceInitSetShutdownNotification: EvtDeviceShutdownNotification for a
+ * control device, when the system shuts down (WdfDeviceShutdown) or at the last chance
+ * (WdfDeviceLastChanceShutdown). The host never shuts the system down, so the
+ * notification is kept with the init and never delivered; an unload or device deletion
+ * is not a shutdown and does not call it.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontroldeviceinitsetshutdownnotification
+ */
+WDFAPI VOID WdfControlDeviceInitSetShutdownNotification(PWDFDEVICE_INIT DeviceInit,
+                                                        PFN_WDF_DEVICE_SHUTDOWN_NOTIFICATION Notification,
+                                                        UCHAR Flags)
+{
+    if (DeviceInit == NULL) {
+        FxReport(NULL, "INVALID_HANDLE", "WdfControlDeviceInitSetShutdownNotification called with a NULL PWDFDEVICE_INIT");
+        return;
+    }
+    if (!DeviceInit->Control) {
+        FxReport(DeviceInit->Driver, "INVALID_HANDLE",
+                 "WdfControlDeviceInitSetShutdownNotification on a WDFDEVICE_INIT that is not a control device's");
+        return;
+    }
+    if (Notification == NULL || Flags == 0 || (Flags & ~(UCHAR)(WdfDeviceShutdown | WdfDeviceLastChanceShutdown)) != 0) {
+        FxReport(DeviceInit->Driver, "INVALID_HANDLE",
+                 "WdfControlDeviceInitSetShutdownNotification with flags 0x%x (WdfDeviceShutdown and/or "
+                 "WdfDeviceLastChanceShutdown) and callback %p",
+                 (unsigned)Flags, (void *)(uintptr_t)Notification);
+        return;
+    }
+    DeviceInit->ShutdownNotification = Notification;
+    DeviceInit->ShutdownFlags = Flags;
+}

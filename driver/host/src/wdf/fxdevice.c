@@ -117,6 +117,22 @@ WDFAPI VOID WdfDeviceInitSetCharacteristics(PWDFDEVICE_INIT DeviceInit, ULONG De
     }
 }
 
+/*
+ * WdfDeviceInitSetIoInCallerContextCallback: the framework calls EvtIoInCallerContext for
+ * each read, write and device control request, in the context of the thread that issued
+ * it and before the request is queued; the driver queues it with WdfDeviceEnqueueRequest
+ * (or completes it). A driver needs this for METHOD_NEITHER buffers, which are the
+ * caller's addresses and valid only in its context.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetioincallercontextcallback
+ */
+WDFAPI VOID WdfDeviceInitSetIoInCallerContextCallback(PWDFDEVICE_INIT DeviceInit,
+                                                      PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetIoInCallerContextCallback") != NULL) {
+        DeviceInit->EvtIoInCallerContext = EvtIoInCallerContext;
+    }
+}
+
 /* Every request the framework creates for the device gets these attributes (context). */
 WDFAPI VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit,
                                               PWDF_OBJECT_ATTRIBUTES RequestAttributes)
@@ -201,7 +217,7 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
     device->Interfaces = NULL;
     FxPdoDataFree(device->PdoData);
     device->PdoData = NULL;
-    FxQueryInterfacesFree(device);
+    FxQueryInterfacesDelete(device);
     free(device->DeviceName.Buffer);
     free(device->SymbolicLinkName.Buffer);
     if (device->Object.SyncLock != NULL) {
@@ -275,6 +291,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     device->HasFileObjectAttributes = init->HasFileObjectAttributes;
     device->FileObjectAttributes = init->FileObjectAttributes;
     device->IoType = init->IoType == WdfDeviceIoUndefined ? WdfDeviceIoBuffered : init->IoType;
+    device->EvtIoInCallerContext = init->EvtIoInCallerContext;
 
     /* Synchronization scope Device: one lock for the callbacks of all of its queues. */
     if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
@@ -916,9 +933,6 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
-    if (stack->MinorFunction == IRP_MN_QUERY_INTERFACE && FxQueryInterfaceDispatch(Device, Irp, &status)) {
-        return status;
-    }
     if (Device->PdoData != NULL && FxPdoDispatchPnp(Device, Irp, &status)) {
         return status;
     }
@@ -996,6 +1010,22 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
             IoCompleteRequest(Irp, IO_NO_INCREMENT);
         }
         IoDeleteDevice(fdo);
+        return status;
+    }
+    case IRP_MN_QUERY_INTERFACE: {
+        bool handled = false;
+        bool passDown = false;
+        status = FxQueryInterfaceHandle(Device, Irp, &handled, &passDown);
+        if (!handled) {
+            return FxForward(Device, Irp);
+        }
+        if (passDown && Device->Lower != NULL) {
+            Irp->IoStatus.Status = status;
+            status = FxForwardSynchronously(Device, Irp);
+        }
+        Irp->IoStatus.Status = status;
+        Irp->IoStatus.Information = 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
     default:
@@ -1134,6 +1164,49 @@ WDFAPI VOID WdfDeviceSetBusInformationForChildren(WDFDEVICE Device, PPNP_BUS_INF
     }
     device->BusInformation = *BusInformation;
     device->HasBusInformation = true;
+}
+
+/*
+ * WdfDeviceEnqueueRequest: from EvtIoInCallerContext only, hands the request to the
+ * device's queues as if it had just arrived (the queue configured for its type, else the
+ * default queue). On failure the request is still the driver's, which completes it:
+ * STATUS_INVALID_DEVICE_REQUEST without a queue for the type (or when called outside
+ * EvtIoInCallerContext, as KMDF's verifier answers), STATUS_INVALID_DEVICE_STATE when the
+ * queue does not accept requests.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceenqueuerequest
+ */
+WDFAPI NTSTATUS WdfDeviceEnqueueRequest(WDFDEVICE Device, WDFREQUEST Request)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceEnqueueRequest");
+    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(Request, FxTypeRequest, "WdfDeviceEnqueueRequest");
+    if (device == NULL || request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    HosMutexLock(&request->Lock);
+    bool completed = request->Completed;
+    bool inCaller = request->InCallerContext && request->CallerThread == HosCurrentThreadId();
+    HosMutexUnlock(&request->Lock);
+    if (completed) {
+        FxReport(device->Object.Driver, "REQUEST_USED_AFTER_COMPLETION",
+                 "WdfDeviceEnqueueRequest called on WDFREQUEST %p after it was completed", (void *)request);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (!inCaller || request->Device != device || atomic_load(&request->Queue) != NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    /* Once queued, the request has left the caller's context (a queue may present it at
+       once, on this thread, before EvtIoInCallerContext returns); it comes back to it when
+       the queueing fails and the driver still owns it. */
+    HosMutexLock(&request->Lock);
+    request->InCallerContext = false;
+    HosMutexUnlock(&request->Lock);
+    NTSTATUS status = FxQueueRouteRequest(device, request);
+    if (!NT_SUCCESS(status)) {
+        HosMutexLock(&request->Lock);
+        request->InCallerContext = true;
+        HosMutexUnlock(&request->Lock);
+    }
+    return status;
 }
 
 WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)

@@ -493,27 +493,36 @@ static bool FxQueueHandles(FX_QUEUE *Queue, UCHAR Major)
     }
 }
 
-NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp)
+/* The queue for a request type: the one configured for it, else the default queue when
+   it has a callback for the type (referenced; NULL when there is none). */
+static FX_QUEUE *FxQueueFor(FX_DEVICE *Device, UCHAR Major)
 {
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    UCHAR major = stack->MajorFunction;
     FX_QUEUE *queue = NULL;
     HosMutexLock(&Device->Lock);
-    if (major <= IRP_MJ_MAXIMUM_FUNCTION && Device->Dispatch[major] != NULL) {
-        queue = Device->Dispatch[major];
-    } else if (Device->DefaultQueue != NULL && FxQueueHandles(Device->DefaultQueue, major)) {
+    if (Major <= IRP_MJ_MAXIMUM_FUNCTION && Device->Dispatch[Major] != NULL) {
+        queue = Device->Dispatch[Major];
+    } else if (Device->DefaultQueue != NULL && FxQueueHandles(Device->DefaultQueue, Major)) {
         queue = Device->DefaultQueue;
     }
     if (queue != NULL) {
         FxObjectReference(&queue->Object);
     }
     HosMutexUnlock(&Device->Lock);
-    if (queue == NULL && Device->Filter && Device->Lower != NULL) {
-        /* A filter passes what it does not handle to the next lower driver. */
-        return FxDeviceForwardIrp(Device, Irp);
-    }
+    return queue;
+}
+
+/*
+ * Puts a request into its queue. On failure the request is untouched and still the
+ * caller's (WdfDeviceEnqueueRequest: "the driver must complete the request"):
+ * STATUS_INVALID_DEVICE_REQUEST without a queue for the type, STATUS_INVALID_DEVICE_STATE
+ * when the queue does not accept requests.
+ */
+NTSTATUS FxQueueRouteRequest(FX_DEVICE *Device, FX_REQUEST *Request)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Request->Irp);
+    UCHAR major = stack->MajorFunction;
+    FX_QUEUE *queue = FxQueueFor(Device, major);
     if (queue == NULL) {
-        FxCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     /* "If AllowZeroLengthRequests is FALSE, the framework does not put zero-length read
@@ -522,21 +531,85 @@ NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp)
         ((major == IRP_MJ_READ && stack->Parameters.Read.Length == 0) ||
          (major == IRP_MJ_WRITE && stack->Parameters.Write.Length == 0))) {
         FxObjectDereference(&queue->Object);
+        HosMutexLock(&Request->Lock);
+        Request->DriverOwned = false;
+        HosMutexUnlock(&Request->Lock);
+        FxRequestCompleteByFramework(Request, STATUS_SUCCESS);
+        return STATUS_SUCCESS;
+    }
+    bool inserted = FxQueueInsert(queue, Request);
+    FxObjectDereference(&queue->Object);
+    return inserted ? STATUS_SUCCESS : STATUS_INVALID_DEVICE_STATE;
+}
+
+/*
+ * EvtIoInCallerContext ("Intercepting an I/O Request before it is Queued"): the framework
+ * calls it for every read, write and device control request, on the thread that issued
+ * the request and before any queueing or locking; the driver then queues the request
+ * with WdfDeviceEnqueueRequest or completes it. The request is the driver's from here.
+ */
+static NTSTATUS FxQueueCallInCallerContext(FX_DEVICE *Device, PIRP Irp)
+{
+    FX_REQUEST *request;
+    NTSTATUS status = FxRequestCreateForIrp(Device, Irp, &request);
+    if (!NT_SUCCESS(status)) {
+        FxCompleteIrp(Irp, status, 0);
+        return status;
+    }
+    IoMarkIrpPending(Irp);
+    HosMutexLock(&request->Lock);
+    request->DriverOwned = true;
+    request->InCallerContext = true;
+    request->CallerThread = HosCurrentThreadId();
+    HosMutexUnlock(&request->Lock);
+    /* The callback's own reference: the request may be completed inside it. */
+    FxObjectReference(&request->Object);
+    Device->EvtIoInCallerContext((WDFDEVICE)Device, (WDFREQUEST)request);
+    HosMutexLock(&request->Lock);
+    request->InCallerContext = false;
+    HosMutexUnlock(&request->Lock);
+    FxObjectDereference(&request->Object);
+    return STATUS_PENDING;
+}
+
+NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    UCHAR major = stack->MajorFunction;
+    if (Device->EvtIoInCallerContext != NULL &&
+        (major == IRP_MJ_READ || major == IRP_MJ_WRITE || major == IRP_MJ_DEVICE_CONTROL ||
+         major == IRP_MJ_INTERNAL_DEVICE_CONTROL)) {
+        return FxQueueCallInCallerContext(Device, Irp);
+    }
+    FX_QUEUE *queue = FxQueueFor(Device, major);
+    if (queue == NULL && Device->Filter && Device->Lower != NULL) {
+        /* A filter passes what it does not handle to the next lower driver. */
+        return FxDeviceForwardIrp(Device, Irp);
+    }
+    if (queue == NULL) {
+        FxCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    bool zeroLength = !queue->Config.AllowZeroLengthRequests &&
+                      ((major == IRP_MJ_READ && stack->Parameters.Read.Length == 0) ||
+                       (major == IRP_MJ_WRITE && stack->Parameters.Write.Length == 0));
+    FxObjectDereference(&queue->Object);
+    if (zeroLength) {
+        /* Completed at once, without a request (see FxQueueRouteRequest). */
         FxCompleteIrp(Irp, STATUS_SUCCESS, 0);
         return STATUS_SUCCESS;
     }
     FX_REQUEST *request;
     NTSTATUS status = FxRequestCreateForIrp(Device, Irp, &request);
     if (!NT_SUCCESS(status)) {
-        FxObjectDereference(&queue->Object);
         FxCompleteIrp(Irp, status, 0);
         return status;
     }
     IoMarkIrpPending(Irp);
-    if (!FxQueueInsert(queue, request)) {
-        FxRequestCompleteByFramework(request, STATUS_INVALID_DEVICE_STATE);
+    status = FxQueueRouteRequest(Device, request);
+    if (!NT_SUCCESS(status)) {
+        FxRequestCompleteByFramework(request, status);
     }
-    FxObjectDereference(&queue->Object);
     return STATUS_PENDING;
 }
 

@@ -20,10 +20,39 @@ static void FxMemoryDestroy(FX_OBJECT *Object)
     if (memory->OwnsBuffer) {
         free(memory->Buffer);
     }
+    if (memory->LockedMdl != NULL) {
+        MmUnlockPages(memory->LockedMdl);
+        IoFreeMdl(memory->LockedMdl);
+        memory->LockedMdl = NULL;
+    }
     memory->Buffer = NULL;
 }
 
 static const FX_OBJECT_OPS FxMemoryOps = {NULL, FxMemoryDestroy};
+
+/*
+ * The memory object of WdfRequestProbeAndLockUserBufferForRead/ForWrite: a child of the
+ * request, so that "the framework frees the memory object when the driver completes the
+ * request" (and with it unlocks the pages); the driver may not delete it.
+ */
+NTSTATUS FxMemoryCreateForLockedMdl(FX_REQUEST *Request, PMDL Mdl, PVOID Buffer, size_t Size, FX_MEMORY **Memory)
+{
+    FX_OBJECT *object;
+    NTSTATUS status = FxObjectAllocate(sizeof(FX_MEMORY), FxTypeMemory, NULL, Request->Object.Driver,
+                                       &FxMemoryOps, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_MEMORY *memory = (FX_MEMORY *)object;
+    object->NoDriverDelete = true;
+    object->ExecutionLevel = Request->Object.ExecutionLevel;
+    memory->Buffer = Buffer;
+    memory->Size = Size;
+    memory->LockedMdl = Mdl;
+    FxObjectInsert(object, &Request->Object);
+    *Memory = memory;
+    return STATUS_SUCCESS;
+}
 
 static NTSTATUS FxMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Preallocated,
                                size_t BufferSize, WDFMEMORY *Memory, PVOID *Buffer, const char *Api)

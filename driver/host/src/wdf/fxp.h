@@ -339,6 +339,9 @@ struct WDFDEVICE_INIT {
     UNICODE_STRING DeviceName;
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
+    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* WdfDeviceInitSetIoInCallerContextCallback */
+    PFN_WDF_DEVICE_SHUTDOWN_NOTIFICATION ShutdownNotification; /* control devices; never delivered */
+    UCHAR ShutdownFlags;
     bool CreatedByFramework;
     struct FX_DEVICE *CreatedDevice;
 };
@@ -383,10 +386,15 @@ typedef struct FX_DEVICE {
     WDF_DEVICE_POWER_CAPABILITIES PowerCapabilities;
     bool HasBusInformation;
     PNP_BUS_INFORMATION BusInformation;
-    struct FX_QUERY_INTERFACE *QueryInterfaces; /* WdfDeviceAddQueryInterface, under Lock */
+    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* WdfDeviceAddQueryInterface's interfaces (fxqueryinterface.c): answers an
+   IRP_MN_QUERY_INTERFACE for one of them (*Handled; the IRP is the caller's to pass down
+   when *PassDown, then complete with the status), and forgets them when the device goes. */
+NTSTATUS FxQueryInterfaceHandle(FX_DEVICE *Device, PIRP Irp, bool *Handled, bool *PassDown);
+void FxQueryInterfacesDelete(FX_DEVICE *Device);
 /* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
 void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
@@ -439,10 +447,6 @@ NTSTATUS FxChildListMarkPdoMissing(FX_DEVICE *Pdo);
 void FxPdoDelete(FX_DEVICE *Pdo);
 /* A PDO's answer to the PnP IRPs a bus driver handles (fxpdo.c); false: not handled. */
 bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
-/* IRP_MN_QUERY_INTERFACE for an interface the device added (fxqueryinterface.c); false
-   when the device has none of that type. */
-bool FxQueryInterfaceDispatch(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
-void FxQueryInterfacesFree(FX_DEVICE *Device);
 /* Sends IRP_MN_QUERY_INTERFACE with Stack's parameters to the top of Device's stack and
    waits for it; its final status. */
 NTSTATUS FxSendQueryInterface(PDEVICE_OBJECT Device, PIO_STACK_LOCATION Stack);
@@ -498,6 +502,9 @@ bool FxQueueInsert(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 void FxQueueRemoveOwned(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 /* Routes a read, write or device control IRP to its queue. */
 NTSTATUS FxQueueDispatchIrp(FX_DEVICE *Device, PIRP Irp);
+/* Puts a request (made for an IRP) into the queue that handles its type; false and the
+   status when there is none or it does not accept requests (WdfDeviceEnqueueRequest). */
+NTSTATUS FxQueueRouteRequest(FX_DEVICE *Device, struct FX_REQUEST *Request);
 /* A request of Queue was completed or forwarded away: notify waiters, present the next. */
 void FxQueueRequestDone(FX_QUEUE *Queue);
 /* Presents requests as the dispatch type and state allow. */
@@ -522,6 +529,7 @@ typedef struct FX_MEMORY {
     PVOID Buffer;
     size_t Size;
     bool OwnsBuffer;
+    PMDL LockedMdl; /* WdfRequestProbeAndLockUserBuffer*: unlocked and freed with the object */
 } FX_MEMORY;
 
 typedef struct FX_REQUEST {
@@ -567,6 +575,11 @@ typedef struct FX_REQUEST {
     PVOID BounceBuffer;   /* METHOD_BUFFERED device control: input in, output out */
     PVOID BounceOutput;
     size_t BounceOutputLength;
+    /* EvtIoInCallerContext (fxio.c): set while the callback runs on the caller's thread. */
+    bool InCallerContext;
+    uint64_t CallerThread; /* HosCurrentThreadId of the thread that issued the I/O */
+    PMDL InputWdmMdl;      /* WdfRequestRetrieve*WdmMdl over a system buffer, freed with the request */
+    PMDL OutputWdmMdl;
 } FX_REQUEST;
 
 /* Creates the request object for an IRP (with the device's request context). */
@@ -629,5 +642,8 @@ void FxRequestReleaseFormat(FX_REQUEST *Request);
 /* ------------------------------------------------------------------- memory */
 
 void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, size_t Size);
+/* A memory object, child of Request, over a locked MDL (the probe-and-lock methods). */
+NTSTATUS FxMemoryCreateForLockedMdl(struct FX_REQUEST *Request, PMDL Mdl, PVOID Buffer, size_t Size,
+                                    FX_MEMORY **Memory);
 
 #endif /* KH_WDF_FX_H */

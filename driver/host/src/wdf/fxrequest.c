@@ -80,6 +80,12 @@ static void FxRequestDestroy(FX_OBJECT *Object)
         request->OutputMemory.Object.Magic = FX_MAGIC_DEAD;
     }
     FxRequestReleaseFormat(request);
+    if (request->InputWdmMdl != NULL) {
+        IoFreeMdl(request->InputWdmMdl);
+    }
+    if (request->OutputWdmMdl != NULL) {
+        IoFreeMdl(request->OutputWdmMdl);
+    }
     HosCondDestroy(&request->SendDone);
     HosMutexDestroy(&request->Lock);
 }
@@ -125,17 +131,37 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
         p->Parameters.Create.EaLength = stack->Parameters.Create.EaLength;
         break;
     case IRP_MJ_READ:
-        p->Parameters.Read.Length = stack->Parameters.Read.Length;
-        p->Parameters.Read.Key = stack->Parameters.Read.Key;
-        p->Parameters.Read.DeviceOffset = stack->Parameters.Read.ByteOffset.QuadPart;
-        FxMemoryInitEmbedded(&request->OutputMemory, object, system, stack->Parameters.Read.Length);
+    case IRP_MJ_WRITE: {
+        bool read = stack->MajorFunction == IRP_MJ_READ;
+        ULONG length = stack->Parameters.Read.Length; /* Read and Write share the layout */
+        if (read) {
+            p->Parameters.Read.Length = length;
+            p->Parameters.Read.Key = stack->Parameters.Read.Key;
+            p->Parameters.Read.DeviceOffset = stack->Parameters.Read.ByteOffset.QuadPart;
+        } else {
+            p->Parameters.Write.Length = length;
+            p->Parameters.Write.Key = stack->Parameters.Write.Key;
+            p->Parameters.Write.DeviceOffset = stack->Parameters.Write.ByteOffset.QuadPart;
+        }
+        /* The buffer as the device's I/O type has it: the system buffer (buffered), the
+           MDL's system address (direct), the caller's address only for a kernel-mode
+           caller (neither; a user address has to be probed and locked in the caller's
+           context). */
+        PVOID buffer = NULL;
+        bool have = true;
+        if (Device->IoType == WdfDeviceIoDirect) {
+            buffer = Irp->MdlAddress != NULL ? MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority) : NULL;
+        } else if (Device->IoType == WdfDeviceIoNeither) {
+            have = Irp->RequestorMode == KernelMode;
+            buffer = Irp->UserBuffer;
+        } else {
+            buffer = system;
+        }
+        if (have) {
+            FxMemoryInitEmbedded(read ? &request->OutputMemory : &request->InputMemory, object, buffer, length);
+        }
         break;
-    case IRP_MJ_WRITE:
-        p->Parameters.Write.Length = stack->Parameters.Write.Length;
-        p->Parameters.Write.Key = stack->Parameters.Write.Key;
-        p->Parameters.Write.DeviceOffset = stack->Parameters.Write.ByteOffset.QuadPart;
-        FxMemoryInitEmbedded(&request->InputMemory, object, system, stack->Parameters.Write.Length);
-        break;
+    }
     case IRP_MJ_DEVICE_CONTROL:
     case IRP_MJ_INTERNAL_DEVICE_CONTROL: {
         ULONG code = stack->Parameters.DeviceIoControl.IoControlCode;
@@ -146,11 +172,31 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
         p->Parameters.DeviceIoControl.IoControlCode = code;
         p->Parameters.DeviceIoControl.Type3InputBuffer =
             stack->Parameters.DeviceIoControl.Type3InputBuffer;
-        if ((code & 3) == METHOD_BUFFERED) {
-            FxMemoryInitEmbedded(&request->InputMemory, object, system,
-                                 stack->Parameters.DeviceIoControl.InputBufferLength);
-            FxMemoryInitEmbedded(&request->OutputMemory, object, system,
-                                 stack->Parameters.DeviceIoControl.OutputBufferLength);
+        ULONG inLength = stack->Parameters.DeviceIoControl.InputBufferLength;
+        ULONG outLength = stack->Parameters.DeviceIoControl.OutputBufferLength;
+        switch (METHOD_FROM_CTL_CODE(code)) {
+        case METHOD_BUFFERED:
+            FxMemoryInitEmbedded(&request->InputMemory, object, system, inLength);
+            FxMemoryInitEmbedded(&request->OutputMemory, object, system, outLength);
+            break;
+        case METHOD_IN_DIRECT:
+        case METHOD_OUT_DIRECT:
+            /* The input in the system buffer; the output buffer described by the MDL,
+               which the framework maps (MmGetSystemAddressForMdlSafe). */
+            FxMemoryInitEmbedded(&request->InputMemory, object, system, inLength);
+            FxMemoryInitEmbedded(&request->OutputMemory, object,
+                                 Irp->MdlAddress != NULL ? MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority)
+                                                         : NULL,
+                                 outLength);
+            break;
+        default:
+            /* METHOD_NEITHER: only a kernel-mode caller's addresses are usable as they are. */
+            if (Irp->RequestorMode == KernelMode) {
+                FxMemoryInitEmbedded(&request->InputMemory, object,
+                                     stack->Parameters.DeviceIoControl.Type3InputBuffer, inLength);
+                FxMemoryInitEmbedded(&request->OutputMemory, object, Irp->UserBuffer, outLength);
+            }
+            break;
         }
         break;
     }
@@ -504,6 +550,253 @@ WDFAPI NTSTATUS WdfRequestRetrieveOutputBuffer(WDFREQUEST Request, size_t Minimu
         *Length = memory != NULL ? memory->Size : 0;
     }
     return status;
+}
+
+/*
+ * METHOD_NEITHER and neither-I/O buffers: the caller's own addresses, which a driver may
+ * take only in EvtIoInCallerContext (WdfRequestRetrieveUnsafeUserInputBuffer /
+ * OutputBuffer, "must be called from EvtIoInCallerContext") and then has to probe and
+ * lock there. The host models the caller's process context as that callback on the
+ * thread that issued the request: elsewhere the retrieval is
+ * STATUS_INVALID_DEVICE_REQUEST, as KMDF's verifier answers, and a probe and lock is
+ * STATUS_ACCESS_VIOLATION ("the current thread is not the creator of the I/O request").
+ * The input buffer exists for a device control (Type3InputBuffer) and, on a neither-I/O
+ * device, for a write (UserBuffer); the output buffer for a device control (UserBuffer)
+ * and, on a neither-I/O device, for a read. Internal device controls have none.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestretrieveunsafeuserinputbuffer
+ */
+static bool FxRequestInCallerContext(FX_REQUEST *Request)
+{
+    HosMutexLock(&Request->Lock);
+    bool in = Request->InCallerContext && Request->CallerThread == HosCurrentThreadId();
+    HosMutexUnlock(&Request->Lock);
+    return in;
+}
+
+static NTSTATUS FxRequestUnsafeBuffer(WDFREQUEST Handle, bool Input, size_t Minimum, PVOID *Buffer, size_t *Length,
+                                      const char *Api)
+{
+    if (Buffer != NULL) {
+        *Buffer = NULL;
+    }
+    if (Length != NULL) {
+        *Length = 0;
+    }
+    FX_REQUEST *request = FxRequestGet(Handle, Api);
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Buffer == NULL) {
+        FxReport(request->Object.Driver, "INVALID_HANDLE", "%s with a NULL buffer pointer", Api);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        FxReport(request->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u (PASSIVE_LEVEL only)", Api,
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (!FxRequestInCallerContext(request)) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    PIRP irp = request->Irp;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
+    PVOID address = NULL;
+    size_t size = 0;
+    bool neitherDevice = request->Device->IoType == WdfDeviceIoNeither;
+    if (stack->MajorFunction == IRP_MJ_DEVICE_CONTROL &&
+        METHOD_FROM_CTL_CODE(stack->Parameters.DeviceIoControl.IoControlCode) == METHOD_NEITHER) {
+        address = Input ? stack->Parameters.DeviceIoControl.Type3InputBuffer : irp->UserBuffer;
+        size = Input ? stack->Parameters.DeviceIoControl.InputBufferLength
+                     : stack->Parameters.DeviceIoControl.OutputBufferLength;
+    } else if (neitherDevice && stack->MajorFunction == (Input ? IRP_MJ_WRITE : IRP_MJ_READ)) {
+        address = irp->UserBuffer;
+        size = stack->Parameters.Read.Length;
+    } else {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (size < Minimum) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    *Buffer = address;
+    if (Length != NULL) {
+        *Length = size;
+    }
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveUnsafeUserInputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength,
+                                                        PVOID *InputBuffer, size_t *Length)
+{
+    return FxRequestUnsafeBuffer(Request, true, MinimumRequiredLength, InputBuffer, Length,
+                                 "WdfRequestRetrieveUnsafeUserInputBuffer");
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveUnsafeUserOutputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength,
+                                                         PVOID *OutputBuffer, size_t *Length)
+{
+    return FxRequestUnsafeBuffer(Request, false, MinimumRequiredLength, OutputBuffer, Length,
+                                 "WdfRequestRetrieveUnsafeUserOutputBuffer");
+}
+
+/*
+ * WdfRequestProbeAndLockUserBufferForRead / ForWrite: an MDL for a user buffer of the
+ * request, probed and locked for reading (the driver reads it: a write's data) or writing,
+ * mapped, and wrapped in a memory object that the framework frees, unlocking the pages,
+ * when the request is completed. STATUS_INVALID_USER_BUFFER for a zero length,
+ * STATUS_INVALID_PARAMETER for a NULL buffer or memory pointer, STATUS_ACCESS_VIOLATION
+ * outside the caller's context (above).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestprobeandlockuserbufferforread
+ */
+static NTSTATUS FxRequestProbeAndLock(WDFREQUEST Handle, PVOID Buffer, size_t Length, WDFMEMORY *MemoryObject,
+                                      LOCK_OPERATION Operation, const char *Api)
+{
+    if (MemoryObject != NULL) {
+        *MemoryObject = NULL;
+    }
+    FX_REQUEST *request = FxRequestGet(Handle, Api);
+    if (request == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (MemoryObject == NULL) {
+        FxReport(request->Object.Driver, "INVALID_HANDLE", "%s with a NULL WDFMEMORY pointer", Api);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Length == 0) {
+        return STATUS_INVALID_USER_BUFFER;
+    }
+    if (Buffer == NULL || Length > MAXULONG) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        FxReport(request->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u (PASSIVE_LEVEL only)", Api,
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (!FxRequestInCallerContext(request)) {
+        return STATUS_ACCESS_VIOLATION;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PMDL mdl = IoAllocateMdl(Buffer, (ULONG)Length, FALSE, FALSE, NULL);
+    if (mdl == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    MmProbeAndLockPages(mdl, UserMode, Operation);
+    PVOID system = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+    if (system == NULL) {
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    FX_MEMORY *memory;
+    NTSTATUS status = FxMemoryCreateForLockedMdl(request, mdl, system, Length, &memory);
+    if (!NT_SUCCESS(status)) {
+        MmUnlockPages(mdl);
+        IoFreeMdl(mdl);
+        return status;
+    }
+    *MemoryObject = (WDFMEMORY)memory;
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfRequestProbeAndLockUserBufferForRead(WDFREQUEST Request, PVOID Buffer, size_t Length,
+                                                        WDFMEMORY *MemoryObject)
+{
+    return FxRequestProbeAndLock(Request, Buffer, Length, MemoryObject, IoReadAccess,
+                                 "WdfRequestProbeAndLockUserBufferForRead");
+}
+
+WDFAPI NTSTATUS WdfRequestProbeAndLockUserBufferForWrite(WDFREQUEST Request, PVOID Buffer, size_t Length,
+                                                         WDFMEMORY *MemoryObject)
+{
+    return FxRequestProbeAndLock(Request, Buffer, Length, MemoryObject, IoWriteAccess,
+                                 "WdfRequestProbeAndLockUserBufferForWrite");
+}
+
+/*
+ * WdfRequestRetrieveInputWdmMdl / OutputWdmMdl: the MDL of a request's buffer. Direct
+ * I/O has one already (Irp->MdlAddress: a direct-I/O read's or write's buffer, a
+ * METHOD_IN_DIRECT or METHOD_OUT_DIRECT output buffer); for a buffer in the system buffer
+ * (buffered I/O, every device control's input but METHOD_NEITHER's) the framework builds
+ * one, freed with the request. STATUS_INVALID_DEVICE_REQUEST when the request has no such
+ * buffer (a read's input, a write's output, METHOD_NEITHER, neither I/O, internal device
+ * controls), STATUS_BUFFER_TOO_SMALL when it is empty.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestretrieveinputwdmmdl
+ */
+static NTSTATUS FxRequestWdmMdl(WDFREQUEST Handle, bool Input, PMDL *Mdl, const char *Api)
+{
+    if (Mdl != NULL) {
+        *Mdl = NULL;
+    }
+    FX_REQUEST *request = FxRequestGet(Handle, Api);
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Mdl == NULL) {
+        FxReport(request->Object.Driver, "INVALID_HANDLE", "%s with a NULL PMDL pointer", Api);
+        return STATUS_INVALID_PARAMETER;
+    }
+    PIRP irp = request->Irp;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(irp);
+    ULONG length = 0;
+    bool direct = false;
+    switch (stack->MajorFunction) {
+    case IRP_MJ_READ:
+    case IRP_MJ_WRITE:
+        if ((stack->MajorFunction == IRP_MJ_READ) == Input || request->Device->IoType == WdfDeviceIoNeither) {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        length = stack->Parameters.Read.Length;
+        direct = request->Device->IoType == WdfDeviceIoDirect;
+        break;
+    case IRP_MJ_DEVICE_CONTROL: {
+        ULONG method = METHOD_FROM_CTL_CODE(stack->Parameters.DeviceIoControl.IoControlCode);
+        if (method == METHOD_NEITHER) {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        length = Input ? stack->Parameters.DeviceIoControl.InputBufferLength
+                       : stack->Parameters.DeviceIoControl.OutputBufferLength;
+        direct = !Input && method != METHOD_BUFFERED;
+        break;
+    }
+    default:
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (length == 0) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    if (direct) {
+        if (irp->MdlAddress == NULL) {
+            return STATUS_BUFFER_TOO_SMALL;
+        }
+        *Mdl = irp->MdlAddress;
+        return STATUS_SUCCESS;
+    }
+    PMDL *slot = Input ? &request->InputWdmMdl : &request->OutputWdmMdl;
+    if (*slot == NULL) {
+        if (irp->AssociatedIrp.SystemBuffer == NULL) {
+            return STATUS_BUFFER_TOO_SMALL;
+        }
+        PMDL mdl = IoAllocateMdl(irp->AssociatedIrp.SystemBuffer, length, FALSE, FALSE, NULL);
+        if (mdl == NULL) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        MmBuildMdlForNonPagedPool(mdl);
+        *slot = mdl;
+    }
+    *Mdl = *slot;
+    return STATUS_SUCCESS;
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveInputWdmMdl(WDFREQUEST Request, PMDL *Mdl)
+{
+    return FxRequestWdmMdl(Request, true, Mdl, "WdfRequestRetrieveInputWdmMdl");
+}
+
+WDFAPI NTSTATUS WdfRequestRetrieveOutputWdmMdl(WDFREQUEST Request, PMDL *Mdl)
+{
+    return FxRequestWdmMdl(Request, false, Mdl, "WdfRequestRetrieveOutputWdmMdl");
 }
 
 /* ------------------------------------------------------------ queries */

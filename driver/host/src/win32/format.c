@@ -795,3 +795,15 @@ KMDFHOST_API int KhCrtPutws(const wchar_t *Text)
     }
     return 0;
 }
+
+/* ------------------------------------------------------------------ rand (kmdfhost_crt.h) */
+
+static _Thread_local unsigned int KhCrtRandSeed = 1;
+
+KMDFHOST_API int KhCrtRand(void)
+{
+    KhCrtRandSeed = KhCrtRandSeed * 214013u + 2531011u;
+    return (int)((KhCrtRandSeed >> 16) & 0x7fffu);
+}
+
+KMDFHOST_API void KhCrtSrand(unsigned int Seed) { KhCrtRandSeed = Seed; }

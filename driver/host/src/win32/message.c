@@ -39,6 +39,7 @@ static const SYSTEM_MESSAGE Messages[] = {
     {ERROR_NOT_SUPPORTED, L"The request is not supported.\r\n"},
     {ERROR_DEV_NOT_EXIST, L"The specified network resource or device is no longer available.\r\n"},
     {ERROR_FILE_EXISTS, L"The file exists.\r\n"},
+    {ERROR_DISK_FULL, L"There is not enough space on the disk.\r\n"},
     {ERROR_INVALID_PARAMETER, L"The parameter is incorrect.\r\n"},
     {ERROR_CALL_NOT_IMPLEMENTED, L"This function is not supported on this system.\r\n"},
     {ERROR_SEM_TIMEOUT, L"The semaphore timeout period has expired.\r\n"},

@@ -167,9 +167,14 @@ static void EndLifeCycle(bool KeepLocked)
     if (!Ended) {
         Ended = true;
         fflush(stdout);
-        /* Windows closes a process's handles when it ends. */
+        /* Windows closes a process's handles when it ends; the drivers the program
+           started as services stop as at a shutdown (service.c). */
         KmdfHostCloseProcessHandles();
-        KH_STATUS Status = KmdfHostRemoveDevice(Run.Node);
+        KhW32StopAllServices();
+        if (Run.Loaded == NULL) {
+            goto Done; /* host-run without --driver: the program's services only */
+        }
+        KH_STATUS Status = Run.Node != NULL ? KmdfHostRemoveDevice(Run.Node) : STATUS_SUCCESS;
         if (!NT_SUCCESS(Status)) {
             fprintf(stderr, "host-run: removing the device %s failed: NTSTATUS 0x%08X\n",
                     Run.Instance, (unsigned)Status);
@@ -185,6 +190,7 @@ static void EndLifeCycle(bool KeepLocked)
         }
         UnloadChildDrivers();
     }
+Done:
     if (!KeepLocked) {
         HosMutexUnlock(&EndLock);
     }
@@ -312,7 +318,10 @@ static __attribute__((noreturn)) void Fail(const char *What, const char *Name, K
 
 /*
  * Called by the start-up code of a program built with scripts/build-host-app, before
- * main. Does nothing unless scripts/host-run set KMDFHOST_RUN_DRIVER (and with it
+ * main. With KMDFHOST_RUN_HOST=1 and no driver (host-run without --driver), it starts
+ * the host, takes the signals and registers the end of the life cycle (the program's
+ * handles closed, the services it started stopped). Otherwise it does nothing unless
+ * scripts/host-run set KMDFHOST_RUN_DRIVER (and with it
  * KMDFHOST_RUN_SERVICE, KMDFHOST_RUN_INSTANCE and, for --timer-ms,
  * KMDFHOST_RUN_TIMER_MS). Exits with status 3 when the driver does not load or the
  * device does not start.
@@ -324,6 +333,28 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     Run.Instance = TakeEnvironment("KMDFHOST_RUN_INSTANCE");
     Run.TimerMs = TakeEnvironment("KMDFHOST_RUN_TIMER_MS");
     Run.ChildDrivers = TakeEnvironment("KMDFHOST_RUN_CHILD_DRIVERS");
+    char *HostOnly = TakeEnvironment("KMDFHOST_RUN_HOST");
+    bool Services = HostOnly != NULL && strcmp(HostOnly, "1") == 0;
+    free(HostOnly);
+    if (Run.Driver == NULL && Services) {
+        /* host-run without --driver: the program installs and starts its drivers itself
+           (the service control manager, service.c); the end of the process stops them. */
+        HosSignalBlock(TakenSignals, TAKEN_SIGNAL_COUNT);
+        KH_STATUS Status = KmdfHostInitialize();
+        if (!NT_SUCCESS(Status)) {
+            Fail("starting the host for", "the program", Status);
+        }
+        if (atexit(AtExit) != 0) {
+            fprintf(stderr, "host-run: cannot register the end of the life cycle\n");
+            _exit(3);
+        }
+        HOS_THREAD *Thread;
+        if (!HosThreadStart(&Thread, "kmdfhost-signals", SignalThread, NULL)) {
+            fprintf(stderr, "host-run: cannot start the signal thread\n");
+            _exit(3);
+        }
+        return;
+    }
     if (Run.Driver == NULL) {
         return;
     }
@@ -356,13 +387,18 @@ KMDFHOST_API void KmdfHostAppStartup(void)
         UnloadChildDrivers();
         Fail("loading the driver", Run.Driver, Status);
     }
-    Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
-    if (!NT_SUCCESS(Status)) {
-        KmdfHostUnloadDriver(Run.Loaded);
-        UnloadChildDrivers();
-        Fail("adding the device", Run.Instance, Status);
+    /* A non-PnP driver has no AddDevice: its DriverEntry made its (control) devices, and
+       its life cycle is load, PROGRAM, unload (EvtDriverUnload), as a legacy driver's
+       service starts and stops on Windows. */
+    if (KmdfHostDriverIsPnp(Run.Loaded)) {
+        Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
+        if (!NT_SUCCESS(Status)) {
+            KmdfHostUnloadDriver(Run.Loaded);
+            UnloadChildDrivers();
+            Fail("adding the device", Run.Instance, Status);
+        }
+        Status = KmdfHostStartDevice(Run.Node);
     }
-    Status = KmdfHostStartDevice(Run.Node);
     if (!NT_SUCCESS(Status)) {
         KmdfHostRemoveDevice(Run.Node);
         KmdfHostUnloadDriver(Run.Loaded);

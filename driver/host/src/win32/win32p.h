@@ -45,4 +45,10 @@ char *KhW32WideToUtf8(const wchar_t *Wide);
  */
 uint16_t *KhW32WideToUtf16(const wchar_t *Wide, size_t *Units);
 
+/* ------------------------------------------------------------------ services */
+
+/* Closes the program's handles, then stops every running driver service (service.c), as
+   the end of the process does; the end of host-run's life cycle calls it too. */
+void KhW32StopAllServices(void);
+
 #endif /* KHWIN32_H */
