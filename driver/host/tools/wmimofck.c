@@ -31,6 +31,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,17 +61,49 @@ static void fail(int at_line, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    exit(1);
+    exit(1); /* free_all runs at exit */
+}
+
+/* Every allocation is on one list, so that the tool gives all of it back however it
+   ends (a leak checker then has nothing to report). */
+struct block {
+    struct block *next, *prev;
+    _Alignas(16) unsigned char data[];
+};
+static struct block blocks = {&blocks, &blocks};
+
+static void free_all(void)
+{
+    while (blocks.next != &blocks) {
+        struct block *b = blocks.next;
+        blocks.next = b->next;
+        free(b);
+    }
+    blocks.prev = &blocks;
 }
 
 static void *xmalloc(size_t n)
 {
-    void *p = calloc(1, n ? n : 1);
-    if (!p) {
+    struct block *b = calloc(1, sizeof(struct block) + (n ? n : 1));
+    if (!b) {
         fprintf(stderr, "kmdfhost-wmimofck: out of memory\n");
         exit(1);
     }
-    return p;
+    b->next = blocks.next;
+    b->prev = &blocks;
+    blocks.next->prev = b;
+    blocks.next = b;
+    return b->data;
+}
+
+static void xfree(void *p)
+{
+    if (p) {
+        struct block *b = (struct block *)((unsigned char *)p - offsetof(struct block, data));
+        b->prev->next = b->next;
+        b->next->prev = b->prev;
+        free(b);
+    }
 }
 
 static char *xstrndup(const char *s, size_t n)
@@ -143,7 +176,7 @@ static char *lex_string(void)
         if (n + 2 > cap) {
             char *bigger = xmalloc(cap * 2);
             memcpy(bigger, out, n);
-            free(out);
+            xfree(out);
             out = bigger;
             cap *= 2;
         }
@@ -197,8 +230,8 @@ static void next(void)
             char *joined = xmalloc(strlen(text) + strlen(more) + 1);
             strcpy(joined, text);
             strcat(joined, more);
-            free(text);
-            free(more);
+            xfree(text);
+            xfree(more);
             text = joined;
         }
         cur.kind = TK_STRING;
@@ -354,7 +387,7 @@ static void add_item(struct item **items, size_t *n, struct item it)
     struct item *bigger = xmalloc((*n + 1) * sizeof *bigger);
     if (*n)
         memcpy(bigger, *items, *n * sizeof *bigger);
-    free(*items);
+    xfree(*items);
     bigger[(*n)++] = it;
     *items = bigger;
 }
@@ -415,7 +448,7 @@ static void parse_method(struct mof_class *cls, struct item *head, struct qualif
     struct method *bigger = xmalloc((cls->nmethods + 1) * sizeof *bigger);
     if (cls->nmethods)
         memcpy(bigger, cls->methods, cls->nmethods * sizeof *bigger);
-    free(cls->methods);
+    xfree(cls->methods);
     bigger[cls->nmethods++] = m;
     cls->methods = bigger;
 }
@@ -686,7 +719,7 @@ static void emit_class(FILE *out, struct mof_class *cls, int method_structs)
             char sname[512];
             snprintf(sname, sizeof sname, "%s_%s", m->name, dir == 0 ? "IN" : "OUT");
             emit_struct(out, sname, sel, n, sname);
-            free(sel);
+            xfree(sel);
         }
     }
 }
@@ -706,7 +739,7 @@ static char *read_file(const char *path)
         if (cap - n - 1 == 0) {
             char *bigger = xmalloc(cap * 2);
             memcpy(bigger, buf, n);
-            free(buf);
+            xfree(buf);
             buf = bigger;
             cap *= 2;
         }
@@ -736,6 +769,7 @@ int main(int argc, char **argv)
 {
     const char *header = NULL;
     int method_structs = 0;
+    atexit(free_all);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-m") == 0) {
             method_structs = 1;

@@ -105,6 +105,10 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFCOLLECTION";
     case FxTypeChildList:
         return "WDFCHILDLIST";
+    case FxTypeWmiProvider:
+        return "WDFWMIPROVIDER";
+    case FxTypeWmiInstance:
+        return "WDFWMIINSTANCE";
     default:
         return "handle";
     }

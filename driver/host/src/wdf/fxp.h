@@ -56,6 +56,8 @@ typedef enum FX_TYPE {
     FxTypeIoTarget,
     FxTypeCollection,
     FxTypeChildList,
+    FxTypeWmiProvider,
+    FxTypeWmiInstance,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -387,6 +389,9 @@ typedef struct FX_DEVICE {
     bool HasBusInformation;
     PNP_BUS_INFORMATION BusInformation;
     PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
+    FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
+    bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
+    UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -452,6 +457,12 @@ bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
 NTSTATUS FxSendQueryInterface(PDEVICE_OBJECT Device, PIO_STACK_LOCATION Stack);
 /* The FDO's capability overrides (WdfDeviceSetPnp/PowerCapabilities) applied to caps. */
 void FxDeviceApplyCapabilities(FX_DEVICE *Device, PDEVICE_CAPABILITIES Caps);
+/* WMI (fxwmi.c): IRP_MJ_SYSTEM_CONTROL; registration with WMI when the device starts,
+   deregistration when it is (surprise-)removed; what the device keeps at its end. */
+NTSTATUS FxWmiDispatch(FX_DEVICE *Device, PIRP Irp);
+void FxWmiDeviceStarted(FX_DEVICE *Device);
+void FxWmiDeviceStopping(FX_DEVICE *Device);
+void FxWmiDeviceDestroyed(FX_DEVICE *Device);
 
 /* ------------------------------------------------------------------- files */
 
