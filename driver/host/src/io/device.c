@@ -253,6 +253,20 @@ NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetAttachedDeviceReference(PDEVICE_OBJECT Dev
     return top;
 }
 
+/* The lowest device of the stack DeviceObject is in (its PDO, in a PnP stack), referenced.
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddk/nf-ntddk-iogetdeviceattachmentbaseref */
+NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetDeviceAttachmentBaseRef(PDEVICE_OBJECT DeviceObject)
+{
+    HosMutexLock(&KhIoLock);
+    PDEVICE_OBJECT base = DeviceObject;
+    while (base->DeviceObjectExtension->AttachedTo != NULL) {
+        base = base->DeviceObjectExtension->AttachedTo;
+    }
+    KhDeviceReference(base);
+    HosMutexUnlock(&KhIoLock);
+    return base;
+}
+
 /* The device directly below, referenced, or NULL. */
 NTKERNELAPI PDEVICE_OBJECT NTAPI IoGetLowerDeviceObject(PDEVICE_OBJECT DeviceObject)
 {

@@ -187,6 +187,17 @@ extern LIST_ENTRY KhLinks;
 /* Under KhIoLock: queues GUID_DEVICE_INTERFACE_ARRIVAL (Arrival) or _REMOVAL of Link to
    the IoRegisterPlugPlayNotification callbacks registered for its class (pnp.c). */
 void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival);
+/* Target device change notification (pnptarget.c): registration on a file object of
+   a device node, the end of one (false when Entry is not such a registration), and the
+   deliveries of a removal, synchronous on the calling thread at PASSIVE_LEVEL. A query
+   returns the first veto (the registrations already asked are then told of the
+   cancellation). */
+NTSTATUS KhIoRegisterTargetNotification(PFILE_OBJECT FileObject, PDRIVER_NOTIFICATION_CALLBACK_ROUTINE Callback,
+                                        PVOID Context, PVOID *NotificationEntry);
+bool KhIoUnregisterTargetNotification(PVOID Entry, NTSTATUS *Status);
+NTSTATUS KhIoTargetQueryRemove(struct _KH_DEVNODE *Node);
+void KhIoTargetRemoveCancelled(struct _KH_DEVNODE *Node);
+void KhIoTargetRemoveComplete(struct _KH_DEVNODE *Node);
 /* Under KhIoLock: disables the node's interfaces; Delete moves them to Deleted. */
 void KhIoNodeInterfacesLocked(struct _KH_DEVNODE *Node, bool Delete, LIST_ENTRY *Deleted);
 /* Frees links moved out by KhIoNodeInterfacesLocked (without KhIoLock held). */

@@ -976,7 +976,10 @@ static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node)
     Node->State = KhNodeSurpriseRemoved;
     KhIoNodeInterfacesLocked(Node, false, NULL);
     HosMutexUnlock(&KhIoLock);
-    return KhSendPnp(Node, IRP_MN_SURPRISE_REMOVAL);
+    NTSTATUS status = KhSendPnp(Node, IRP_MN_SURPRISE_REMOVAL);
+    /* Those watching the device learn that it is gone. */
+    KhIoTargetRemoveComplete(Node);
+    return status;
 }
 
 KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
@@ -1008,14 +1011,30 @@ static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
     if (Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    NTSTATUS status;
+    /* An orderly removal asks those watching the device first (target device change
+       notification): they close their files, or veto the removal. */
+    bool asked = false;
+    if (!Surprise && Node->State == KhNodeStarted) {
+        status = KhIoTargetQueryRemove(Node);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+        asked = true;
+    }
     /* Closes deferred to the worker thread reach the driver before it goes. */
     HosFlushQueues();
     HosMutexLock(&KhIoLock);
     ULONG openFiles = Node->OpenFiles;
     HosMutexUnlock(&KhIoLock);
-    NTSTATUS status;
     if ((Surprise || openFiles != 0) && Node->State != KhNodeSurpriseRemoved &&
         (Node->State == KhNodeStarted || Node->State == KhNodeStartFailed)) {
+        /* Gone, or files still open, which veto the orderly removal (on Windows,
+           PNP_VetoOutstandingOpen): the host removes the device anyway, as a surprise
+           removal. */
+        if (asked) {
+            KhIoTargetRemoveCancelled(Node);
+        }
         status = KhSurpriseRemoveNode(Node);
         (void)status;
     }
@@ -1023,6 +1042,7 @@ static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
         status = KhSendPnp(Node, IRP_MN_QUERY_REMOVE_DEVICE);
         if (!NT_SUCCESS(status)) {
             KhSendPnp(Node, IRP_MN_CANCEL_REMOVE_DEVICE);
+            KhIoTargetRemoveCancelled(Node);
             return status;
         }
     }
@@ -1040,6 +1060,7 @@ static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
     KhIoFreeLinks(&links);
 
     status = KhSendPnp(Node, IRP_MN_REMOVE_DEVICE);
+    KhIoTargetRemoveComplete(Node);
 
     HosMutexLock(&KhIoLock);
     Node->State = KhNodeRemoved;
@@ -1085,10 +1106,93 @@ static NTSTATUS KhReturnWide(const char *Text, bool Multi, ULONG BufferLength, P
     return STATUS_SUCCESS;
 }
 
-/* Hardware ID (REG_MULTI_SZ), enumerator name and PDO name of a device instance. */
+/* The device instance's key, \Registry\Machine\System\CurrentControlSet\Enum\<instance>. */
+static char *KhNodeEnumKeyPath(struct _KH_DEVNODE *Node)
+{
+    static const char prefix[] = "\\Registry\\Machine\\System\\CurrentControlSet\\Enum\\";
+    size_t length = strlen(prefix) + strlen(Node->InstanceId) + 1;
+    char *path = malloc(length);
+    if (path != NULL) {
+        snprintf(path, length, "%s%s", prefix, Node->InstanceId);
+    }
+    return path;
+}
+
+/*
+ * A property that Windows keeps as a value of the instance's Enum key (what setup wrote
+ * from the INF: DeviceDesc, Class, ClassGUID, Driver, Mfg, FriendlyName, ...): its data,
+ * as IoGetDeviceProperty returns it. STATUS_OBJECT_NAME_NOT_FOUND when the value is not
+ * set (a root device installed without it, or no INF at all).
+ */
+static NTSTATUS KhNodeRegistryProperty(struct _KH_DEVNODE *Node, const char *ValueName, ULONG BufferLength,
+                                       PVOID PropertyBuffer, PULONG ResultLength)
+{
+    char *path = KhNodeEnumKeyPath(Node);
+    if (path == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HANDLE key = NULL;
+    NTSTATUS status = KhRegistryOpenPath(path, true, &key);
+    free(path);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    UNICODE_STRING name;
+    if (!KhHostUnicodeString(ValueName, &name)) {
+        ZwClose(key);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    ULONG needed = 0;
+    status = ZwQueryValueKey(key, &name, KeyValuePartialInformation, NULL, 0, &needed);
+    PKEY_VALUE_PARTIAL_INFORMATION info = NULL;
+    if (status == STATUS_BUFFER_TOO_SMALL || status == STATUS_BUFFER_OVERFLOW) {
+        info = malloc(needed);
+        status = info == NULL ? STATUS_INSUFFICIENT_RESOURCES
+                              : ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, needed, &needed);
+    }
+    KhFreeHostUnicodeString(&name);
+    ZwClose(key);
+    if (NT_SUCCESS(status)) {
+        *ResultLength = info->DataLength;
+        if (PropertyBuffer == NULL || BufferLength < info->DataLength) {
+            status = STATUS_BUFFER_TOO_SMALL;
+        } else {
+            memcpy(PropertyBuffer, info->Data, info->DataLength);
+        }
+    }
+    free(info);
+    return status;
+}
+
+static NTSTATUS KhReturnULong(ULONG Value, ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    *ResultLength = sizeof(ULONG);
+    if (PropertyBuffer == NULL || BufferLength < sizeof(ULONG)) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    memcpy(PropertyBuffer, &Value, sizeof(ULONG));
+    return STATUS_SUCCESS;
+}
+
+/*
+ * IoGetDeviceProperty for a device of the root bus, as Windows answers for a
+ * root-enumerated device: the hardware ID ("root\<device>", REG_MULTI_SZ, unless the
+ * Enum key's HardwareID says otherwise), the enumerator "ROOT", the PDO's name, the
+ * removal policy (RemovalPolicyExpectNoRemoval) and install state (installed), the
+ * container of the computer itself; the values setup keeps in the instance's Enum key
+ * (description, compatible IDs, class name and GUID, driver key name, manufacturer,
+ * friendly name, location). A root device has no bus type, bus number, address, UI
+ * number or resources: STATUS_OBJECT_NAME_NOT_FOUND, as for a value that is not set.
+ * STATUS_BUFFER_TOO_SMALL, with the size in ResultLength, when the buffer is too small.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iogetdeviceproperty
+ */
 NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                                ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
 {
+    if (DeviceObject == NULL || ResultLength == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *ResultLength = 0;
     struct _KH_DEVNODE *node = DeviceObject->DeviceObjectExtension->Devnode;
     if (node == NULL || node->Pdo != DeviceObject) {
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -1112,6 +1216,10 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVI
             ((PWCHAR)PropertyBuffer)[units - 1] = 0;
             return STATUS_SUCCESS;
         }
+        status = KhNodeRegistryProperty(node, "HardwareID", BufferLength, PropertyBuffer, ResultLength);
+        if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
+            return status;
+        }
         text = KhHardwareId(node->InstanceId);
         if (text == NULL) {
             return STATUS_INSUFFICIENT_RESOURCES;
@@ -1133,6 +1241,40 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVI
     case DevicePropertyPhysicalDeviceObjectName:
         return KhReturnWide(DeviceObject->DeviceObjectExtension->Name, false, BufferLength, PropertyBuffer,
                             ResultLength);
+    case DevicePropertyDeviceDescription:
+        return KhNodeRegistryProperty(node, "DeviceDesc", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyCompatibleIDs:
+        return KhNodeRegistryProperty(node, "CompatibleIDs", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyClassName:
+        return KhNodeRegistryProperty(node, "Class", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyClassGuid:
+        return KhNodeRegistryProperty(node, "ClassGUID", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyDriverKeyName:
+        return KhNodeRegistryProperty(node, "Driver", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyManufacturer:
+        return KhNodeRegistryProperty(node, "Mfg", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyFriendlyName:
+        return KhNodeRegistryProperty(node, "FriendlyName", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyLocationInformation:
+        return KhNodeRegistryProperty(node, "LocationInformation", BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyRemovalPolicy:
+        return KhReturnULong(1 /* RemovalPolicyExpectNoRemoval */, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyInstallState:
+        return KhReturnULong(0 /* InstallStateInstalled */, BufferLength, PropertyBuffer, ResultLength);
+    case DevicePropertyContainerID:
+        /* Root-enumerated devices belong to the computer's own container. */
+        return KhReturnWide("{00000000-0000-0000-FFFF-FFFFFFFFFFFF}", false, BufferLength, PropertyBuffer,
+                            ResultLength);
+    case DevicePropertyBootConfiguration:
+    case DevicePropertyBootConfigurationTranslated:
+    case DevicePropertyBusTypeGuid:
+    case DevicePropertyLegacyBusType:
+    case DevicePropertyBusNumber:
+    case DevicePropertyAddress:
+    case DevicePropertyUINumber:
+    case DevicePropertyResourceRequirements:
+    case DevicePropertyAllocatedResources:
+        return STATUS_OBJECT_NAME_NOT_FOUND;
     default:
         return STATUS_INVALID_PARAMETER_2;
     }
@@ -1317,10 +1459,12 @@ void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival)
 
 /*
  * Interface changes (EventCategoryDeviceInterfaceChange, EventCategoryData the class
- * GUID) are implemented; EventCategoryHardwareProfileChange registers and never fires
- * (the host has one hardware profile that never changes). Target device changes are not
- * implemented: UNIMPLEMENTED_DDI and STATUS_NOT_IMPLEMENTED. *NotificationEntry is the
- * handle IoUnregisterPlugPlayNotification(Ex) takes.
+ * GUID) and target device changes (EventCategoryTargetDeviceChange, EventCategoryData a
+ * file object of the device; pnptarget.c) are implemented;
+ * EventCategoryHardwareProfileChange registers and never fires (the host has one
+ * hardware profile that never changes); EventCategoryKernelSoftRestart is
+ * UNIMPLEMENTED_DDI. *NotificationEntry is the handle IoUnregisterPlugPlayNotification(Ex)
+ * takes.
  */
 NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_CATEGORY EventCategory,
                                                           ULONG EventCategoryFlags, PVOID EventCategoryData,
@@ -1332,11 +1476,13 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterPlugPlayNotification(IO_NOTIFICATION_EVENT_
         return STATUS_INVALID_PARAMETER;
     }
     *NotificationEntry = NULL;
-    if (EventCategory == EventCategoryTargetDeviceChange || EventCategory == EventCategoryKernelSoftRestart) {
-        KhVerifierReport("UNIMPLEMENTED_DDI",
-                         "IoRegisterPlugPlayNotification for %s: the host implements device interface changes only",
-                         EventCategory == EventCategoryTargetDeviceChange ? "EventCategoryTargetDeviceChange"
-                                                                          : "EventCategoryKernelSoftRestart");
+    if (EventCategory == EventCategoryTargetDeviceChange) {
+        return KhIoRegisterTargetNotification((PFILE_OBJECT)EventCategoryData, CallbackRoutine, Context,
+                                              NotificationEntry);
+    }
+    if (EventCategory == EventCategoryKernelSoftRestart) {
+        KhVerifierReport("UNIMPLEMENTED_DDI", "IoRegisterPlugPlayNotification for EventCategoryKernelSoftRestart: "
+                                              "the host has no soft restart");
         return STATUS_NOT_IMPLEMENTED;
     }
     if (EventCategory != EventCategoryDeviceInterfaceChange && EventCategory != EventCategoryHardwareProfileChange) {
@@ -1383,6 +1529,10 @@ NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotificationEx(PVOID Notification
     KH_PNP_NOTIFY *notify = NotificationEntry;
     if (notify == NULL) {
         return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS targetStatus;
+    if (KhIoUnregisterTargetNotification(NotificationEntry, &targetStatus)) {
+        return targetStatus;
     }
     HosMutexLock(&KhIoLock);
     bool found = false;

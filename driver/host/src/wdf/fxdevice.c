@@ -293,6 +293,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     device->FileObjectAttributes = init->FileObjectAttributes;
     device->IoType = init->IoType == WdfDeviceIoUndefined ? WdfDeviceIoBuffered : init->IoType;
     device->EvtIoInCallerContext = init->EvtIoInCallerContext;
+    WDF_DEVICE_STATE_INIT(&device->DeviceState);
 
     /* Synchronization scope Device: one lock for the callbacks of all of its queues. */
     if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
@@ -388,6 +389,11 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     /* The PDO's data moves to the device. */
     device->PdoData = init->PdoData;
     init->PdoData = NULL;
+    if (device->PdoData != NULL) {
+        /* WdfRequestForwardToParentDeviceIoQueue (fxrequest.c) checks these. */
+        device->AllowForwardingToParent = device->PdoData->ForwardToParent;
+        device->ParentDevice = device->PdoData->Parent;
+    }
     init->CreatedDevice = device;
     if (init->CreatedByFramework) {
         /* The framework frees its init when EvtDriverDeviceAdd returns. */
@@ -495,7 +501,9 @@ WDFAPI WDFDEVICE WdfWdmDeviceGetWdfDeviceHandle(PDEVICE_OBJECT DeviceObject)
 
 /*
  * WdfDeviceConfigureRequestDispatching: requests of one type go to the given queue
- * instead of the default queue. Only read, write and device control are routed here.
+ * instead of the default queue: create (presented to EvtIoDefault, with its new
+ * WDFFILEOBJECT, fxfileobject.c), read, write, device control and internal device
+ * control; STATUS_WDF_BUSY when the type has its queue already.
  */
 WDFAPI NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue,
                                                      WDF_REQUEST_TYPE RequestType)
@@ -510,10 +518,15 @@ WDFAPI NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE 
     if (queue->Device != device) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    if (RequestType != WdfRequestTypeRead && RequestType != WdfRequestTypeWrite &&
-        RequestType != WdfRequestTypeDeviceControl &&
+    if (RequestType != WdfRequestTypeCreate && RequestType != WdfRequestTypeRead &&
+        RequestType != WdfRequestTypeWrite && RequestType != WdfRequestTypeDeviceControl &&
         RequestType != WdfRequestTypeDeviceControlInternal) {
         return STATUS_INVALID_PARAMETER;
+    }
+    /* Create requests reach a queue only through its EvtIoDefault (there is no
+       EvtIoCreate): a queue without one cannot take them. */
+    if (RequestType == WdfRequestTypeCreate && queue->Config.EvtIoDefault == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
     }
     HosMutexLock(&device->Lock);
     if (device->Dispatch[RequestType] != NULL) {
@@ -932,6 +945,33 @@ static NTSTATUS FxForward(FX_DEVICE *Device, PIRP Irp)
     return IoCallDriver(Device->Lower, Irp);
 }
 
+/* PNP_DEVICE_STATE flags: WdfTrue sets a flag, WdfFalse clears it, WdfUseDefault leaves it. */
+static ULONG FxDevicePnpState(FX_DEVICE *Device, ULONG Flags)
+{
+    static const struct {
+        size_t Offset;
+        ULONG Flag;
+    } map[] = {
+        {offsetof(WDF_DEVICE_STATE, Disabled), PNP_DEVICE_DISABLED},
+        {offsetof(WDF_DEVICE_STATE, DontDisplayInUI), PNP_DEVICE_DONT_DISPLAY_IN_UI},
+        {offsetof(WDF_DEVICE_STATE, Failed), PNP_DEVICE_FAILED},
+        {offsetof(WDF_DEVICE_STATE, NotDisableable), PNP_DEVICE_NOT_DISABLEABLE},
+        {offsetof(WDF_DEVICE_STATE, Removed), PNP_DEVICE_REMOVED},
+        {offsetof(WDF_DEVICE_STATE, ResourcesChanged), PNP_DEVICE_RESOURCE_REQUIREMENTS_CHANGED},
+    };
+    HosMutexLock(&Device->Lock);
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        WDF_TRI_STATE value = *(WDF_TRI_STATE *)((char *)&Device->DeviceState + map[i].Offset);
+        if (value == WdfTrue) {
+            Flags |= map[i].Flag;
+        } else if (value == WdfFalse) {
+            Flags &= ~map[i].Flag;
+        }
+    }
+    HosMutexUnlock(&Device->Lock);
+    return Flags;
+}
+
 static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -1031,6 +1071,11 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
+    case IRP_MN_QUERY_PNP_DEVICE_STATE:
+        /* The state WdfDeviceSetDeviceState gave, over what the drivers below report. */
+        Irp->IoStatus.Information = FxDevicePnpState(Device, (ULONG)Irp->IoStatus.Information);
+        Irp->IoStatus.Status = STATUS_SUCCESS;
+        return FxForward(Device, Irp);
     default:
         return FxForward(Device, Irp);
     }
@@ -1342,4 +1387,211 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device)
         (void)IoDeleteSymbolicLink(&link);
         free(link.Buffer);
     }
+}
+
+/* ------------------------------------------------ registry keys and properties */
+
+/* The PDO at the bottom of a device's stack, or NULL (a control device has none). */
+static PDEVICE_OBJECT FxDevicePdo(FX_DEVICE *Device)
+{
+    return Device->Control ? NULL : Device->Pdo;
+}
+
+NTSTATUS FxOpenDeviceKey(FX_DRIVER *Driver, FX_OBJECT *Parent, PDEVICE_OBJECT Pdo, ULONG KeyType,
+                         ACCESS_MASK DesiredAccess, PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key,
+                         const char *Api)
+{
+    if (Key == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Key = NULL;
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u", Api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (Pdo == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    NTSTATUS status = FxValidateAttributes(KeyAttributes);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if (KeyAttributes != NULL && KeyAttributes->ParentObject != NULL) {
+        Parent = FxObjectFromHandle(KeyAttributes->ParentObject, FxTypeAny, Api);
+        if (Parent == NULL) {
+            return STATUS_INVALID_HANDLE;
+        }
+    }
+    HANDLE handle = NULL;
+    status = IoOpenDeviceRegistryKey(Pdo, KeyType, DesiredAccess, &handle);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    return FxRegistryWrapHandle(Driver, Parent, KeyAttributes, handle, Key);
+}
+
+/*
+ * WdfDeviceOpenRegistryKey: the device's hardware key (PLUGPLAY_REGKEY_DEVICE) or
+ * software key (PLUGPLAY_REGKEY_DRIVER) as a WDFKEY whose parent is the device unless
+ * KeyAttributes names another. A control device has neither:
+ * STATUS_INVALID_DEVICE_REQUEST.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceopenregistrykey
+ */
+WDFAPI NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
+                                         ACCESS_MASK DesiredAccess,
+                                         PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceOpenRegistryKey");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxOpenDeviceKey(device->Object.Driver, &device->Object, FxDevicePdo(device),
+                           DeviceInstanceKeyType, DesiredAccess, KeyAttributes, Key,
+                           "WdfDeviceOpenRegistryKey");
+}
+
+NTSTATUS FxQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo, DEVICE_REGISTRY_PROPERTY Property,
+                         ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength,
+                         const char *Api)
+{
+    if (ResultLength == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *ResultLength = 0;
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(Driver, "IRQL_TOO_HIGH_FOR_WAIT", "%s at IRQL %u", Api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (Pdo == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    return IoGetDeviceProperty(Pdo, Property, BufferLength, PropertyBuffer, ResultLength);
+}
+
+NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                                 DEVICE_REGISTRY_PROPERTY Property, POOL_TYPE PoolType,
+                                 PWDF_OBJECT_ATTRIBUTES Attributes, WDFMEMORY *Memory,
+                                 const char *Api)
+{
+    if (Memory == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Memory = NULL;
+    ULONG length = 0;
+    NTSTATUS status = FxQueryProperty(Driver, Pdo, Property, 0, NULL, &length, Api);
+    if (status != STATUS_BUFFER_TOO_SMALL) {
+        return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    }
+    PVOID buffer = NULL;
+    WDFMEMORY memory;
+    status = WdfMemoryCreate(Attributes, PoolType, 0, length, &memory, &buffer);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = FxQueryProperty(Driver, Pdo, Property, length, buffer, &length, Api);
+    if (!NT_SUCCESS(status)) {
+        WdfObjectDelete(memory);
+        return status;
+    }
+    *Memory = memory;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceQueryProperty: a Plug and Play property of the device (IoGetDeviceProperty on
+ * its PDO); STATUS_BUFFER_TOO_SMALL with the size in ResultLength when the buffer is too
+ * small. A control device has none: STATUS_INVALID_DEVICE_REQUEST.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicequeryproperty
+ */
+WDFAPI NTSTATUS WdfDeviceQueryProperty(WDFDEVICE Device, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                       ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceQueryProperty");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty, BufferLength,
+                           PropertyBuffer, ResultLength, "WdfDeviceQueryProperty");
+}
+
+/*
+ * WdfDeviceAllocAndQueryProperty: the property in a new WDFMEMORY of exactly its size.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceallocandqueryproperty
+ */
+WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
+                                               DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                               POOL_TYPE PoolType,
+                                               PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes,
+                                               WDFMEMORY *PropertyMemory)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAllocAndQueryProperty");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
+                                   PoolType, PropertyMemoryAttributes, PropertyMemory,
+                                   "WdfDeviceAllocAndQueryProperty");
+}
+
+/* ------------------------------------------------------------ device state */
+
+/*
+ * WdfDeviceSetDeviceState: the device's PnP state flags (what it answers to
+ * IRP_MN_QUERY_PNP_DEVICE_STATE); a WdfUseDefault member leaves that flag as it was.
+ * On Windows the framework then calls IoInvalidateDeviceState and the PnP manager acts
+ * on a failed or removed state by removing the device: the host's PnP manager does not,
+ * so setting Failed or Removed is reported as UNIMPLEMENTED_DDI.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetdevicestate
+ */
+WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetDeviceState");
+    if (device == NULL) {
+        return;
+    }
+    if (DeviceState == NULL || DeviceState->Size != sizeof(WDF_DEVICE_STATE)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceSetDeviceState with a WDF_DEVICE_STATE of size %lu (expected %lu)",
+                 DeviceState != NULL ? (unsigned long)DeviceState->Size : 0ul,
+                 (unsigned long)sizeof(WDF_DEVICE_STATE));
+        return;
+    }
+    if (DeviceState->Failed == WdfTrue || DeviceState->Removed == WdfTrue) {
+        FxReport(device->Object.Driver, "UNIMPLEMENTED_DDI",
+                 "WdfDeviceSetDeviceState with %s: the host's PnP manager does not remove a device "
+                 "for its reported state",
+                 DeviceState->Failed == WdfTrue ? "Failed" : "Removed");
+        return;
+    }
+    HosMutexLock(&device->Lock);
+    WDF_TRI_STATE *to = &device->DeviceState.Disabled;
+    const WDF_TRI_STATE *from = &DeviceState->Disabled;
+    for (int i = 0; i < 6; i++) {
+        if (from[i] != WdfUseDefault) {
+            to[i] = from[i];
+        }
+    }
+    HosMutexUnlock(&device->Lock);
+}
+
+/* WdfDeviceGetDeviceState: what WdfDeviceSetDeviceState set (WdfUseDefault otherwise). */
+WDFAPI VOID WdfDeviceGetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetDeviceState");
+    if (device == NULL) {
+        return;
+    }
+    if (DeviceState == NULL || DeviceState->Size != sizeof(WDF_DEVICE_STATE)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceGetDeviceState with a WDF_DEVICE_STATE of size %lu (expected %lu)",
+                 DeviceState != NULL ? (unsigned long)DeviceState->Size : 0ul,
+                 (unsigned long)sizeof(WDF_DEVICE_STATE));
+        return;
+    }
+    HosMutexLock(&device->Lock);
+    *DeviceState = device->DeviceState;
+    HosMutexUnlock(&device->Lock);
 }

@@ -47,6 +47,14 @@ WDFAPI WDFDEVICE WdfFileObjectGetDevice(WDFFILEOBJECT FileObject)
     return file != NULL ? (WDFDEVICE)file->Device : NULL;
 }
 
+/* WdfFileObjectGetFlags: the Flags of the WDM file object (FO_xxx); 0 without one. */
+WDFAPI ULONG WdfFileObjectGetFlags(WDFFILEOBJECT FileObject)
+{
+    FX_FILEOBJECT *file =
+        (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject, "WdfFileObjectGetFlags");
+    return file != NULL && file->FileObject != NULL ? file->FileObject->Flags : 0;
+}
+
 WDFAPI PFILE_OBJECT WdfFileObjectWdmGetFileObject(WDFFILEOBJECT FileObject)
 {
     FX_FILEOBJECT *file = (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject,
@@ -87,6 +95,33 @@ NTSTATUS FxDispatchCreate(FX_DEVICE *Device, PIRP Irp)
     FxListInsertTail(&Device->Files, &file->DeviceLink);
     HosMutexUnlock(&Device->Lock);
     FxObjectInsert(object, &Device->Object);
+
+    /* A queue configured for WdfRequestTypeCreate takes the create request before
+       EvtDeviceFileCreate would: the driver completes it from EvtIoDefault; a failure
+       status deletes the file object again (FxRequestFinish). */
+    HosMutexLock(&Device->Lock);
+    FX_QUEUE *createQueue = Device->Dispatch[IRP_MJ_CREATE];
+    if (createQueue != NULL) {
+        FxObjectReference(&createQueue->Object);
+    }
+    HosMutexUnlock(&Device->Lock);
+    if (createQueue != NULL) {
+        FX_REQUEST *request;
+        status = FxRequestCreateForIrp(Device, Irp, &request);
+        if (!NT_SUCCESS(status)) {
+            FxObjectDereference(&createQueue->Object);
+            FxObjectDelete(object);
+            FxCompleteIrp(Irp, status, 0);
+            return status;
+        }
+        request->IsCreate = true;
+        IoMarkIrpPending(Irp);
+        if (!FxQueueInsert(createQueue, request)) {
+            FxRequestCompleteByFramework(request, STATUS_INVALID_DEVICE_STATE);
+        }
+        FxObjectDereference(&createQueue->Object);
+        return STATUS_PENDING;
+    }
 
     if (!Device->HasFileObjectConfig || Device->FileObjectConfig.EvtDeviceFileCreate == NULL) {
         if (Device->Filter && Device->Lower != NULL) {

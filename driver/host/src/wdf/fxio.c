@@ -214,6 +214,22 @@ void FxQueueDispatch(FX_QUEUE *Queue)
             }
         }
         if (request == NULL) {
+            /* WdfIoQueueReadyNotify: "each time a specified I/O queue that was previously
+               empty receives one or more I/O requests", and when a stopped queue that
+               holds requests starts again; never while the queue is stopped. */
+            if (Queue->ReadyCallback != NULL && Queue->ReadyPending && Queue->PendingCount > 0 &&
+                Queue->DispatchEnabled && !Queue->PowerStopped) {
+                PFN_WDF_IO_QUEUE_STATE ready = Queue->ReadyCallback;
+                WDFCONTEXT readyContext = Queue->ReadyContext;
+                Queue->ReadyPending = false;
+                HosMutexUnlock(&Queue->Lock);
+                FX_CALLBACK_FRAME frame;
+                FxCallbackEnter(&frame, Queue->Object.Driver, lock, "EvtIoQueueState", Queue);
+                ready((WDFQUEUE)Queue, readyContext);
+                FxCallbackLeave(&frame);
+                HosMutexLock(&Queue->Lock);
+                continue;
+            }
             break;
         }
         FxListRemove(&request->QueueLink);
@@ -250,6 +266,9 @@ bool FxQueueInsert(FX_QUEUE *Queue, FX_REQUEST *Request)
     HosMutexLock(&Request->Lock);
     Request->DriverOwned = false;
     HosMutexUnlock(&Request->Lock);
+    if (Queue->PendingCount == 0) {
+        Queue->ReadyPending = true;
+    }
     FxListInsertTail(&Queue->Pending, &Request->QueueLink);
     Queue->PendingCount++;
     /* Waiting requests are cancelable by the framework. */
@@ -358,6 +377,32 @@ static void FxQueueResumeOwned(FX_QUEUE *Queue)
 }
 
 /*
+ * Puts a request the driver gave back at the head of the queue's waiting requests, so
+ * that it is delivered again first, cancelable by the framework again. Under
+ * Queue->Lock. False when its IRP was cancelled meanwhile: the request is then out of
+ * the queue and the caller completes it with STATUS_CANCELLED.
+ */
+static bool FxQueueInsertHeadLocked(FX_QUEUE *Queue, FX_REQUEST *Request)
+{
+    Request->QueueLink.Next = Queue->Pending.Next;
+    Request->QueueLink.Prev = &Queue->Pending;
+    Queue->Pending.Next->Prev = &Request->QueueLink;
+    Queue->Pending.Next = &Request->QueueLink;
+    Queue->PendingCount++;
+    IoSetCancelRoutine(Request->Irp, FxQueueIrpCancel);
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    BOOLEAN cancelled = Request->Irp->Cancel;
+    IoReleaseCancelSpinLock(irql);
+    if (cancelled && IoSetCancelRoutine(Request->Irp, NULL) != NULL) {
+        FxListRemove(&Request->QueueLink);
+        Queue->PendingCount--;
+        return false;
+    }
+    return true;
+}
+
+/*
  * WdfRequestStopAcknowledge, from EvtIoStop: with Requeue the request goes back to the
  * head of its queue (the framework owns it again and delivers it after the device is
  * back in D0); without, the driver keeps it but the device may leave D0 meanwhile.
@@ -399,20 +444,7 @@ WDFAPI VOID WdfRequestStopAcknowledge(WDFREQUEST Request, BOOLEAN Requeue)
             queue->AcknowledgedCount--;
         }
         HosMutexUnlock(&request->Lock);
-        /* At the head: it is delivered again first. */
-        request->QueueLink.Next = queue->Pending.Next;
-        request->QueueLink.Prev = &queue->Pending;
-        queue->Pending.Next->Prev = &request->QueueLink;
-        queue->Pending.Next = &request->QueueLink;
-        queue->PendingCount++;
-        IoSetCancelRoutine(request->Irp, FxQueueIrpCancel);
-        KIRQL irql;
-        IoAcquireCancelSpinLock(&irql);
-        BOOLEAN cancelled = request->Irp->Cancel;
-        IoReleaseCancelSpinLock(irql);
-        if (cancelled && IoSetCancelRoutine(request->Irp, NULL) != NULL) {
-            FxListRemove(&request->QueueLink);
-            queue->PendingCount--;
+        if (!FxQueueInsertHeadLocked(queue, request)) {
             HosMutexUnlock(&queue->Lock);
             FxRequestCompleteByFramework(request, STATUS_CANCELLED);
             FxQueueCheckState(queue);
@@ -721,6 +753,7 @@ void FxQueuePowerStart(FX_QUEUE *Queue)
 {
     HosMutexLock(&Queue->Lock);
     Queue->PowerStopped = false;
+    Queue->ReadyPending = true;
     HosMutexUnlock(&Queue->Lock);
     FxQueueResumeOwned(Queue);
     FxQueueDispatch(Queue);
@@ -921,6 +954,7 @@ WDFAPI VOID WdfIoQueueStart(WDFQUEUE Queue)
     HosMutexLock(&queue->Lock);
     queue->Accepting = true;
     queue->DispatchEnabled = true;
+    queue->ReadyPending = true;
     HosMutexUnlock(&queue->Lock);
     FxQueueDispatch(queue);
 }
@@ -1091,5 +1125,260 @@ WDFAPI NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST *OutReq
     HosMutexUnlock(&queue->Lock);
     *OutRequest = (WDFREQUEST)request;
     FxQueueCheckState(queue);
+    return STATUS_SUCCESS;
+}
+
+/* Takes a waiting request out of the queue for the driver (it now owns it). Under
+   Queue->Lock; false when the request's cancel routine already runs. */
+static bool FxQueueHandOutLocked(FX_QUEUE *Queue, FX_REQUEST *Request)
+{
+    if (IoSetCancelRoutine(Request->Irp, NULL) == NULL) {
+        return false;
+    }
+    FxListRemove(&Request->QueueLink);
+    Queue->PendingCount--;
+    FxListInsertTail(&Queue->Owned, &Request->QueueLink);
+    Queue->OwnedCount++;
+    HosMutexLock(&Request->Lock);
+    Request->DriverOwned = true;
+    HosMutexUnlock(&Request->Lock);
+    return true;
+}
+
+/* Whether Request waits in Queue (under Queue->Lock). */
+static bool FxQueueHoldsLocked(FX_QUEUE *Queue, FX_REQUEST *Request)
+{
+    for (FX_LINK *link = Queue->Pending.Next; link != &Queue->Pending; link = link->Next) {
+        if (FX_CONTAINING(link, FX_REQUEST, QueueLink) == Request) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * WdfIoQueueRetrieveRequestByFileObject: the first waiting request of FileObject goes to
+ * the driver. As WdfIoQueueRetrieveNextRequest: manual and sequential queues only
+ * (STATUS_INVALID_DEVICE_STATE on a parallel one), STATUS_WDF_PAUSED while the queue is
+ * stopped, STATUS_NO_MORE_ENTRIES when no request of that file waits.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueueretrieverequestbyfileobject
+ */
+WDFAPI NTSTATUS WdfIoQueueRetrieveRequestByFileObject(WDFQUEUE Queue, WDFFILEOBJECT FileObject,
+                                                      WDFREQUEST *OutRequest)
+{
+    if (OutRequest == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *OutRequest = NULL;
+    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveRequestByFileObject");
+    if (queue == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)FxObjectFromHandle(
+        FileObject, FxTypeFileObject, "WdfIoQueueRetrieveRequestByFileObject");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (queue->Config.DispatchType == WdfIoQueueDispatchParallel) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    FX_REQUEST *found = NULL;
+    HosMutexLock(&queue->Lock);
+    if (!queue->DispatchEnabled || queue->PowerStopped) {
+        HosMutexUnlock(&queue->Lock);
+        return STATUS_WDF_PAUSED;
+    }
+    for (FX_LINK *link = queue->Pending.Next; link != &queue->Pending; link = link->Next) {
+        FX_REQUEST *candidate = FX_CONTAINING(link, FX_REQUEST, QueueLink);
+        if (candidate->File == file && FxQueueHandOutLocked(queue, candidate)) {
+            found = candidate;
+            break;
+        }
+    }
+    HosMutexUnlock(&queue->Lock);
+    if (found == NULL) {
+        return STATUS_NO_MORE_ENTRIES;
+    }
+    *OutRequest = (WDFREQUEST)found;
+    FxQueueCheckState(queue);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfIoQueueFindRequest: the next waiting request (after FoundRequest, of FileObject when
+ * given) without giving it to the driver; its parameters are copied to Parameters. The
+ * request gains a reference the driver drops with WdfObjectDereference. Manual queues
+ * only (STATUS_INVALID_DEVICE_REQUEST); STATUS_NOT_FOUND when FoundRequest no longer
+ * waits in the queue (cancelled, retrieved); STATUS_NO_MORE_ENTRIES at the end.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuefindrequest
+ */
+WDFAPI NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
+                                      WDFFILEOBJECT FileObject, PWDF_REQUEST_PARAMETERS Parameters,
+                                      WDFREQUEST *OutRequest)
+{
+    if (OutRequest == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *OutRequest = NULL;
+    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueFindRequest");
+    if (queue == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_REQUEST *after = NULL;
+    if (FoundRequest != NULL &&
+        (after = (FX_REQUEST *)FxObjectFromHandle(FoundRequest, FxTypeRequest,
+                                                   "WdfIoQueueFindRequest")) == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    FX_FILEOBJECT *file = NULL;
+    if (FileObject != NULL &&
+        (file = (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject,
+                                                     "WdfIoQueueFindRequest")) == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Parameters != NULL && Parameters->Size != sizeof(WDF_REQUEST_PARAMETERS)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if (queue->Config.DispatchType != WdfIoQueueDispatchManual) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    FX_REQUEST *found = NULL;
+    NTSTATUS status = STATUS_NO_MORE_ENTRIES;
+    HosMutexLock(&queue->Lock);
+    FX_LINK *start = queue->Pending.Next;
+    if (after != NULL) {
+        if (!FxQueueHoldsLocked(queue, after)) {
+            HosMutexUnlock(&queue->Lock);
+            return STATUS_NOT_FOUND;
+        }
+        start = after->QueueLink.Next;
+    }
+    for (FX_LINK *link = start; link != &queue->Pending; link = link->Next) {
+        FX_REQUEST *candidate = FX_CONTAINING(link, FX_REQUEST, QueueLink);
+        if (file == NULL || candidate->File == file) {
+            found = candidate;
+            break;
+        }
+    }
+    if (found != NULL) {
+        FxObjectReference(&found->Object);
+        if (Parameters != NULL) {
+            *Parameters = found->Parameters;
+        }
+        *OutRequest = (WDFREQUEST)found;
+        status = STATUS_SUCCESS;
+    }
+    HosMutexUnlock(&queue->Lock);
+    return status;
+}
+
+/*
+ * WdfIoQueueRetrieveFoundRequest: the request WdfIoQueueFindRequest found goes to the
+ * driver; STATUS_NOT_FOUND when it no longer waits in the queue (it may have been
+ * cancelled). The reference of WdfIoQueueFindRequest stays the driver's to drop.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueueretrievefoundrequest
+ */
+WDFAPI NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
+                                               WDFREQUEST *OutRequest)
+{
+    if (OutRequest == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *OutRequest = NULL;
+    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveFoundRequest");
+    if (queue == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(FoundRequest, FxTypeRequest,
+                                                           "WdfIoQueueRetrieveFoundRequest");
+    if (request == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (queue->Config.DispatchType != WdfIoQueueDispatchManual) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    HosMutexLock(&queue->Lock);
+    if (!queue->DispatchEnabled || queue->PowerStopped) {
+        HosMutexUnlock(&queue->Lock);
+        return STATUS_WDF_PAUSED;
+    }
+    bool retrieved = FxQueueHoldsLocked(queue, request) && FxQueueHandOutLocked(queue, request);
+    HosMutexUnlock(&queue->Lock);
+    if (!retrieved) {
+        return STATUS_NOT_FOUND;
+    }
+    *OutRequest = (WDFREQUEST)request;
+    FxQueueCheckState(queue);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfIoQueueReadyNotify: registers (QueueReady) or removes (NULL) the EvtIoQueueState
+ * callback a manual queue calls when it goes from empty to holding requests, and when
+ * it starts again holding requests; it may run before this call returns. One
+ * registration at a time; removing one needs the queue stopped. Otherwise
+ * STATUS_INVALID_DEVICE_REQUEST, as for a queue that is not manual.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuereadynotify
+ */
+WDFAPI NTSTATUS WdfIoQueueReadyNotify(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE QueueReady,
+                                      WDFCONTEXT Context)
+{
+    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueReadyNotify");
+    if (queue == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (queue->Config.DispatchType != WdfIoQueueDispatchManual) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (atomic_load(&queue->Object.State) != FxStateLive) {
+        return STATUS_DELETE_PENDING;
+    }
+    HosMutexLock(&queue->Lock);
+    if (QueueReady != NULL) {
+        if (queue->ReadyCallback != NULL) {
+            HosMutexUnlock(&queue->Lock);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        queue->ReadyCallback = QueueReady;
+        queue->ReadyContext = Context;
+        /* Requests that wait already are reported at once. */
+        queue->ReadyPending = true;
+    } else {
+        if (queue->ReadyCallback == NULL || queue->DispatchEnabled) {
+            HosMutexUnlock(&queue->Lock);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        queue->ReadyCallback = NULL;
+        queue->ReadyContext = NULL;
+    }
+    HosMutexUnlock(&queue->Lock);
+    if (QueueReady != NULL) {
+        FxQueueDispatch(queue);
+    }
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfRequestRequeue (fxrequest.c) for a request of Queue: back at the head of the manual
+ * queue it came from, owned by the framework again.
+ */
+NTSTATUS FxQueueRequeue(FX_QUEUE *Queue, FX_REQUEST *Request)
+{
+    HosMutexLock(&Queue->Lock);
+    FxListRemove(&Request->QueueLink);
+    Queue->OwnedCount--;
+    HosMutexLock(&Request->Lock);
+    Request->DriverOwned = false;
+    if (Request->StopAcknowledged) {
+        Request->StopAcknowledged = false;
+        Queue->AcknowledgedCount--;
+    }
+    HosMutexUnlock(&Request->Lock);
+    bool queued = FxQueueInsertHeadLocked(Queue, Request);
+    HosMutexUnlock(&Queue->Lock);
+    if (!queued) {
+        FxRequestCompleteByFramework(Request, STATUS_CANCELLED);
+    }
+    FxQueueCheckState(Queue);
     return STATUS_SUCCESS;
 }

@@ -47,6 +47,7 @@ FX_IOTARGET *FxIoTargetGet(WDFIOTARGET Handle, const char *Api)
 /* ------------------------------------------------------------- creation */
 
 static void FxIoTargetDispose(FX_OBJECT *Object);
+static NTSTATUS FxTargetReopen(FX_IOTARGET *Target);
 
 static void FxIoTargetDestroy(FX_OBJECT *Object)
 {
@@ -432,11 +433,20 @@ static void FxTargetClose(FX_IOTARGET *Target, WDF_IO_TARGET_STATE NewState)
         FxListInsertTail(&pended, l);
     }
     PFILE_OBJECT file = Target->TargetFile;
+    PVOID notification = NULL;
+    if (NewState != WdfIoTargetClosedForQueryRemove) {
+        /* Closed for good: no more notifications of the device's removal. Closed for a
+           query-remove, the target keeps listening for its outcome. */
+        notification = Target->Notification;
+        Target->Notification = NULL;
+    }
     HosMutexUnlock(&Target->Lock);
     FxFailPended(Target, &pended);
     FxCancelSent(Target);
     FxWaitSentIdle(Target);
-    if (file != NULL && NewState != WdfIoTargetClosedForQueryRemove) {
+    if (file != NULL) {
+        /* The file goes (for a query-remove too: an open file would veto the removal);
+           a by-name target keeps its name for WdfIoTargetOpenReopen. */
         HosMutexLock(&Target->Lock);
         Target->TargetFile = NULL;
         if (!Target->IsDefault) {
@@ -444,6 +454,9 @@ static void FxTargetClose(FX_IOTARGET *Target, WDF_IO_TARGET_STATE NewState)
         }
         HosMutexUnlock(&Target->Lock);
         ObDereferenceObject(file);
+    }
+    if (notification != NULL) {
+        (void)IoUnregisterPlugPlayNotificationEx(notification);
     }
 }
 
@@ -469,6 +482,121 @@ static void FxIoTargetDispose(FX_OBJECT *Object)
 {
     FX_IOTARGET *target = (FX_IOTARGET *)Object;
     FxTargetClose(target, WdfIoTargetDeleted);
+    free(target->OpenName.Buffer);
+    target->OpenName.Buffer = NULL;
+}
+
+/*
+ * The removal of a remote target's device (target device change notification, which the
+ * framework registers for a target opened by name). The driver's callbacks decide when
+ * it registered them; otherwise the framework's defaults: on a query-remove the target
+ * closes its file (WdfIoTargetCloseForQueryRemove), on a cancelled removal it reopens,
+ * on a completed removal it closes.
+ * https://learn.microsoft.com/windows-hardware/drivers/wdf/controlling-a-general-i-o-target-s-state
+ */
+static NTSTATUS FxIoTargetDeviceChange(PVOID NotificationStructure, PVOID Context)
+{
+    PTARGET_DEVICE_REMOVAL_NOTIFICATION notification = NotificationStructure;
+    FX_IOTARGET *target = Context;
+    static const GUID queryRemove = {0xcb3a4006, 0x46f0, 0x11d0, {0xb0, 0x8f, 0x00, 0x60, 0x97, 0x13, 0x05, 0x3f}};
+    static const GUID removeCancelled = {0xcb3a4007, 0x46f0, 0x11d0, {0xb0, 0x8f, 0x00, 0x60, 0x97, 0x13, 0x05, 0x3f}};
+    NTSTATUS status = STATUS_SUCCESS;
+    FX_CALLBACK_FRAME frame;
+    /* The driver may delete the target from its callback. */
+    FxObjectReference(&target->Object);
+    if (IsEqualGUID(&notification->Event, &queryRemove)) {
+        if (target->EvtQueryRemove != NULL) {
+            FxCallbackEnter(&frame, target->Object.Driver, NULL, "EvtIoTargetQueryRemove", target);
+            status = target->EvtQueryRemove((WDFIOTARGET)target);
+            FxCallbackLeave(&frame);
+        } else {
+            FxTargetClose(target, WdfIoTargetClosedForQueryRemove);
+        }
+    } else if (IsEqualGUID(&notification->Event, &removeCancelled)) {
+        if (target->EvtRemoveCanceled != NULL) {
+            FxCallbackEnter(&frame, target->Object.Driver, NULL, "EvtIoTargetRemoveCanceled", target);
+            target->EvtRemoveCanceled((WDFIOTARGET)target);
+            FxCallbackLeave(&frame);
+        } else {
+            (void)FxTargetReopen(target);
+        }
+    } else {
+        if (target->EvtRemoveComplete != NULL) {
+            FxCallbackEnter(&frame, target->Object.Driver, NULL, "EvtIoTargetRemoveComplete", target);
+            target->EvtRemoveComplete((WDFIOTARGET)target);
+            FxCallbackLeave(&frame);
+        } else {
+            FxTargetClose(target, WdfIoTargetClosed);
+        }
+    }
+    FxObjectDereference(&target->Object);
+    return status;
+}
+
+/* WdfIoTargetOpenReopen: a target closed for a query-remove opens its device by name
+   again; an open (stopped) one starts. */
+static NTSTATUS FxTargetReopen(FX_IOTARGET *Target)
+{
+    HosMutexLock(&Target->Lock);
+    bool hasDevice = Target->TargetDevice != NULL;
+    bool byName = Target->OpenName.Buffer != NULL;
+    HosMutexUnlock(&Target->Lock);
+    if (hasDevice) {
+        return FxTargetStart(Target);
+    }
+    if (!byName) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    PDEVICE_OBJECT device = NULL;
+    PFILE_OBJECT file = NULL;
+    NTSTATUS status = IoGetDeviceObjectPointer(&Target->OpenName, Target->OpenAccess, &file, &device);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    HosMutexLock(&Target->Lock);
+    Target->TargetDevice = device;
+    Target->TargetFile = file;
+    Target->State = WdfIoTargetStarted;
+    HosMutexUnlock(&Target->Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * After an open by name: keeps the name for a reopen and the driver's removal callbacks,
+ * and registers for the removal of the target's device. A device outside Plug and Play
+ * (a control device) has no removal to watch.
+ */
+static void FxTargetWatchRemoval(FX_IOTARGET *Target, PWDF_IO_TARGET_OPEN_PARAMS OpenParams, PFILE_OBJECT File)
+{
+    PWCH name = NULL;
+    USHORT length = OpenParams->TargetDeviceName.Length;
+    if (!KhAllocationShouldFail() && (name = malloc((size_t)length + sizeof(WCHAR))) != NULL) {
+        memcpy(name, OpenParams->TargetDeviceName.Buffer, length);
+        name[length / sizeof(WCHAR)] = 0;
+    }
+    HosMutexLock(&Target->Lock);
+    free(Target->OpenName.Buffer);
+    Target->OpenName.Buffer = name;
+    Target->OpenName.Length = name != NULL ? length : 0;
+    Target->OpenName.MaximumLength = name != NULL ? (USHORT)(length + sizeof(WCHAR)) : 0;
+    Target->OpenAccess = OpenParams->DesiredAccess;
+    Target->EvtQueryRemove = OpenParams->EvtIoTargetQueryRemove;
+    Target->EvtRemoveCanceled = OpenParams->EvtIoTargetRemoveCanceled;
+    Target->EvtRemoveComplete = OpenParams->EvtIoTargetRemoveComplete;
+    bool registered = Target->Notification != NULL;
+    HosMutexUnlock(&Target->Lock);
+    if (registered || File == NULL) {
+        return;
+    }
+    PVOID notification = NULL;
+    NTSTATUS status = IoRegisterPlugPlayNotification(
+        EventCategoryTargetDeviceChange, 0, File, Target->Device->Object.Driver->DriverObject,
+        (PDRIVER_NOTIFICATION_CALLBACK_ROUTINE)FxIoTargetDeviceChange, Target, &notification);
+    if (NT_SUCCESS(status)) {
+        HosMutexLock(&Target->Lock);
+        Target->Notification = notification;
+        HosMutexUnlock(&Target->Lock);
+    }
 }
 
 WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenParams)
@@ -504,13 +632,7 @@ WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS
         break;
     }
     case WdfIoTargetOpenReopen:
-        HosMutexLock(&target->Lock);
-        bool hasDevice = target->TargetDevice != NULL;
-        HosMutexUnlock(&target->Lock);
-        if (!hasDevice) {
-            return STATUS_INVALID_DEVICE_STATE;
-        }
-        return FxTargetStart(target);
+        return FxTargetReopen(target);
     default:
         FxReport(target->Object.Driver, "UNIMPLEMENTED_DDI",
                  "WdfIoTargetOpen with open type %d (only existing device, by name and reopen are "
@@ -532,6 +654,9 @@ WDFAPI NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS
             ObDereferenceObject(file);
         }
         return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (OpenParams->Type == WdfIoTargetOpenByName) {
+        FxTargetWatchRemoval(target, OpenParams, file);
     }
     return STATUS_SUCCESS;
 }
@@ -1233,4 +1358,74 @@ WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(WDFIOTARGET IoTarget, 
     return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesReturned,
                                "WdfIoTargetSendInternalIoctlSynchronously", IRP_MJ_INTERNAL_DEVICE_CONTROL,
                                IoctlCode, InputBuffer, OutputBuffer, NULL);
+}
+
+/* ------------------------------------------------------------- the target's properties */
+
+/* The PDO of the target's device, referenced; NULL while the target has no device. */
+static PDEVICE_OBJECT FxTargetPdo(FX_IOTARGET *Target)
+{
+    HosMutexLock(&Target->Lock);
+    PDEVICE_OBJECT device = Target->TargetPdo != NULL ? Target->TargetPdo : Target->TargetDevice;
+    if (device != NULL) {
+        ObReferenceObject(device);
+    }
+    HosMutexUnlock(&Target->Lock);
+    if (device == NULL) {
+        return NULL;
+    }
+    PDEVICE_OBJECT pdo = IoGetDeviceAttachmentBaseRef(device);
+    ObDereferenceObject(device);
+    return pdo;
+}
+
+/*
+ * WdfIoTargetQueryTargetProperty, WdfIoTargetAllocAndQueryTargetProperty: a Plug and Play
+ * property of the device the target sends to (IoGetDeviceProperty on the PDO of its
+ * stack); STATUS_INVALID_DEVICE_STATE while the target has no device (closed).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfiotarget/nf-wdfiotarget-wdfiotargetquerytargetproperty
+ */
+WDFAPI NTSTATUS WdfIoTargetQueryTargetProperty(WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                               ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
+{
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetQueryTargetProperty");
+    if (target == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (ResultLength == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *ResultLength = 0;
+    PDEVICE_OBJECT pdo = FxTargetPdo(target);
+    if (pdo == NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    NTSTATUS status = FxQueryProperty(target->Object.Driver, pdo, DeviceProperty, BufferLength, PropertyBuffer,
+                                      ResultLength, "WdfIoTargetQueryTargetProperty");
+    ObDereferenceObject(pdo);
+    return status;
+}
+
+WDFAPI NTSTATUS WdfIoTargetAllocAndQueryTargetProperty(WDFIOTARGET IoTarget, DEVICE_REGISTRY_PROPERTY DeviceProperty,
+                                                       POOL_TYPE PoolType,
+                                                       PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes,
+                                                       WDFMEMORY *PropertyMemory)
+{
+    FX_IOTARGET *target = FxIoTargetGet(IoTarget, "WdfIoTargetAllocAndQueryTargetProperty");
+    if (target == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (PropertyMemory == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *PropertyMemory = NULL;
+    PDEVICE_OBJECT pdo = FxTargetPdo(target);
+    if (pdo == NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    NTSTATUS status = FxAllocAndQueryProperty(target->Object.Driver, pdo, DeviceProperty, PoolType,
+                                              PropertyMemoryAttributes, PropertyMemory,
+                                              "WdfIoTargetAllocAndQueryTargetProperty");
+    ObDereferenceObject(pdo);
+    return status;
 }

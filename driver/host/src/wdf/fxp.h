@@ -192,6 +192,24 @@ NTSTATUS FxStringSet(WDFSTRING String, const WCHAR *Buffer, size_t Bytes, const 
 NTSTATUS FxRegistryOpenKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
                            PUNICODE_STRING Name, ACCESS_MASK DesiredAccess, WDFKEY *Key);
 
+/* A WDFKEY of Driver under Parent for a registry handle opened already; the key owns
+   the handle from now on (it is closed on failure too). */
+NTSTATUS FxRegistryWrapHandle(struct FX_DRIVER *Driver, FX_OBJECT *Parent,
+                              PWDF_OBJECT_ATTRIBUTES KeyAttributes, HANDLE Handle, WDFKEY *Key);
+
+/* Registry keys and properties of a device's PDO (fxdevice.c), shared by the WdfDevice
+   and WdfFdoInit forms; Pdo NULL (a control device) gives STATUS_INVALID_DEVICE_REQUEST. */
+NTSTATUS FxOpenDeviceKey(struct FX_DRIVER *Driver, FX_OBJECT *Parent, PDEVICE_OBJECT Pdo,
+                         ULONG KeyType, ACCESS_MASK DesiredAccess,
+                         PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key, const char *Api);
+NTSTATUS FxQueryProperty(struct FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                         DEVICE_REGISTRY_PROPERTY Property, ULONG BufferLength,
+                         PVOID PropertyBuffer, PULONG ResultLength, const char *Api);
+NTSTATUS FxAllocAndQueryProperty(struct FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
+                                 DEVICE_REGISTRY_PROPERTY Property, POOL_TYPE PoolType,
+                                 PWDF_OBJECT_ATTRIBUTES Attributes, WDFMEMORY *Memory,
+                                 const char *Api);
+
 /* ---------------------------------------------------- callbacks and sync locks */
 
 /*
@@ -392,6 +410,11 @@ typedef struct FX_DEVICE {
     FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
     bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
     UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
+    /* A PDO whose WDFDEVICE_INIT allowed WdfRequestForwardToParentDeviceIoQueue
+       (WdfPdoInitAllowForwardingRequestToParent), and the bus device that made it. */
+    bool AllowForwardingToParent;
+    struct FX_DEVICE *ParentDevice;
+    WDF_DEVICE_STATE DeviceState; /* WdfDeviceSetDeviceState, under Lock */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -504,6 +527,10 @@ typedef struct FX_QUEUE {
     PFN_WDF_IO_QUEUE_STATE StateCallback; /* stop / purge / drain completion */
     WDFCONTEXT StateContext;
     bool StateCallbackWantsEmptyQueue; /* drain and purge wait for the queue too */
+    PFN_WDF_IO_QUEUE_STATE ReadyCallback; /* WdfIoQueueReadyNotify (manual queues) */
+    WDFCONTEXT ReadyContext;
+    bool ReadyPending; /* the queue went from empty to not empty (or started) since the
+                          last ready notification */
     FX_LINK DeviceLink;
 } FX_QUEUE;
 
@@ -530,6 +557,8 @@ bool FxQueueWaitDriverIdle(FX_QUEUE *Queue, uint64_t TimeoutNs, bool ExceptAckno
 void FxQueueStopOwned(FX_QUEUE *Queue, ULONG Action);
 /* Purges the queue (cancel what waits, cancel cancelable driver-owned requests). */
 void FxQueuePurgeInternal(FX_QUEUE *Queue);
+/* WdfRequestRequeue: a driver-owned request of a manual queue back at its head. */
+NTSTATUS FxQueueRequeue(FX_QUEUE *Queue, struct FX_REQUEST *Request);
 /* Forced completion of requests still owned by the driver when its device goes away. */
 ULONG FxQueueAbandonOwned(FX_QUEUE *Queue);
 
@@ -620,6 +649,14 @@ typedef struct FX_IOTARGET {
     FX_LINK SentList; /* requests with the target's driver */
     FX_LINK Pended;   /* requests waiting for WdfIoTargetStart */
     ULONG SentCount;
+    /* A remote target opened by name: what a reopen needs, the driver's callbacks of its
+       device's removal, and the target device change registration that drives them. */
+    UNICODE_STRING OpenName; /* Buffer NULL unless opened by name */
+    ACCESS_MASK OpenAccess;
+    PFN_WDF_IO_TARGET_QUERY_REMOVE EvtQueryRemove;
+    PFN_WDF_IO_TARGET_REMOVE_CANCELED EvtRemoveCanceled;
+    PFN_WDF_IO_TARGET_REMOVE_COMPLETE EvtRemoveComplete;
+    PVOID Notification;
 } FX_IOTARGET;
 
 /* The default target of a device whose stack has a lower device (fxiotarget.c). */

@@ -538,7 +538,6 @@ bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status)
         }
         break;
     }
-    case IRP_MN_QUERY_PNP_DEVICE_STATE:
     case IRP_MN_QUERY_RESOURCES:
     case IRP_MN_QUERY_RESOURCE_REQUIREMENTS:
         break;

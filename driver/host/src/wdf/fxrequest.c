@@ -950,6 +950,9 @@ WDFAPI BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request)
  * WdfRequestForwardToIoQueue: a request the driver received from one queue goes back
  * into another queue of the same device; the driver no longer owns it.
  */
+static NTSTATUS FxRequestForward(FX_REQUEST *request, FX_QUEUE *destination, bool ToParent,
+                                 const char *Api);
+
 WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue)
 {
     HOS_SCHEDULE_POINT("WdfRequestForwardToIoQueue", NULL, NULL);
@@ -959,19 +962,58 @@ WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE Destinat
     if (request == NULL || destination == NULL) {
         return STATUS_INVALID_HANDLE;
     }
+    return FxRequestForward(request, destination, false, "WdfRequestForwardToIoQueue");
+}
+
+/*
+ * WdfRequestForwardToParentDeviceIoQueue: a child device's request goes into a queue of
+ * its parent (bus) device. Only for a PDO whose WDFDEVICE_INIT called
+ * WdfPdoInitAllowForwardingRequestToParent, and only to a queue of that parent:
+ * otherwise STATUS_INVALID_DEVICE_REQUEST; STATUS_INFO_LENGTH_MISMATCH for options of
+ * the wrong size.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestforwardtoparentdeviceioqueue
+ */
+WDFAPI NTSTATUS WdfRequestForwardToParentDeviceIoQueue(WDFREQUEST Request, WDFQUEUE ParentDeviceQueue,
+                                                       PWDF_REQUEST_FORWARD_OPTIONS ForwardOptions)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestForwardToParentDeviceIoQueue");
+    FX_QUEUE *destination = (FX_QUEUE *)FxObjectFromHandle(
+        ParentDeviceQueue, FxTypeQueue, "WdfRequestForwardToParentDeviceIoQueue");
+    if (request == NULL || destination == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (ForwardOptions == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (ForwardOptions->Size != sizeof(WDF_REQUEST_FORWARD_OPTIONS)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if ((ForwardOptions->Flags & ~(ULONG)WDF_REQUEST_FORWARD_OPTION_SEND_AND_FORGET) != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return FxRequestForward(request, destination, true, "WdfRequestForwardToParentDeviceIoQueue");
+}
+
+static NTSTATUS FxRequestForward(FX_REQUEST *request, FX_QUEUE *destination, bool ToParent,
+                                 const char *Api)
+{
     FX_QUEUE *source = atomic_load(&request->Queue);
     HosMutexLock(&request->Lock);
     bool owned = request->DriverOwned;
     bool cancelable = request->Cancelable;
     HosMutexUnlock(&request->Lock);
-    if (source == NULL || !owned || source == destination ||
-        destination->Device != source->Device) {
+    if (source == NULL || !owned || source == destination) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (ToParent ? (!source->Device->AllowForwardingToParent ||
+                    source->Device->ParentDevice == NULL ||
+                    destination->Device != source->Device->ParentDevice)
+                 : destination->Device != source->Device) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (cancelable) {
         FxReport(request->Object.Driver, "COMPLETE_WHILE_CANCELABLE",
-                 "WdfRequestForwardToIoQueue on WDFREQUEST %p, which is still marked cancelable",
-                 (void *)request);
+                 "%s on WDFREQUEST %p, which is still marked cancelable", Api, (void *)request);
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     /* "STATUS_WDF_BUSY: The destination queue is not accepting new requests"; the
@@ -1001,6 +1043,31 @@ WDFAPI NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE Destinat
     FxQueueRequestDone(source);
     FxObjectDereference(&source->Object);
     return STATUS_SUCCESS;
+}
+
+/*
+ * WdfRequestRequeue: a request the driver took from a manual queue goes back to the
+ * head of that queue. STATUS_INVALID_DEVICE_REQUEST when it did not come from a queue,
+ * the driver does not own it, it is cancelable, or the queue is not manual.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestrequeue
+ */
+WDFAPI NTSTATUS WdfRequestRequeue(WDFREQUEST Request)
+{
+    HOS_SCHEDULE_POINT("WdfRequestRequeue", NULL, NULL);
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestRequeue");
+    if (request == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    FX_QUEUE *queue = atomic_load(&request->Queue);
+    HosMutexLock(&request->Lock);
+    bool owned = request->DriverOwned;
+    bool cancelable = request->Cancelable;
+    HosMutexUnlock(&request->Lock);
+    if (queue == NULL || !owned || cancelable ||
+        queue->Config.DispatchType != WdfIoQueueDispatchManual) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    return FxQueueRequeue(queue, request);
 }
 
 /* ------------------------------------------------------ sending to I/O targets */
