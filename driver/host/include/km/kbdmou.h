@@ -8,6 +8,7 @@
 #ifndef _KBDMOU_
 #define _KBDMOU_
 
+#include <wdm.h>
 #include <ntddkbd.h>
 #include <ntddmou.h>
 

@@ -10,6 +10,7 @@
 #ifndef _NTDD8042_
 #define _NTDD8042_
 
+#include <wdm.h>
 #include <ntddkbd.h>
 #include <ntddmou.h>
 

@@ -2,6 +2,10 @@
  * ntddkbd.h - the keyboard device interface (WDK ntddkbd.h) for the user-mode KMDF host:
  * the keyboard class's IOCTLs and the structures they carry. Names, values and layouts
  * follow https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddkbd/
+ *
+ * Drivers and applications both include it: it relies on
+ * its includer for the basic types and CTL_CODE (ntddk.h or wdm.h in a driver, windows.h
+ * and winioctl.h in an application), as Microsoft's does.
  */
 
 #include <guiddef.h>
@@ -28,7 +32,6 @@ DEFINE_GUID(GUID_DEVINTERFACE_KEYBOARD, 0x884b96c3L, 0x56ef, 0x11d1, 0xbc, 0x8c,
 #ifndef _NTDDKBD_
 #define _NTDDKBD_
 
-#include <wdm.h>
 
 #define DD_KEYBOARD_DEVICE_NAME "\\Device\\KeyboardClass"
 #define DD_KEYBOARD_DEVICE_NAME_U L"\\Device\\KeyboardClass"

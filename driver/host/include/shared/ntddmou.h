@@ -2,6 +2,10 @@
  * ntddmou.h - the mouse device interface (WDK ntddmou.h) for the user-mode KMDF host:
  * the mouse class's IOCTLs and the structures they carry. Names, values and layouts
  * follow https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddmou/
+ *
+ * Drivers and applications both include it: it relies on
+ * its includer for the basic types and CTL_CODE (ntddk.h or wdm.h in a driver, windows.h
+ * and winioctl.h in an application), as Microsoft's does.
  */
 
 #include <guiddef.h>
@@ -28,7 +32,6 @@ DEFINE_GUID(GUID_DEVINTERFACE_MOUSE, 0x378de44cL, 0x56ef, 0x11d1, 0xbc, 0x8c, 0x
 #ifndef _NTDDMOU_
 #define _NTDDMOU_
 
-#include <wdm.h>
 
 #define DD_MOUSE_DEVICE_NAME "\\Device\\PointerClass"
 #define DD_MOUSE_DEVICE_NAME_U L"\\Device\\PointerClass"
