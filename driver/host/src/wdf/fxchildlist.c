@@ -53,7 +53,10 @@ static void FxChildListDispose(FX_OBJECT *Object)
         FX_CHILD *next = children->Next;
         if (children->Pdo != NULL) {
             children->Pdo->PdoData->Child = NULL;
-            if (children->PdoRemoved) {
+            /* A PDO removed and kept, or one the PnP manager never got (created after
+               the last enumeration), goes with the list; one the PnP manager has is
+               deleted when it is removed (its children are removed before the bus). */
+            if (children->PdoRemoved || !children->Reported) {
                 FxPdoDelete(children->Pdo);
             }
         }
@@ -667,6 +670,7 @@ NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp)
                     /* The PnP manager dereferences each object it is given. */
                     ObReferenceObject(child->Pdo->Fdo);
                     relations->Objects[n++] = child->Pdo->Fdo;
+                    child->Reported = true;
                 }
             }
             HosMutexUnlock(&lists[l]->Lock);

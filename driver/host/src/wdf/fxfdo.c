@@ -207,6 +207,8 @@ WDFAPI NTSTATUS WdfFdoQueryForInterface(WDFDEVICE Fdo, LPCGUID InterfaceType, PI
     stack.Parameters.QueryInterface.Interface = Interface;
     stack.Parameters.QueryInterface.InterfaceSpecificData = InterfaceSpecificData;
     return FxSendQueryInterface(device->Fdo, &stack);
+}
+
 /* The PDO a WDFDEVICE_INIT of EvtDriverDeviceAdd is for (NULL for a control device's). */
 static PDEVICE_OBJECT FxInitPdo(PWDFDEVICE_INIT DeviceInit, const char *Api)
 {

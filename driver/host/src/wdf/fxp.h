@@ -442,6 +442,7 @@ typedef struct FX_CHILD {
     bool ScanMissing; /* not (yet) confirmed by the scan in progress */
     FX_DEVICE *Pdo;   /* the PDO, once created */
     bool PdoRemoved;  /* the PDO got IRP_MN_REMOVE_DEVICE and was kept (still reported) */
+    bool Reported;    /* the PDO was in the bus relations the PnP manager got */
 } FX_CHILD;
 
 typedef struct FX_CHILDLIST {
