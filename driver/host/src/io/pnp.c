@@ -223,7 +223,7 @@ static HOS_COND KhPnpCond;           /* with KhIoLock: an action was queued or f
 static LIST_ENTRY KhPnpActions = {&KhPnpActions, &KhPnpActions}; /* under KhIoLock */
 static bool KhPnpBusy;               /* an action runs, under KhIoLock */
 static bool KhPnpThreadStarted;      /* under KhIoLock */
-static uint64_t KhPnpThreadId;
+static uint64_t KhPnpThreadId;      /* under KhIoLock */
 
 typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject } KH_PNP_ACTION_KIND;
 
@@ -725,8 +725,8 @@ static void KhEnumerateNode(struct _KH_DEVNODE *Node)
 static void KhPnpThreadMain(void *Context)
 {
     (void)Context;
-    KhPnpThreadId = HosCurrentThreadId();
     HosMutexLock(&KhIoLock);
+    KhPnpThreadId = HosCurrentThreadId();
     for (;;) {
         while (IsListEmpty(&KhPnpActions)) {
             HosCondWait(&KhPnpCond, &KhIoLock);
@@ -827,10 +827,11 @@ NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject)
 
 KMDFHOST_API void KmdfHostWaitForPnpIdle(void)
 {
+    HosMutexLock(&KhIoLock);
     if (KhPnpThreadId != 0 && HosCurrentThreadId() == KhPnpThreadId) {
+        HosMutexUnlock(&KhIoLock);
         return; /* the PnP thread never waits on itself */
     }
-    HosMutexLock(&KhIoLock);
     while (!IsListEmpty(&KhPnpActions) || KhPnpBusy) {
         HosCondWait(&KhPnpCond, &KhIoLock);
     }
