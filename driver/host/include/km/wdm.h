@@ -365,6 +365,7 @@ NTKERNELAPI PSINGLE_LIST_ENTRY FASTCALL ExInterlockedPopEntryList(PSINGLE_LIST_E
 #define DPFLTR_IHVSTREAMING_ID 81
 #define DPFLTR_IHVBUS_ID 82
 #define DPFLTR_IHVDRIVER_ID 77
+#define DPFLTR_POWER_ID 146
 #define DPFLTR_DEFAULT_ID 101
 
 /*
@@ -2102,6 +2103,11 @@ typedef enum _DEVICE_REGISTRY_PROPERTY {
     DevicePropertyContainerID = 0x16
 } DEVICE_REGISTRY_PROPERTY;
 
+/* A bus driver reports that its children changed (BusRelations); the PnP manager asks
+   for the relations again, later, on its own thread. */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type);
+/* A bus driver asks the PnP manager to eject a child (orderly removal, then IRP_MN_EJECT). */
+NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject);
 /* A device's Plug and Play property: the values a root-enumerated device has (IDs,
    enumerator, PDO name, removal policy, install state, container; the setup values of
    its Enum key), STATUS_OBJECT_NAME_NOT_FOUND for what it has not. */
@@ -2231,6 +2237,100 @@ NTKERNELAPI VOID NTAPI PoStartNextPowerIrp(PIRP Irp);
 NTKERNELAPI POWER_STATE NTAPI PoSetPowerState(PDEVICE_OBJECT DeviceObject, POWER_STATE_TYPE Type,
                                               POWER_STATE State);
 
+/* Power settings: a driver's callback hears a setting's current value at registration
+   and every change after it (PoRegisterPowerSettingCallback). */
+typedef _Function_class_(POWER_SETTING_CALLBACK) NTSTATUS POWER_SETTING_CALLBACK(_In_ LPCGUID SettingGuid,
+                                                                                  _In_reads_bytes_(ValueLength)
+                                                                                      PVOID Value,
+                                                                                  _In_ ULONG ValueLength,
+                                                                                  _Inout_opt_ PVOID Context);
+typedef POWER_SETTING_CALLBACK *PPOWER_SETTING_CALLBACK;
+NTKERNELAPI NTSTATUS NTAPI PoRegisterPowerSettingCallback(_In_opt_ PDEVICE_OBJECT DeviceObject,
+                                                          _In_ LPCGUID SettingGuid,
+                                                          _In_ PPOWER_SETTING_CALLBACK Callback,
+                                                          _In_opt_ PVOID Context, _Outptr_opt_ PVOID *Handle);
+NTKERNELAPI NTSTATUS NTAPI PoUnregisterPowerSettingCallback(_Inout_ PVOID Handle);
+
+/* Why a power request or limit is made (a diagnostic string). */
+typedef struct _COUNTED_REASON_CONTEXT {
+    ULONG Version;
+    ULONG Flags;
+    union {
+        struct {
+            UNICODE_STRING ResourceFileName;
+            USHORT ResourceReasonId;
+            ULONG StringCount;
+            PUNICODE_STRING ReasonStrings;
+        };
+        UNICODE_STRING SimpleString;
+    };
+} COUNTED_REASON_CONTEXT, *PCOUNTED_REASON_CONTEXT;
+
+#define DIAGNOSTIC_REASON_VERSION 0
+#define DIAGNOSTIC_REASON_SIMPLE_STRING 0x00000001
+#define DIAGNOSTIC_REASON_DETAILED_STRING 0x00000002
+#define DIAGNOSTIC_REASON_NOT_SPECIFIED 0x80000000
+#define DIAGNOSTIC_REASON_INVALID_FLAGS (~0x80000007)
+
+/* A battery's reporting granularity (BatteryGranularityInformation returns an array). */
+typedef struct {
+    ULONG Granularity;
+    ULONG Capacity;
+} BATTERY_REPORTING_SCALE, *PBATTERY_REPORTING_SCALE;
+
+/* Power limits (Windows 11): a policy driver's requests to a power limit client's domains
+   (GUID_POWER_LIMIT_INTERFACE, poclass.h). */
+typedef enum _POWER_LIMIT_TYPES {
+    PowerLimitContinuous = 0,
+    PowerLimitBurst,
+    PowerLimitRapid,
+    PowerLimitPreemptive,
+    PowerLimitPreemptiveOffset,
+    PowerLimitTypeMax
+} POWER_LIMIT_TYPES, *PPOWER_LIMIT_TYPES;
+
+typedef struct _POWER_LIMIT_ATTRIBUTES {
+    POWER_LIMIT_TYPES Type;
+    ULONG DomainId;
+    ULONG MaxValue;
+    ULONG MinValue;
+    ULONG MinTimeParameter;
+    ULONG MaxTimeParameter;
+    ULONG DefaultACValue;
+    ULONG DefaultDCValue;
+    union {
+        struct {
+            ULONG SupportTimeParameter : 1;
+            ULONG Reserved : 31;
+        };
+        ULONG AsUlong;
+    } Flags;
+} POWER_LIMIT_ATTRIBUTES, *PPOWER_LIMIT_ATTRIBUTES;
+
+typedef struct _POWER_LIMIT_VALUE {
+    POWER_LIMIT_TYPES Type;
+    ULONG DomainId;
+    ULONG TargetValue;
+    ULONG TimeParameter;
+} POWER_LIMIT_VALUE, *PPOWER_LIMIT_VALUE;
+
+#define POWER_LIMIT_VALUE_NO_CONTROL 0xFFFFFFFFUL
+
+NTKERNELAPI NTSTATUS NTAPI PoCreatePowerLimitRequest(_Outptr_ PVOID *PowerLimitRequest,
+                                                     _In_ PDEVICE_OBJECT TargetDeviceObject,
+                                                     _In_ PDEVICE_OBJECT PolicyDeviceObject,
+                                                     _In_ PCOUNTED_REASON_CONTEXT Context);
+NTKERNELAPI VOID NTAPI PoDeletePowerLimitRequest(_Inout_ PVOID PowerLimitRequest);
+NTKERNELAPI NTSTATUS NTAPI PoQueryPowerLimitAttributes(_Inout_ PVOID PowerLimitRequest, _In_ ULONG BufferCount,
+                                                       _Inout_updates_opt_(BufferCount)
+                                                           PPOWER_LIMIT_ATTRIBUTES Buffer,
+                                                       _Out_ PULONG AttributeCount);
+NTKERNELAPI NTSTATUS NTAPI PoSetPowerLimitValue(_Inout_ PVOID PowerLimitRequest,
+                                                _In_opt_ PCOUNTED_REASON_CONTEXT Reason, _In_ ULONG ValueCount,
+                                                _In_reads_(ValueCount) PPOWER_LIMIT_VALUE Values);
+NTKERNELAPI NTSTATUS NTAPI PoQueryPowerLimitValue(_Inout_ PVOID PowerLimitRequest, _In_ ULONG ValueCount,
+                                                  _Inout_updates_(ValueCount) PPOWER_LIMIT_VALUE Values);
+
 /* ============================================================ registry */
 
 #define KEY_QUERY_VALUE (0x0001)
@@ -2337,6 +2437,7 @@ NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle);
  * (RTL_REGISTRY_xxx) or, with RTL_REGISTRY_HANDLE, says Path is an open key's handle.
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-rtlqueryregistryvalues
  */
+#ifndef RTL_REGISTRY_ABSOLUTE
 #define RTL_REGISTRY_ABSOLUTE 0
 #define RTL_REGISTRY_SERVICES 1
 #define RTL_REGISTRY_CONTROL 2
@@ -2346,6 +2447,7 @@ NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle);
 #define RTL_REGISTRY_MAXIMUM 6
 #define RTL_REGISTRY_HANDLE 0x40000000
 #define RTL_REGISTRY_OPTIONAL 0x80000000
+#endif
 
 #define RTL_QUERY_REGISTRY_SUBKEY 0x00000001
 #define RTL_QUERY_REGISTRY_TOPKEY 0x00000002

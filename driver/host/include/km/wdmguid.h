@@ -30,4 +30,10 @@ DEFINE_GUID(GUID_PNP_POWER_NOTIFICATION, 0xc2cf0660L, 0xeb7a, 0x11d1, 0xbd, 0x7f
 /* The bus driver's standard interface (IRP_MN_QUERY_INTERFACE, BUS_INTERFACE_STANDARD). */
 DEFINE_GUID(GUID_BUS_INTERFACE_STANDARD, 0x496b8280L, 0x6f25, 0x11d0, 0xbe, 0xaf, 0x08, 0x00, 0x2b, 0xe2, 0x09, 0x2f);
 
+/* Interfaces a thermal cooling device and a power limit client expose through
+   IRP_MN_QUERY_INTERFACE (THERMAL_COOLING_INTERFACE and POWER_LIMIT_INTERFACE, poclass.h). */
+DEFINE_GUID(GUID_THERMAL_COOLING_INTERFACE, 0xecbe47a8L, 0xc498, 0x4bb9, 0xbd, 0x70, 0xe8, 0x67, 0xe0, 0x94, 0x0d,
+            0x22);
+DEFINE_GUID(GUID_POWER_LIMIT_INTERFACE, 0x3b96f4f2L, 0xce49, 0x44d1, 0x91, 0xf8, 0x65, 0x2b, 0x81, 0x21, 0xe9, 0x3a);
+
 #endif /* _WDMGUID_H_ */

@@ -135,6 +135,30 @@ KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *co
                                               KH_DEVNODE **Node);
 
 /* IRP_MN_START_DEVICE and the move to D0; enables the device's interfaces. */
+/*
+ * Bus drivers' children. What an INF's models section does on Windows: the driver that
+ * serves a device whose hardware (or compatible) ID is HardwareId (compared without
+ * regard to case). When a bus driver reports a new child, the host looks its hardware
+ * IDs up, then its compatible IDs, adds that driver's device over the child's PDO and
+ * starts it; a child without a driver stays added and not started. Driver NULL removes
+ * the mapping (STATUS_OBJECT_NAME_NOT_FOUND when there is none). The driver must stay
+ * loaded while devices it serves exist.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSetDriverForHardwareId(const char *HardwareId, KH_DRIVER *Driver);
+/*
+ * Waits until the PnP manager's queued work (re-enumerations a bus driver asked for
+ * with IoInvalidateDeviceRelations, ejects) has run: after it, the children a bus
+ * driver reported are started or removed.
+ */
+KMDFHOST_API void KmdfHostWaitForPnpIdle(void);
+/*
+ * The instance paths of a device's children that are not removed, as a UTF-8
+ * multi-string (each NUL-terminated, an empty string last). *Required gets the size;
+ * STATUS_BUFFER_TOO_SMALL when BufferSize is less.
+ */
+KMDFHOST_API KH_STATUS KmdfHostGetChildInstanceIds(KH_DEVNODE *Node, char *Buffer, size_t BufferSize,
+                                                   size_t *Required);
+/* IRP_MN_START_DEVICE; a bus is then asked for its children, which are started. */
 KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node);
 
 /* The move to D3 (IRP_MN_SET_POWER): self-managed I/O suspend, D0 exit. */
@@ -151,9 +175,18 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node);
 KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node);
 
 /*
+ * Sets the power setting SettingGuid (a GUID, 16 bytes) to the ValueLength bytes at
+ * Value, as a power plan change does, and calls every callback drivers registered for
+ * it with PoRegisterPowerSettingCallback, at PASSIVE_LEVEL on this thread, before
+ * returning. A driver that registers later hears this value at once.
+ */
+KMDFHOST_API KH_STATUS KmdfHostSetPowerSetting(const void *SettingGuid, const void *Value, uint32_t ValueLength);
+
+/*
  * IRP_MN_REMOVE_DEVICE. If files are still open on the device it is first
  * surprise-removed, as Windows does when a device leaves with handles open; the open
- * files stay valid for CloseHandle but all I/O on them fails. Frees Node.
+ * files stay valid for CloseHandle but all I/O on them fails. The device's children
+ * (devices its bus driver enumerated) are removed first. Frees Node.
  */
 KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node);
 

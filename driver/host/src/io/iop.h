@@ -157,7 +157,15 @@ struct _KH_DEVNODE {
     bool Removing;          /* no new dispatch may start (remove in progress or done) */
     ULONG ActiveDispatches; /* dispatch routines running for I/O of this node */
     ULONG OpenFiles;
-    LONG References; /* the caller's handle, plus one per open file; under KhIoLock */
+    LONG References; /* the caller's handle (a child: its parent's list), plus one per open
+                        file and one per queued PnP action; under KhIoLock */
+    /* Bus enumeration (pnp.c), under KhIoLock: a child node's PDO belongs to its parent's
+       bus driver, which reported it in IRP_MN_QUERY_DEVICE_RELATIONS (BusRelations). */
+    struct _KH_DEVNODE *Parent; /* NULL for a root-enumerated node */
+    LIST_ENTRY Children;        /* child nodes, by ChildLink */
+    LIST_ENTRY ChildLink;
+    bool Seen;                  /* scratch of one enumeration */
+    char *HardwareIds;          /* UTF-8 multi-string (a child's), or NULL */
 };
 
 /* Drops a reference taken under KhIoLock; frees the node at 0. */

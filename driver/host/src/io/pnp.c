@@ -20,10 +20,13 @@
 
 #include "io/iop.h"
 
+#ifndef KH_CALLER
+#define KH_CALLER() __builtin_extract_return_addr(__builtin_return_address(0))
+#endif
+
 static LIST_ENTRY KhDevnodes = {&KhDevnodes, &KhDevnodes};
 static DRIVER_OBJECT KhRootDriver;
 static DRIVER_EXTENSION KhRootDriverExtension;
-static ULONG KhNextPdoNumber;
 
 static DRIVER_DISPATCH KhRootPnp;
 static DRIVER_DISPATCH KhRootPower;
@@ -206,6 +209,36 @@ static NTSTATUS KhRootPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
 /* ------------------------------------------------------------------ device nodes */
 
+/*
+ * Serialization. Every change of the device tree (a control call, a re-enumeration, an
+ * eject) runs under KhPnpLock, as the PnP manager of Windows processes one device
+ * action at a time. What a driver asks for from inside its own callbacks
+ * (IoInvalidateDeviceRelations, IoRequestDeviceEject) never waits: it is queued as an
+ * action for the PnP thread, which takes KhPnpLock for each action in turn. A driver
+ * callback that runs on the PnP thread and asks for more work only queues it, so the
+ * thread never waits on itself; the control calls are never made from a driver callback.
+ */
+static HOS_MUTEX KhPnpLock;
+static HOS_COND KhPnpCond;           /* with KhIoLock: an action was queued or finished */
+static LIST_ENTRY KhPnpActions = {&KhPnpActions, &KhPnpActions}; /* under KhIoLock */
+static bool KhPnpBusy;               /* an action runs, under KhIoLock */
+static bool KhPnpThreadStarted;      /* under KhIoLock */
+static uint64_t KhPnpThreadId;      /* under KhIoLock */
+
+typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject } KH_PNP_ACTION_KIND;
+
+typedef struct _KH_PNP_ACTION {
+    LIST_ENTRY Link;
+    KH_PNP_ACTION_KIND Kind;
+    struct _KH_DEVNODE *Node; /* referenced */
+} KH_PNP_ACTION;
+
+__attribute__((constructor)) static void KhPnpLockInit(void)
+{
+    HosMutexInit(&KhPnpLock);
+    HosCondInit(&KhPnpCond);
+}
+
 void KhNodeDereference(struct _KH_DEVNODE *Node)
 {
     HosMutexLock(&KhIoLock);
@@ -213,6 +246,7 @@ void KhNodeDereference(struct _KH_DEVNODE *Node)
     HosMutexUnlock(&KhIoLock);
     if (last) {
         KhDeviceDereference(Node->Pdo);
+        free(Node->HardwareIds);
         free(Node->InstanceId);
         free(Node);
     }
@@ -225,6 +259,53 @@ static void KhDeletePdo(struct _KH_DEVNODE *Node)
 }
 
 static NTSTATUS KhSendPnp(struct _KH_DEVNODE *Node, UCHAR Minor);
+static NTSTATUS KhStartNode(struct _KH_DEVNODE *Node);
+static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise);
+
+/* A new node (one reference: the caller's, or its parent's list), not yet listed. */
+static struct _KH_DEVNODE *KhNewNode(const char *InstanceId, KH_DRIVER *Driver)
+{
+    struct _KH_DEVNODE *node = calloc(1, sizeof(*node));
+    if (node == NULL || (node->InstanceId = strdup(InstanceId)) == NULL) {
+        free(node);
+        return NULL;
+    }
+    node->Driver = Driver;
+    node->State = KhNodeAdded;
+    node->References = 1;
+    InitializeListHead(&node->Children);
+    InitializeListHead(&node->ChildLink);
+    InitializeListHead(&node->Link);
+    return node;
+}
+
+/* Under KhIoLock: whether a node with this instance path exists. */
+static bool KhInstanceExistsLocked(const char *InstanceId)
+{
+    for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
+        if (KhStrCaseCmp(CONTAINING_RECORD(e, struct _KH_DEVNODE, Link)->InstanceId, InstanceId) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Calls the AddDevice routines of Drivers (lower filters, function driver, upper
+ * filters) over the node's PDO. When one fails, the devices already attached get
+ * IRP_MN_REMOVE_DEVICE.
+ */
+static NTSTATUS KhAttachDrivers(struct _KH_DEVNODE *Node, KH_DRIVER *const *Drivers, size_t Count)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    for (size_t i = 0; i < Count && NT_SUCCESS(status); i++) {
+        status = Drivers[i]->DriverExtension.AddDevice(&Drivers[i]->DriverObject, Node->Pdo);
+    }
+    if (!NT_SUCCESS(status) && Node->Pdo->AttachedDevice != NULL) {
+        (void)KhSendPnp(Node, IRP_MN_REMOVE_DEVICE);
+    }
+    return status;
+}
 
 KMDFHOST_API int KmdfHostDriverIsPnp(KH_DRIVER *Driver)
 {
@@ -269,33 +350,27 @@ KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *co
             return STATUS_INVALID_DEVICE_REQUEST;
         }
     }
-    KH_DRIVER *Driver = Function;
-    struct _KH_DEVNODE *node = calloc(1, sizeof(*node));
-    if (node == NULL || (node->InstanceId = strdup(InstanceId)) == NULL) {
-        free(node);
+    struct _KH_DEVNODE *node = KhNewNode(InstanceId, Function);
+    if (node == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    node->Driver = Driver;
-    node->State = KhNodeAdded;
-    node->References = 1;
 
-    char pdoName[32];
+    HosMutexLock(&KhPnpLock);
     HosMutexLock(&KhIoLock);
-    for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
-        if (KhStrCaseCmp(CONTAINING_RECORD(e, struct _KH_DEVNODE, Link)->InstanceId, InstanceId) == 0) {
-            HosMutexUnlock(&KhIoLock);
-            free(node->InstanceId);
-            free(node);
-            return STATUS_OBJECT_NAME_COLLISION;
-        }
+    if (KhInstanceExistsLocked(InstanceId)) {
+        HosMutexUnlock(&KhIoLock);
+        HosMutexUnlock(&KhPnpLock);
+        free(node->InstanceId);
+        free(node);
+        return STATUS_OBJECT_NAME_COLLISION;
     }
-    snprintf(pdoName, sizeof(pdoName), "\\Device\\%08x", (unsigned)++KhNextPdoNumber);
     HosMutexUnlock(&KhIoLock);
 
     PDEVICE_OBJECT pdo;
-    NTSTATUS status = KhIoCreateDevice(&KhRootDriver, 0, pdoName, FILE_DEVICE_UNKNOWN, FILE_AUTOGENERATED_DEVICE_NAME,
+    NTSTATUS status = KhIoCreateDevice(&KhRootDriver, 0, NULL, FILE_DEVICE_UNKNOWN, FILE_AUTOGENERATED_DEVICE_NAME,
                                        FALSE, &pdo);
     if (!NT_SUCCESS(status)) {
+        HosMutexUnlock(&KhPnpLock);
         free(node->InstanceId);
         free(node);
         return status;
@@ -310,14 +385,7 @@ KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *co
     InsertTailList(&KhDevnodes, &node->Link);
     HosMutexUnlock(&KhIoLock);
 
-    status = STATUS_SUCCESS;
-    for (size_t i = 0; i < count && NT_SUCCESS(status); i++) {
-        status = drivers[i]->DriverExtension.AddDevice(&drivers[i]->DriverObject, pdo);
-    }
-    if (!NT_SUCCESS(status) && pdo->AttachedDevice != NULL) {
-        /* The drivers that did attach take the device down again. */
-        (void)KhSendPnp(node, IRP_MN_REMOVE_DEVICE);
-    }
+    status = KhAttachDrivers(node, drivers, count);
     if (!NT_SUCCESS(status)) {
         /* The node never existed for anyone: its interfaces go with it. */
         LIST_ENTRY links;
@@ -330,9 +398,11 @@ KMDFHOST_API KH_STATUS KmdfHostAddDeviceStack(KH_DRIVER *Function, KH_DRIVER *co
         HosMutexUnlock(&KhIoLock);
         KhIoFreeLinks(&links);
         KhDeletePdo(node);
+        HosMutexUnlock(&KhPnpLock);
         KhNodeDereference(node);
         return status;
     }
+    HosMutexUnlock(&KhPnpLock);
     *Node = node;
     return STATUS_SUCCESS;
 }
@@ -341,6 +411,467 @@ static NTSTATUS KhSendPnp(struct _KH_DEVNODE *Node, UCHAR Minor)
 {
     return KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, Minor, NULL, NULL, NULL, NULL);
 }
+
+/* ------------------------------------------------------------------ hardware IDs to drivers */
+
+/*
+ * What an INF's models section says on Windows: which driver serves a device with a
+ * given hardware or compatible ID. The PnP manager looks a child's hardware IDs up
+ * first, in their order, then its compatible IDs ("How Windows Selects Drivers").
+ */
+typedef struct _KH_ID_DRIVER {
+    struct _KH_ID_DRIVER *Next;
+    char *Id;
+    KH_DRIVER *Driver;
+} KH_ID_DRIVER;
+
+static KH_ID_DRIVER *KhIdDrivers; /* under KhIoLock */
+
+KMDFHOST_API KH_STATUS KmdfHostSetDriverForHardwareId(const char *HardwareId, KH_DRIVER *Driver)
+{
+    if (HardwareId == NULL || HardwareId[0] == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Driver != NULL && Driver->DriverExtension.AddDevice == NULL) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    KH_ID_DRIVER *entry = NULL;
+    HosMutexLock(&KhIoLock);
+    for (KH_ID_DRIVER **link = &KhIdDrivers; *link != NULL; link = &(*link)->Next) {
+        if (KhStrCaseCmp((*link)->Id, HardwareId) == 0) {
+            entry = *link;
+            if (Driver == NULL) {
+                *link = entry->Next;
+            }
+            break;
+        }
+    }
+    if (entry != NULL && Driver != NULL) {
+        entry->Driver = Driver;
+        HosMutexUnlock(&KhIoLock);
+        return STATUS_SUCCESS;
+    }
+    HosMutexUnlock(&KhIoLock);
+    if (Driver == NULL) {
+        if (entry == NULL) {
+            return STATUS_OBJECT_NAME_NOT_FOUND;
+        }
+        free(entry->Id);
+        free(entry);
+        return STATUS_SUCCESS;
+    }
+    entry = calloc(1, sizeof(*entry));
+    if (entry == NULL || (entry->Id = strdup(HardwareId)) == NULL) {
+        free(entry);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    entry->Driver = Driver;
+    HosMutexLock(&KhIoLock);
+    entry->Next = KhIdDrivers;
+    KhIdDrivers = entry;
+    HosMutexUnlock(&KhIoLock);
+    return STATUS_SUCCESS;
+}
+
+/* The driver for the first ID of a UTF-8 multi-string that has one, or NULL. */
+static KH_DRIVER *KhDriverForIds(const char *Ids)
+{
+    KH_DRIVER *driver = NULL;
+    HosMutexLock(&KhIoLock);
+    for (const char *id = Ids; id != NULL && *id != 0 && driver == NULL; id += strlen(id) + 1) {
+        for (KH_ID_DRIVER *entry = KhIdDrivers; entry != NULL; entry = entry->Next) {
+            if (KhStrCaseCmp(entry->Id, id) == 0) {
+                driver = entry->Driver;
+                break;
+            }
+        }
+    }
+    HosMutexUnlock(&KhIoLock);
+    return driver;
+}
+
+/* ------------------------------------------------------------------ bus enumeration */
+
+typedef struct _KH_QUERY {
+    ULONG Type;
+} KH_QUERY;
+
+static void KhFillQueryRelations(PIO_STACK_LOCATION Stack, void *Context)
+{
+    Stack->Parameters.QueryDeviceRelations.Type = (DEVICE_RELATION_TYPE)((KH_QUERY *)Context)->Type;
+}
+
+static void KhFillQueryId(PIO_STACK_LOCATION Stack, void *Context)
+{
+    Stack->Parameters.QueryId.IdType = (BUS_QUERY_ID_TYPE)((KH_QUERY *)Context)->Type;
+}
+
+/* IRP_MN_QUERY_ID to the top of the node's stack: a UTF-8 copy (a multi-string for
+   hardware and compatible IDs), or NULL when the bus has none. */
+static char *KhQueryId(struct _KH_DEVNODE *Node, BUS_QUERY_ID_TYPE Type)
+{
+    KH_QUERY query = {(ULONG)Type};
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_ID, NULL, KhFillQueryId, &query,
+                                          &information);
+    PWCHAR text = (PWCHAR)information;
+    if (!NT_SUCCESS(status) || text == NULL) {
+        return NULL;
+    }
+    bool multi = Type == BusQueryHardwareIDs || Type == BusQueryCompatibleIDs;
+    size_t units = 0;
+    if (multi) {
+        while (text[units] != 0 || text[units + 1] != 0) {
+            units++;
+        }
+        units++; /* the last string's terminator */
+    } else {
+        while (text[units] != 0) {
+            units++;
+        }
+    }
+    size_t bytes = KhUtf16ToUtf8(text, units, NULL, 0);
+    char *result = malloc(bytes + 2);
+    if (result != NULL) {
+        KhUtf16ToUtf8(text, units, result, bytes + 1);
+        result[bytes] = 0;
+        result[bytes + 1] = 0;
+    }
+    ExFreePool(text);
+    return result;
+}
+
+/* Under KhPnpLock: a node for a PDO the bus reported for the first time. */
+static struct _KH_DEVNODE *KhCreateChildNode(struct _KH_DEVNODE *Parent, PDEVICE_OBJECT Pdo)
+{
+    /* The IDs are asked of the PDO before a node exists: it is reached directly. */
+    struct _KH_DEVNODE probe;
+    memset(&probe, 0, sizeof(probe));
+    probe.Pdo = Pdo;
+    char *deviceId = KhQueryId(&probe, BusQueryDeviceID);
+    char *instance = KhQueryId(&probe, BusQueryInstanceID);
+    char *hardware = KhQueryId(&probe, BusQueryHardwareIDs);
+    char *compatible = KhQueryId(&probe, BusQueryCompatibleIDs);
+    struct _KH_DEVNODE *node = NULL;
+    if (deviceId == NULL || deviceId[0] == 0) {
+        KhVerifierReport("BUGCHECK", "the bus driver of %s reported PDO %p without a device ID (IRP_MN_QUERY_ID)",
+                         Parent->InstanceId, (void *)Pdo);
+        goto out;
+    }
+    size_t length = strlen(deviceId) + 1 + (instance != NULL ? strlen(instance) : 0) + 24;
+    char *path = malloc(length);
+    if (path == NULL) {
+        goto out;
+    }
+    /* The instance path is <device ID>\<instance ID>; an instance ID that is not unique
+       for the bus is made unique (Windows prefixes the parent's unique ID). */
+    snprintf(path, length, "%s\\%s", deviceId, instance != NULL && instance[0] != 0 ? instance : "0000");
+    HosMutexLock(&KhIoLock);
+    for (unsigned n = 1; KhInstanceExistsLocked(path) && n < 10000; n++) {
+        snprintf(path, length, "%s\\%s&%u", deviceId, instance != NULL ? instance : "0000", n);
+    }
+    HosMutexUnlock(&KhIoLock);
+    node = KhNewNode(path, NULL);
+    free(path);
+    if (node == NULL) {
+        goto out;
+    }
+    /* Hardware IDs then compatible IDs, as one multi-string for the driver search. */
+    size_t hardwareLength = 0, compatibleLength = 0;
+    for (const char *s = hardware; s != NULL && *s != 0; s += strlen(s) + 1) {
+        hardwareLength += strlen(s) + 1;
+    }
+    for (const char *s = compatible; s != NULL && *s != 0; s += strlen(s) + 1) {
+        compatibleLength += strlen(s) + 1;
+    }
+    node->HardwareIds = calloc(1, hardwareLength + 2);
+    if (node->HardwareIds == NULL) {
+        free(node->InstanceId);
+        free(node);
+        node = NULL;
+        goto out;
+    }
+    if (hardwareLength != 0) {
+        memcpy(node->HardwareIds, hardware, hardwareLength);
+    }
+    char *all = calloc(1, hardwareLength + compatibleLength + 2);
+    if (all != NULL) {
+        if (hardwareLength != 0) {
+            memcpy(all, hardware, hardwareLength);
+        }
+        if (compatibleLength != 0) {
+            memcpy(all + hardwareLength, compatible, compatibleLength);
+        }
+        node->Driver = KhDriverForIds(all);
+        free(all);
+    }
+    node->Pdo = Pdo;
+    KhDeviceReference(Pdo); /* the node's own reference */
+    node->Parent = Parent;
+    HosMutexLock(&KhIoLock);
+    Pdo->DeviceObjectExtension->Devnode = node;
+    InsertTailList(&KhDevnodes, &node->Link);
+    InsertTailList(&Parent->Children, &node->ChildLink);
+    HosMutexUnlock(&KhIoLock);
+out:
+    free(deviceId);
+    free(instance);
+    free(hardware);
+    free(compatible);
+    return node;
+}
+
+/* Under KhPnpLock: a child node leaves its parent (and the parent's reference goes). */
+static void KhUnlinkChild(struct _KH_DEVNODE *Node)
+{
+    HosMutexLock(&KhIoLock);
+    RemoveEntryList(&Node->ChildLink);
+    InitializeListHead(&Node->ChildLink);
+    Node->Parent = NULL;
+    HosMutexUnlock(&KhIoLock);
+    KhNodeDereference(Node);
+}
+
+/*
+ * Under KhPnpLock: IRP_MN_QUERY_DEVICE_RELATIONS (BusRelations) to a started node. The
+ * PDOs reported for the first time get a node, their function driver (by hardware ID)
+ * and IRP_MN_START_DEVICE; children no longer reported are surprise-removed when they
+ * had started (IRP_MN_SURPRISE_REMOVAL, then IRP_MN_REMOVE_DEVICE), else removed.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-device-relations
+ */
+static void KhEnumerateNode(struct _KH_DEVNODE *Node)
+{
+    if (Node->State != KhNodeStarted || Node->Removing) {
+        return;
+    }
+    KH_QUERY query = {BusRelations};
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_DEVICE_RELATIONS, NULL,
+                                          KhFillQueryRelations, &query, &information);
+    PDEVICE_RELATIONS relations = (PDEVICE_RELATIONS)information;
+    if (!NT_SUCCESS(status)) {
+        /* Not a bus (nobody handled it), or the bus failed the query: nothing changes. */
+        if (relations != NULL) {
+            ExFreePool(relations);
+        }
+        return;
+    }
+    HosMutexLock(&KhIoLock);
+    for (PLIST_ENTRY e = Node->Children.Flink; e != &Node->Children; e = e->Flink) {
+        CONTAINING_RECORD(e, struct _KH_DEVNODE, ChildLink)->Seen = false;
+    }
+    HosMutexUnlock(&KhIoLock);
+    ULONG count = relations != NULL ? relations->Count : 0;
+    struct _KH_DEVNODE **added = count != 0 ? calloc(count, sizeof(*added)) : NULL;
+    ULONG addedCount = 0;
+    for (ULONG i = 0; i < count; i++) {
+        PDEVICE_OBJECT pdo = relations->Objects[i];
+        HosMutexLock(&KhIoLock);
+        struct _KH_DEVNODE *child = pdo->DeviceObjectExtension->Devnode;
+        if (child != NULL && child->Parent == Node) {
+            child->Seen = true;
+        }
+        HosMutexUnlock(&KhIoLock);
+        if (child == NULL) {
+            child = KhCreateChildNode(Node, pdo);
+            if (child != NULL) {
+                child->Seen = true;
+                if (added != NULL) {
+                    added[addedCount++] = child;
+                }
+            }
+        }
+        /* The PnP manager drops the reference the bus driver took for the relation. */
+        ObDereferenceObject(pdo);
+    }
+    if (relations != NULL) {
+        ExFreePool(relations);
+    }
+    /* Children that are gone. */
+    for (;;) {
+        struct _KH_DEVNODE *gone = NULL;
+        HosMutexLock(&KhIoLock);
+        for (PLIST_ENTRY e = Node->Children.Flink; e != &Node->Children; e = e->Flink) {
+            struct _KH_DEVNODE *child = CONTAINING_RECORD(e, struct _KH_DEVNODE, ChildLink);
+            if (!child->Seen) {
+                gone = child;
+                break;
+            }
+        }
+        HosMutexUnlock(&KhIoLock);
+        if (gone == NULL) {
+            break;
+        }
+        if (gone->State != KhNodeRemoved) {
+            (void)KhRemoveNode(gone, true);
+        }
+        KhUnlinkChild(gone);
+    }
+    /* New children: their drivers, then start. */
+    for (ULONG i = 0; i < addedCount; i++) {
+        struct _KH_DEVNODE *child = added[i];
+        if (child->Driver != NULL) {
+            KH_DRIVER *driver = child->Driver;
+            if (!NT_SUCCESS(KhAttachDrivers(child, &driver, 1))) {
+                continue;
+            }
+        }
+        (void)KhStartNode(child);
+    }
+    free(added);
+}
+
+/* The PnP thread: runs queued actions one at a time, each under KhPnpLock. */
+static void KhPnpThreadMain(void *Context)
+{
+    (void)Context;
+    HosMutexLock(&KhIoLock);
+    KhPnpThreadId = HosCurrentThreadId();
+    for (;;) {
+        while (IsListEmpty(&KhPnpActions)) {
+            HosCondWait(&KhPnpCond, &KhIoLock);
+        }
+        KH_PNP_ACTION *action = CONTAINING_RECORD(RemoveHeadList(&KhPnpActions), KH_PNP_ACTION, Link);
+        KhPnpBusy = true;
+        HosMutexUnlock(&KhIoLock);
+        HosMutexLock(&KhPnpLock);
+        struct _KH_DEVNODE *node = action->Node;
+        if (action->Kind == KhPnpEnumerate) {
+            KhEnumerateNode(node);
+        } else if (node->State == KhNodeStarted || node->State == KhNodeAdded) {
+            /*
+             * IoRequestDeviceEject: an orderly removal (IRP_MN_QUERY_REMOVE_DEVICE, which
+             * a driver may veto, then IRP_MN_REMOVE_DEVICE), then IRP_MN_EJECT to the
+             * PDO, which the bus driver alone handles.
+             * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iorequestdeviceeject
+             */
+            if (NT_SUCCESS(KhRemoveNode(node, false))) {
+                (void)KhIoSendSynchronous(node->Pdo, IRP_MJ_PNP, IRP_MN_EJECT, NULL, NULL, NULL, NULL);
+            }
+        }
+        HosMutexUnlock(&KhPnpLock);
+        KhNodeDereference(node);
+        free(action);
+        HosMutexLock(&KhIoLock);
+        KhPnpBusy = false;
+        HosCondBroadcast(&KhPnpCond);
+    }
+}
+
+/* Queues an action for Node (one of a kind per node at a time). */
+static void KhQueuePnpAction(struct _KH_DEVNODE *Node, KH_PNP_ACTION_KIND Kind)
+{
+    KH_PNP_ACTION *action = calloc(1, sizeof(*action));
+    if (action == NULL) {
+        KhVerifierReport("BUGCHECK", "no memory to queue a PnP action for %s", Node->InstanceId);
+        return;
+    }
+    action->Kind = Kind;
+    action->Node = Node;
+    HosMutexLock(&KhIoLock);
+    for (PLIST_ENTRY e = KhPnpActions.Flink; e != &KhPnpActions; e = e->Flink) {
+        KH_PNP_ACTION *queued = CONTAINING_RECORD(e, KH_PNP_ACTION, Link);
+        if (queued->Node == Node && queued->Kind == Kind) {
+            HosMutexUnlock(&KhIoLock);
+            free(action);
+            return;
+        }
+    }
+    Node->References++;
+    InsertTailList(&KhPnpActions, &action->Link);
+    bool start = !KhPnpThreadStarted;
+    KhPnpThreadStarted = true;
+    HosCondBroadcast(&KhPnpCond);
+    HosMutexUnlock(&KhIoLock);
+    if (start) {
+        HOS_THREAD *thread;
+        if (!HosThreadStart(&thread, "pnp", KhPnpThreadMain, NULL)) {
+            KhVerifierReport("BUGCHECK", "the PnP manager's thread could not be started");
+        }
+        /* The thread lives as long as the process, as the PnP manager's does. */
+    }
+}
+
+/*
+ * IoInvalidateDeviceRelations: the bus's children changed. The PnP manager queries the
+ * relations later, on its own thread; the call returns at once and may be made at
+ * IRQL <= DISPATCH_LEVEL. Only BusRelations are acted on (the host has no ejection or
+ * removal relations).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioinvalidatedevicerelations
+ */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type)
+{
+    struct _KH_DEVNODE *node = DeviceObject != NULL ? DeviceObject->DeviceObjectExtension->Devnode : NULL;
+    if (node == NULL || node->Pdo != DeviceObject) {
+        KhVerifierReport("BUGCHECK", "IoInvalidateDeviceRelations(%p): not the PDO of a device node, at %p",
+                         (void *)DeviceObject, KH_CALLER());
+        return;
+    }
+    if (Type == BusRelations) {
+        KhQueuePnpAction(node, KhPnpEnumerate);
+    }
+}
+
+/* IoRequestDeviceEject: queued like a re-enumeration, run on the PnP thread. */
+NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    struct _KH_DEVNODE *node =
+        PhysicalDeviceObject != NULL ? PhysicalDeviceObject->DeviceObjectExtension->Devnode : NULL;
+    if (node == NULL || node->Pdo != PhysicalDeviceObject) {
+        KhVerifierReport("BUGCHECK", "IoRequestDeviceEject(%p): not the PDO of a device node, at %p",
+                         (void *)PhysicalDeviceObject, KH_CALLER());
+        return;
+    }
+    KhQueuePnpAction(node, KhPnpEject);
+}
+
+KMDFHOST_API void KmdfHostWaitForPnpIdle(void)
+{
+    HosMutexLock(&KhIoLock);
+    if (KhPnpThreadId != 0 && HosCurrentThreadId() == KhPnpThreadId) {
+        HosMutexUnlock(&KhIoLock);
+        return; /* the PnP thread never waits on itself */
+    }
+    while (!IsListEmpty(&KhPnpActions) || KhPnpBusy) {
+        HosCondWait(&KhPnpCond, &KhIoLock);
+    }
+    HosMutexUnlock(&KhIoLock);
+}
+
+KMDFHOST_API KH_STATUS KmdfHostGetChildInstanceIds(KH_DEVNODE *Node, char *Buffer, size_t BufferSize,
+                                                   size_t *Required)
+{
+    if (Node == NULL || Required == NULL || (Buffer == NULL && BufferSize != 0)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    HosMutexLock(&KhIoLock);
+    size_t need = 1;
+    for (PLIST_ENTRY e = Node->Children.Flink; e != &Node->Children; e = e->Flink) {
+        struct _KH_DEVNODE *child = CONTAINING_RECORD(e, struct _KH_DEVNODE, ChildLink);
+        if (child->State != KhNodeRemoved) {
+            need += strlen(child->InstanceId) + 1;
+        }
+    }
+    *Required = need;
+    if (BufferSize < need) {
+        HosMutexUnlock(&KhIoLock);
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    char *out = Buffer;
+    for (PLIST_ENTRY e = Node->Children.Flink; e != &Node->Children; e = e->Flink) {
+        struct _KH_DEVNODE *child = CONTAINING_RECORD(e, struct _KH_DEVNODE, ChildLink);
+        if (child->State != KhNodeRemoved) {
+            size_t length = strlen(child->InstanceId) + 1;
+            memcpy(out, child->InstanceId, length);
+            out += length;
+        }
+    }
+    *out = 0;
+    HosMutexUnlock(&KhIoLock);
+    return STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ start, power, removal */
 
 typedef struct _KH_POWER_REQUEST {
     DEVICE_POWER_STATE State;
@@ -356,15 +887,31 @@ static void KhFillSetPower(PIO_STACK_LOCATION Stack, void *Context)
     Stack->Parameters.Power.ShutdownType = request->Action;
 }
 
+/*
+ * Under KhPnpLock: IRP_MN_START_DEVICE; a started bus is then asked for its children at
+ * once, as the PnP manager does after a start. A failed start is followed by
+ * IRP_MN_REMOVE_DEVICE for a child (the host's caller removes a root device itself).
+ */
+static NTSTATUS KhStartNode(struct _KH_DEVNODE *Node)
+{
+    NTSTATUS status = KhSendPnp(Node, IRP_MN_START_DEVICE);
+    HosMutexLock(&KhIoLock);
+    Node->State = NT_SUCCESS(status) ? KhNodeStarted : KhNodeStartFailed;
+    HosMutexUnlock(&KhIoLock);
+    if (NT_SUCCESS(status)) {
+        KhEnumerateNode(Node);
+    }
+    return status;
+}
+
 KMDFHOST_API KH_STATUS KmdfHostStartDevice(KH_DEVNODE *Node)
 {
     if (Node == NULL || Node->State != KhNodeAdded) {
         return STATUS_INVALID_DEVICE_STATE;
     }
-    NTSTATUS status = KhSendPnp(Node, IRP_MN_START_DEVICE);
-    HosMutexLock(&KhIoLock);
-    Node->State = NT_SUCCESS(status) ? KhNodeStarted : KhNodeStartFailed;
-    HosMutexUnlock(&KhIoLock);
+    HosMutexLock(&KhPnpLock);
+    NTSTATUS status = Node->State == KhNodeAdded ? KhStartNode(Node) : STATUS_INVALID_DEVICE_STATE;
+    HosMutexUnlock(&KhPnpLock);
     return status;
 }
 
@@ -394,16 +941,38 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node)
     return status;
 }
 
-/*
- * The device is gone: its interfaces are disabled at once (so no new open finds it),
- * then the stack gets IRP_MN_SURPRISE_REMOVAL. Open files stay, and their I/O reaches
- * the driver, which fails it, as on Windows.
- */
-KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
+/* Under KhPnpLock: the children of Node, removed (children before their parent, as
+   Windows removes a subtree), and unlinked. */
+static void KhRemoveChildren(struct _KH_DEVNODE *Node, bool Surprise)
 {
-    if (Node == NULL || Node->State == KhNodeSurpriseRemoved || Node->State == KhNodeRemoved) {
+    for (;;) {
+        HosMutexLock(&KhIoLock);
+        struct _KH_DEVNODE *child = IsListEmpty(&Node->Children)
+                                        ? NULL
+                                        : CONTAINING_RECORD(Node->Children.Flink, struct _KH_DEVNODE, ChildLink);
+        HosMutexUnlock(&KhIoLock);
+        if (child == NULL) {
+            return;
+        }
+        if (child->State != KhNodeRemoved) {
+            (void)KhRemoveNode(child, Surprise);
+        }
+        KhUnlinkChild(child);
+    }
+}
+
+/*
+ * Under KhPnpLock. The device is gone: its children go first; its interfaces are
+ * disabled at once (so no new open finds it), then the stack gets
+ * IRP_MN_SURPRISE_REMOVAL. Open files stay, and their I/O reaches the driver, which
+ * fails it, as on Windows.
+ */
+static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node)
+{
+    if (Node->State == KhNodeSurpriseRemoved || Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    KhRemoveChildren(Node, true);
     HosMutexLock(&KhIoLock);
     Node->State = KhNodeSurpriseRemoved;
     KhIoNodeInterfacesLocked(Node, false, NULL);
@@ -414,27 +983,40 @@ KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
     return status;
 }
 
+KMDFHOST_API KH_STATUS KmdfHostSurpriseRemoveDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    HosMutexLock(&KhPnpLock);
+    NTSTATUS status = KhSurpriseRemoveNode(Node);
+    HosMutexUnlock(&KhPnpLock);
+    return status;
+}
+
 /*
- * Removal. With files open the device is first surprise-removed (Windows sends the
- * remove IRP only after the last handle closes; the host cannot wait for that, so open
- * files outlive the device: their I/O fails with STATUS_DELETE_PENDING without reaching
- * the driver, as a driver's remove lock would fail it: IoAcquireRemoveLock returns
- * STATUS_DELETE_PENDING once removal has begun, see
+ * Removal, under KhPnpLock. With files open the device is first surprise-removed
+ * (Windows sends the remove IRP only after the last handle closes; the host cannot wait
+ * for that, so open files outlive the device: their I/O fails with STATUS_DELETE_PENDING
+ * without reaching the driver, as a driver's remove lock would fail it:
+ * IoAcquireRemoveLock returns STATUS_DELETE_PENDING once removal has begun, see
  * https://learn.microsoft.com/windows-hardware/drivers/kernel/using-remove-locks). An
  * open of a device being deleted gets STATUS_NO_SUCH_DEVICE. Without open files a started
  * device is asked first (IRP_MN_QUERY_REMOVE_DEVICE); a veto cancels the removal.
- * IRP_MN_REMOVE_DEVICE goes out once no dispatch routine runs for the device.
+ * Children are removed before their parent. IRP_MN_REMOVE_DEVICE goes out once no
+ * dispatch routine runs for the device. A child's PDO stays: its bus driver deletes it
+ * once it no longer reports it; a root device's PDO is deleted by the host's root bus.
  */
-KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
+static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
 {
-    if (Node == NULL || Node->State == KhNodeRemoved) {
+    if (Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
     NTSTATUS status;
     /* An orderly removal asks those watching the device first (target device change
        notification): they close their files, or veto the removal. */
     bool asked = false;
-    if (Node->State == KhNodeStarted) {
+    if (!Surprise && Node->State == KhNodeStarted) {
         status = KhIoTargetQueryRemove(Node);
         if (!NT_SUCCESS(status)) {
             return status;
@@ -446,13 +1028,15 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
     HosMutexLock(&KhIoLock);
     ULONG openFiles = Node->OpenFiles;
     HosMutexUnlock(&KhIoLock);
-    if (openFiles != 0 && Node->State != KhNodeSurpriseRemoved) {
-        /* Files still open veto the orderly removal (on Windows, PNP_VetoOutstandingOpen);
-           the host removes the device anyway, as a surprise removal. */
+    if ((Surprise || openFiles != 0) && Node->State != KhNodeSurpriseRemoved &&
+        (Node->State == KhNodeStarted || Node->State == KhNodeStartFailed)) {
+        /* Gone, or files still open, which veto the orderly removal (on Windows,
+           PNP_VetoOutstandingOpen): the host removes the device anyway, as a surprise
+           removal. */
         if (asked) {
             KhIoTargetRemoveCancelled(Node);
         }
-        status = KmdfHostSurpriseRemoveDevice(Node);
+        status = KhSurpriseRemoveNode(Node);
         (void)status;
     }
     if (Node->State == KhNodeStarted) {
@@ -463,6 +1047,7 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
             return status;
         }
     }
+    KhRemoveChildren(Node, Surprise);
 
     LIST_ENTRY links;
     InitializeListHead(&links);
@@ -483,9 +1068,24 @@ KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
     RemoveEntryList(&Node->Link);
     InitializeListHead(&Node->Link);
     HosMutexUnlock(&KhIoLock);
-    /* The bus deletes the PDO of a device that is gone. */
-    KhDeletePdo(Node);
-    KhNodeDereference(Node);
+    if (Node->Parent == NULL) {
+        /* The root bus deletes the PDO of a device that is gone. */
+        KhDeletePdo(Node);
+    }
+    return status;
+}
+
+KMDFHOST_API KH_STATUS KmdfHostRemoveDevice(KH_DEVNODE *Node)
+{
+    if (Node == NULL || Node->State == KhNodeRemoved || Node->Parent != NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    HosMutexLock(&KhPnpLock);
+    NTSTATUS status = KhRemoveNode(Node, false);
+    HosMutexUnlock(&KhPnpLock);
+    if (Node->State == KhNodeRemoved) {
+        KhNodeDereference(Node);
+    }
     return status;
 }
 
@@ -602,6 +1202,21 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT DeviceObject, DEVI
     char *text;
     switch (DeviceProperty) {
     case DevicePropertyHardwareID:
+        if (node->HardwareIds != NULL) {
+            /* A child's: the IDs its bus driver reported, a REG_MULTI_SZ. */
+            size_t length = 0;
+            while (node->HardwareIds[length] != 0) {
+                length += strlen(node->HardwareIds + length) + 1;
+            }
+            size_t units = KhUtf8ToUtf16(node->HardwareIds, length, NULL, 0) + 1;
+            *ResultLength = (ULONG)(units * sizeof(WCHAR));
+            if (BufferLength < *ResultLength || PropertyBuffer == NULL) {
+                return STATUS_BUFFER_TOO_SMALL;
+            }
+            KhUtf8ToUtf16(node->HardwareIds, length, PropertyBuffer, units);
+            ((PWCHAR)PropertyBuffer)[units - 1] = 0;
+            return STATUS_SUCCESS;
+        }
         status = KhNodeRegistryProperty(node, "HardwareID", BufferLength, PropertyBuffer, ResultLength);
         if (status != STATUS_OBJECT_NAME_NOT_FOUND) {
             return status;

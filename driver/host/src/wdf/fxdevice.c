@@ -187,6 +187,7 @@ WDFAPI NTSTATUS WdfDeviceInitAssignName(PWDFDEVICE_INIT DeviceInit, PCUNICODE_ST
 static void FxInitFree(PWDFDEVICE_INIT DeviceInit)
 {
     if (DeviceInit != NULL) {
+        FxPdoDataFree(DeviceInit->PdoData);
         free(DeviceInit->DeviceName.Buffer);
         free(DeviceInit);
     }
@@ -214,6 +215,9 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
         free(entry);
     }
     device->Interfaces = NULL;
+    FxPdoDataFree(device->PdoData);
+    device->PdoData = NULL;
+    FxQueryInterfacesDelete(device);
     free(device->DeviceName.Buffer);
     free(device->SymbolicLinkName.Buffer);
     FxWmiDeviceDestroyed(device);
@@ -322,7 +326,11 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     } else if (device->IoType != WdfDeviceIoNeither) {
         fdo->Flags |= DO_BUFFERED_IO;
     }
-    if (init->Pdo != NULL) {
+    if (init->PdoData != NULL) {
+        /* A PDO is the bottom of its stack: it is its own physical device object. */
+        device->Pdo = fdo;
+        fdo->Flags |= DO_BUS_ENUMERATED_DEVICE | DO_POWER_PAGABLE;
+    } else if (init->Pdo != NULL) {
         device->Lower = IoAttachDeviceToDeviceStack(fdo, init->Pdo);
         if (device->Lower == NULL) {
             atomic_store(&extension->Device, NULL);
@@ -368,6 +376,23 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
             FxDeviceDeleteStack(device);
             return status;
         }
+    }
+    if (init->HasDefaultChildList) {
+        status = FxChildListCreate(device, &init->DefaultChildListConfig,
+                                   init->HasDefaultChildListAttributes ? &init->DefaultChildListAttributes : NULL,
+                                   false, &device->DefaultChildList);
+        if (!NT_SUCCESS(status)) {
+            FxDeviceDeleteStack(device);
+            return status;
+        }
+    }
+    /* The PDO's data moves to the device. */
+    device->PdoData = init->PdoData;
+    init->PdoData = NULL;
+    if (device->PdoData != NULL) {
+        /* WdfRequestForwardToParentDeviceIoQueue (fxrequest.c) checks these. */
+        device->AllowForwardingToParent = device->PdoData->ForwardToParent;
+        device->ParentDevice = device->PdoData->Parent;
     }
     init->CreatedDevice = device;
     if (init->CreatedByFramework) {
@@ -741,6 +766,9 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     Device->PnpState = FxPnpStarted;
     HosMutexUnlock(&Device->Lock);
     FxDeviceSetInterfaces(Device, true);
+    /* "The framework calls EvtChildListScanForChildren ... each time the parent device
+       enters its working (D0) state." */
+    FxChildListsScan(Device);
     FxWmiDeviceStarted(Device);
     return STATUS_SUCCESS;
 }
@@ -948,7 +976,31 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
+    if (Device->PdoData != NULL && FxPdoDispatchPnp(Device, Irp, &status)) {
+        return status;
+    }
     switch (stack->MinorFunction) {
+    case IRP_MN_QUERY_DEVICE_RELATIONS:
+        if (stack->Parameters.QueryDeviceRelations.Type == BusRelations && Device->ChildLists != NULL) {
+            /* A bus: its children's PDOs, then down the stack ("Dynamic Enumeration"). */
+            status = FxChildListsBusRelations(Device, Irp);
+            Irp->IoStatus.Status = status;
+            if (!NT_SUCCESS(status)) {
+                IoCompleteRequest(Irp, IO_NO_INCREMENT);
+                return status;
+            }
+        }
+        return FxForward(Device, Irp);
+    case IRP_MN_QUERY_CAPABILITIES:
+        /* The bus fills the capabilities; a function driver's settings
+           (WdfDeviceSetPnpCapabilities, ...) are applied on the way back up. */
+        status = FxForwardSynchronously(Device, Irp);
+        if (NT_SUCCESS(status)) {
+            FxDeviceApplyCapabilities(Device, stack->Parameters.DeviceCapabilities.Capabilities);
+        }
+        Irp->IoStatus.Status = status;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
     case IRP_MN_START_DEVICE:
         status = FxForwardSynchronously(Device, Irp);
         if (NT_SUCCESS(status)) {
@@ -977,6 +1029,16 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
         PDEVICE_OBJECT fdo = Device->Fdo;
         PDEVICE_OBJECT lower = Device->Lower;
         FxDeviceRemove(Device);
+        /* A bus: the PDOs its lists kept (removed, still reported) go with it. */
+        FxChildListsParentRemoved(Device);
+        if (Device->PdoData != NULL && !FxChildListPdoRemoved(Device)) {
+            /* A PDO that its bus still reports stays until the bus reports it missing
+               or is removed itself ("The framework deletes the PDO when the device is
+               no longer present"). */
+            Irp->IoStatus.Status = STATUS_SUCCESS;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return STATUS_SUCCESS;
+        }
         HosMutexLock(&FxDeviceRefLock);
         atomic_store(&Device->Extension->Device, NULL);
         HosMutexUnlock(&FxDeviceRefLock);
@@ -991,6 +1053,22 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
             IoCompleteRequest(Irp, IO_NO_INCREMENT);
         }
         IoDeleteDevice(fdo);
+        return status;
+    }
+    case IRP_MN_QUERY_INTERFACE: {
+        bool handled = false;
+        bool passDown = false;
+        status = FxQueryInterfaceHandle(Device, Irp, &handled, &passDown);
+        if (!handled) {
+            return FxForward(Device, Irp);
+        }
+        if (passDown && Device->Lower != NULL) {
+            Irp->IoStatus.Status = status;
+            status = FxForwardSynchronously(Device, Irp);
+        }
+        Irp->IoStatus.Status = status;
+        Irp->IoStatus.Information = 0;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
     case IRP_MN_QUERY_PNP_DEVICE_STATE:
@@ -1076,6 +1154,67 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     FxObjectDereference(&device->Object);
     return status;
+}
+
+void FxPdoDelete(FX_DEVICE *Pdo)
+{
+    PDEVICE_OBJECT object = Pdo->Fdo;
+    HosMutexLock(&FxDeviceRefLock);
+    atomic_store(&Pdo->Extension->Device, NULL);
+    HosMutexUnlock(&FxDeviceRefLock);
+    FxObjectDelete(&Pdo->Object);
+    IoDeleteDevice(object);
+}
+
+/*
+ * WdfDeviceSetPnpCapabilities / WdfDeviceSetPowerCapabilities: what the device reports
+ * in IRP_MN_QUERY_CAPABILITIES (a PDO fills them, an FDO changes what the bus filled);
+ * WdfUseDefault and -1 leave a value alone.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetpnpcapabilities
+ */
+WDFAPI VOID WdfDeviceSetPnpCapabilities(WDFDEVICE Device, PWDF_DEVICE_PNP_CAPABILITIES PnpCapabilities)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetPnpCapabilities");
+    if (device == NULL || PnpCapabilities == NULL) {
+        return;
+    }
+    if (PnpCapabilities->Size != sizeof(WDF_DEVICE_PNP_CAPABILITIES)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceSetPnpCapabilities with a WDF_DEVICE_PNP_CAPABILITIES of size %lu",
+                 (unsigned long)PnpCapabilities->Size);
+        return;
+    }
+    device->PnpCapabilities = *PnpCapabilities;
+    device->HasPnpCapabilities = true;
+}
+
+WDFAPI VOID WdfDeviceSetPowerCapabilities(WDFDEVICE Device, PWDF_DEVICE_POWER_CAPABILITIES PowerCapabilities)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetPowerCapabilities");
+    if (device == NULL || PowerCapabilities == NULL) {
+        return;
+    }
+    if (PowerCapabilities->Size != sizeof(WDF_DEVICE_POWER_CAPABILITIES)) {
+        FxReport(device->Object.Driver, "INVALID_HANDLE",
+                 "WdfDeviceSetPowerCapabilities with a WDF_DEVICE_POWER_CAPABILITIES of size %lu",
+                 (unsigned long)PowerCapabilities->Size);
+        return;
+    }
+    device->PowerCapabilities = *PowerCapabilities;
+    device->HasPowerCapabilities = true;
+}
+
+/* WdfDeviceSetBusInformationForChildren: what the bus's PDOs answer to
+   IRP_MN_QUERY_BUS_INFORMATION. */
+WDFAPI VOID WdfDeviceSetBusInformationForChildren(WDFDEVICE Device, PPNP_BUS_INFORMATION BusInformation)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetBusInformationForChildren");
+    if (device == NULL || BusInformation == NULL) {
+        return;
+    }
+    device->BusInformation = *BusInformation;
+    device->HasBusInformation = true;
 }
 
 /*

@@ -103,6 +103,8 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFIOTARGET";
     case FxTypeCollection:
         return "WDFCOLLECTION";
+    case FxTypeChildList:
+        return "WDFCHILDLIST";
     case FxTypeWmiProvider:
         return "WDFWMIPROVIDER";
     case FxTypeWmiInstance:

@@ -55,6 +55,7 @@ typedef enum FX_TYPE {
     FxTypeWorkItem,
     FxTypeIoTarget,
     FxTypeCollection,
+    FxTypeChildList,
     FxTypeWmiProvider,
     FxTypeWmiInstance,
 } FX_TYPE;
@@ -306,8 +307,43 @@ typedef struct FX_DEVICE_EXTENSION {
 
 #define FX_EXTENSION_MAGIC 0x45586657u
 
+/* A device text of a PDO (WdfPdoInitAddDeviceText), one per locale. */
+typedef struct FX_PDO_TEXT {
+    struct FX_PDO_TEXT *Next;
+    LCID Locale;
+    WCHAR *Description; /* NUL-terminated */
+    WCHAR *Location;    /* NUL-terminated, or NULL */
+} FX_PDO_TEXT;
+
+/* What makes a device a PDO (WdfPdoInitAllocate, EvtChildListCreateDevice): fxpdo.c. */
+typedef struct FX_PDO_DATA {
+    struct FX_DEVICE *Parent;
+    WCHAR *DeviceId;      /* NUL-terminated, or NULL */
+    WCHAR *InstanceId;
+    WCHAR *ContainerId;
+    WCHAR *HardwareIds;   /* multi-string: each NUL-terminated, then one more NUL */
+    size_t HardwareIdsUnits;   /* units before the final NUL */
+    WCHAR *CompatibleIds;
+    size_t CompatibleIdsUnits;
+    FX_PDO_TEXT *Texts;
+    LCID DefaultLocale;
+    bool Raw;
+    GUID RawClass;
+    bool ForwardToParent;
+    WDF_PDO_EVENT_CALLBACKS Callbacks;
+    struct FX_CHILD *Child; /* its entry in the parent's child list or static list */
+} FX_PDO_DATA;
+
+/* Frees a PDO's data (fxpdo.c). */
+void FxPdoDataFree(FX_PDO_DATA *Data);
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
+    FX_PDO_DATA *PdoData; /* a PDO's init, else NULL */
+    bool HasDefaultChildList;
+    WDF_CHILD_LIST_CONFIG DefaultChildListConfig;
+    bool HasDefaultChildListAttributes;
+    WDF_OBJECT_ATTRIBUTES DefaultChildListAttributes;
     PDEVICE_OBJECT Pdo;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
     WDF_DEVICE_IO_TYPE IoType;
@@ -359,10 +395,21 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    /* Bus drivers (fxchildlist.c, fxpdo.c, fxfdo.c). */
+    FX_PDO_DATA *PdoData;                /* a PDO: its IDs, texts, parent; else NULL */
+    struct FX_CHILDLIST *ChildLists;     /* the lists of a bus FDO (the static list too) */
+    struct FX_CHILDLIST *DefaultChildList;
+    struct FX_CHILDLIST *StaticChildList;
+    bool HasPnpCapabilities;
+    WDF_DEVICE_PNP_CAPABILITIES PnpCapabilities;
+    bool HasPowerCapabilities;
+    WDF_DEVICE_POWER_CAPABILITIES PowerCapabilities;
+    bool HasBusInformation;
+    PNP_BUS_INFORMATION BusInformation;
+    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
     FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
     bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
     UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
-    PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
     /* A PDO whose WDFDEVICE_INIT allowed WdfRequestForwardToParentDeviceIoQueue
        (WdfPdoInitAllowForwardingRequestToParent), and the bus device that made it. */
     bool AllowForwardingToParent;
@@ -371,6 +418,11 @@ typedef struct FX_DEVICE {
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* WdfDeviceAddQueryInterface's interfaces (fxqueryinterface.c): answers an
+   IRP_MN_QUERY_INTERFACE for one of them (*Handled; the IRP is the caller's to pass down
+   when *PassDown, then complete with the status), and forgets them when the device goes. */
+NTSTATUS FxQueryInterfaceHandle(FX_DEVICE *Device, PIRP Irp, bool *Handled, bool *PassDown);
+void FxQueryInterfacesDelete(FX_DEVICE *Device);
 /* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
 void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
@@ -378,6 +430,57 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
 NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
 
+/* ------------------------------------------------------------------- child lists */
+
+/* One child of a child list: a description (dynamic) or a static PDO (fxchildlist.c). */
+typedef struct FX_CHILD {
+    struct FX_CHILD *Next;
+    struct FX_CHILDLIST *List;
+    PWDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER Id;   /* NULL in the static list */
+    PWDF_CHILD_ADDRESS_DESCRIPTION_HEADER Address;     /* NULL without */
+    bool Present;     /* the driver reports it present */
+    bool ScanMissing; /* not (yet) confirmed by the scan in progress */
+    FX_DEVICE *Pdo;   /* the PDO, once created */
+    bool PdoRemoved;  /* the PDO got IRP_MN_REMOVE_DEVICE and was kept (still reported) */
+    bool Reported;    /* the PDO was in the bus relations the PnP manager got */
+} FX_CHILD;
+
+typedef struct FX_CHILDLIST {
+    FX_OBJECT Object;
+    FX_DEVICE *Device;
+    WDF_CHILD_LIST_CONFIG Config;
+    bool Static; /* the list of WdfFdoAddStaticChild */
+    HOS_MUTEX Lock;
+    FX_CHILD *Children; /* under Lock */
+    ULONG ScanDepth;    /* WdfChildListBeginScan nesting */
+    bool Changed;       /* a change to report when the scan ends */
+    bool StaticLocked;  /* WdfFdoLockStaticChildListForIteration */
+    struct FX_CHILDLIST *NextList; /* Device->ChildLists, under Device->Lock */
+} FX_CHILDLIST;
+
+/* Creates a child list of Device (the default one, another, or the static list). */
+NTSTATUS FxChildListCreate(FX_DEVICE *Device, PWDF_CHILD_LIST_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
+                           bool Static, FX_CHILDLIST **List);
+/* IRP_MN_QUERY_DEVICE_RELATIONS (BusRelations) to a bus FDO: the PDOs of its present
+   children, created now where needed, added to the relations in the IRP. */
+NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp);
+/* The parent entered D0: EvtChildListScanForChildren of each list that has one. */
+void FxChildListsScan(FX_DEVICE *Device);
+/* The bus FDO is removed: the PDOs its lists kept are deleted, the lists emptied. */
+void FxChildListsParentRemoved(FX_DEVICE *Device);
+/* A PDO got IRP_MN_REMOVE_DEVICE: true when it must be deleted now (no longer reported). */
+bool FxChildListPdoRemoved(FX_DEVICE *Pdo);
+/* Marks the child of a PDO missing (WdfPdoMarkMissing, eject); STATUS_NO_SUCH_DEVICE. */
+NTSTATUS FxChildListMarkPdoMissing(FX_DEVICE *Pdo);
+/* Deletes a PDO's WDFDEVICE and device object (fxdevice.c). */
+void FxPdoDelete(FX_DEVICE *Pdo);
+/* A PDO's answer to the PnP IRPs a bus driver handles (fxpdo.c); false: not handled. */
+bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
+/* Sends IRP_MN_QUERY_INTERFACE with Stack's parameters to the top of Device's stack and
+   waits for it; its final status. */
+NTSTATUS FxSendQueryInterface(PDEVICE_OBJECT Device, PIO_STACK_LOCATION Stack);
+/* The FDO's capability overrides (WdfDeviceSetPnp/PowerCapabilities) applied to caps. */
+void FxDeviceApplyCapabilities(FX_DEVICE *Device, PDEVICE_CAPABILITIES Caps);
 /* WMI (fxwmi.c): IRP_MJ_SYSTEM_CONTROL; registration with WMI when the device starts,
    deregistration when it is (surprise-)removed; what the device keeps at its end. */
 NTSTATUS FxWmiDispatch(FX_DEVICE *Device, PIRP Irp);

@@ -356,6 +356,11 @@ static bool FxInformationLimit(FX_REQUEST *Request, size_t *Limit)
         *Limit = Request->Parameters.Parameters.Read.Length;
         return true;
     case WdfRequestTypeDeviceControl:
+        /* A device control without an output buffer may complete with the number of
+           input bytes it used: KMDF checks the information against the output buffer only
+           when there is one (Microsoft's toaster bus completes its plug-in IOCTL so). */
+        *Limit = Request->Parameters.Parameters.DeviceIoControl.OutputBufferLength;
+        return *Limit != 0;
     case WdfRequestTypeDeviceControlInternal:
         *Limit = Request->Parameters.Parameters.DeviceIoControl.OutputBufferLength;
         return true;

@@ -39,13 +39,25 @@
 #include "os/hostos.h"
 #include "win32/win32p.h"
 
+/* A driver for children of a bus (--child-driver ID=FILE.so): an INF's models section. */
+typedef struct KH_RUN_CHILD {
+    char *HardwareId;
+    char *Module;
+    KH_DRIVER *Loaded; /* NULL when an earlier entry loaded the same module */
+} KH_RUN_CHILD;
+
+#define KH_MAX_CHILD_DRIVERS 16
+
 typedef struct KH_RUN {
     char *Driver;
     char *Service;
     char *Instance;
     char *TimerMs;
+    char *ChildDrivers; /* KMDFHOST_RUN_CHILD_DRIVERS: ID=FILE lines */
     KH_DRIVER *Loaded;
     KH_DEVNODE *Node;
+    KH_RUN_CHILD Children[KH_MAX_CHILD_DRIVERS];
+    size_t ChildCount;
 } KH_RUN;
 
 static KH_RUN Run;
@@ -66,6 +78,85 @@ static char *TakeEnvironment(const char *Name)
     char *Copy = Value != NULL && Value[0] != '\0' ? strdup(Value) : NULL;
     unsetenv(Name); /* the program's own children do not start a life cycle of their own */
     return Copy;
+}
+
+/* The children's drivers go once the bus and its children are removed. */
+static void UnloadChildDrivers(void)
+{
+    KmdfHostWaitForPnpIdle();
+    for (size_t i = 0; i < Run.ChildCount; i++) {
+        (void)KmdfHostSetDriverForHardwareId(Run.Children[i].HardwareId, NULL);
+    }
+    for (size_t i = 0; i < Run.ChildCount; i++) {
+        if (Run.Children[i].Loaded != NULL) {
+            KH_STATUS Status = KmdfHostUnloadDriver(Run.Children[i].Loaded);
+            Run.Children[i].Loaded = NULL;
+            if (!NT_SUCCESS(Status)) {
+                fprintf(stderr, "host-run: unloading the child driver %s failed: NTSTATUS 0x%08X\n",
+                        Run.Children[i].Module, (unsigned)Status);
+                fflush(NULL);
+                _exit(3);
+            }
+        }
+    }
+}
+
+/*
+ * --child-driver ID=FILE.so, each a line of KMDFHOST_RUN_CHILD_DRIVERS: the module is
+ * loaded (once, however many IDs name it; its service is its file name without .so) and
+ * serves the children of that hardware or compatible ID.
+ */
+static bool LoadChildDrivers(void)
+{
+    for (char *line = Run.ChildDrivers; line != NULL && *line != 0;) {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = 0;
+        }
+        char *equals = strchr(line, '=');
+        if (equals == NULL || equals == line || equals[1] == 0 || Run.ChildCount == KH_MAX_CHILD_DRIVERS) {
+            fprintf(stderr, "host-run: --child-driver takes ID=FILE.so (at most %d), not '%s'\n",
+                    KH_MAX_CHILD_DRIVERS, line);
+            _exit(2);
+        }
+        *equals = 0;
+        KH_RUN_CHILD *child = &Run.Children[Run.ChildCount++];
+        child->HardwareId = line;
+        child->Module = equals + 1;
+        KH_DRIVER *driver = NULL;
+        for (size_t i = 0; i + 1 < Run.ChildCount && driver == NULL; i++) {
+            if (strcmp(Run.Children[i].Module, child->Module) == 0) {
+                driver = Run.Children[i].Loaded;
+            }
+        }
+        if (driver == NULL) {
+            const char *base = strrchr(child->Module, '/') != NULL ? strrchr(child->Module, '/') + 1 : child->Module;
+            char service[256];
+            snprintf(service, sizeof(service), "%s", base);
+            size_t length = strlen(service);
+            if (length > 3 && strcmp(service + length - 3, ".so") == 0) {
+                service[length - 3] = 0;
+            }
+            KH_STATUS Status = KmdfHostLoadDriver(child->Module, service, &child->Loaded);
+            if (!NT_SUCCESS(Status)) {
+                Run.ChildCount--;
+                UnloadChildDrivers();
+                fprintf(stderr, "host-run: loading the child driver %s failed: NTSTATUS 0x%08X\n", child->Module,
+                        (unsigned)Status);
+                return false;
+            }
+            driver = child->Loaded;
+        }
+        KH_STATUS Status = KmdfHostSetDriverForHardwareId(child->HardwareId, driver);
+        if (!NT_SUCCESS(Status)) {
+            UnloadChildDrivers();
+            fprintf(stderr, "host-run: --child-driver %s=%s failed: NTSTATUS 0x%08X\n", child->HardwareId,
+                    child->Module, (unsigned)Status);
+            return false;
+        }
+        line = end != NULL ? end + 1 : NULL;
+    }
+    return true;
 }
 
 /* Ends the life cycle once: the first caller does it; a later one returns at once. The
@@ -97,6 +188,7 @@ static void EndLifeCycle(bool KeepLocked)
             fflush(NULL);
             _exit(3);
         }
+        UnloadChildDrivers();
     }
 Done:
     if (!KeepLocked) {
@@ -240,6 +332,7 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     Run.Service = TakeEnvironment("KMDFHOST_RUN_SERVICE");
     Run.Instance = TakeEnvironment("KMDFHOST_RUN_INSTANCE");
     Run.TimerMs = TakeEnvironment("KMDFHOST_RUN_TIMER_MS");
+    Run.ChildDrivers = TakeEnvironment("KMDFHOST_RUN_CHILD_DRIVERS");
     char *HostOnly = TakeEnvironment("KMDFHOST_RUN_HOST");
     bool Services = HostOnly != NULL && strcmp(HostOnly, "1") == 0;
     free(HostOnly);
@@ -285,8 +378,13 @@ KMDFHOST_API void KmdfHostAppStartup(void)
             Fail("setting TimerPeriodMs of the service", Run.Service, Status);
         }
     }
+    if (!LoadChildDrivers()) {
+        fflush(NULL);
+        _exit(3);
+    }
     Status = KmdfHostLoadDriver(Run.Driver, Run.Service, &Run.Loaded);
     if (!NT_SUCCESS(Status)) {
+        UnloadChildDrivers();
         Fail("loading the driver", Run.Driver, Status);
     }
     /* A non-PnP driver has no AddDevice: its DriverEntry made its (control) devices, and
@@ -296,6 +394,7 @@ KMDFHOST_API void KmdfHostAppStartup(void)
         Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
         if (!NT_SUCCESS(Status)) {
             KmdfHostUnloadDriver(Run.Loaded);
+            UnloadChildDrivers();
             Fail("adding the device", Run.Instance, Status);
         }
         Status = KmdfHostStartDevice(Run.Node);
@@ -303,8 +402,11 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     if (!NT_SUCCESS(Status)) {
         KmdfHostRemoveDevice(Run.Node);
         KmdfHostUnloadDriver(Run.Loaded);
+        UnloadChildDrivers();
         Fail("starting the device", Run.Instance, Status);
     }
+    /* A bus's children (and what they asked for while starting) are up before main. */
+    KmdfHostWaitForPnpIdle();
     if (Run.TimerMs != NULL && !KmdfHostServiceParameterWasRead(Run.Service, "TimerPeriodMs")) {
         fprintf(stderr,
                 "host-run: --timer-ms %u has no effect: the driver did not read TimerPeriodMs "

@@ -47,6 +47,9 @@ run 2 "an unknown option" -- --driver autosync --frobnicate
 run 2 "a --timer-ms that is not a number" -- --driver autosync --timer-ms soon
 run 2 "a --timer-ms beyond a DWORD" -- --driver autosync --timer-ms 4294967296
 run 2 "a hardware ID with a space" -- --driver autosync --hardware-id 'Root\a b'
+run 2 "a --child-driver without =" -- --driver autosync --child-driver child.so
+run 2 "a --child-driver without an ID" -- --driver autosync --child-driver =child.so
+run 2 "--child-driver without a value" -- --driver autosync --child-driver
 run 0 "--help" -- --help
 grep -q "host-run --driver" "$work/out" || fail "--help: no usage text on stdout"
 
@@ -56,6 +59,10 @@ expect_err "a missing driver module" "no such module"
 : >"$work/empty.so"
 run 3 "a file that is not a module" -- --driver "$work/empty.so"
 expect_err "a file that is not a module" "loading the driver"
+run 3 "a missing child driver module" -- --driver autosync --child-driver "Root\\Toy=$work/missing.so"
+expect_err "a missing child driver module" "the child driver does not load"
+run 3 "a child driver that is not a module" -- --driver autosync --child-driver "Root\\Toy=$work/empty.so"
+expect_err "a child driver that is not a module" "loading the child driver"
 
 # --- a whole life cycle without a program: exit 0, nothing reported
 for variant in autosync driversync; do

@@ -7,18 +7,20 @@
  * are held cancelable (IoSetCancelRoutine) until IOCTL_IOTEST_RELEASE completes them
  * with the stored data; in "hold" mode (Park == 2) they are held without a cancel
  * routine, so that only the release completes them. Create, cleanup and close are counted in a shared block the
- * test reads through IoTestCounters. Cleanup completes the file's parked reads.
+ * test reads through IoTestCounters. Cleanup completes the file's parked reads. PnP and
+ * power are the shared skeleton's (tests/common/wdmskel.c), with hooks that count starts,
+ * surprise removals and removes, record the device power state, and wait at removal
+ * for the remove lock.
  */
 #include <ntddk.h>
 #include <initguid.h>
 
 #include "iotest.h"
+#include "wdmskel.h"
 
 typedef struct _IOTEST_EXTENSION {
-    PDEVICE_OBJECT Self;
-    PDEVICE_OBJECT Lower;
+    WDMSKEL_DEVICE Skel; /* first: the skeleton's part (Self, Lower, Interface) */
     IO_REMOVE_LOCK RemoveLock;
-    UNICODE_STRING Interface;
     KSPIN_LOCK Lock; /* guards Parked, Data, Length */
     LIST_ENTRY Parked;
     UCHAR Data[IOTEST_MAX_DATA];
@@ -33,22 +35,11 @@ static DRIVER_DISPATCH IoTestCleanup;
 static DRIVER_DISPATCH IoTestRead;
 static DRIVER_DISPATCH IoTestWrite;
 static DRIVER_DISPATCH IoTestControl;
-static DRIVER_DISPATCH IoTestPnp;
-static DRIVER_DISPATCH IoTestPower;
 static DRIVER_CANCEL IoTestCancel;
-static IO_COMPLETION_ROUTINE IoTestSignal;
 
 static IOTEST_COUNTERS g_Counters;
 
 __attribute__((visibility("default"))) PIOTEST_COUNTERS IoTestCounters(void) { return &g_Counters; }
-
-static NTSTATUS Complete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
-{
-    Irp->IoStatus.Status = Status;
-    Irp->IoStatus.Information = Information;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return Status;
-}
 
 static NTSTATUS IoTestCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -62,7 +53,7 @@ static NTSTATUS IoTestCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     } else {
         InterlockedIncrement(&g_Counters.Closes);
     }
-    return Complete(Irp, STATUS_SUCCESS, 0);
+    return WdmSkelComplete(Irp, STATUS_SUCCESS, 0);
 }
 
 /* Parked IRP: cancel routine unlinks it (under the driver's lock) and completes it. */
@@ -75,7 +66,7 @@ static VOID IoTestCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
     KeReleaseSpinLock(&ext->Lock, irql);
     InterlockedIncrement(&g_Counters.Cancelled);
-    Complete(Irp, STATUS_CANCELLED, 0);
+    WdmSkelComplete(Irp, STATUS_CANCELLED, 0);
 }
 
 /* Takes a parked IRP out of the list unless its cancel routine already owns it. */
@@ -112,9 +103,9 @@ static NTSTATUS IoTestCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         if (parked == NULL) {
             break;
         }
-        Complete(parked, STATUS_CANCELLED, 0);
+        WdmSkelComplete(parked, STATUS_CANCELLED, 0);
     }
-    return Complete(Irp, STATUS_SUCCESS, 0);
+    return WdmSkelComplete(Irp, STATUS_SUCCESS, 0);
 }
 
 static NTSTATUS IoTestWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -124,17 +115,17 @@ static NTSTATUS IoTestWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KIRQL irql;
     NTSTATUS status = IoAcquireRemoveLock(&ext->RemoveLock, Irp);
     if (!NT_SUCCESS(status)) {
-        return Complete(Irp, status, 0);
+        return WdmSkelComplete(Irp, status, 0);
     }
     IoReleaseRemoveLock(&ext->RemoveLock, Irp);
     if (length > IOTEST_MAX_DATA) {
-        return Complete(Irp, STATUS_BUFFER_OVERFLOW, 0);
+        return WdmSkelComplete(Irp, STATUS_BUFFER_OVERFLOW, 0);
     }
     KeAcquireSpinLock(&ext->Lock, &irql);
     RtlCopyMemory(ext->Data, Irp->AssociatedIrp.SystemBuffer, length);
     ext->Length = length;
     KeReleaseSpinLock(&ext->Lock, irql);
-    return Complete(Irp, STATUS_SUCCESS, length);
+    return WdmSkelComplete(Irp, STATUS_SUCCESS, length);
 }
 
 static ULONG CopyStored(PIOTEST_EXTENSION Ext, PIRP Irp)
@@ -154,7 +145,7 @@ static NTSTATUS IoTestRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     if (park == 0) {
         ULONG n = CopyStored(ext, Irp);
         KeReleaseSpinLock(&ext->Lock, irql);
-        return Complete(Irp, STATUS_SUCCESS, n);
+        return WdmSkelComplete(Irp, STATUS_SUCCESS, n);
     }
     IoMarkIrpPending(Irp);
     InsertTailList(&ext->Parked, &Irp->Tail.Overlay.ListEntry);
@@ -180,7 +171,7 @@ static NTSTATUS IoTestRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
         KeReleaseSpinLock(&ext->Lock, irql);
         InterlockedIncrement(&g_Counters.Cancelled);
-        Complete(Irp, STATUS_CANCELLED, 0);
+        WdmSkelComplete(Irp, STATUS_CANCELLED, 0);
         return STATUS_PENDING;
     }
     KeReleaseSpinLock(&ext->Lock, irql);
@@ -203,19 +194,19 @@ static NTSTATUS IoTestControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             data[i] = data[n - 1 - i];
             data[n - 1 - i] = t;
         }
-        return Complete(Irp, STATUS_SUCCESS, n);
+        return WdmSkelComplete(Irp, STATUS_SUCCESS, n);
     }
     case IOCTL_IOTEST_FILL: {
         /* METHOD_OUT_DIRECT: fill the caller's buffer through the MDL. */
         PUCHAR out = Irp->MdlAddress != NULL ? MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority) : NULL;
         if (out == NULL) {
-            return Complete(Irp, STATUS_INVALID_PARAMETER, 0);
+            return WdmSkelComplete(Irp, STATUS_INVALID_PARAMETER, 0);
         }
         ULONG n = MmGetMdlByteCount(Irp->MdlAddress);
         for (ULONG i = 0; i < n; i++) {
             out[i] = (UCHAR)(i * 3);
         }
-        return Complete(Irp, STATUS_SUCCESS, n);
+        return WdmSkelComplete(Irp, STATUS_SUCCESS, n);
     }
     case IOCTL_IOTEST_SELF: {
         /* A request of our own to our device, built and waited for the WDM way. */
@@ -225,32 +216,32 @@ static NTSTATUS IoTestControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         IO_STATUS_BLOCK iosb;
         KEVENT event;
         if (in > sizeof(local) || out > sizeof(local)) {
-            return Complete(Irp, STATUS_INVALID_PARAMETER, 0);
+            return WdmSkelComplete(Irp, STATUS_INVALID_PARAMETER, 0);
         }
         RtlCopyMemory(local, Irp->AssociatedIrp.SystemBuffer, in);
         KeInitializeEvent(&event, NotificationEvent, FALSE);
-        PIRP inner = IoBuildDeviceIoControlRequest(IOCTL_IOTEST_ECHO, ext->Self, local, in, local, out, FALSE, &event,
+        PIRP inner = IoBuildDeviceIoControlRequest(IOCTL_IOTEST_ECHO, ext->Skel.Self, local, in, local, out, FALSE, &event,
                                                    &iosb);
         if (inner == NULL) {
-            return Complete(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+            return WdmSkelComplete(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
         }
-        if (IoCallDriver(ext->Self, inner) == STATUS_PENDING) {
+        if (IoCallDriver(ext->Skel.Self, inner) == STATUS_PENDING) {
             KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
         }
         if (!NT_SUCCESS(iosb.Status)) {
-            return Complete(Irp, iosb.Status, 0);
+            return WdmSkelComplete(Irp, iosb.Status, 0);
         }
         ULONG n = (ULONG)iosb.Information;
         KeInitializeEvent(&event, NotificationEvent, FALSE);
-        inner = IoBuildSynchronousFsdRequest(IRP_MJ_WRITE, ext->Self, local, n, NULL, &event, &iosb);
+        inner = IoBuildSynchronousFsdRequest(IRP_MJ_WRITE, ext->Skel.Self, local, n, NULL, &event, &iosb);
         if (inner == NULL) {
-            return Complete(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+            return WdmSkelComplete(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
         }
-        if (IoCallDriver(ext->Self, inner) == STATUS_PENDING) {
+        if (IoCallDriver(ext->Skel.Self, inner) == STATUS_PENDING) {
             KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
         }
         RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, local, n);
-        return Complete(Irp, iosb.Status, NT_SUCCESS(iosb.Status) ? n : 0);
+        return WdmSkelComplete(Irp, iosb.Status, NT_SUCCESS(iosb.Status) ? n : 0);
     }
     case IOCTL_IOTEST_RELEASE: {
         ULONG released = 0;
@@ -263,118 +254,56 @@ static NTSTATUS IoTestControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             if (parked == NULL) {
                 break;
             }
-            Complete(parked, STATUS_SUCCESS, n);
+            WdmSkelComplete(parked, STATUS_SUCCESS, n);
             released++;
         }
-        return Complete(Irp, STATUS_SUCCESS, released);
+        return WdmSkelComplete(Irp, STATUS_SUCCESS, released);
     }
     default:
-        return Complete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+        return WdmSkelComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
 }
 
-static NTSTATUS IoTestSignal(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+static VOID IoTestStarted(PWDMSKEL_DEVICE Device, NTSTATUS Status)
 {
-    UNREFERENCED_PARAMETER(DeviceObject);
-    UNREFERENCED_PARAMETER(Irp);
-    KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-    return STATUS_MORE_PROCESSING_REQUIRED;
+    UNREFERENCED_PARAMETER(Device);
+    UNREFERENCED_PARAMETER(Status);
+    InterlockedIncrement(&g_Counters.Starts);
 }
 
-/* Sends the IRP down and waits for it (the classic start-device pattern). */
-static NTSTATUS ForwardAndWait(PIOTEST_EXTENSION Ext, PIRP Irp)
+static VOID IoTestSurpriseRemoved(PWDMSKEL_DEVICE Device)
 {
-    KEVENT event;
-    KeInitializeEvent(&event, NotificationEvent, FALSE);
-    IoCopyCurrentIrpStackLocationToNext(Irp);
-    IoSetCompletionRoutine(Irp, IoTestSignal, &event, TRUE, TRUE, TRUE);
-    if (IoCallDriver(Ext->Lower, Irp) == STATUS_PENDING) {
-        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
-    }
-    return Irp->IoStatus.Status;
+    UNREFERENCED_PARAMETER(Device);
+    InterlockedIncrement(&g_Counters.SurpriseRemovals);
 }
 
-static NTSTATUS IoTestPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+/* Removal waits until no I/O holds the remove lock any more. */
+static VOID IoTestRemoving(PWDMSKEL_DEVICE Device)
 {
-    PIOTEST_EXTENSION ext = DeviceObject->DeviceExtension;
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    NTSTATUS status;
-    switch (stack->MinorFunction) {
-    case IRP_MN_START_DEVICE:
-        status = ForwardAndWait(ext, Irp);
-        if (NT_SUCCESS(status)) {
-            status = IoSetDeviceInterfaceState(&ext->Interface, TRUE);
-        }
-        InterlockedIncrement(&g_Counters.Starts);
-        return Complete(Irp, status, 0);
-    case IRP_MN_SURPRISE_REMOVAL:
-        InterlockedIncrement(&g_Counters.SurpriseRemovals);
-        IoSetDeviceInterfaceState(&ext->Interface, FALSE);
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-    case IRP_MN_QUERY_REMOVE_DEVICE:
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-    case IRP_MN_REMOVE_DEVICE: {
-        PDEVICE_OBJECT lower = ext->Lower;
-        InterlockedIncrement(&g_Counters.Removes);
-        IoAcquireRemoveLock(&ext->RemoveLock, Irp);
-        IoReleaseRemoveLockAndWait(&ext->RemoveLock, Irp);
-        IoSetDeviceInterfaceState(&ext->Interface, FALSE);
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        IoSkipCurrentIrpStackLocation(Irp);
-        status = IoCallDriver(lower, Irp);
-        IoDetachDevice(lower);
-        RtlFreeUnicodeString(&ext->Interface);
-        IoDeleteDevice(DeviceObject);
-        return status;
-    }
-    default:
-        break;
-    }
-    IoSkipCurrentIrpStackLocation(Irp);
-    return IoCallDriver(ext->Lower, Irp);
+    PIOTEST_EXTENSION ext = CONTAINING_RECORD(Device, IOTEST_EXTENSION, Skel);
+    InterlockedIncrement(&g_Counters.Removes);
+    IoAcquireRemoveLock(&ext->RemoveLock, ext);
+    IoReleaseRemoveLockAndWait(&ext->RemoveLock, ext);
 }
 
-static NTSTATUS IoTestPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+static VOID IoTestDevicePowerSet(PWDMSKEL_DEVICE Device, DEVICE_POWER_STATE State)
 {
-    PIOTEST_EXTENSION ext = DeviceObject->DeviceExtension;
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    if (stack->MinorFunction == IRP_MN_SET_POWER && stack->Parameters.Power.Type == DevicePowerState) {
-        InterlockedExchange(&g_Counters.PowerState, (LONG)stack->Parameters.Power.State.DeviceState);
-    }
-    PoStartNextPowerIrp(Irp);
-    IoSkipCurrentIrpStackLocation(Irp);
-    return PoCallDriver(ext->Lower, Irp);
+    UNREFERENCED_PARAMETER(Device);
+    InterlockedExchange(&g_Counters.PowerState, (LONG)State);
 }
 
 static NTSTATUS IoTestAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
 {
     PDEVICE_OBJECT device;
-    NTSTATUS status = IoCreateDevice(DriverObject, sizeof(IOTEST_EXTENSION), NULL, FILE_DEVICE_UNKNOWN,
-                                     FILE_DEVICE_SECURE_OPEN, FALSE, &device);
+    NTSTATUS status = WdmSkelAddDevice(DriverObject, PhysicalDeviceObject, sizeof(IOTEST_EXTENSION), NULL,
+                                       &GUID_DEVINTERFACE_IOTEST, &device);
     if (!NT_SUCCESS(status)) {
         return status;
     }
     PIOTEST_EXTENSION ext = device->DeviceExtension;
-    RtlZeroMemory(ext, sizeof(*ext));
-    ext->Self = device;
     IoInitializeRemoveLock(&ext->RemoveLock, 'mRoI', 0, 0);
     KeInitializeSpinLock(&ext->Lock);
     InitializeListHead(&ext->Parked);
-    status = IoRegisterDeviceInterface(PhysicalDeviceObject, &GUID_DEVINTERFACE_IOTEST, NULL, &ext->Interface);
-    if (!NT_SUCCESS(status)) {
-        IoDeleteDevice(device);
-        return status;
-    }
-    ext->Lower = IoAttachDeviceToDeviceStack(device, PhysicalDeviceObject);
-    if (ext->Lower == NULL) {
-        RtlFreeUnicodeString(&ext->Interface);
-        IoDeleteDevice(device);
-        return STATUS_NO_SUCH_DEVICE;
-    }
-    device->Flags |= DO_BUFFERED_IO | DO_POWER_PAGABLE;
-    device->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
 }
 
@@ -394,8 +323,12 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_READ] = IoTestRead;
     DriverObject->MajorFunction[IRP_MJ_WRITE] = IoTestWrite;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = IoTestControl;
-    DriverObject->MajorFunction[IRP_MJ_PNP] = IoTestPnp;
-    DriverObject->MajorFunction[IRP_MJ_POWER] = IoTestPower;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = WdmSkelPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = WdmSkelPower;
+    WdmSkelHooks.Started = IoTestStarted;
+    WdmSkelHooks.SurpriseRemoved = IoTestSurpriseRemoved;
+    WdmSkelHooks.Removing = IoTestRemoving;
+    WdmSkelHooks.DevicePowerSet = IoTestDevicePowerSet;
     DriverObject->DriverExtension->AddDevice = IoTestAddDevice;
     DriverObject->DriverUnload = IoTestUnload;
     return STATUS_SUCCESS;

@@ -7,12 +7,15 @@
  * documentation promises and returns the number of failed checks, the first one
  * described in the caller's buffer. The driver is also a small PnP function driver:
  * AddDevice registers an interface of GUID_DEVINTERFACE_NTSCHED, enabled at start and
- * disabled at removal, which the notification scenario watches.
+ * disabled at removal, which the notification scenario watches (the shared skeleton of
+ * tests/common/wdmskel.c).
  */
 #include <ntddk.h>
 #include <ntstrsafe.h>
 #include <initguid.h>
 #include <wdmguid.h>
+
+#include "wdmskel.h"
 
 /* {5b1f7c2e-8d3a-4c61-9e0b-2f4a6d8c1e37} */
 DEFINE_GUID(GUID_DEVINTERFACE_NTSCHED, 0x5b1f7c2e, 0x8d3a, 0x4c61, 0x9e, 0x0b, 0x2f, 0x4a, 0x6d, 0x8c, 0x1e, 0x37);
@@ -624,74 +627,6 @@ EXPORT LONG NtSchedNotificationCount(void)
 
 /* ------------------------------------------------------------------ the PnP driver */
 
-typedef struct _NTSCHED_EXTENSION {
-    PDEVICE_OBJECT Lower;
-    UNICODE_STRING Interface;
-} NTSCHED_EXTENSION;
-
-static NTSTATUS Signal(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
-{
-    UNREFERENCED_PARAMETER(DeviceObject);
-    UNREFERENCED_PARAMETER(Irp);
-    KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-static NTSTATUS NtSchedPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    NTSCHED_EXTENSION *ext = DeviceObject->DeviceExtension;
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    NTSTATUS status;
-    switch (stack->MinorFunction) {
-    case IRP_MN_START_DEVICE: {
-        KEVENT event;
-        KeInitializeEvent(&event, NotificationEvent, FALSE);
-        IoCopyCurrentIrpStackLocationToNext(Irp);
-        IoSetCompletionRoutine(Irp, Signal, &event, TRUE, TRUE, TRUE);
-        if (IoCallDriver(ext->Lower, Irp) == STATUS_PENDING) {
-            KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
-        }
-        status = Irp->IoStatus.Status;
-        if (NT_SUCCESS(status)) {
-            status = IoSetDeviceInterfaceState(&ext->Interface, TRUE);
-        }
-        Irp->IoStatus.Status = status;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-        return status;
-    }
-    case IRP_MN_SURPRISE_REMOVAL:
-        IoSetDeviceInterfaceState(&ext->Interface, FALSE);
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-    case IRP_MN_QUERY_REMOVE_DEVICE:
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-    case IRP_MN_REMOVE_DEVICE: {
-        PDEVICE_OBJECT lower = ext->Lower;
-        IoSetDeviceInterfaceState(&ext->Interface, FALSE);
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        IoSkipCurrentIrpStackLocation(Irp);
-        status = IoCallDriver(lower, Irp);
-        IoDetachDevice(lower);
-        RtlFreeUnicodeString(&ext->Interface);
-        IoDeleteDevice(DeviceObject);
-        return status;
-    }
-    default:
-        break;
-    }
-    IoSkipCurrentIrpStackLocation(Irp);
-    return IoCallDriver(ext->Lower, Irp);
-}
-
-static NTSTATUS NtSchedPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    NTSCHED_EXTENSION *ext = DeviceObject->DeviceExtension;
-    PoStartNextPowerIrp(Irp);
-    IoSkipCurrentIrpStackLocation(Irp);
-    return PoCallDriver(ext->Lower, Irp);
-}
-
 static NTSTATUS NtSchedCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UNREFERENCED_PARAMETER(DeviceObject);
@@ -704,27 +639,8 @@ static NTSTATUS NtSchedCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 static NTSTATUS NtSchedAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject)
 {
     PDEVICE_OBJECT device;
-    NTSTATUS status = IoCreateDevice(DriverObject, sizeof(NTSCHED_EXTENSION), NULL, FILE_DEVICE_UNKNOWN,
-                                     FILE_DEVICE_SECURE_OPEN, FALSE, &device);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    NTSCHED_EXTENSION *ext = device->DeviceExtension;
-    RtlZeroMemory(ext, sizeof(*ext));
-    status = IoRegisterDeviceInterface(PhysicalDeviceObject, &GUID_DEVINTERFACE_NTSCHED, NULL, &ext->Interface);
-    if (!NT_SUCCESS(status)) {
-        IoDeleteDevice(device);
-        return status;
-    }
-    ext->Lower = IoAttachDeviceToDeviceStack(device, PhysicalDeviceObject);
-    if (ext->Lower == NULL) {
-        RtlFreeUnicodeString(&ext->Interface);
-        IoDeleteDevice(device);
-        return STATUS_NO_SUCH_DEVICE;
-    }
-    device->Flags |= DO_BUFFERED_IO | DO_POWER_PAGABLE;
-    device->Flags &= ~DO_DEVICE_INITIALIZING;
-    return STATUS_SUCCESS;
+    return WdmSkelAddDevice(DriverObject, PhysicalDeviceObject, sizeof(WDMSKEL_DEVICE), NULL,
+                            &GUID_DEVINTERFACE_NTSCHED, &device);
 }
 
 static VOID NtSchedUnload(PDRIVER_OBJECT DriverObject)
@@ -748,8 +664,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_CREATE] = NtSchedCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = NtSchedCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLEANUP] = NtSchedCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_PNP] = NtSchedPnp;
-    DriverObject->MajorFunction[IRP_MJ_POWER] = NtSchedPower;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = WdmSkelPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = WdmSkelPower;
     DriverObject->DriverExtension->AddDevice = NtSchedAddDevice;
     DriverObject->DriverUnload = NtSchedUnload;
     return STATUS_SUCCESS;

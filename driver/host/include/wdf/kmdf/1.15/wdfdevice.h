@@ -7,6 +7,11 @@
 
 #include <wdfobject.h>
 #include <wdffileobject.h>
+/* As in KMDF, wdfdevice.h brings the SDDL strings of wdmsec.h unless the driver defines
+   WDF_DEVICE_NO_WDMSEC_H first. */
+#ifndef WDF_DEVICE_NO_WDMSEC_H
+#include <wdmsec.h>
+#endif
 
 WDF_EXTERN_C_START
 

@@ -121,11 +121,19 @@ WDF_EXTERN_C_START
 #define POINTER_ALIGNMENT
 #endif
 #ifndef DECLARE_HANDLE
+/* As ntdef.h declares handles: distinct pointer types only with STRICT, which kernel-mode
+   builds do not define (the WDK's kernel headers leave it to the driver); without it every
+   handle is a HANDLE, and a WDFDEVICE converts to and from PVOID as drivers rely on (the
+   toaster bus declares a routine with PVOID and defines it with WDFDEVICE). */
+#ifdef STRICT
 #define DECLARE_HANDLE(name)                                                                       \
     struct name##__ {                                                                              \
         int unused;                                                                                \
     };                                                                                             \
     typedef struct name##__ *name
+#else
+#define DECLARE_HANDLE(name) typedef HANDLE name
+#endif
 #endif
 
 /* ------------------------------------------------------------------------- handles */
