@@ -286,6 +286,8 @@ typedef struct FX_DEVICE_EXTENSION {
 
 #define FX_EXTENSION_MAGIC 0x45586657u
 
+NTSTATUS FxInitCopyString(UNICODE_STRING *Target, PCUNICODE_STRING Source);
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
     PDEVICE_OBJECT Pdo;
@@ -301,6 +303,7 @@ struct WDFDEVICE_INIT {
     bool HasFileObjectAttributes;
     WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
     UNICODE_STRING DeviceName;
+    UNICODE_STRING Sddl; /* WdfDeviceInitAssignSDDLString / WdfControlDeviceInitAllocate; Buffer NULL without */
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
     PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* WdfDeviceInitSetIoInCallerContextCallback */
