@@ -11,8 +11,9 @@
  * WdfControlDeviceInitAllocate: a WDFDEVICE_INIT for a control device, one that is in no
  * PnP device stack (a non-PnP driver's device, or a side channel of a PnP driver). The
  * driver names it (WdfDeviceInitAssignName), creates it, and calls
- * WdfControlFinishInitializing. The SDDL string sets the device's security on Windows;
- * the host has no access checks, so it is kept by no one.
+ * WdfControlFinishInitializing. The SDDL string sets the device's security: it is kept
+ * and checked by WdfDeviceCreate as for WdfDeviceInitAssignSDDLString (the host makes no
+ * access checks on opens).
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontroldeviceinitallocate
  */
 WDFAPI PWDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, CONST UNICODE_STRING *SDDLString)
@@ -34,6 +35,10 @@ WDFAPI PWDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, CONST UNIC
     }
     init->Driver = driver;
     init->Control = true;
+    if (!NT_SUCCESS(FxInitCopyString(&init->Sddl, SDDLString))) {
+        free(init);
+        return NULL;
+    }
     init->DeviceType = FILE_DEVICE_UNKNOWN;
     init->IoType = WdfDeviceIoBuffered;
     return init;

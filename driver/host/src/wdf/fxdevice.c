@@ -184,11 +184,165 @@ WDFAPI NTSTATUS WdfDeviceInitAssignName(PWDFDEVICE_INIT DeviceInit, PCUNICODE_ST
     return STATUS_SUCCESS;
 }
 
+/* Copies a counted string into Target (NUL-terminated); a previous value is freed. */
+NTSTATUS FxInitCopyString(UNICODE_STRING *Target, PCUNICODE_STRING Source)
+{
+    free(Target->Buffer);
+    memset(Target, 0, sizeof(*Target));
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    Target->Buffer = calloc(1, (size_t)Source->Length + sizeof(WCHAR));
+    if (Target->Buffer == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (Source->Length != 0) {
+        memcpy(Target->Buffer, Source->Buffer, Source->Length);
+    }
+    Target->Length = Source->Length;
+    Target->MaximumLength = (USHORT)(Source->Length + sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceInitAssignSDDLString: the security descriptor of the device object, in SDDL.
+ * As in KMDF, the call keeps a copy (a NULL string removes it, except for a control
+ * device, which must have one: STATUS_INVALID_DEVICE_REQUEST); the string is parsed when
+ * WdfDeviceCreate creates the device object as IoCreateDeviceSecure does, which fails a
+ * malformed string with STATUS_INVALID_PARAMETER. The host makes no access checks on
+ * opens, so a valid descriptor is not enforced.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitassignsddlstring
+ */
+WDFAPI NTSTATUS WdfDeviceInitAssignSDDLString(PWDFDEVICE_INIT DeviceInit, PCUNICODE_STRING SDDLString)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitAssignSDDLString") == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (SDDLString == NULL) {
+        if (DeviceInit->Control) {
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        free(DeviceInit->Sddl.Buffer);
+        memset(&DeviceInit->Sddl, 0, sizeof(DeviceInit->Sddl));
+        return STATUS_SUCCESS;
+    }
+    if ((SDDLString->Length & 1) != 0 || SDDLString->Length > SDDLString->MaximumLength ||
+        (SDDLString->Length != 0 && SDDLString->Buffer == NULL)) {
+        /* KMDF's check of a UNICODE_STRING argument fails it so. */
+        return STATUS_INVALID_PARAMETER;
+    }
+    return FxInitCopyString(&DeviceInit->Sddl, SDDLString);
+}
+
+/*
+ * The subset of SDDL that IoCreateDeviceSecure accepts ("SDDL for Device Objects"):
+ * "D:P" and then zero or more "(A;;Access;;;SID)", Access either "0x" and hex digits or
+ * a sequence of the codes GA GR GW GX RC SD WD WO, SID one of the documented aliases or
+ * a string SID "S-1-...".
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/sddl-for-device-objects
+ */
+static bool FxSddlIsHex(WCHAR c)
+{
+    return (c >= L'0' && c <= L'9') || (c >= L'a' && c <= L'f') || (c >= L'A' && c <= L'F');
+}
+
+static bool FxSddlAccessValid(const WCHAR *s, size_t n)
+{
+    if (n > 2 && s[0] == L'0' && (s[1] == L'x' || s[1] == L'X')) {
+        for (size_t i = 2; i < n; i++) {
+            if (!FxSddlIsHex(s[i])) {
+                return false;
+            }
+        }
+        return n <= 10;
+    }
+    static const char *const codes[] = {"GA", "GR", "GW", "GX", "RC", "SD", "WD", "WO"};
+    if (n == 0 || n % 2 != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i += 2) {
+        bool known = false;
+        for (size_t c = 0; c < sizeof(codes) / sizeof(codes[0]); c++) {
+            if (s[i] == (WCHAR)codes[c][0] && s[i + 1] == (WCHAR)codes[c][1]) {
+                known = true;
+            }
+        }
+        if (!known) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool FxSddlSidValid(const WCHAR *s, size_t n)
+{
+    static const char *const aliases[] = {"SY", "LS", "NS", "BA", "BU", "BG", "AU", "AN",
+                                          "IU", "NU", "SU", "WD", "RC"};
+    if (n == 2) {
+        for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
+            if (s[0] == (WCHAR)aliases[a][0] && s[1] == (WCHAR)aliases[a][1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+    /* S-1-<authority>-<subauthority>... : at least the authority, digits between dashes. */
+    if (n < 5 || s[0] != L'S' || s[1] != L'-' || s[2] != L'1' || s[3] != L'-') {
+        return false;
+    }
+    size_t digits = 0, parts = 0;
+    for (size_t i = 4; i < n; i++) {
+        if (s[i] >= L'0' && s[i] <= L'9') {
+            digits++;
+        } else if (s[i] == L'-' && digits > 0) {
+            digits = 0;
+            parts++;
+        } else {
+            return false;
+        }
+    }
+    return digits > 0 && parts <= 15;
+}
+
+static bool FxSddlValid(PCUNICODE_STRING Sddl)
+{
+    const WCHAR *s = Sddl->Buffer;
+    size_t n = Sddl->Length / sizeof(WCHAR), i = 3;
+    if (n < 3 || s[0] != L'D' || s[1] != L':' || s[2] != L'P') {
+        return false;
+    }
+    while (i < n) {
+        /* (A;;Access;;;SID) */
+        if (s[i] != L'(' || i + 1 >= n || s[i + 1] != L'A' || i + 3 >= n || s[i + 2] != L';' ||
+            s[i + 3] != L';') {
+            return false;
+        }
+        size_t access = i + 4, end = access;
+        while (end < n && s[end] != L';') {
+            end++;
+        }
+        if (end + 3 >= n || !FxSddlAccessValid(s + access, end - access) || s[end + 1] != L';' ||
+            s[end + 2] != L';') {
+            return false;
+        }
+        size_t sid = end + 3, close = sid;
+        while (close < n && s[close] != L')') {
+            close++;
+        }
+        if (close >= n || !FxSddlSidValid(s + sid, close - sid)) {
+            return false;
+        }
+        i = close + 1;
+    }
+    return true;
+}
+
 static void FxInitFree(PWDFDEVICE_INIT DeviceInit)
 {
     if (DeviceInit != NULL) {
         FxPdoDataFree(DeviceInit->PdoData);
         free(DeviceInit->DeviceName.Buffer);
+        free(DeviceInit->Sddl.Buffer);
         free(DeviceInit);
     }
 }
@@ -269,6 +423,11 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
         return STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED;
     }
     FX_DRIVER *driver = init->Driver;
+    /* The device object is created as by IoCreateDeviceSecure when the init has an SDDL
+       string: a string outside its subset fails the creation. */
+    if (init->Sddl.Buffer != NULL && !FxSddlValid(&init->Sddl)) {
+        return STATUS_INVALID_PARAMETER;
+    }
     FX_OBJECT *object;
     NTSTATUS status = FxObjectAllocate(sizeof(FX_DEVICE), FxTypeDevice, DeviceAttributes, driver,
                                        init->Control ? &FxControlDeviceOps : &FxDeviceOps, &object);

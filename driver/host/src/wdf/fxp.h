@@ -337,6 +337,8 @@ typedef struct FX_PDO_DATA {
 /* Frees a PDO's data (fxpdo.c). */
 void FxPdoDataFree(FX_PDO_DATA *Data);
 
+NTSTATUS FxInitCopyString(UNICODE_STRING *Target, PCUNICODE_STRING Source);
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
     FX_PDO_DATA *PdoData; /* a PDO's init, else NULL */
@@ -357,6 +359,7 @@ struct WDFDEVICE_INIT {
     bool HasFileObjectAttributes;
     WDF_OBJECT_ATTRIBUTES FileObjectAttributes;
     UNICODE_STRING DeviceName;
+    UNICODE_STRING Sddl; /* WdfDeviceInitAssignSDDLString / WdfControlDeviceInitAllocate; Buffer NULL without */
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
     PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* WdfDeviceInitSetIoInCallerContextCallback */

@@ -18,6 +18,80 @@ EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL CtlDeviceControl;
 
 static WDFDEVICE g_Control;
 
+/*
+ * The documented failures of device security strings, checked before the driver creates
+ * its device: a string outside the subset IoCreateDeviceSecure accepts ("SDDL for Device
+ * Objects") fails WdfDeviceCreate with STATUS_INVALID_PARAMETER, whether it came with
+ * WdfControlDeviceInitAllocate or WdfDeviceInitAssignSDDLString, and a control device's
+ * string cannot be removed (STATUS_INVALID_DEVICE_REQUEST). A mismatch fails DriverEntry
+ * with the status seen.
+ */
+static NTSTATUS CtlCreateWithSddl(WDFDRIVER Driver, PCWSTR Sddl, BOOLEAN Assign)
+{
+    UNICODE_STRING text;
+    RtlInitUnicodeString(&text, Sddl);
+    DECLARE_CONST_UNICODE_STRING(valid, L"D:P(A;;GA;;;SY)");
+    PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(Driver, Assign ? &valid : &text);
+    if (init == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    NTSTATUS status = Assign ? WdfDeviceInitAssignSDDLString(init, &text) : STATUS_SUCCESS;
+    if (NT_SUCCESS(status)) {
+        WDFDEVICE device;
+        status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device);
+        if (NT_SUCCESS(status)) {
+            WdfObjectDelete(device);
+        }
+    }
+    if (init != NULL) {
+        WdfDeviceInitFree(init);
+    }
+    return status;
+}
+
+static NTSTATUS CtlCheckSddl(WDFDRIVER Driver)
+{
+    static const PCWSTR malformed[] = {
+        L"",                          /* no DACL */
+        L"D:P(A;;GA;;;SY",            /* unterminated ACE */
+        L"O:BAD:P(A;;GA;;;SY)",       /* an owner: outside the subset */
+        L"D:(A;;GA;;;SY)",            /* not protected ("D:P") */
+        L"D:P(D;;GA;;;SY)",           /* a deny ACE */
+        L"D:P(A;;ZZ;;;SY)",           /* an unknown access code */
+        L"D:P(A;;0xg;;;SY)",          /* a bad hexadecimal mask */
+        L"D:P(A;;GA;;;XX)",           /* an unknown SID alias */
+        L"D:P(A;;GA;;;S-1-)",         /* a truncated string SID */
+        L"D:P(A;;GA;;;SY)junk",       /* trailing text */
+    };
+    for (ULONG i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+        for (int assign = 0; assign < 2; assign++) {
+            NTSTATUS status = CtlCreateWithSddl(Driver, malformed[i], (BOOLEAN)assign);
+            if (status != STATUS_INVALID_PARAMETER) {
+                DbgPrint("ctl_driver: SDDL string %lu (%s) gave 0x%08x, expected STATUS_INVALID_PARAMETER\n", i,
+                         assign ? "assigned" : "allocated", (unsigned)status);
+                return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+            }
+        }
+    }
+    NTSTATUS status = CtlCreateWithSddl(Driver, L"D:P", TRUE); /* SDDL_DEVOBJ_KERNEL_ONLY */
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ctl_driver: D:P gave 0x%08x\n", (unsigned)status);
+        return status;
+    }
+    DECLARE_CONST_UNICODE_STRING(valid, L"D:P(A;;GA;;;SY)");
+    PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(Driver, &valid);
+    if (init == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = WdfDeviceInitAssignSDDLString(init, NULL);
+    WdfDeviceInitFree(init);
+    if (status != STATUS_INVALID_DEVICE_REQUEST) {
+        DbgPrint("ctl_driver: removing a control device's SDDL gave 0x%08x\n", (unsigned)status);
+        return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    }
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     WDF_DRIVER_CONFIG config;
@@ -29,14 +103,24 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    /* Everyone may read and write; the host keeps no security descriptors. */
+    status = CtlCheckSddl(driver);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    /* Everyone may read and write; the host makes no access checks. */
     DECLARE_CONST_UNICODE_STRING(sddl, L"D:P(A;;GA;;;SY)(A;;GRGW;;;WD)");
     PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(driver, &sddl);
     if (init == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    /* Replaced before creation: a hexadecimal access mask and a string SID are part of
+       the subset IoCreateDeviceSecure accepts. */
+    DECLARE_CONST_UNICODE_STRING(sddl2, L"D:P(A;;0x1f01ff;;;S-1-5-18)(A;;GRGWGX;;;BA)(A;;GRGW;;;WD)");
     DECLARE_CONST_UNICODE_STRING(name, CTL_DEVICE_NAME);
-    status = WdfDeviceInitAssignName(init, &name);
+    status = WdfDeviceInitAssignSDDLString(init, &sddl2);
+    if (NT_SUCCESS(status)) {
+        status = WdfDeviceInitAssignName(init, &name);
+    }
     if (NT_SUCCESS(status)) {
         status = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &g_Control);
     }
