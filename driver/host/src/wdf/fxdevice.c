@@ -61,6 +61,10 @@ FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject)
     return device;
 }
 
+static void FxPolicyShutdown(FX_DEVICE *Device);
+static void FxPolicyDestroyLocks(FX_DEVICE *Device);
+static void FxPolicyDeviceStarted(FX_DEVICE *Device);
+
 /* ------------------------------------------------------------ device init */
 
 static PWDFDEVICE_INIT FxInitFromHandle(PWDFDEVICE_INIT DeviceInit, const char *Api)
@@ -204,11 +208,19 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
         FxSyncLockDelete(device->Object.SyncLock);
         device->Object.SyncLock = NULL;
     }
+    FxPolicyShutdown(device);
+    FxPolicyDestroyLocks(device);
     HosMutexDestroy(&device->Lock);
 }
 
 static void FxDeviceRemove(FX_DEVICE *Device);
 static void FxControlDeviceDispose(FX_OBJECT *Object);
+static void FxPolicyDestroyLocks(FX_DEVICE *Device)
+{
+    HosCondDestroy(&Device->Policy.Changed);
+    HosMutexDestroy(&Device->Policy.Lock);
+    HosMutexDestroy(&Device->Policy.Transition);
+}
 
 static const FX_OBJECT_OPS FxDeviceOps = {NULL, FxDeviceDestroy};
 /* A control device goes when the driver deletes it (or with the driver object). */
@@ -260,6 +272,12 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
     HosMutexInit(&device->Lock);
+    HosMutexInit(&device->Policy.Transition);
+    HosMutexInit(&device->Policy.Lock);
+    HosCondInit(&device->Policy.Changed);
+    /* "By default, the function driver is the power policy owner" (Power Policy Ownership);
+       a filter or a control device is not, unless WdfDeviceInitSetPowerPolicyOwnership. */
+    device->Policy.Owner = init->PowerPolicyOwnerSet ? init->PowerPolicyOwner : !init->Filter && !init->Control;
     FxListInit(&device->Queues);
     FxListInit(&device->Files);
     device->Pdo = init->Pdo;
@@ -276,6 +294,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
         object->SyncLock = FxSyncLockCreate(object->ExecutionLevel == WdfExecutionLevelPassive);
         if (object->SyncLock == NULL) {
+            FxPolicyDestroyLocks(device);
             HosMutexDestroy(&device->Lock);
             FxObjectFreeUninserted(object);
             return STATUS_INSUFFICIENT_RESOURCES;
@@ -289,6 +308,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     if (!NT_SUCCESS(status)) {
         FxSyncLockDelete(object->SyncLock);
         object->SyncLock = NULL;
+        FxPolicyDestroyLocks(device);
         HosMutexDestroy(&device->Lock);
         FxObjectFreeUninserted(object);
         return status;
@@ -310,6 +330,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
             IoDeleteDevice(fdo);
             FxSyncLockDelete(object->SyncLock);
             object->SyncLock = NULL;
+            FxPolicyDestroyLocks(device);
             HosMutexDestroy(&device->Lock);
             FxObjectFreeUninserted(object);
             return STATUS_NO_SUCH_DEVICE;
@@ -715,10 +736,12 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     Device->PnpState = FxPnpStarted;
     HosMutexUnlock(&Device->Lock);
     FxDeviceSetInterfaces(Device, true);
+    FxPolicyDeviceStarted(Device);
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
+/* Leaves D0 for Target (D3 when the system sleeps, the idle state when idle). */
+static NTSTATUS FxDevicePowerDown(FX_DEVICE *Device, WDF_POWER_DEVICE_STATE Target)
 {
     if (!Device->InD0) {
         return STATUS_SUCCESS;
@@ -732,24 +755,25 @@ static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
     /* Leaving D0 stops the default target; what it sent stays pending below. */
     FxIoTargetDeviceStopping(Device, false);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
-                         "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3);
-    (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3);
+                         "EvtDeviceD0ExitPreInterruptsDisabled", Target);
+    (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", Target);
     Device->InD0 = false;
     return status;
 }
 
-static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
+/* Returns to D0 from Previous, the state the device was in. */
+static NTSTATUS FxDevicePowerUp(FX_DEVICE *Device, WDF_POWER_DEVICE_STATE Previous)
 {
     if (Device->InD0 || Device->PnpState != FxPnpStarted) {
         return STATUS_SUCCESS;
     }
     NTSTATUS status =
-        FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", WdfPowerDeviceD3);
+        FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", Previous);
     if (!NT_SUCCESS(status)) {
         return status;
     }
     status = FX_CALL_STATUS(Device, EvtDeviceD0EntryPostInterruptsEnabled,
-                            "EvtDeviceD0EntryPostInterruptsEnabled", WdfPowerDeviceD3);
+                            "EvtDeviceD0EntryPostInterruptsEnabled", Previous);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -760,6 +784,224 @@ static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
         status =
             FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoRestart, "EvtDeviceSelfManagedIoRestart");
     }
+    return status;
+}
+
+/* ------------------------------------------------------------ power policy: S0 idle */
+
+/*
+ * The idle policy of "Supporting Idle Power-Down" (learn.microsoft.com, wdf): once the
+ * device has been idle (no StopIdle reference, no request in a power-managed queue) for
+ * IdleTimeout milliseconds, the framework takes it to DxState (EvtDeviceSelfManagedIoSuspend,
+ * power-managed queues stopped, EvtDeviceD0ExitPreInterruptsDisabled and EvtDeviceD0Exit
+ * with DxState as the target); a request arriving at a power-managed queue or
+ * WdfDeviceStopIdle brings it back (EvtDeviceD0Entry with DxState as the previous state,
+ * queues restarted, EvtDeviceSelfManagedIoRestart) before the request is presented.
+ * A device that is the power policy owner and has an idle policy gets one thread that runs
+ * these transitions at PASSIVE_LEVEL; the idle time-out is a timer of src/os.
+ */
+
+/* The WDF state the idle policy leaves D0 for (DxState; PowerDeviceMaximum: the deepest
+   state that can still wake the device, which on the host's buses is D3). */
+static WDF_POWER_DEVICE_STATE FxPolicyIdleTarget(FX_POWER_POLICY *Policy)
+{
+    switch (Policy->Idle.DxState) {
+    case PowerDeviceD1:
+        return WdfPowerDeviceD1;
+    case PowerDeviceD2:
+        return WdfPowerDeviceD2;
+    default:
+        return WdfPowerDeviceD3;
+    }
+}
+
+/* Under Policy->Lock: starts the idle period when nothing holds the device in D0. */
+static void FxPolicyArmLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->Timer == NULL || !Policy->IdleEnabled || !Policy->Started || Policy->SystemSleeping ||
+        Policy->IdleInDx || Policy->PoweringDown || Policy->References > 0) {
+        return;
+    }
+    uint64_t timeoutNs = (uint64_t)Policy->Idle.IdleTimeout * 1000ull * 1000ull;
+    Policy->IdleDueNs = HosNowNs() + timeoutNs;
+    Policy->TimerDue = false;
+    HosTimerSet(Policy->Timer, timeoutNs, 0);
+}
+
+static void FxPolicyTimerRoutine(void *Context)
+{
+    FX_DEVICE *device = Context;
+    HosMutexLock(&device->Policy.Lock);
+    device->Policy.TimerDue = true;
+    HosCondBroadcast(&device->Policy.Changed);
+    HosMutexUnlock(&device->Policy.Lock);
+}
+
+/* The policy thread: idle power-down when the time-out ends, power-up when wanted. */
+static void FxPolicyThread(void *Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    while (!policy->Stop) {
+        if (policy->PowerUpWanted && policy->IdleInDx && policy->Started && !policy->SystemSleeping) {
+            policy->PowerUpWanted = false;
+            WDF_POWER_DEVICE_STATE previous = policy->IdleState;
+            HosMutexUnlock(&policy->Lock);
+            HosMutexLock(&policy->Transition);
+            NTSTATUS status = FxDevicePowerUp(device, previous);
+            HosMutexUnlock(&policy->Transition);
+            HosMutexLock(&policy->Lock);
+            policy->IdleInDx = false;
+            policy->PowerUpFailed = !NT_SUCCESS(status);
+            HosCondBroadcast(&policy->Changed);
+            FxPolicyArmLocked(policy);
+            continue;
+        }
+        if (policy->TimerDue) {
+            policy->TimerDue = false;
+            if (policy->IdleEnabled && policy->Started && !policy->SystemSleeping && !policy->IdleInDx &&
+                policy->References == 0 && HosNowNs() >= policy->IdleDueNs) {
+                policy->PoweringDown = true;
+                policy->PowerUpWanted = false;
+                WDF_POWER_DEVICE_STATE target = FxPolicyIdleTarget(policy);
+                policy->IdleState = target;
+                HosMutexUnlock(&policy->Lock);
+                HosMutexLock(&policy->Transition);
+                bool wasInD0 = device->InD0;
+                (void)FxDevicePowerDown(device, target);
+                HosMutexUnlock(&policy->Transition);
+                HosMutexLock(&policy->Lock);
+                policy->PoweringDown = false;
+                policy->IdleInDx = wasInD0 && !device->InD0;
+                if (policy->IdleInDx) {
+                    policy->IdlePowerDowns++;
+                    /* A reference that came meanwhile brings the device straight back. */
+                    policy->PowerUpWanted = policy->References > 0;
+                }
+                HosCondBroadcast(&policy->Changed);
+                FxPolicyArmLocked(policy);
+            }
+            continue;
+        }
+        HosCondWait(&policy->Changed, &policy->Lock);
+    }
+    HosMutexUnlock(&policy->Lock);
+}
+
+/* Takes a power reference: the device stays in (or returns to) D0. */
+static void FxPolicyReferenceLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->References++ == 0) {
+        if (Policy->Timer != NULL) {
+            HosTimerCancel(Policy->Timer, false);
+        }
+        Policy->TimerDue = false;
+        if (Policy->IdleInDx || Policy->PoweringDown) {
+            Policy->PowerUpWanted = true;
+            HosCondBroadcast(&Policy->Changed);
+        }
+    }
+}
+
+static void FxPolicyDereferenceLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->References > 0 && --Policy->References == 0) {
+        FxPolicyArmLocked(Policy);
+    }
+}
+
+void FxDevicePowerReference(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    FxPolicyReferenceLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+void FxDevicePowerDereference(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    FxPolicyDereferenceLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+/* The device started: the first idle period begins. */
+static void FxPolicyDeviceStarted(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    Device->Policy.Started = true;
+    FxPolicyArmLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+/* The device is being removed (or deleted): the policy thread and the timer end, and a
+   StopIdle(WaitForD0 = TRUE) that waits gives up. Transitions after this are PnP's. */
+static void FxPolicyShutdown(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->Started = false;
+    policy->Stop = true;
+    HOS_THREAD *thread = policy->Thread;
+    HOS_TIMER *timer = policy->Timer;
+    policy->Thread = NULL;
+    policy->Timer = NULL;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+    if (thread != NULL) {
+        HosThreadJoin(thread);
+    }
+    if (timer != NULL) {
+        HosTimerDelete(timer);
+    }
+}
+
+/* IRP_MN_SET_POWER for Dx from the system (KmdfHostSuspendDevice): the idle timer stops; a
+   device that idled to Dx already stays there. */
+static NTSTATUS FxPolicySystemSleep(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->SystemSleeping = true;
+    policy->TimerDue = false;
+    if (policy->Timer != NULL) {
+        HosTimerCancel(policy->Timer, false);
+    }
+    HosMutexUnlock(&policy->Lock);
+    HosMutexLock(&policy->Transition);
+    NTSTATUS status = FxDevicePowerDown(Device, WdfPowerDeviceD3);
+    HosMutexUnlock(&policy->Transition);
+    return status;
+}
+
+/*
+ * IRP_MN_SET_POWER for D0 from the system. A device that had idled to Dx before the system
+ * slept stays in Dx until it is needed, unless PowerUpIdleDeviceOnSystemWake is WdfTrue
+ * (WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS); any other device returns to D0.
+ */
+static NTSTATUS FxPolicySystemWake(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool stayIdle = policy->IdleInDx && policy->References == 0 &&
+                    policy->Idle.PowerUpIdleDeviceOnSystemWake != WdfTrue;
+    WDF_POWER_DEVICE_STATE previous = policy->IdleInDx ? policy->IdleState : WdfPowerDeviceD3;
+    HosMutexUnlock(&policy->Lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (!stayIdle) {
+        HosMutexLock(&policy->Transition);
+        status = FxDevicePowerUp(Device, previous);
+        HosMutexUnlock(&policy->Transition);
+    }
+    HosMutexLock(&policy->Lock);
+    policy->SystemSleeping = false;
+    if (!stayIdle) {
+        policy->IdleInDx = false;
+        policy->PowerUpWanted = false;
+    }
+    HosCondBroadcast(&policy->Changed);
+    FxPolicyArmLocked(policy);
+    HosMutexUnlock(&policy->Lock);
     return status;
 }
 
@@ -785,6 +1027,9 @@ static void FxDevicePurgeQueues(FX_DEVICE *Device)
  */
 static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
 {
+    /* The idle policy ends first: no idle transition races the removal. A device that had
+       idled to Dx is not in D0, so it gets no second EvtDeviceD0Exit. */
+    FxPolicyShutdown(Device);
     bool wasInD0 = Device->InD0;
     FxDeviceSetInterfaces(Device, false);
     FxDeviceDeleteSymbolicLink(Device);
@@ -954,13 +1199,13 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
     if (stack->Parameters.Power.State.DeviceState == PowerDeviceD0) {
         status = FxForwardSynchronously(Device, Irp);
         if (NT_SUCCESS(status)) {
-            status = FxDeviceResume(Device);
+            status = FxPolicySystemWake(Device);
         }
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
-    status = FxDeviceSuspend(Device);
+    status = FxPolicySystemSleep(Device);
     if (!NT_SUCCESS(status)) {
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -1103,4 +1348,316 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device)
         (void)IoDeleteSymbolicLink(&link);
         free(link.Buffer);
     }
+}
+
+/* ------------------------------------------------------------ power policy DDIs */
+
+/*
+ * WdfDeviceInitSetPowerPolicyOwnership: whether the driver is the power policy owner of
+ * its device (by default the function driver is, a filter is not).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpolicyownership
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPolicyOwnership(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsPowerPolicyOwner)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPolicyOwnership") != NULL) {
+        DeviceInit->PowerPolicyOwnerSet = true;
+        DeviceInit->PowerPolicyOwner = IsPowerPolicyOwner != FALSE;
+    }
+}
+
+static bool FxTriStateValid(WDF_TRI_STATE Value)
+{
+    return Value == WdfFalse || Value == WdfTrue || Value == WdfUseDefault;
+}
+
+/* The idle and wake settings' power states: D1, D2, D3, or PowerDeviceMaximum (the deepest
+   state from which the device can still wake). */
+static bool FxIdleDxStateValid(DEVICE_POWER_STATE State)
+{
+    return State == PowerDeviceD1 || State == PowerDeviceD2 || State == PowerDeviceD3 ||
+           State == PowerDeviceMaximum;
+}
+
+/* The policy thread and timer, made when an idle policy is first assigned. */
+static NTSTATUS FxPolicyCreateThread(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool exists = policy->Thread != NULL;
+    HosMutexUnlock(&policy->Lock);
+    if (exists) {
+        return STATUS_SUCCESS;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HOS_TIMER *timer = HosTimerCreate(FxPolicyTimerRoutine, Device);
+    if (timer == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HOS_THREAD *thread = NULL;
+    HosMutexLock(&policy->Lock);
+    policy->Stop = false;
+    policy->Timer = timer;
+    HosMutexUnlock(&policy->Lock);
+    if (!HosThreadStart(&thread, "wdf-power-policy", FxPolicyThread, Device)) {
+        HosMutexLock(&policy->Lock);
+        policy->Timer = NULL;
+        HosMutexUnlock(&policy->Lock);
+        HosTimerDelete(timer);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HosMutexLock(&policy->Lock);
+    policy->Thread = thread;
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceAssignS0IdleSettings: the idle power-down policy. Documented statuses:
+ * STATUS_INVALID_DEVICE_REQUEST when the driver is not the power policy owner,
+ * STATUS_INFO_LENGTH_MISMATCH for a wrong Size, STATUS_INVALID_PARAMETER for an invalid
+ * value (the IdleTimeoutType of the first call may not change), STATUS_POWER_STATE_INVALID
+ * for an invalid DxState or when the device should wake itself from S0 but its bus says it
+ * cannot (the host's buses give no device a wake signal). IdleTimeout 0 is the default,
+ * 5 seconds (IdleTimeoutDefaultValue). Later calls may change the settings at any time;
+ * disabling idle power-down brings an idle device back to D0.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceassigns0idlesettings
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/ns-wdfdevice-_wdf_device_power_policy_idle_settings
+ */
+WDFAPI NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAssignS0IdleSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Settings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    /* The sizes of the structure in KMDF 1.7 (up to Enabled), 1.9 (up to
+       PowerUpIdleDeviceOnSystemWake), 1.11 (up to IdleTimeoutType) and 1.13 on (all). */
+    ULONG size = Settings->Size;
+    if (size != sizeof(*Settings) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, ExcludeD3Cold) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, IdleTimeoutType) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, PowerUpIdleDeviceOnSystemWake)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS settings;
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&settings, Settings->IdleCaps);
+    memcpy(&settings, Settings, size);
+    settings.Size = sizeof(settings);
+    if (settings.IdleCaps != IdleCannotWakeFromS0 && settings.IdleCaps != IdleCanWakeFromS0 &&
+        settings.IdleCaps != IdleUsbSelectiveSuspend) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxTriStateValid(settings.Enabled) || !FxTriStateValid(settings.PowerUpIdleDeviceOnSystemWake) ||
+        !FxTriStateValid(settings.ExcludeD3Cold) ||
+        (settings.UserControlOfIdleSettings != IdleDoNotAllowUserControl &&
+         settings.UserControlOfIdleSettings != IdleAllowUserControl) ||
+        (settings.IdleTimeoutType != DriverManagedIdleTimeout &&
+         settings.IdleTimeoutType != SystemManagedIdleTimeout &&
+         settings.IdleTimeoutType != SystemManagedIdleTimeoutWithHint)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxIdleDxStateValid(settings.DxState)) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.IdleCaps != IdleCannotWakeFromS0) {
+        /* No bus of the host reports that a device can signal wake (DeviceWake is
+           PowerDeviceUnspecified in its capabilities). */
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.IdleTimeout == IdleTimeoutDefaultValue) {
+        settings.IdleTimeout = 5000;
+    }
+    HosMutexLock(&device->Policy.Lock);
+    bool typeChanged = device->Policy.IdleAssigned && device->Policy.Idle.IdleTimeoutType != settings.IdleTimeoutType;
+    HosMutexUnlock(&device->Policy.Lock);
+    if (typeChanged) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    bool enable = settings.Enabled != WdfFalse;
+    if (enable) {
+        NTSTATUS status = FxPolicyCreateThread(device);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->Idle = settings;
+    policy->IdleAssigned = true;
+    policy->IdleEnabled = enable;
+    if (!enable) {
+        if (policy->Timer != NULL) {
+            HosTimerCancel(policy->Timer, false);
+        }
+        policy->TimerDue = false;
+        if (policy->IdleInDx || policy->PoweringDown) {
+            policy->PowerUpWanted = true;
+            HosCondBroadcast(&policy->Changed);
+        }
+    } else if (policy->References == 0) {
+        /* New settings start a new idle period. */
+        if (policy->Timer != NULL) {
+            HosTimerCancel(policy->Timer, false);
+        }
+        FxPolicyArmLocked(policy);
+    }
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceAssignSxWakeSettings: arming the device to wake the system from Sx. Validated
+ * as documented (STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_DEVICE_REQUEST when not the
+ * power policy owner, STATUS_INVALID_PARAMETER, STATUS_POWER_STATE_INVALID for a DxState
+ * of D0 or out of range); then, as no bus of the host can trigger a wake signal, it gives
+ * STATUS_POWER_STATE_INVALID ("the bus driver indicates that the device cannot trigger a
+ * wake signal") unless the driver only disables wake (Enabled = WdfFalse).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceassignsxwakesettings
+ */
+WDFAPI NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAssignSxWakeSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Settings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    /* KMDF 1.5 ended at Enabled; 1.7 added ArmForWakeIfChildrenAreArmedForWake and
+       IndicateChildWakeOnParentWake. */
+    ULONG size = Settings->Size;
+    if (size != sizeof(*Settings) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS, ArmForWakeIfChildrenAreArmedForWake)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS settings;
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(&settings);
+    memcpy(&settings, Settings, size);
+    settings.Size = sizeof(settings);
+    if (!FxTriStateValid(settings.Enabled) ||
+        (settings.UserControlOfWakeSettings != WakeDoNotAllowUserControl &&
+         settings.UserControlOfWakeSettings != WakeAllowUserControl)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxIdleDxStateValid(settings.DxState)) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.Enabled != WdfFalse) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    HosMutexLock(&device->Policy.Lock);
+    device->Policy.Wake = settings;
+    device->Policy.WakeAssigned = true;
+    HosMutexUnlock(&device->Policy.Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceStopIdle(Actual, NoTrack): the device must be in D0 and stay there until the
+ * matching WdfDeviceResumeIdle. STATUS_SUCCESS when it is in D0; with WaitForD0 FALSE,
+ * STATUS_PENDING while it is powered up asynchronously; with WaitForD0 TRUE the call
+ * returns once the device is in D0 (PASSIVE_LEVEL only: a wait above it is the verifier's
+ * IRQL_TOO_HIGH_FOR_WAIT), or STATUS_POWER_STATE_INVALID when it cannot enter D0 (the
+ * reference is then not held). STATUS_INVALID_DEVICE_STATE when the driver is not the
+ * power policy owner.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicestopidle
+ */
+static NTSTATUS FxDeviceStopIdle(WDFDEVICE Device, BOOLEAN WaitForD0, const char *Api)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (WaitForD0 && KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT",
+                 "%s(WaitForD0 = TRUE) on WDFDEVICE %p at IRQL %u (PASSIVE_LEVEL only)", Api, (void *)device,
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->StopIdleCount++;
+    policy->PowerUpFailed = false;
+    FxPolicyReferenceLocked(policy);
+    NTSTATUS status = STATUS_SUCCESS;
+    bool away = policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping;
+    if (away && WaitForD0) {
+        while ((policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping) && policy->Started &&
+               !policy->PowerUpFailed) {
+            HosCondWait(&policy->Changed, &policy->Lock);
+        }
+        if (policy->PowerUpFailed || policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping) {
+            /* The device could not return to D0: the reference is not kept. */
+            policy->StopIdleCount--;
+            FxPolicyDereferenceLocked(policy);
+            status = STATUS_POWER_STATE_INVALID;
+        }
+    } else if (away) {
+        status = STATUS_PENDING;
+    }
+    HosMutexUnlock(&policy->Lock);
+    return status;
+}
+
+/* WdfDeviceResumeIdle: releases a reference of WdfDeviceStopIdle; once none is left and
+   no power-managed queue has requests, a new idle period begins. A call without a
+   matching WdfDeviceStopIdle is the verifier's POWER_REFERENCE_UNDERFLOW.
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceresumeidle */
+static void FxDeviceResumeIdle(WDFDEVICE Device, const char *Api)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL || !device->Policy.Owner) {
+        return;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool underflow = policy->StopIdleCount == 0;
+    if (!underflow) {
+        policy->StopIdleCount--;
+        FxPolicyDereferenceLocked(policy);
+    }
+    HosMutexUnlock(&policy->Lock);
+    if (underflow) {
+        FxReport(device->Object.Driver, "POWER_REFERENCE_UNDERFLOW",
+                 "%s on WDFDEVICE %p without a matching WdfDeviceStopIdle", Api, (void *)device);
+    }
+}
+
+WDFAPI NTSTATUS WdfDeviceStopIdleActual(WDFDEVICE Device, BOOLEAN WaitForD0, PVOID Tag, LONG Line, PCHAR File)
+{
+    (void)Tag;
+    (void)Line;
+    (void)File;
+    return FxDeviceStopIdle(Device, WaitForD0, "WdfDeviceStopIdle");
+}
+
+WDFAPI VOID WdfDeviceResumeIdleActual(WDFDEVICE Device, PVOID Tag, LONG Line, PCHAR File)
+{
+    (void)Tag;
+    (void)Line;
+    (void)File;
+    FxDeviceResumeIdle(Device, "WdfDeviceResumeIdle");
+}
+
+WDFAPI NTSTATUS WdfDeviceStopIdleNoTrack(WDFDEVICE Device, BOOLEAN WaitForD0)
+{
+    return FxDeviceStopIdle(Device, WaitForD0, "WdfDeviceStopIdleNoTrack");
+}
+
+WDFAPI VOID WdfDeviceResumeIdleNoTrack(WDFDEVICE Device)
+{
+    FxDeviceResumeIdle(Device, "WdfDeviceResumeIdleNoTrack");
 }

@@ -304,8 +304,43 @@ struct WDFDEVICE_INIT {
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
     bool CreatedByFramework;
+    bool PowerPolicyOwnerSet; /* WdfDeviceInitSetPowerPolicyOwnership was called */
+    bool PowerPolicyOwner;
     struct FX_DEVICE *CreatedDevice;
 };
+
+/*
+ * The power policy of a device whose driver owns it: S0 idle (WdfDeviceAssignS0IdleSettings,
+ * WdfDeviceStopIdle/ResumeIdle, the power references of power-managed queues) and Sx wake
+ * settings. One thread per device with an idle policy runs the idle transitions; a timer
+ * of src/os (virtual time under the schedule explorer) ends the idle time-out.
+ */
+typedef struct FX_POWER_POLICY {
+    bool Owner;              /* the driver is the power policy owner */
+    HOS_MUTEX Transition;    /* serializes power transitions (start, Sx, idle, removal) */
+    HOS_MUTEX Lock;          /* the fields below */
+    HOS_COND Changed;        /* for the policy thread and for StopIdle(WaitForD0) */
+    bool IdleAssigned;       /* WdfDeviceAssignS0IdleSettings succeeded once */
+    bool IdleEnabled;        /* idle power-down allowed (Settings.Enabled) */
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Idle;
+    bool WakeAssigned;
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Wake;
+    long References;         /* StopIdle references plus power-managed queues with requests */
+    long StopIdleCount;      /* the StopIdle part of References */
+    bool Started;            /* the device is started and not being removed */
+    bool SystemSleeping;     /* the system sent the device to Dx (KmdfHostSuspendDevice) */
+    bool IdleInDx;           /* powered down by the idle policy */
+    WDF_POWER_DEVICE_STATE IdleState; /* the state it idled to */
+    bool PoweringDown;       /* the policy thread is taking the device to Dx */
+    bool PowerUpWanted;      /* a reference arrived while in (or on the way to) Dx */
+    bool PowerUpFailed;      /* EvtDeviceD0Entry failed on an idle power-up */
+    bool TimerDue;           /* the idle timer fired */
+    uint64_t IdleDueNs;      /* when the current idle period ends (HosNowNs) */
+    bool Stop;               /* the policy thread ends */
+    struct HOS_TIMER *Timer;
+    struct HOS_THREAD *Thread;
+    unsigned long IdlePowerDowns; /* how many times the device idled to Dx */
+} FX_POWER_POLICY;
 
 typedef struct FX_DEVICE {
     FX_OBJECT Object;
@@ -336,9 +371,15 @@ typedef struct FX_DEVICE {
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
+    FX_POWER_POLICY Policy;            /* S0 idle and wake (fxdevice.c) */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
+/* A power-managed queue got its first request (Reference) or lost its last: the idle
+   policy's power reference ("Using Power-Managed I/O Queues": a request arriving at an
+   idle device's power-managed queue brings the device back to D0 before it is presented). */
+void FxDevicePowerReference(FX_DEVICE *Device);
+void FxDevicePowerDereference(FX_DEVICE *Device);
 /* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
 void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
@@ -386,6 +427,7 @@ typedef struct FX_QUEUE {
     PFN_WDF_IO_QUEUE_STATE StateCallback; /* stop / purge / drain completion */
     WDFCONTEXT StateContext;
     bool StateCallbackWantsEmptyQueue; /* drain and purge wait for the queue too */
+    bool PowerReferenced;    /* a power-managed queue with requests holds a power reference */
     FX_LINK DeviceLink;
 } FX_QUEUE;
 
