@@ -61,7 +61,8 @@
     RULE(TIMER_STOP_WAIT_IN_CALLBACK, "wdf", "WdfTimerStop(Wait = TRUE) from the timer's own callback")           \
     RULE(QUEUE_STOP_TIMED_OUT, "wdf", "requests delivered from a power-managed queue still unfinished long "      \
                                       "after the device began to power down")                                     \
-    RULE(POWER_REFERENCE_UNDERFLOW, "wdf", "WdfDeviceResumeIdle without a matching WdfDeviceStopIdle")          \
+    RULE(POWER_REFERENCE_UNDERFLOW, "wdf, po", "WdfDeviceResumeIdle without a matching WdfDeviceStopIdle, "     \
+                                               "or PoFxIdleComponent without a matching PoFxActivateComponent")   \
     /* Stable ids of DESIGN.md reported by parts still to come */                                                \
     RULE(UNIMPLEMENTED_DDI, "ldr", "a driver called a DDI the host does not implement")                           \
     /* The schedule explorer (src/os/explore.c and its program, explore/) */                                     \

@@ -62,8 +62,10 @@ FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject)
 }
 
 static void FxPolicyShutdown(FX_DEVICE *Device);
+static void FxPolicyPoFxUnregister(FX_DEVICE *Device);
 static void FxPolicyDestroyLocks(FX_DEVICE *Device);
 static void FxPolicyDeviceStarted(FX_DEVICE *Device);
+static NTSTATUS FxPolicyPoFxRegister(FX_DEVICE *Device);
 
 /* ------------------------------------------------------------ device init */
 
@@ -217,6 +219,8 @@ static void FxDeviceRemove(FX_DEVICE *Device);
 static void FxControlDeviceDispose(FX_OBJECT *Object);
 static void FxPolicyDestroyLocks(FX_DEVICE *Device)
 {
+    free(Device->Policy.PoFxIdleStates);
+    Device->Policy.PoFxIdleStates = NULL;
     HosCondDestroy(&Device->Policy.Changed);
     HosMutexDestroy(&Device->Policy.Lock);
     HosMutexDestroy(&Device->Policy.Transition);
@@ -737,6 +741,13 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     HosMutexUnlock(&Device->Lock);
     FxDeviceSetInterfaces(Device, true);
     FxPolicyDeviceStarted(Device);
+    status = FxPolicyPoFxRegister(Device);
+    if (!NT_SUCCESS(status)) {
+        HosMutexLock(&Device->Policy.Lock);
+        Device->Policy.Started = false;
+        HosMutexUnlock(&Device->Policy.Lock);
+        return status;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -779,7 +790,13 @@ static NTSTATUS FxDevicePowerUp(FX_DEVICE *Device, WDF_POWER_DEVICE_STATE Previo
     }
     Device->InD0 = true;
     FxIoTargetDeviceStarted(Device);
-    FxDevicePowerQueues(Device, true, false);
+    HosMutexLock(&Device->Policy.Lock);
+    /* Under PoFx the power-managed queues wait for component 0's active condition. */
+    bool holdQueues = Device->Policy.PoHandle != NULL && !Device->Policy.ComponentActive;
+    HosMutexUnlock(&Device->Policy.Lock);
+    if (!holdQueues) {
+        FxDevicePowerQueues(Device, true, false);
+    }
     if (Device->SelfManagedIoInitialized) {
         status =
             FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoRestart, "EvtDeviceSelfManagedIoRestart");
@@ -819,7 +836,8 @@ static WDF_POWER_DEVICE_STATE FxPolicyIdleTarget(FX_POWER_POLICY *Policy)
 static void FxPolicyArmLocked(FX_POWER_POLICY *Policy)
 {
     if (Policy->Timer == NULL || !Policy->IdleEnabled || !Policy->Started || Policy->SystemSleeping ||
-        Policy->IdleInDx || Policy->PoweringDown || Policy->References > 0) {
+        Policy->IdleInDx || Policy->PoweringDown || Policy->References > 0 || Policy->PoFxAssigned) {
+        /* Under PoFx, PoFx decides when the device's power is not required. */
         return;
     }
     uint64_t timeoutNs = (uint64_t)Policy->Idle.IdleTimeout * 1000ull * 1000ull;
@@ -844,14 +862,44 @@ static void FxPolicyThread(void *Context)
     FX_POWER_POLICY *policy = &device->Policy;
     HosMutexLock(&policy->Lock);
     while (!policy->Stop) {
+        if (policy->PoFxPowerRequiredPending && !policy->IdleInDx && !policy->PoweringDown) {
+            /* The device is in D0 again (or never left): answer PoFx. */
+            policy->PoFxPowerRequiredPending = false;
+            POHANDLE handle = policy->PoHandle;
+            HosMutexUnlock(&policy->Lock);
+            PoFxReportDevicePoweredOn(handle);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
+        if (policy->PoFxNotRequiredPending && !policy->TimerDue && !policy->PoweringDown) {
+            policy->PoFxNotRequiredPending = false;
+            POHANDLE handle = policy->PoHandle;
+            HosMutexUnlock(&policy->Lock);
+            PoFxCompleteDevicePowerNotRequired(handle);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
+        if (policy->QueueChangeWanted && !policy->IdleInDx && !policy->PoweringDown) {
+            policy->QueueChangeWanted = false;
+            bool start = policy->ComponentActive;
+            HosMutexUnlock(&policy->Lock);
+            HosMutexLock(&policy->Transition);
+            if (device->InD0) {
+                FxDevicePowerQueues(device, start, false);
+            }
+            HosMutexUnlock(&policy->Transition);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
         if (policy->PowerUpWanted && policy->IdleInDx && policy->Started && !policy->SystemSleeping) {
             policy->PowerUpWanted = false;
             WDF_POWER_DEVICE_STATE previous = policy->IdleState;
             HosMutexUnlock(&policy->Lock);
             HosMutexLock(&policy->Transition);
             NTSTATUS status = FxDevicePowerUp(device, previous);
-            HosMutexUnlock(&policy->Transition);
+            /* The state is published before the next transition can begin. */
             HosMutexLock(&policy->Lock);
+            HosMutexUnlock(&policy->Transition);
             policy->IdleInDx = false;
             policy->PowerUpFailed = !NT_SUCCESS(status);
             HosCondBroadcast(&policy->Changed);
@@ -870,14 +918,17 @@ static void FxPolicyThread(void *Context)
                 HosMutexLock(&policy->Transition);
                 bool wasInD0 = device->InD0;
                 (void)FxDevicePowerDown(device, target);
-                HosMutexUnlock(&policy->Transition);
                 HosMutexLock(&policy->Lock);
                 policy->PoweringDown = false;
                 policy->IdleInDx = wasInD0 && !device->InD0;
+                HosMutexUnlock(&policy->Transition);
                 if (policy->IdleInDx) {
                     policy->IdlePowerDowns++;
-                    /* A reference that came meanwhile brings the device straight back. */
-                    policy->PowerUpWanted = policy->References > 0;
+                    /* A reference that came meanwhile (without PoFx, which asks itself), or
+                       idle power-down disabled meanwhile, brings the device straight back. */
+                    if ((policy->References > 0 && policy->PoHandle == NULL) || !policy->IdleEnabled) {
+                        policy->PowerUpWanted = true;
+                    }
                 }
                 HosCondBroadcast(&policy->Changed);
                 FxPolicyArmLocked(policy);
@@ -893,11 +944,16 @@ static void FxPolicyThread(void *Context)
 static void FxPolicyReferenceLocked(FX_POWER_POLICY *Policy)
 {
     if (Policy->References++ == 0) {
+        if (Policy->PoHandle != NULL) {
+            /* The framework's power reference is component 0's activation reference. */
+            PoFxActivateComponent(Policy->PoHandle, 0, 0);
+        }
         if (Policy->Timer != NULL) {
             HosTimerCancel(Policy->Timer, false);
         }
         Policy->TimerDue = false;
-        if (Policy->IdleInDx || Policy->PoweringDown) {
+        if ((Policy->IdleInDx || Policy->PoweringDown) && Policy->PoHandle == NULL) {
+            /* (Under PoFx the device returns when PoFx says its power is required.) */
             Policy->PowerUpWanted = true;
             HosCondBroadcast(&Policy->Changed);
         }
@@ -907,6 +963,9 @@ static void FxPolicyReferenceLocked(FX_POWER_POLICY *Policy)
 static void FxPolicyDereferenceLocked(FX_POWER_POLICY *Policy)
 {
     if (Policy->References > 0 && --Policy->References == 0) {
+        if (Policy->PoHandle != NULL) {
+            PoFxIdleComponent(Policy->PoHandle, 0, 0);
+        }
         FxPolicyArmLocked(Policy);
     }
 }
@@ -925,6 +984,172 @@ void FxDevicePowerDereference(FX_DEVICE *Device)
     HosMutexUnlock(&Device->Policy.Lock);
 }
 
+
+/* ------------------------------------------------------------ power policy: PoFx */
+
+/*
+ * A device with power framework settings (WdfDeviceWdmAssignPowerFrameworkSettings) is
+ * registered with PoFx when it starts, after EvtDeviceSelfManagedIoInit, with one
+ * component (the driver's, or F0 only); EvtDeviceWdmPostPoFxRegisterDevice follows, then
+ * PoFxStartDevicePowerManagement. The framework's power reference (StopIdle, requests in
+ * power-managed queues) is component 0's activation reference; PoFx's
+ * DevicePowerNotRequiredCallback takes the device to its idle Dx state and
+ * DevicePowerRequiredCallback back to D0 ("Supporting Functional Power States",
+ * learn.microsoft.com, wdf). At removal EvtDeviceWdmPrePoFxUnregisterDevice, then
+ * PoFxUnregisterDevice.
+ */
+/* Component 0's condition: the power-managed queues run only while it is active. */
+static void FxPoFxComponentCondition(FX_DEVICE *Device, ULONG Component, bool Active)
+{
+    if (Component != 0) {
+        return;
+    }
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->ComponentActive = Active;
+    policy->QueueChangeWanted = true;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static void FxPoFxActiveCondition(PVOID Context, ULONG Component)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.ComponentActiveConditionCallback != NULL) {
+        device->Policy.PoFx.ComponentActiveConditionCallback(device->Policy.PoFx.PoFxDeviceContext, Component);
+    }
+    FxPoFxComponentCondition(device, Component, true);
+}
+
+static void FxPoFxIdleCondition(PVOID Context, ULONG Component)
+{
+    FX_DEVICE *device = Context;
+    FxPoFxComponentCondition(device, Component, false);
+    if (device->Policy.PoFx.ComponentIdleConditionCallback != NULL) {
+        device->Policy.PoFx.ComponentIdleConditionCallback(device->Policy.PoFx.PoFxDeviceContext, Component);
+    } else {
+        PoFxCompleteIdleCondition(device->Policy.PoHandle, Component);
+    }
+}
+
+static void FxPoFxIdleState(PVOID Context, ULONG Component, ULONG State)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.ComponentIdleStateCallback != NULL) {
+        device->Policy.PoFx.ComponentIdleStateCallback(device->Policy.PoFx.PoFxDeviceContext, Component, State);
+    } else {
+        PoFxCompleteIdleState(device->Policy.PoHandle, Component);
+    }
+}
+
+static NTSTATUS FxPoFxPowerControl(PVOID Context, LPCGUID Code, PVOID In, SIZE_T InSize, PVOID Out,
+                                   SIZE_T OutSize, PSIZE_T Returned)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.PowerControlCallback == NULL) {
+        return STATUS_NOT_SUPPORTED;
+    }
+    return device->Policy.PoFx.PowerControlCallback(device->Policy.PoFx.PoFxDeviceContext, Code, In, InSize, Out,
+                                                    OutSize, Returned);
+}
+
+static void FxPoFxPowerNotRequired(PVOID Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->PoFxNotRequiredPending = true;
+    policy->TimerDue = true;
+    policy->IdleDueNs = 0;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static void FxPoFxPowerRequired(PVOID Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->PoFxPowerRequiredPending = true;
+    if (policy->IdleInDx || policy->PoweringDown) {
+        policy->PowerUpWanted = true;
+    }
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static NTSTATUS FxPolicyPoFxRegister(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    if (!policy->PoFxAssigned) {
+        return STATUS_SUCCESS;
+    }
+    PO_FX_DEVICE fx;
+    memset(&fx, 0, sizeof(fx));
+    fx.Version = PO_FX_VERSION_V1;
+    fx.ComponentCount = 1;
+    fx.ComponentActiveConditionCallback = FxPoFxActiveCondition;
+    fx.ComponentIdleConditionCallback = FxPoFxIdleCondition;
+    fx.ComponentIdleStateCallback = FxPoFxIdleState;
+    fx.DevicePowerRequiredCallback = FxPoFxPowerRequired;
+    fx.DevicePowerNotRequiredCallback = FxPoFxPowerNotRequired;
+    fx.PowerControlCallback = FxPoFxPowerControl;
+    fx.DeviceContext = Device;
+    fx.Components[0] = policy->PoFxComponent;
+    POHANDLE handle = NULL;
+    NTSTATUS status = PoFxRegisterDevice(Device->Pdo != NULL ? Device->Pdo : Device->Fdo, &fx, &handle);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    HosMutexLock(&policy->Lock);
+    policy->PoHandle = handle;
+    policy->ComponentActive = true; /* every component is active after PoFxRegisterDevice */
+    if (policy->References > 0) {
+        PoFxActivateComponent(handle, 0, 0);
+    }
+    HosMutexUnlock(&policy->Lock);
+    if (policy->PoFx.EvtDeviceWdmPostPoFxRegisterDevice != NULL) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceWdmPostPoFxRegisterDevice", Device);
+        status = policy->PoFx.EvtDeviceWdmPostPoFxRegisterDevice((WDFDEVICE)Device, handle);
+        FxCallbackLeave(&frame);
+        if (!NT_SUCCESS(status)) {
+            HosMutexLock(&policy->Lock);
+            policy->PoHandle = NULL;
+            HosMutexUnlock(&policy->Lock);
+            PoFxUnregisterDevice(handle);
+            return status;
+        }
+    }
+    PoFxStartDevicePowerManagement(handle);
+    return STATUS_SUCCESS;
+}
+
+static void FxPolicyPoFxUnregister(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    POHANDLE handle = policy->PoHandle;
+    HosMutexUnlock(&policy->Lock);
+    if (handle == NULL) {
+        return;
+    }
+    if (policy->PoFx.EvtDeviceWdmPrePoFxUnregisterDevice != NULL) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceWdmPrePoFxUnregisterDevice", Device);
+        policy->PoFx.EvtDeviceWdmPrePoFxUnregisterDevice((WDFDEVICE)Device, handle);
+        FxCallbackLeave(&frame);
+    }
+    /* No PoFx callback runs once PoFxUnregisterDevice returns; the handle goes after it,
+       so that a callback still running may use it. */
+    PoFxUnregisterDevice(handle);
+    HosMutexLock(&policy->Lock);
+    policy->PoHandle = NULL;
+    policy->PoFxNotRequiredPending = false;
+    policy->PoFxPowerRequiredPending = false;
+    HosMutexUnlock(&policy->Lock);
+}
+
 /* The device started: the first idle period begins. */
 static void FxPolicyDeviceStarted(FX_DEVICE *Device)
 {
@@ -939,6 +1164,7 @@ static void FxPolicyDeviceStarted(FX_DEVICE *Device)
 static void FxPolicyShutdown(FX_DEVICE *Device)
 {
     FX_POWER_POLICY *policy = &Device->Policy;
+    FxPolicyPoFxUnregister(Device);
     HosMutexLock(&policy->Lock);
     policy->Started = false;
     policy->Stop = true;
@@ -982,6 +1208,7 @@ static NTSTATUS FxPolicySystemSleep(FX_DEVICE *Device)
 static NTSTATUS FxPolicySystemWake(FX_DEVICE *Device)
 {
     FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Transition);
     HosMutexLock(&policy->Lock);
     bool stayIdle = policy->IdleInDx && policy->References == 0 &&
                     policy->Idle.PowerUpIdleDeviceOnSystemWake != WdfTrue;
@@ -989,11 +1216,10 @@ static NTSTATUS FxPolicySystemWake(FX_DEVICE *Device)
     HosMutexUnlock(&policy->Lock);
     NTSTATUS status = STATUS_SUCCESS;
     if (!stayIdle) {
-        HosMutexLock(&policy->Transition);
         status = FxDevicePowerUp(Device, previous);
-        HosMutexUnlock(&policy->Transition);
     }
     HosMutexLock(&policy->Lock);
+    HosMutexUnlock(&policy->Transition);
     policy->SystemSleeping = false;
     if (!stayIdle) {
         policy->IdleInDx = false;
@@ -1660,4 +1886,69 @@ WDFAPI NTSTATUS WdfDeviceStopIdleNoTrack(WDFDEVICE Device, BOOLEAN WaitForD0)
 WDFAPI VOID WdfDeviceResumeIdleNoTrack(WDFDEVICE Device)
 {
     FxDeviceResumeIdle(Device, "WdfDeviceResumeIdleNoTrack");
+}
+
+/*
+ * WdfDeviceWdmAssignPowerFrameworkSettings: the device's single component and the PoFx
+ * callbacks the framework forwards to the driver; the framework registers the device with
+ * PoFx when it starts. The driver must be the power policy owner
+ * (STATUS_INVALID_DEVICE_REQUEST otherwise) and have chosen a system-managed idle
+ * time-out (SystemManagedIdleTimeout or SystemManagedIdleTimeoutWithHint) in
+ * WdfDeviceAssignS0IdleSettings first (STATUS_INVALID_DEVICE_REQUEST otherwise);
+ * STATUS_INFO_LENGTH_MISMATCH for a wrong Size, STATUS_INVALID_PARAMETER for a component
+ * without idle states. The component and its idle states are copied.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicewdmassignpowerframeworksettings
+ */
+WDFAPI NTSTATUS WdfDeviceWdmAssignPowerFrameworkSettings(WDFDEVICE Device,
+                                                         PWDF_POWER_FRAMEWORK_SETTINGS PowerFrameworkSettings)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmAssignPowerFrameworkSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (PowerFrameworkSettings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (PowerFrameworkSettings->Size != sizeof(*PowerFrameworkSettings)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool systemManaged = policy->IdleAssigned && policy->Idle.IdleTimeoutType != DriverManagedIdleTimeout;
+    bool registered = policy->PoHandle != NULL;
+    HosMutexUnlock(&policy->Lock);
+    if (!policy->Owner || !systemManaged || registered) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    PO_FX_COMPONENT component;
+    PO_FX_COMPONENT_IDLE_STATE f0 = {0, 0, 0};
+    if (PowerFrameworkSettings->Component != NULL) {
+        component = *PowerFrameworkSettings->Component;
+        if (component.IdleStateCount == 0 || component.IdleStates == NULL) {
+            return STATUS_INVALID_PARAMETER;
+        }
+    } else {
+        memset(&component, 0, sizeof(component));
+        component.IdleStateCount = 1;
+        component.IdleStates = &f0;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PO_FX_COMPONENT_IDLE_STATE *states = calloc(component.IdleStateCount, sizeof(*states));
+    if (states == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(states, component.IdleStates, component.IdleStateCount * sizeof(*states));
+    component.IdleStates = states;
+    HosMutexLock(&policy->Lock);
+    free(policy->PoFxIdleStates);
+    policy->PoFxIdleStates = states;
+    policy->PoFxComponent = component;
+    policy->PoFx = *PowerFrameworkSettings;
+    policy->PoFx.Component = &policy->PoFxComponent;
+    policy->PoFxAssigned = true;
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
 }

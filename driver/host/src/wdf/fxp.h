@@ -340,6 +340,17 @@ typedef struct FX_POWER_POLICY {
     struct HOS_TIMER *Timer;
     struct HOS_THREAD *Thread;
     unsigned long IdlePowerDowns; /* how many times the device idled to Dx */
+    /* WdfDeviceWdmAssignPowerFrameworkSettings: the device registers with PoFx when it
+       starts; PoFx then decides when its power is not required (system-managed idle). */
+    bool PoFxAssigned;
+    WDF_POWER_FRAMEWORK_SETTINGS PoFx;
+    PO_FX_COMPONENT PoFxComponent;
+    PO_FX_COMPONENT_IDLE_STATE *PoFxIdleStates;
+    POHANDLE PoHandle;
+    bool PoFxNotRequiredPending; /* DevicePowerNotRequiredCallback to complete */
+    bool PoFxPowerRequiredPending; /* DevicePowerRequiredCallback to answer */
+    bool ComponentActive;  /* component 0 is in the active condition */
+    bool QueueChangeWanted; /* the power-managed queues follow ComponentActive */
 } FX_POWER_POLICY;
 
 typedef struct FX_DEVICE {

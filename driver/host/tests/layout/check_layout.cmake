@@ -5,7 +5,7 @@
 # 1. No #include climbs a layer. The components of src/ and their layers, lowest first
 #    (driver/host/README.md explains them):
 #        0 os                          the one door to threads, locks, waits and time
-#        1 rtl kd ke ex ob ps cm mm ldr   the kernel and executive
+#        1 rtl kd ke ex ob ps cm mm ldr po   the kernel and executive
 #        2 io                          the I/O and PnP managers, the NT system services
 #        3 wdf                         the framework
 #        4 verifier                    installs its hooks, delivers reports
@@ -33,7 +33,7 @@ endif()
 get_filename_component(HOST_DIR "${HOST_DIR}" ABSOLUTE)
 
 set(layer_os 0)
-foreach(c rtl kd ke ex ob ps cm mm ldr)
+foreach(c rtl kd ke ex ob ps cm mm ldr po)
   set(layer_${c} 1)
 endforeach()
 set(layer_io 2)

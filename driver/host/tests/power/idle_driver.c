@@ -5,7 +5,9 @@
  * EvtDriverDeviceAdd assigns S0 idle settings (IdleCannotWakeFromS0, IdleTimeout from the
  * service parameter IdleTimeoutMs, default 100 ms) unless the parameter NotPolicyOwner is
  * 1, in which case it gives up power policy ownership first and records what the power
- * policy DDIs return. Reads and writes go to the power-managed default queue, which
+ * policy DDIs return. With UsePoFx 1 it chooses a system-managed idle time-out and
+ * assigns power framework settings (one component with F0, F1, F2), so that PoFx decides
+ * when the device idles; its component callbacks are recorded. Reads and writes go to the power-managed default queue, which
  * records any request presented while the device is not in D0. Device controls go to a
  * queue that is not power-managed, so that asking the driver something never wakes the
  * device:
@@ -33,11 +35,17 @@ EVT_WDF_DEVICE_D0_EXIT IdleD0Exit;
 EVT_WDF_IO_QUEUE_IO_READ IdleRead;
 EVT_WDF_IO_QUEUE_IO_WRITE IdleWrite;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL IdleDeviceControl;
+EVT_WDFDEVICE_WDM_POST_PO_FX_REGISTER_DEVICE IdlePostPoFxRegister;
+EVT_WDFDEVICE_WDM_PRE_PO_FX_UNREGISTER_DEVICE IdlePrePoFxUnregister;
+PO_FX_COMPONENT_ACTIVE_CONDITION_CALLBACK IdleActiveCondition;
+PO_FX_COMPONENT_IDLE_CONDITION_CALLBACK IdleIdleCondition;
+PO_FX_COMPONENT_IDLE_STATE_CALLBACK IdleIdleState;
 
 typedef struct IDLE_CONTEXT {
     WDFSPINLOCK Lock; /* State and the waiters */
     IDLE_STATE State;
     WDFQUEUE Waiters; /* manual, not power-managed: IOCTL_IDLE_WAIT */
+    POHANDLE PoHandle;
 } IDLE_CONTEXT;
 
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(IDLE_CONTEXT, IdleGetContext)
@@ -64,19 +72,49 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     return WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, WDF_NO_HANDLE);
 }
 
+static BOOLEAN g_UsePoFx;
+
 static NTSTATUS IdleAssign(WDFDEVICE Device, ULONG TimeoutMs, WDF_TRI_STATE Enabled)
 {
     WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS settings;
     WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&settings, IdleCannotWakeFromS0);
     settings.IdleTimeout = TimeoutMs;
     settings.Enabled = Enabled;
+    if (g_UsePoFx) {
+        settings.IdleTimeoutType = SystemManagedIdleTimeout;
+    }
     return WdfDeviceAssignS0IdleSettings(Device, &settings);
+}
+
+static NTSTATUS IdleAssignPoFx(WDFDEVICE Device)
+{
+    PO_FX_COMPONENT_IDLE_STATE states[3];
+    RtlZeroMemory(states, sizeof(states));
+    states[1].TransitionLatency = 10 * 1000 * 10; /* 10 ms in 100-ns units */
+    states[1].ResidencyRequirement = 100 * 1000 * 10;
+    states[2].TransitionLatency = 50 * 1000 * 10;
+    states[2].ResidencyRequirement = 500 * 1000 * 10;
+    PO_FX_COMPONENT component;
+    RtlZeroMemory(&component, sizeof(component));
+    component.IdleStateCount = 3;
+    component.IdleStates = states;
+    WDF_POWER_FRAMEWORK_SETTINGS settings;
+    WDF_POWER_FRAMEWORK_SETTINGS_INIT(&settings);
+    settings.EvtDeviceWdmPostPoFxRegisterDevice = IdlePostPoFxRegister;
+    settings.EvtDeviceWdmPrePoFxUnregisterDevice = IdlePrePoFxUnregister;
+    settings.Component = &component;
+    settings.ComponentActiveConditionCallback = IdleActiveCondition;
+    settings.ComponentIdleConditionCallback = IdleIdleCondition;
+    settings.ComponentIdleStateCallback = IdleIdleState;
+    settings.PoFxDeviceContext = Device;
+    return WdfDeviceWdmAssignPowerFrameworkSettings(Device, &settings);
 }
 
 NTSTATUS IdleDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
     ULONG timeoutMs = IdleParameter(Driver, L"IdleTimeoutMs", 100);
     BOOLEAN notOwner = IdleParameter(Driver, L"NotPolicyOwner", 0) != 0;
+    g_UsePoFx = IdleParameter(Driver, L"UsePoFx", 0) != 0;
     if (notOwner) {
         WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, FALSE);
     }
@@ -136,7 +174,65 @@ NTSTATUS IdleDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
         return STATUS_SUCCESS;
     }
     context->State.AssignStatus = IdleAssign(device, timeoutMs, WdfUseDefault);
+    if (NT_SUCCESS(context->State.AssignStatus) && g_UsePoFx) {
+        context->State.AssignStatus = IdleAssignPoFx(device);
+    }
     return context->State.AssignStatus;
+}
+
+NTSTATUS IdlePostPoFxRegister(WDFDEVICE Device, POHANDLE PoHandle)
+{
+    IDLE_CONTEXT *context = IdleGetContext(Device);
+    context->PoHandle = PoHandle;
+    /* Deep states only when they may last: a residency of 200 ms rules out F2. */
+    PoFxSetComponentResidency(PoHandle, 0, 200 * 1000 * 10);
+    WdfSpinLockAcquire(context->Lock);
+    context->State.PoFxRegistered++;
+    context->State.ComponentActive = 1;
+    WdfSpinLockRelease(context->Lock);
+    return STATUS_SUCCESS;
+}
+
+VOID IdlePrePoFxUnregister(WDFDEVICE Device, POHANDLE PoHandle)
+{
+    IDLE_CONTEXT *context = IdleGetContext(Device);
+    if (context->PoHandle == PoHandle) {
+        context->PoHandle = NULL;
+    }
+}
+
+/* The component callbacks run at DISPATCH_LEVEL or below; each ends its transition at once. */
+VOID IdleActiveCondition(PVOID Context, ULONG Component)
+{
+    IDLE_CONTEXT *context = IdleGetContext((WDFDEVICE)Context);
+    UNREFERENCED_PARAMETER(Component);
+    WdfSpinLockAcquire(context->Lock);
+    context->State.ActiveConditions++;
+    context->State.ComponentActive = 1;
+    WdfSpinLockRelease(context->Lock);
+}
+
+static void IdleWakeWaiters(IDLE_CONTEXT *Context);
+
+VOID IdleIdleCondition(PVOID Context, ULONG Component)
+{
+    IDLE_CONTEXT *context = IdleGetContext((WDFDEVICE)Context);
+    WdfSpinLockAcquire(context->Lock);
+    context->State.IdleConditions++;
+    context->State.ComponentActive = 0;
+    WdfSpinLockRelease(context->Lock);
+    PoFxCompleteIdleCondition(context->PoHandle, Component);
+    IdleWakeWaiters(context);
+}
+
+VOID IdleIdleState(PVOID Context, ULONG Component, ULONG State)
+{
+    IDLE_CONTEXT *context = IdleGetContext((WDFDEVICE)Context);
+    WdfSpinLockAcquire(context->Lock);
+    context->State.FState = State;
+    context->State.FStateChanges++;
+    WdfSpinLockRelease(context->Lock);
+    PoFxCompleteIdleState(context->PoHandle, Component);
 }
 
 /* Completes every waiter; each asks again if what it waits for has not happened yet. */
@@ -182,6 +278,9 @@ static void IdleNotePresented(WDFQUEUE Queue)
     context->State.Presented++;
     if (!context->State.InD0) {
         context->State.PresentedOutsideD0++;
+    }
+    if (g_UsePoFx && !context->State.ComponentActive) {
+        context->State.PresentedWhileComponentIdle++;
     }
     WdfSpinLockRelease(context->Lock);
 }
@@ -264,7 +363,8 @@ VOID IdleDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLe
         }
         IDLE_WAIT want = *(IDLE_WAIT *)in;
         WdfSpinLockAcquire(context->Lock);
-        BOOLEAN reached = context->State.D0Entries >= want.D0Entries && context->State.D0Exits >= want.D0Exits;
+        BOOLEAN reached = context->State.D0Entries >= want.D0Entries && context->State.D0Exits >= want.D0Exits &&
+                          context->State.IdleConditions >= want.IdleConditions;
         if (!reached) {
             status = WdfRequestForwardToIoQueue(Request, context->Waiters);
         }

@@ -31,11 +31,20 @@ typedef struct IDLE_STATE {
     unsigned int PresentedOutsideD0; /* ... while the device was not in D0 */
     int AssignStatus;                /* WdfDeviceAssignS0IdleSettings in EvtDriverDeviceAdd */
     int StopIdleStatus;              /* WdfDeviceStopIdle there (NotPolicyOwner only) */
+    /* UsePoFx: the power framework's callbacks for component 0 */
+    unsigned int PoFxRegistered;     /* EvtDeviceWdmPostPoFxRegisterDevice */
+    unsigned int ActiveConditions;   /* ComponentActiveConditionCallback */
+    unsigned int IdleConditions;     /* ComponentIdleConditionCallback */
+    unsigned int FState;             /* the last ComponentIdleStateCallback's state */
+    unsigned int FStateChanges;
+    unsigned int ComponentActive;    /* between the active and the idle condition */
+    unsigned int PresentedWhileComponentIdle;
 } IDLE_STATE;
 
 typedef struct IDLE_WAIT {
     unsigned int D0Entries;
     unsigned int D0Exits;
+    unsigned int IdleConditions;
 } IDLE_WAIT;
 
 typedef struct IDLE_STOP {

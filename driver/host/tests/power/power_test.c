@@ -54,13 +54,13 @@ static IDLE_STATE State(KH_FILE *File)
 
 /* Waits, on the driver's power callbacks, until it has counted Entries D0 entries and
    Exits D0 exits. */
-static bool WaitFor(KH_FILE *File, unsigned Entries, unsigned Exits)
+static bool WaitForIdleConditions(KH_FILE *File, unsigned Entries, unsigned Exits, unsigned IdleConditions)
 {
     uint64_t deadline = KtNowNs() + (uint64_t)KT_WAIT_MS * 1000000u;
-    IDLE_WAIT want = {Entries, Exits};
+    IDLE_WAIT want = {Entries, Exits, IdleConditions};
     for (;;) {
         IDLE_STATE state = State(File);
-        if (state.D0Entries >= Entries && state.D0Exits >= Exits) {
+        if (state.D0Entries >= Entries && state.D0Exits >= Exits && state.IdleConditions >= IdleConditions) {
             return true;
         }
         if (KtNowNs() > deadline || KtFailedCount() != 0) {
@@ -73,6 +73,11 @@ static bool WaitFor(KH_FILE *File, unsigned Entries, unsigned Exits)
     }
 }
 
+static bool WaitFor(KH_FILE *File, unsigned Entries, unsigned Exits)
+{
+    return WaitForIdleConditions(File, Entries, Exits, 0);
+}
+
 static KH_STATUS Write(KH_FILE *File, const char *Text)
 {
     KT_IO *io = KtIoCreate(64, 0);
@@ -83,6 +88,8 @@ static KH_STATUS Write(KH_FILE *File, const char *Text)
     return status;
 }
 
+static bool g_UsePoFx;
+
 static bool Start(KT_DEVICE *Device, KH_FILE **File, uint32_t TimeoutMs, bool NotOwner)
 {
     KtGuid(Guid, 0x3f1b7a52, 0x6c0d, 0x4b8e, 0x9a, 0x41, 0x2d, 0x5e, 0x7c, 0x9b, 0x0f, 0x13);
@@ -91,6 +98,9 @@ static bool Start(KT_DEVICE *Device, KH_FILE **File, uint32_t TimeoutMs, bool No
     KmdfHostSetServiceParameterULong(SERVICE, "IdleTimeoutMs", TimeoutMs);
     if (NotOwner) {
         KmdfHostSetServiceParameterULong(SERVICE, "NotPolicyOwner", 1);
+    }
+    if (g_UsePoFx) {
+        KmdfHostSetServiceParameterULong(SERVICE, "UsePoFx", 1);
     }
     *File = NULL;
     if (!KT_CHECK_STATUS(KtLoadDriver(Device, "idle_driver.so", SERVICE), KT_STATUS_SUCCESS) ||
@@ -354,6 +364,41 @@ static void ScenarioNotOwner(void)
     Stop(&device, file, "not-owner");
 }
 
+/* PoFx (WdfDeviceWdmAssignPowerFrameworkSettings, system-managed idle): after start the
+   component goes idle (ComponentIdleConditionCallback), to the deepest Fx state its
+   residency allows (F1: F2 needs more), and PoFx's DevicePowerNotRequired takes the device
+   to D3; a write activates the component (F0, then the active condition) and brings the
+   device back before it is presented; then it idles again. */
+static void ScenarioPoFx(void)
+{
+    KT_DEVICE device;
+    KH_FILE *file;
+    g_UsePoFx = true;
+    if (!Start(&device, &file, IDLE_TIMEOUT_MS, false)) {
+        Stop(&device, file, "pofx");
+        return;
+    }
+    if (WaitForIdleConditions(file, 1, 1, 1)) {
+        IDLE_STATE state = State(file);
+        KT_CHECK_STATUS(state.AssignStatus, KT_STATUS_SUCCESS);
+        KT_CHECK(state.PoFxRegistered == 1);
+        KT_CHECK(state.ComponentActive == 0);
+        KT_CHECKF(state.FState == 1, "idle component in F%u (F1 is the deepest its residency allows)", state.FState);
+        KT_CHECK(state.LastExitTarget == WDF_POWER_DEVICE_D3 && state.InD0 == 0);
+
+        KT_CHECK_STATUS(Write(file, "activate"), KT_STATUS_SUCCESS);
+        state = State(file);
+        KT_CHECK(state.D0Entries == 2);
+        KT_CHECKF(state.ActiveConditions >= 1, "the component became active (%u)", state.ActiveConditions);
+        KT_CHECK(state.PresentedOutsideD0 == 0);
+        KT_CHECKF(state.PresentedWhileComponentIdle == 0, "presented while the component was idle (%u)",
+                  state.PresentedWhileComponentIdle);
+        KT_CHECK(WaitForIdleConditions(file, 2, 2, 2));
+        KT_CHECK(State(file).FState == 1);
+    }
+    Stop(&device, file, "pofx");
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -364,6 +409,7 @@ int main(int argc, char **argv)
         {"stop-idle", ScenarioStopIdle},         {"disable", ScenarioDisable},
         {"system-sleep", ScenarioSystemSleep},   {"remove-while-idle", ScenarioRemoveWhileIdle},
         {"bad-input", ScenarioBadInput},         {"not-owner", ScenarioNotOwner},
+        {"pofx", ScenarioPoFx},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {
