@@ -281,6 +281,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     HosCondInit(&device->Policy.Changed);
     /* "By default, the function driver is the power policy owner" (Power Policy Ownership);
        a filter or a control device is not, unless WdfDeviceInitSetPowerPolicyOwnership. */
+    memcpy(device->Preprocess, init->Preprocess, sizeof(device->Preprocess));
     device->Policy.Owner = init->PowerPolicyOwnerSet ? init->PowerPolicyOwner : !init->Filter && !init->Control;
     FxListInit(&device->Queues);
     FxListInit(&device->Files);
@@ -1441,9 +1442,12 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
     return FxForward(Device, Irp);
 }
 
+static NTSTATUS FxDispatchToFramework(FX_DEVICE *Device, PIRP Irp);
+
 /*
- * The dispatch routine for every major function: PnP and power drive the state
- * machine, create/cleanup/close the file objects, everything else goes to the queues.
+ * The dispatch routine for every major function: an IRP the driver preprocesses goes to
+ * its EvtDeviceWdmIrpPreprocess first; PnP and power drive the state machine,
+ * create/cleanup/close the file objects, everything else goes to the queues.
  */
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -1461,6 +1465,23 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         FxCompleteIrp(Irp, status, 0);
         return status;
     }
+    NTSTATUS status;
+    FX_PREPROCESS *preprocess = &device->Preprocess[stack->MajorFunction];
+    if (preprocess->Evt != NULL && (preprocess->AllMinors || preprocess->Minors[stack->MinorFunction])) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, device->Object.Driver, NULL, "EvtDeviceWdmIrpPreprocess", device);
+        status = preprocess->Evt((WDFDEVICE)device, Irp);
+        FxCallbackLeave(&frame);
+    } else {
+        status = FxDispatchToFramework(device, Irp);
+    }
+    FxObjectDereference(&device->Object);
+    return status;
+}
+
+static NTSTATUS FxDispatchToFramework(FX_DEVICE *device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
     switch (stack->MajorFunction) {
     case IRP_MJ_PNP:
@@ -1482,8 +1503,59 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         status = FxQueueDispatchIrp(device, Irp);
         break;
     }
-    FxObjectDereference(&device->Object);
     return status;
+}
+
+/*
+ * WdfDeviceInitAssignWdmIrpPreprocessCallback: EvtDeviceWdmIrpPreprocess receives the
+ * IRPs of MajorFunction (only the given minor functions when there are any; a second
+ * call with the same callback adds minor functions) before the framework does.
+ * STATUS_INVALID_PARAMETER for a major function out of range, no callback, minor
+ * functions without their array, or another callback for the same major function.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitassignwdmirppreprocesscallback
+ */
+WDFAPI NTSTATUS WdfDeviceInitAssignWdmIrpPreprocessCallback(PWDFDEVICE_INIT DeviceInit,
+                                                            PFN_WDFDEVICE_WDM_IRP_PREPROCESS EvtDeviceWdmIrpPreprocess,
+                                                            UCHAR MajorFunction, PUCHAR MinorFunctions,
+                                                            ULONG NumMinorFunctions)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitAssignWdmIrpPreprocessCallback") == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (MajorFunction > IRP_MJ_MAXIMUM_FUNCTION || EvtDeviceWdmIrpPreprocess == NULL ||
+        (NumMinorFunctions > 0 && MinorFunctions == NULL) || NumMinorFunctions > 256) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    FX_PREPROCESS *entry = &DeviceInit->Preprocess[MajorFunction];
+    if (entry->Evt != NULL && entry->Evt != EvtDeviceWdmIrpPreprocess) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    entry->Evt = EvtDeviceWdmIrpPreprocess;
+    if (NumMinorFunctions == 0) {
+        entry->AllMinors = true;
+    }
+    for (ULONG i = 0; i < NumMinorFunctions; i++) {
+        entry->Minors[MinorFunctions[i]] = true;
+    }
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceWdmDispatchPreprocessedIrp: the framework processes an IRP the driver
+ * preprocessed. The driver skipped (IoSkipCurrentIrpStackLocation) or copied and set a
+ * completion routine for its stack location ("Preprocessing and Postprocessing IRPs");
+ * the framework takes the location back and dispatches it as if no callback had seen it.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicewdmdispatchpreprocessedirp
+ */
+WDFAPI NTSTATUS WdfDeviceWdmDispatchPreprocessedIrp(WDFDEVICE Device, PIRP Irp)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmDispatchPreprocessedIrp");
+    if (device == NULL || Irp == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    IoSetNextIrpStackLocation(Irp);
+    return FxDispatchToFramework(device, Irp);
 }
 
 WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)

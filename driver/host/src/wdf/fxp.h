@@ -286,6 +286,13 @@ typedef struct FX_DEVICE_EXTENSION {
 
 #define FX_EXTENSION_MAGIC 0x45586657u
 
+/* WdfDeviceInitAssignWdmIrpPreprocessCallback for one major function. */
+typedef struct FX_PREPROCESS {
+    PFN_WDFDEVICE_WDM_IRP_PREPROCESS Evt;
+    bool AllMinors;          /* no minor function was named */
+    bool Minors[256];        /* the minor functions named */
+} FX_PREPROCESS;
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
     PDEVICE_OBJECT Pdo;
@@ -304,6 +311,7 @@ struct WDFDEVICE_INIT {
     bool Filter;
     bool Control; /* WdfControlDeviceInitAllocate */
     bool CreatedByFramework;
+    FX_PREPROCESS Preprocess[IRP_MJ_MAXIMUM_FUNCTION + 1];
     bool PowerPolicyOwnerSet; /* WdfDeviceInitSetPowerPolicyOwnership was called */
     bool PowerPolicyOwner;
     struct FX_DEVICE *CreatedDevice;
@@ -383,6 +391,7 @@ typedef struct FX_DEVICE {
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
     FX_POWER_POLICY Policy;            /* S0 idle and wake (fxdevice.c) */
+    FX_PREPROCESS Preprocess[IRP_MJ_MAXIMUM_FUNCTION + 1];
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);

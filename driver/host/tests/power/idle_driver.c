@@ -5,7 +5,9 @@
  * EvtDriverDeviceAdd assigns S0 idle settings (IdleCannotWakeFromS0, IdleTimeout from the
  * service parameter IdleTimeoutMs, default 100 ms) unless the parameter NotPolicyOwner is
  * 1, in which case it gives up power policy ownership first and records what the power
- * policy DDIs return. With UsePoFx 1 it chooses a system-managed idle time-out and
+ * policy DDIs return. It preprocesses reads and IRP_MN_SET_POWER
+ * (WdfDeviceInitAssignWdmIrpPreprocessCallback), counting them and handing them back to
+ * the framework (WdfDeviceWdmDispatchPreprocessedIrp). With UsePoFx 1 it chooses a system-managed idle time-out and
  * assigns power framework settings (one component with F0, F1, F2), so that PoFx decides
  * when the device idles; its component callbacks are recorded. Reads and writes go to the power-managed default queue, which
  * records any request presented while the device is not in D0. Device controls go to a
@@ -35,6 +37,8 @@ EVT_WDF_DEVICE_D0_EXIT IdleD0Exit;
 EVT_WDF_IO_QUEUE_IO_READ IdleRead;
 EVT_WDF_IO_QUEUE_IO_WRITE IdleWrite;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL IdleDeviceControl;
+EVT_WDFDEVICE_WDM_IRP_PREPROCESS IdlePreprocessRead;
+EVT_WDFDEVICE_WDM_IRP_PREPROCESS IdlePreprocessPower;
 EVT_WDFDEVICE_WDM_POST_PO_FX_REGISTER_DEVICE IdlePostPoFxRegister;
 EVT_WDFDEVICE_WDM_PRE_PO_FX_UNREGISTER_DEVICE IdlePrePoFxUnregister;
 PO_FX_COMPONENT_ACTIVE_CONDITION_CALLBACK IdleActiveCondition;
@@ -118,6 +122,15 @@ NTSTATUS IdleDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (notOwner) {
         WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, FALSE);
     }
+    NTSTATUS status = WdfDeviceInitAssignWdmIrpPreprocessCallback(DeviceInit, IdlePreprocessRead, IRP_MJ_READ, NULL, 0);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    UCHAR minor = IRP_MN_SET_POWER;
+    status = WdfDeviceInitAssignWdmIrpPreprocessCallback(DeviceInit, IdlePreprocessPower, IRP_MJ_POWER, &minor, 1);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
     WDF_PNPPOWER_EVENT_CALLBACKS pnp;
     WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
     pnp.EvtDeviceD0Entry = IdleD0Entry;
@@ -126,7 +139,7 @@ NTSTATUS IdleDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     WDF_OBJECT_ATTRIBUTES attributes;
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, IDLE_CONTEXT);
     WDFDEVICE device;
-    NTSTATUS status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+    status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -233,6 +246,24 @@ VOID IdleIdleState(PVOID Context, ULONG Component, ULONG State)
     context->State.FStateChanges++;
     WdfSpinLockRelease(context->Lock);
     PoFxCompleteIdleState(context->PoHandle, Component);
+}
+
+NTSTATUS IdlePreprocessRead(WDFDEVICE Device, PIRP Irp)
+{
+    IDLE_CONTEXT *context = IdleGetContext(Device);
+    InterlockedIncrement((volatile LONG *)&context->State.ReadsPreprocessed);
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
+}
+
+NTSTATUS IdlePreprocessPower(WDFDEVICE Device, PIRP Irp)
+{
+    IDLE_CONTEXT *context = IdleGetContext(Device);
+    if (IoGetCurrentIrpStackLocation(Irp)->MinorFunction == IRP_MN_SET_POWER) {
+        InterlockedIncrement((volatile LONG *)&context->State.SetPowerPreprocessed);
+    }
+    IoSkipCurrentIrpStackLocation(Irp);
+    return WdfDeviceWdmDispatchPreprocessedIrp(Device, Irp);
 }
 
 /* Completes every waiter; each asks again if what it waits for has not happened yet. */

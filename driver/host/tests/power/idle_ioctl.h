@@ -39,6 +39,8 @@ typedef struct IDLE_STATE {
     unsigned int FStateChanges;
     unsigned int ComponentActive;    /* between the active and the idle condition */
     unsigned int PresentedWhileComponentIdle;
+    unsigned int ReadsPreprocessed;    /* EvtDeviceWdmIrpPreprocess for IRP_MJ_READ */
+    unsigned int SetPowerPreprocessed; /* ... for IRP_MJ_POWER / IRP_MN_SET_POWER */
 } IDLE_STATE;
 
 typedef struct IDLE_WAIT {

@@ -148,7 +148,14 @@ static void ScenarioIdleTimeout(void)
                   state.LastEntryPrevious);
         KT_CHECK(state.Presented == 1);
         KT_CHECKF(state.PresentedOutsideD0 == 0, "no request presented outside D0 (%u)", state.PresentedOutsideD0);
-        /* The device idles again once the write is done. */
+        /* A read goes through the driver's EvtDeviceWdmIrpPreprocess and back to the queue. */
+        KT_IO *read = KtIoCreate(16, 0);
+        KtSubmitRead(file, read, 16);
+        KT_CHECK(KtIoWait(read, KT_WAIT_MS) && read->Status == KT_STATUS_SUCCESS);
+        KtIoFree(read);
+        state = State(file);
+        KT_CHECK(state.ReadsPreprocessed == 1 && state.Presented == 2 && state.PresentedOutsideD0 == 0);
+        /* The device idles again once the write and the read are done. */
         KT_CHECK(WaitFor(file, 2, 2));
         KT_CHECK(State(file).LastExitTarget == WDF_POWER_DEVICE_D3);
     }
@@ -277,6 +284,7 @@ static void ScenarioSystemSleep(void)
         KT_CHECK_STATUS(KmdfHostSuspendDevice(device.Node), KT_STATUS_SUCCESS);
         KT_CHECK_STATUS(KmdfHostResumeDevice(device.Node), KT_STATUS_SUCCESS);
         IDLE_STATE state = State(file);
+        KT_CHECKF(state.SetPowerPreprocessed == 2, "IRP_MN_SET_POWER preprocessed %u times", state.SetPowerPreprocessed);
         KT_CHECKF(state.D0Entries == 1 && state.D0Exits == 1, "no callback for an idle device (%u, %u)",
                   state.D0Entries, state.D0Exits);
         KT_CHECK_STATUS(Write(file, "after sleep"), KT_STATUS_SUCCESS);
