@@ -55,7 +55,7 @@ if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
 endif()
 
 # kmdfhost_add_driver(NAME OUTPUT file.so SOURCES ... [INCLUDES ...] [DEFINES ...]
-#                     [DEPENDS ...] [WERROR])
+#                     [MOFS file.mof=Header.h ...] [DEPENDS ...] [WERROR])
 #
 # Builds a KMDF driver module with scripts/build-host-driver, exactly as a user would,
 # with this build's compiler and sanitizer flags. The module lands in
@@ -65,7 +65,7 @@ set(KMDFHOST_DRIVER_OUTPUT_DIR "${CMAKE_BINARY_DIR}/drivers")
 file(MAKE_DIRECTORY "${KMDFHOST_DRIVER_OUTPUT_DIR}")
 
 function(kmdfhost_add_driver name)
-  cmake_parse_arguments(ARG "WERROR" "OUTPUT" "SOURCES;INCLUDES;DEFINES;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "WERROR" "OUTPUT" "SOURCES;INCLUDES;DEFINES;DEPENDS;MOFS" ${ARGN})
   set(out "${KMDFHOST_DRIVER_OUTPUT_DIR}/${ARG_OUTPUT}")
   set(args "")
   foreach(dir IN LISTS ARG_INCLUDES)
@@ -74,6 +74,18 @@ function(kmdfhost_add_driver name)
   foreach(def IN LISTS ARG_DEFINES)
     list(APPEND args -D "${def}")
   endforeach()
+  # MOF files: their headers come from the host's generator (kmdfhost-wmimofck).
+  set(mof_env "")
+  set(mof_depends "")
+  foreach(mof IN LISTS ARG_MOFS)
+    list(APPEND args --mof "${mof}")
+    string(REGEX REPLACE "=.*" "" mof_file "${mof}")
+    list(APPEND mof_depends "${mof_file}")
+  endforeach()
+  if(ARG_MOFS)
+    set(mof_env "KMDFHOST_WMIMOFCK=$<TARGET_FILE:kmdfhost-wmimofck>")
+    list(APPEND mof_depends kmdfhost-wmimofck)
+  endif()
   set(cflags "-g ${KMDFHOST_SAN_FLAGS_STRING}")
   if(KMDFHOST_SANITIZE MATCHES "fuzzer")
     # A driver is unloaded (dlclose) at the end of every fuzz run, and libFuzzer would
@@ -86,9 +98,9 @@ function(kmdfhost_add_driver name)
     set(cflags "${cflags} -Wall -Wextra -Werror -Wno-multichar -Wno-unknown-pragmas")
   endif()
   add_custom_command(OUTPUT "${out}"
-    COMMAND ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}" "CFLAGS=${cflags}"
+    COMMAND ${CMAKE_COMMAND} -E env "CC=${CMAKE_C_COMPILER}" "CFLAGS=${cflags}" ${mof_env}
             "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver" ${args} -o "${out}" ${ARG_SOURCES}
-    DEPENDS ${ARG_SOURCES} ${ARG_DEPENDS} "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver"
+    DEPENDS ${ARG_SOURCES} ${ARG_DEPENDS} ${mof_depends} "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver"
       "${KMDFHOST_HOST_DIR}/cmake/KmdfHostDriver.cmake" ${KMDFHOST_DRIVER_STUB_DEPENDS}
     COMMENT "build-host-driver ${ARG_OUTPUT}"
     VERBATIM)

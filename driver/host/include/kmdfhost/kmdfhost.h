@@ -252,6 +252,74 @@ KMDFHOST_API uint64_t KmdfHostAllocationCount(void);
  */
 KMDFHOST_API void KmdfHostSetDebugPrintFd(int Fd);
 
+/* ---------------------------------------------------------------------------------
+ * WMI: what a WMI client (wbemtest, Get-CimInstance) does on Windows
+ * ---------------------------------------------------------------------------------
+ *
+ * Devices register with WMI through IoWMIRegistrationControl (a KMDF driver's device
+ * does when it starts with WMI instances, and deregisters when it is removed); the host
+ * asks each registered device for its data blocks (IRP_MN_REGINFO_EX) and sends it the
+ * WMI IRPs (IRP_MJ_SYSTEM_CONTROL) that these functions describe. A block is named by
+ * its GUID (16 bytes, Windows' layout); its instances are numbered from 0 across the
+ * devices that provide it, in the order the devices registered (the static,
+ * PDO-based instance names of KMDF, by index). The statuses are the WMI ones:
+ * STATUS_WMI_GUID_NOT_FOUND (0xC0000295) for a GUID no device provides,
+ * STATUS_WMI_INSTANCE_NOT_FOUND (0xC0000296) for an index past the instances,
+ * STATUS_BUFFER_TOO_SMALL (0xC0000023) with the size needed in *DataSize, or what the
+ * driver's callback returned (STATUS_WMI_READ_ONLY without a set callback,
+ * STATUS_WMI_SET_FAILURE for a set of the wrong size, STATUS_WMI_ITEMID_NOT_FOUND ...).
+ */
+typedef struct KH_WMI_BLOCK {
+    uint8_t Guid[16];
+    uint32_t InstanceCount; /* over all the devices that provide it */
+    uint32_t Flags;         /* WMIREG_FLAG_*: 0x1 expensive, 0x40 event only */
+} KH_WMI_BLOCK;
+
+/* The blocks of the registered devices (one entry per GUID); *Count receives how many
+   there are, STATUS_BUFFER_TOO_SMALL when Capacity is less. */
+KMDFHOST_API KH_STATUS KmdfHostWmiListBlocks(KH_WMI_BLOCK *Blocks, size_t Capacity, size_t *Count);
+
+/* IRP_MN_QUERY_SINGLE_INSTANCE: the instance's data into Buffer; *DataSize receives its
+   size (or, with STATUS_BUFFER_TOO_SMALL, the size needed). */
+KMDFHOST_API KH_STATUS KmdfHostWmiQueryInstance(const uint8_t Guid[16], uint32_t InstanceIndex, void *Buffer,
+                                                uint32_t BufferSize, uint32_t *DataSize);
+
+/* IRP_MN_QUERY_ALL_DATA on every device that provides the block: each instance's data
+   one after the other, each at an 8-byte aligned offset of Buffer, Offsets[i] and
+   Lengths[i] describing instance i (up to MaxInstances of them); *InstanceCount receives
+   the number of instances, *DataSize the bytes used (or needed, with
+   STATUS_BUFFER_TOO_SMALL). */
+KMDFHOST_API KH_STATUS KmdfHostWmiQueryAllData(const uint8_t Guid[16], void *Buffer, uint32_t BufferSize,
+                                               uint32_t *DataSize, uint32_t *Offsets, uint32_t *Lengths,
+                                               uint32_t MaxInstances, uint32_t *InstanceCount);
+
+/* IRP_MN_CHANGE_SINGLE_INSTANCE: Data replaces the instance's block. */
+KMDFHOST_API KH_STATUS KmdfHostWmiSetInstance(const uint8_t Guid[16], uint32_t InstanceIndex, const void *Data,
+                                              uint32_t DataSize);
+
+/* IRP_MN_CHANGE_SINGLE_ITEM: Data replaces the data item ItemId (its WmiDataId). */
+KMDFHOST_API KH_STATUS KmdfHostWmiSetItem(const uint8_t Guid[16], uint32_t InstanceIndex, uint32_t ItemId,
+                                          const void *Data, uint32_t DataSize);
+
+/* IRP_MN_EXECUTE_METHOD: method MethodId (its WmiMethodId) with Input; the output goes
+   to Output, its size to *OutputSize (or the size needed, STATUS_BUFFER_TOO_SMALL). */
+KMDFHOST_API KH_STATUS KmdfHostWmiExecuteMethod(const uint8_t Guid[16], uint32_t InstanceIndex, uint32_t MethodId,
+                                                const void *Input, uint32_t InputSize, void *Output,
+                                                uint32_t OutputCapacity, uint32_t *OutputSize);
+
+/* IRP_MN_ENABLE_EVENTS / DISABLE_EVENTS (Events nonzero) or IRP_MN_ENABLE_COLLECTION /
+   DISABLE_COLLECTION (Events 0) to every device that provides the block. */
+KMDFHOST_API KH_STATUS KmdfHostWmiEnable(const uint8_t Guid[16], int Events, int Enable);
+
+/* Receives the WMI events drivers write (IoWMIWriteEvent, WdfWmiInstanceFireEvent): the
+   block's GUID, the instance index on the device that fired it (or 0xFFFFFFFF for an
+   event without one: a WNODE_EVENT_ITEM, or an instance named dynamically) and the
+   event's data. Called on the thread that wrote the event,
+   which may be a driver's at DISPATCH_LEVEL: copy and return. NULL stops delivery. */
+typedef void KH_WMI_EVENT_CALLBACK(void *Context, const uint8_t Guid[16], uint32_t InstanceIndex,
+                                   const void *Data, uint32_t DataSize);
+KMDFHOST_API void KmdfHostWmiSetEventCallback(KH_WMI_EVENT_CALLBACK *Callback, void *Context);
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,6 +98,12 @@ NTSTATUS KhIoSendSynchronous(PDEVICE_OBJECT Device, UCHAR Major, UCHAR Minor, PF
 
 PMDL KhIoBuildMdl(PVOID Address, ULONG Length);
 
+/* WMI data block objects (IoWMIOpenBlock, wmi.c): their first CSHORT says so, as an
+   IO_TYPE_* says what a device or file object is. */
+#define KH_WMI_BLOCK_OBJECT_TYPE ((CSHORT)0x574D)
+void KhWmiBlockReference(PVOID Object);
+void KhWmiBlockDereference(PVOID Object);
+
 /*
  * Sets the first stack location of a read, write or device control for Device (the top
  * of the stack) and its buffers by the device's (or the control code's) method:

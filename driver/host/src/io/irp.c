@@ -479,8 +479,9 @@ NTKERNELAPI VOID NTAPI IoQueueWorkItemEx(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_R
 /* ------------------------------------------------------------------ object references */
 
 /*
- * Device, file, event and thread objects (those ObReferenceObjectByHandle gives out) are
- * reference counted; other objects need no counting here.
+ * Device, file, event and thread objects (those ObReferenceObjectByHandle gives out) and
+ * WMI data block objects (IoWMIOpenBlock's, wmi.c) are reference counted; other objects
+ * need no counting here.
  */
 NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
 {
@@ -489,6 +490,8 @@ NTKERNELAPI VOID FASTCALL ObfReferenceObject(PVOID Object)
         KhDeviceReference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileReference(Object);
+    } else if (type == KH_WMI_BLOCK_OBJECT_TYPE) {
+        KhWmiBlockReference(Object);
     } else {
         KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
         KH_OBJECT_HEADER *thread = KhPsThreadFromBody(Object);
@@ -507,6 +510,8 @@ NTKERNELAPI VOID FASTCALL ObfDereferenceObject(PVOID Object)
         KhDeviceDereference(Object);
     } else if (type == IO_TYPE_FILE) {
         KhFileDereference(Object);
+    } else if (type == KH_WMI_BLOCK_OBJECT_TYPE) {
+        KhWmiBlockDereference(Object);
     } else {
         KH_EVENT_OBJECT *event = KhExEventObjectFromBody(Object);
         KH_OBJECT_HEADER *thread = KhPsThreadFromBody(Object);

@@ -23,6 +23,7 @@
     RULE(IRQL_TOO_HIGH_FOR_PAGED_CODE, "rtl", "PAGED_CODE() reached at IRQL > APC_LEVEL")                         \
     RULE(IRQL_TOO_HIGH_FOR_WAIT, "ke, wdf", "a wait with a nonzero time-out at IRQL >= DISPATCH_LEVEL, or a "    \
                                             "waiting framework method above PASSIVE_LEVEL")                       \
+    RULE(IRQL_TOO_HIGH_FOR_DDI, "wdf", "a method called above the highest IRQL its documentation allows")          \
     RULE(IRQL_MISUSE, "ke", "KeRaiseIrql to a lower, or KeLowerIrql to a higher, IRQL")                           \
     RULE(SPINLOCK_MISUSE, "ke, wdf", "a spin lock acquired twice by its owner, released by another thread or "   \
                                      "while not held, or still held when a driver callback returns")              \

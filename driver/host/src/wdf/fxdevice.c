@@ -206,6 +206,7 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
     device->Interfaces = NULL;
     free(device->DeviceName.Buffer);
     free(device->SymbolicLinkName.Buffer);
+    FxWmiDeviceDestroyed(device);
     if (device->Object.SyncLock != NULL) {
         FxSyncLockDelete(device->Object.SyncLock);
         device->Object.SyncLock = NULL;
@@ -749,6 +750,7 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
         HosMutexUnlock(&Device->Policy.Lock);
         return status;
     }
+    FxWmiDeviceStarted(Device);
     return STATUS_SUCCESS;
 }
 
@@ -1258,6 +1260,7 @@ static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
        idled to Dx is not in D0, so it gets no second EvtDeviceD0Exit. */
     FxPolicyShutdown(Device);
     bool wasInD0 = Device->InD0;
+    FxWmiDeviceStopping(Device);
     FxDeviceSetInterfaces(Device, false);
     FxDeviceDeleteSymbolicLink(Device);
     if (Surprise) {
@@ -1499,6 +1502,9 @@ static NTSTATUS FxDispatchToFramework(FX_DEVICE *device, PIRP Irp)
     case IRP_MJ_CLOSE:
         status = FxDispatchCleanupClose(device, Irp, true);
         break;
+    case IRP_MJ_SYSTEM_CONTROL:
+        status = FxWmiDispatch(device, Irp);
+        break;
     default:
         status = FxQueueDispatchIrp(device, Irp);
         break;
@@ -1562,6 +1568,45 @@ WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)
 {
     FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetIoTarget");
     return device != NULL ? (WDFIOTARGET)device->DefaultTarget : NULL;
+}
+
+/*
+ * WdfDeviceAssignMofResourceName: the name of the MOF resource in the driver's image,
+ * which the framework gives WMI in its registration (fxwmi.c). Once per device:
+ * a second call gives STATUS_INVALID_DEVICE_REQUEST.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceassignmofresourcename
+ */
+WDFAPI NTSTATUS WdfDeviceAssignMofResourceName(WDFDEVICE Device, PCUNICODE_STRING MofResourceName)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAssignMofResourceName");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_DDI", "WdfDeviceAssignMofResourceName called at IRQL %u; its highest is 0",
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (MofResourceName == NULL || MofResourceName->Buffer == NULL || MofResourceName->Length == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    PWCHAR copy = malloc(MofResourceName->Length + sizeof(WCHAR));
+    if (copy == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(copy, MofResourceName->Buffer, MofResourceName->Length);
+    copy[MofResourceName->Length / sizeof(WCHAR)] = 0;
+    HosMutexLock(&device->Lock);
+    if (device->MofResourceName.Buffer != NULL) {
+        HosMutexUnlock(&device->Lock);
+        free(copy);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    device->MofResourceName.Buffer = copy;
+    device->MofResourceName.Length = MofResourceName->Length;
+    device->MofResourceName.MaximumLength = (USHORT)(MofResourceName->Length + sizeof(WCHAR));
+    HosMutexUnlock(&device->Lock);
+    return STATUS_SUCCESS;
 }
 
 /* ------------------------------------------------------------ control devices */

@@ -103,6 +103,10 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFIOTARGET";
     case FxTypeCollection:
         return "WDFCOLLECTION";
+    case FxTypeWmiProvider:
+        return "WDFWMIPROVIDER";
+    case FxTypeWmiInstance:
+        return "WDFWMIINSTANCE";
     default:
         return "handle";
     }

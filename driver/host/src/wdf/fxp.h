@@ -55,6 +55,8 @@ typedef enum FX_TYPE {
     FxTypeWorkItem,
     FxTypeIoTarget,
     FxTypeCollection,
+    FxTypeWmiProvider,
+    FxTypeWmiInstance,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -392,6 +394,9 @@ typedef struct FX_DEVICE {
     struct FX_IOTARGET *DefaultTarget; /* the next lower driver; NULL without one */
     FX_POWER_POLICY Policy;            /* S0 idle and wake (fxdevice.c) */
     FX_PREPROCESS Preprocess[IRP_MJ_MAXIMUM_FUNCTION + 1];
+    FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
+    bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
+    UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -406,6 +411,13 @@ void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* The AddDevice routine that WdfDriverCreate installs. */
 NTSTATUS FxAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT PhysicalDeviceObject);
+
+/* WMI (fxwmi.c): IRP_MJ_SYSTEM_CONTROL; registration with WMI when the device starts,
+   deregistration when it is (surprise-)removed; what the device keeps at its end. */
+NTSTATUS FxWmiDispatch(FX_DEVICE *Device, PIRP Irp);
+void FxWmiDeviceStarted(FX_DEVICE *Device);
+void FxWmiDeviceStopping(FX_DEVICE *Device);
+void FxWmiDeviceDestroyed(FX_DEVICE *Device);
 
 /* ------------------------------------------------------------------- files */
 

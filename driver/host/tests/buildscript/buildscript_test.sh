@@ -9,6 +9,10 @@
 #   buildscript_test.sh casewpp BUILD_HOST_DRIVER CASEWPP_SOURCE_DIR LOAD_CLIENT
 #       builds casewpp/ (include names in another case, "\" separators, WPP tracing) in a
 #       temporary directory and checks the trace lines it prints when loaded
+#   buildscript_test.sh mof BUILD_HOST_DRIVER MOF_SOURCE_DIR LOAD_CLIENT
+#       builds mof/ with --mof Types.mof=TypesMof.h (the header's layout is asserted at
+#       compile time in moftest.c), loads it and checks the GUIDs it prints; a MOF with
+#       a syntax error or an unknown type fails the build with FILE:LINE
 #   buildscript_test.sh usage BUILD_HOST_DRIVER
 #       bad arguments exit with status 2 and print the usage line
 #
@@ -58,6 +62,9 @@ if [[ $mode == usage ]]; then
     expect_usage -D
     expect_usage -x -o "$out/x.so" "$out/x.c"
     expect_usage --frobnicate -o "$out/x.so" "$out/x.c"
+    expect_usage --mof "$out/x.mof" -o "$out/x.so" "$out/x.c"
+    expect_usage --mof "=x.h" -o "$out/x.so" "$out/x.c"
+    expect_usage -o "$out/x.so" "$out/x.c" --mof
     check "nothing was written for bad command lines" test ! -e "$out/x.so"
     echo "-- --help"
     help=$("$script" --help 2>&1)
@@ -101,6 +108,48 @@ if [[ $mode == casewpp ]]; then
         expect "WPP_CLEANUP: tracing of control GUID(s) CaseWppTraceGuid stopped"
         check "the error path's trace did not print" test "$(grep -c 'failed' "$tmp/run.log")" -eq 0
     fi
+    finish
+fi
+
+if [[ $mode == mof ]]; then
+    sources=$3
+    client=$4
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmdfhost-mof.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    cp -R "$sources"/. "$tmp/"
+    echo "-- build a driver that includes the header generated from its MOF"
+    (cd "$tmp" && "$script" --mof Types.mof=TypesMof.h -o moftest.so moftest.c) >"$tmp/build.log" 2>&1
+    status=$?
+    cat "$tmp/build.log"
+    check "build-host-driver --mof builds it, the layout assertions hold (status $status)" test "$status" -eq 0
+    check "no generated header is left in the source directory" test ! -e "$tmp/TypesMof.h"
+    if [[ -s $tmp/moftest.so ]]; then
+        "$client" "$tmp/moftest.so" MofTest 2>"$tmp/run.log"
+        status=$?
+        cat "$tmp/run.log"
+        check "the driver loads and unloads (status $status)" test "$status" -eq 0
+        expect() { check "printed: $1" grep -qxF -- "$1" "$tmp/run.log"; }
+        expect "KhTypesAll_GUID 6e2d3a11-1b2c-4d5e-8ff6"
+        expect "KhTypesAllGuid equal 1"
+        expect "KH_POINT_GUID 6e2d3a10"
+        expect "KhTypesAll_SIZE 180"
+    fi
+    echo "-- without --mof the header is missing"
+    (cd "$tmp" && "$script" -o nomof.so moftest.c) >"$tmp/nomof.log" 2>&1
+    check "the build fails" test $? -ne 0
+    check "... on the header" grep -qi "typesmof.h" "$tmp/nomof.log"
+    echo "-- a MOF with a syntax error"
+    printf '[WMI, guid("{6E2D3A13-1B2C-4D5E-8F90-A1B2C3D4E5F6}")]\nclass Broken\n{\n    [WmiDataId(1)] uint32 A\n};\n' >"$tmp/Broken.mof"
+    (cd "$tmp" && "$script" --mof Broken.mof=BrokenMof.h -o broken.so moftest.c) >"$tmp/broken.log" 2>&1
+    check "the build fails" test $? -ne 0
+    check "... naming the file and line" grep -q "Broken.mof:5: expected ';'" "$tmp/broken.log"
+    printf '[WMI, guid("{6E2D3A13-1B2C-4D5E-8F90-A1B2C3D4E5F6}")]\nclass Odd\n{\n    [WmiDataId(1)] NoSuchClass A;\n};\n' >"$tmp/Odd.mof"
+    (cd "$tmp" && "$script" --mof Odd.mof=OddMof.h -o odd.so moftest.c) >"$tmp/odd.log" 2>&1
+    check "a MOF with an unknown type fails" test $? -ne 0
+    check "... naming the type" grep -q "Odd.mof:4: A has type NoSuchClass" "$tmp/odd.log"
+    (cd "$tmp" && "$script" --mof Missing.mof=M.h -o m.so moftest.c) >"$tmp/missing.log" 2>&1
+    check "a MOF that does not exist fails" test $? -eq 1
+    check "... naming it" grep -q "no such MOF file: Missing.mof" "$tmp/missing.log"
     finish
 fi
 
