@@ -29,6 +29,8 @@
                                      "while not held, or still held when a driver callback returns")              \
     RULE(ASSERTION_FAILED, "rtl", "ASSERT/NT_ASSERT (DBG builds) failed")                                         \
     RULE(BREAKPOINT, "kd", "DbgBreakPoint with no debugger")                                                      \
+    RULE(WPP_RECORDER_LOG_MISUSE, "kd", "a WPP recorder log deleted twice, or a trace or "                      \
+                                        "WppRecorderLogSetIdentifier on a deleted or foreign log")                \
     RULE(BUGCHECK, "ke", "KeBugCheckEx (always fatal)")                                                           \
     RULE(MUTEX_MISUSE, "ke", "a fast or guarded mutex acquired again by its owner, or released by a thread "     \
                              "that does not own it")                                                              \
