@@ -92,6 +92,22 @@ WDFAPI VOID WdfDeviceInitSetPnpPowerEventCallbacks(
     memcpy(&DeviceInit->PnpPower, PnpPowerEventCallbacks, size);
 }
 
+/*
+ * The power policy owner's wake callbacks (EvtDeviceArmWakeFromS0 ... WakeFromSxTriggered),
+ * copied for the device WdfDeviceCreate makes; a structure whose Size is not this
+ * version's registers nothing.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpolicyeventcallbacks
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPolicyEventCallbacks(
+    PWDFDEVICE_INIT DeviceInit, PWDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicyEventCallbacks)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPolicyEventCallbacks") == NULL ||
+        PowerPolicyEventCallbacks == NULL || PowerPolicyEventCallbacks->Size != sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS)) {
+        return;
+    }
+    DeviceInit->PowerPolicy = *PowerPolicyEventCallbacks;
+}
+
 WDFAPI VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType)
 {
     if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetIoType") != NULL) {
@@ -288,6 +304,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     FxListInit(&device->Files);
     device->Pdo = init->Pdo;
     device->PnpPower = init->PnpPower;
+    device->PowerPolicy = init->PowerPolicy;
     device->HasRequestAttributes = init->HasRequestAttributes;
     device->RequestAttributes = init->RequestAttributes;
     device->HasFileObjectConfig = init->HasFileObjectConfig;

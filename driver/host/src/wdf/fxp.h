@@ -299,6 +299,7 @@ struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
     PDEVICE_OBJECT Pdo;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    WDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicy; /* WdfDeviceInitSetPowerPolicyEventCallbacks */
     WDF_DEVICE_IO_TYPE IoType;
     DEVICE_TYPE DeviceType;
     ULONG Characteristics;
@@ -370,6 +371,11 @@ typedef struct FX_DEVICE {
     PDEVICE_OBJECT Lower;
     FX_DEVICE_EXTENSION *Extension;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    /* The wake arming callbacks. The host's buses report no device that can signal
+       wake (WdfDeviceAssignS0IdleSettings with IdleCanWakeFromS0 and
+       WdfDeviceAssignSxWakeSettings fail with STATUS_POWER_STATE_INVALID), so the
+       framework never arms a device for wake and never calls them. */
+    WDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicy;
     bool HasRequestAttributes;
     WDF_OBJECT_ATTRIBUTES RequestAttributes;
     bool HasFileObjectConfig;

@@ -34,6 +34,8 @@ DRIVER_INITIALIZE DriverEntry;
 EVT_WDF_DRIVER_DEVICE_ADD IdleDeviceAdd;
 EVT_WDF_DEVICE_D0_ENTRY IdleD0Entry;
 EVT_WDF_DEVICE_D0_EXIT IdleD0Exit;
+static void IdleWakeCallback(WDFDEVICE Device);
+static NTSTATUS IdleArmWake(WDFDEVICE Device);
 EVT_WDF_IO_QUEUE_IO_READ IdleRead;
 EVT_WDF_IO_QUEUE_IO_WRITE IdleWrite;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL IdleDeviceControl;
@@ -136,6 +138,15 @@ NTSTATUS IdleDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     pnp.EvtDeviceD0Entry = IdleD0Entry;
     pnp.EvtDeviceD0Exit = IdleD0Exit;
     WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
+    WDF_POWER_POLICY_EVENT_CALLBACKS policy;
+    WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(&policy);
+    policy.EvtDeviceArmWakeFromS0 = IdleArmWake;
+    policy.EvtDeviceDisarmWakeFromS0 = IdleWakeCallback;
+    policy.EvtDeviceWakeFromS0Triggered = IdleWakeCallback;
+    policy.EvtDeviceArmWakeFromSx = IdleArmWake;
+    policy.EvtDeviceDisarmWakeFromSx = IdleWakeCallback;
+    policy.EvtDeviceWakeFromSxTriggered = IdleWakeCallback;
+    WdfDeviceInitSetPowerPolicyEventCallbacks(DeviceInit, &policy);
     WDF_OBJECT_ATTRIBUTES attributes;
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, IDLE_CONTEXT);
     WDFDEVICE device;
@@ -286,6 +297,18 @@ NTSTATUS IdleD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState)
     context->State.InD0 = 1;
     WdfSpinLockRelease(context->Lock);
     IdleWakeWaiters(context);
+    return STATUS_SUCCESS;
+}
+
+/* The wake callbacks: a device idling with IdleCannotWakeFromS0 (and no Sx wake
+   settings) is never armed for wake, so none of them may run. */
+static void IdleWakeCallback(WDFDEVICE Device)
+{
+    InterlockedIncrement((volatile LONG *)&IdleGetContext(Device)->State.WakeCallbacks);
+}
+static NTSTATUS IdleArmWake(WDFDEVICE Device)
+{
+    IdleWakeCallback(Device);
     return STATUS_SUCCESS;
 }
 

@@ -41,6 +41,7 @@ typedef struct IDLE_STATE {
     unsigned int PresentedWhileComponentIdle;
     unsigned int ReadsPreprocessed;    /* EvtDeviceWdmIrpPreprocess for IRP_MJ_READ */
     unsigned int SetPowerPreprocessed; /* ... for IRP_MJ_POWER / IRP_MN_SET_POWER */
+    unsigned int WakeCallbacks;        /* WdfDeviceInitSetPowerPolicyEventCallbacks' callbacks */
 } IDLE_STATE;
 
 typedef struct IDLE_WAIT {

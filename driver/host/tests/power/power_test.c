@@ -140,6 +140,7 @@ static void ScenarioIdleTimeout(void)
         KT_CHECKF(state.LastExitTarget == WDF_POWER_DEVICE_D3, "EvtDeviceD0Exit target %u (DxState D3)",
                   state.LastExitTarget);
         KT_CHECK(state.D0Entries == 1 && state.D0Exits == 1);
+        KT_CHECKF(state.WakeCallbacks == 0, "IdleCannotWakeFromS0: no wake callback ran (%u)", state.WakeCallbacks);
 
         KT_CHECK_STATUS(Write(file, "wake up"), KT_STATUS_SUCCESS);
         state = State(file);
