@@ -54,9 +54,15 @@ static __inline__ __attribute__((unused)) void KhWppAppendLiteral(char *Out, siz
     Out[*Used] = '\0';
 }
 
-/* One trace call: MSG with WPP's %!TYPE! extensions rewritten into DbgPrint's language. */
-static __inline__ __attribute__((unused)) void KhWppTrace(ULONG Level, const char *Flags, const char *File,
-                                                          int Line, const char *Function, const char *Format, ...)
+/*
+ * One trace call: MSG with WPP's %!TYPE! extensions rewritten into DbgPrint's language.
+ * LogIdentifier is the identifier of the WPP recorder log the call writes to (NULL for
+ * a trace function without a log argument); it starts the line, as the recorder's
+ * decoder shows it.
+ */
+static __inline__ __attribute__((unused)) void KhWppTraceV(const char *LogIdentifier, ULONG Level, const char *Flags,
+                                                           const char *File, int Line, const char *Function,
+                                                           const char *Format, va_list Args)
 {
     char format[1024];
     char text[64];
@@ -109,11 +115,45 @@ static __inline__ __attribute__((unused)) void KhWppTrace(ULONG Level, const cha
         format[used++] = '\n';
         format[used] = '\0';
     }
-    char prefix[160];
-    snprintf(prefix, sizeof(prefix), "[%s] %s: ", KhWppLevelName(Level), Flags);
+    char prefix[200];
+    if (LogIdentifier != NULL) {
+        snprintf(prefix, sizeof(prefix), "[%s] [%s] %s: ", LogIdentifier, KhWppLevelName(Level), Flags);
+    } else {
+        snprintf(prefix, sizeof(prefix), "[%s] %s: ", KhWppLevelName(Level), Flags);
+    }
+    vDbgPrintExWithPrefix(prefix, DPFLTR_IHVDRIVER_ID, KhWppDebugLevel(Level), format, Args);
+}
+
+static __inline__ __attribute__((unused)) void KhWppTrace(ULONG Level, const char *Flags, const char *File,
+                                                          int Line, const char *Function, const char *Format, ...)
+{
     va_list args;
     va_start(args, Format);
-    vDbgPrintExWithPrefix(prefix, DPFLTR_IHVDRIVER_ID, KhWppDebugLevel(Level), format, args);
+    KhWppTraceV(NULL, Level, Flags, File, Line, Function, Format, args);
+    va_end(args);
+}
+
+/*
+ * The identifier of a live WPP recorder log (WppRecorder.h), copied into Buffer; FALSE,
+ * with the verifier's WPP_RECORDER_LOG_MISUSE report, for a deleted or unknown log.
+ * Implemented by the host (src/kd/wpprecorder.c).
+ */
+NTSYSAPI BOOLEAN KmdfHostWppRecorderLogIdentifier(void *RecorderLog, char *Buffer, size_t Size);
+
+/* A trace function whose first argument is a recorder log (IFRLOG in the WPP
+ * configuration): the line goes to the debugger with the log's identifier, and a call
+ * on a deleted or unknown log is reported instead of printed. */
+static __inline__ __attribute__((unused)) void KhWppTraceLog(void *RecorderLog, ULONG Level, const char *Flags,
+                                                             const char *File, int Line, const char *Function,
+                                                             const char *Format, ...)
+{
+    char identifier[64];
+    if (!KmdfHostWppRecorderLogIdentifier(RecorderLog, identifier, sizeof(identifier))) {
+        return;
+    }
+    va_list args;
+    va_start(args, Format);
+    KhWppTraceV(identifier, Level, Flags, File, Line, Function, Format, args);
     va_end(args);
 }
 
@@ -142,5 +182,7 @@ static __inline__ __attribute__((unused)) void KhWppCleanup(const char *ControlN
 #endif
 
 #define KH_WPP_TRACE(LEVEL, FLAGS, MSG, ...) KhWppTrace((ULONG)(LEVEL), FLAGS, __FILE__, __LINE__, __func__, MSG, ##__VA_ARGS__)
+#define KH_WPP_TRACE_LOG(LOG, LEVEL, FLAGS, MSG, ...) \
+    KhWppTraceLog((void *)(LOG), (ULONG)(LEVEL), FLAGS, __FILE__, __LINE__, __func__, MSG, ##__VA_ARGS__)
 
 #endif /* KMDFHOST_WPP_H */

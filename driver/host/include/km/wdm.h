@@ -2908,6 +2908,46 @@ typedef NTSTATUS PO_FX_POWER_CONTROL_CALLBACK(PVOID DeviceContext, LPCGUID Power
                                               SIZE_T InBufferSize, PVOID OutBuffer, SIZE_T OutBufferSize,
                                               PSIZE_T BytesReturned);
 typedef PO_FX_POWER_CONTROL_CALLBACK *PPO_FX_POWER_CONTROL_CALLBACK;
+typedef VOID PO_FX_DEVICE_POWER_REQUIRED_CALLBACK(PVOID Context);
+typedef PO_FX_DEVICE_POWER_REQUIRED_CALLBACK *PPO_FX_DEVICE_POWER_REQUIRED_CALLBACK;
+typedef VOID PO_FX_DEVICE_POWER_NOT_REQUIRED_CALLBACK(PVOID Context);
+typedef PO_FX_DEVICE_POWER_NOT_REQUIRED_CALLBACK *PPO_FX_DEVICE_POWER_NOT_REQUIRED_CALLBACK;
+
+#define PO_FX_VERSION_V1 0x00000001
+#define PO_FX_VERSION PO_FX_VERSION_V1
+#define PO_FX_FLAG_BLOCKING 0x1
+#define PO_FX_FLAG_ASYNC_ONLY 0x2
+#define PO_FX_UNKNOWN_POWER 0xffffffff
+#define PO_FX_UNKNOWN_TIME 0xffffffffffffffffull
+
+typedef struct _PO_FX_DEVICE_V1 {
+    ULONG Version;
+    ULONG ComponentCount;
+    PPO_FX_COMPONENT_ACTIVE_CONDITION_CALLBACK ComponentActiveConditionCallback;
+    PPO_FX_COMPONENT_IDLE_CONDITION_CALLBACK ComponentIdleConditionCallback;
+    PPO_FX_COMPONENT_IDLE_STATE_CALLBACK ComponentIdleStateCallback;
+    PPO_FX_DEVICE_POWER_REQUIRED_CALLBACK DevicePowerRequiredCallback;
+    PPO_FX_DEVICE_POWER_NOT_REQUIRED_CALLBACK DevicePowerNotRequiredCallback;
+    PPO_FX_POWER_CONTROL_CALLBACK PowerControlCallback;
+    PVOID DeviceContext;
+    PO_FX_COMPONENT_V1 Components[ANYSIZE_ARRAY];
+} PO_FX_DEVICE_V1, *PPO_FX_DEVICE_V1;
+typedef PO_FX_DEVICE_V1 PO_FX_DEVICE, *PPO_FX_DEVICE;
+
+/* The power management framework's routines (src/po/pofx.c). */
+NTKERNELAPI NTSTATUS PoFxRegisterDevice(PDEVICE_OBJECT Pdo, PPO_FX_DEVICE Device, POHANDLE *Handle);
+NTKERNELAPI VOID PoFxStartDevicePowerManagement(POHANDLE Handle);
+NTKERNELAPI VOID PoFxUnregisterDevice(POHANDLE Handle);
+NTKERNELAPI VOID PoFxActivateComponent(POHANDLE Handle, ULONG Component, ULONG Flags);
+NTKERNELAPI VOID PoFxIdleComponent(POHANDLE Handle, ULONG Component, ULONG Flags);
+NTKERNELAPI VOID PoFxCompleteIdleState(POHANDLE Handle, ULONG Component);
+NTKERNELAPI VOID PoFxCompleteIdleCondition(POHANDLE Handle, ULONG Component);
+NTKERNELAPI VOID PoFxCompleteDevicePowerNotRequired(POHANDLE Handle);
+NTKERNELAPI VOID PoFxReportDevicePoweredOn(POHANDLE Handle);
+NTKERNELAPI VOID PoFxSetComponentLatency(POHANDLE Handle, ULONG Component, ULONGLONG Latency);
+NTKERNELAPI VOID PoFxSetComponentResidency(POHANDLE Handle, ULONG Component, ULONGLONG Residency);
+NTKERNELAPI VOID PoFxSetComponentWake(POHANDLE Handle, ULONG Component, BOOLEAN WakeHint);
+NTKERNELAPI VOID PoFxSetDeviceIdleTimeout(POHANDLE Handle, ULONGLONG IdleTimeout);
 
 /* Device properties (devpropdef.h). */
 #include <devpropdef.h>

@@ -29,6 +29,8 @@
                                      "while not held, or still held when a driver callback returns")              \
     RULE(ASSERTION_FAILED, "rtl", "ASSERT/NT_ASSERT (DBG builds) failed")                                         \
     RULE(BREAKPOINT, "kd", "DbgBreakPoint with no debugger")                                                      \
+    RULE(WPP_RECORDER_LOG_MISUSE, "kd", "a WPP recorder log deleted twice, or a trace or "                      \
+                                        "WppRecorderLogSetIdentifier on a deleted or foreign log")                \
     RULE(BUGCHECK, "ke", "KeBugCheckEx (always fatal)")                                                           \
     RULE(MUTEX_MISUSE, "ke", "a fast or guarded mutex acquired again by its owner, or released by a thread "     \
                              "that does not own it")                                                              \
@@ -62,6 +64,8 @@
     RULE(TIMER_STOP_WAIT_IN_CALLBACK, "wdf", "WdfTimerStop(Wait = TRUE) from the timer's own callback")           \
     RULE(QUEUE_STOP_TIMED_OUT, "wdf", "requests delivered from a power-managed queue still unfinished long "      \
                                       "after the device began to power down")                                     \
+    RULE(POWER_REFERENCE_UNDERFLOW, "wdf, po", "WdfDeviceResumeIdle without a matching WdfDeviceStopIdle, "     \
+                                               "or PoFxIdleComponent without a matching PoFxActivateComponent")   \
     /* Stable ids of DESIGN.md reported by parts still to come */                                                \
     RULE(UNIMPLEMENTED_DDI, "ldr", "a driver called a DDI the host does not implement")                           \
     /* The schedule explorer (src/os/explore.c and its program, explore/) */                                     \

@@ -61,6 +61,12 @@ FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject)
     return device;
 }
 
+static void FxPolicyShutdown(FX_DEVICE *Device);
+static void FxPolicyPoFxUnregister(FX_DEVICE *Device);
+static void FxPolicyDestroyLocks(FX_DEVICE *Device);
+static void FxPolicyDeviceStarted(FX_DEVICE *Device);
+static NTSTATUS FxPolicyPoFxRegister(FX_DEVICE *Device);
+
 /* ------------------------------------------------------------ device init */
 
 static PWDFDEVICE_INIT FxInitFromHandle(PWDFDEVICE_INIT DeviceInit, const char *Api)
@@ -84,6 +90,22 @@ WDFAPI VOID WdfDeviceInitSetPnpPowerEventCallbacks(
     }
     memset(&DeviceInit->PnpPower, 0, sizeof(DeviceInit->PnpPower));
     memcpy(&DeviceInit->PnpPower, PnpPowerEventCallbacks, size);
+}
+
+/*
+ * The power policy owner's wake callbacks (EvtDeviceArmWakeFromS0 ... WakeFromSxTriggered),
+ * copied for the device WdfDeviceCreate makes; a structure whose Size is not this
+ * version's registers nothing.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpolicyeventcallbacks
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPolicyEventCallbacks(
+    PWDFDEVICE_INIT DeviceInit, PWDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicyEventCallbacks)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPolicyEventCallbacks") == NULL ||
+        PowerPolicyEventCallbacks == NULL || PowerPolicyEventCallbacks->Size != sizeof(WDF_POWER_POLICY_EVENT_CALLBACKS)) {
+        return;
+    }
+    DeviceInit->PowerPolicy = *PowerPolicyEventCallbacks;
 }
 
 WDFAPI VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType)
@@ -379,11 +401,21 @@ static void FxDeviceDestroy(FX_OBJECT *Object)
         FxSyncLockDelete(device->Object.SyncLock);
         device->Object.SyncLock = NULL;
     }
+    FxPolicyShutdown(device);
+    FxPolicyDestroyLocks(device);
     HosMutexDestroy(&device->Lock);
 }
 
 static void FxDeviceRemove(FX_DEVICE *Device);
 static void FxControlDeviceDispose(FX_OBJECT *Object);
+static void FxPolicyDestroyLocks(FX_DEVICE *Device)
+{
+    free(Device->Policy.PoFxIdleStates);
+    Device->Policy.PoFxIdleStates = NULL;
+    HosCondDestroy(&Device->Policy.Changed);
+    HosMutexDestroy(&Device->Policy.Lock);
+    HosMutexDestroy(&Device->Policy.Transition);
+}
 
 static const FX_OBJECT_OPS FxDeviceOps = {NULL, FxDeviceDestroy};
 /* A control device goes when the driver deletes it (or with the driver object). */
@@ -440,10 +472,18 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
     HosMutexInitOrdering(&device->Lock);
+    HosMutexInit(&device->Policy.Transition);
+    HosMutexInit(&device->Policy.Lock);
+    HosCondInit(&device->Policy.Changed);
+    /* "By default, the function driver is the power policy owner" (Power Policy Ownership);
+       a filter or a control device is not, unless WdfDeviceInitSetPowerPolicyOwnership. */
+    memcpy(device->Preprocess, init->Preprocess, sizeof(device->Preprocess));
+    device->Policy.Owner = init->PowerPolicyOwnerSet ? init->PowerPolicyOwner : !init->Filter && !init->Control;
     FxListInit(&device->Queues);
     FxListInit(&device->Files);
     device->Pdo = init->Pdo;
     device->PnpPower = init->PnpPower;
+    device->PowerPolicy = init->PowerPolicy;
     device->HasRequestAttributes = init->HasRequestAttributes;
     device->RequestAttributes = init->RequestAttributes;
     device->HasFileObjectConfig = init->HasFileObjectConfig;
@@ -458,6 +498,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     if (FxDeviceScope(device) == WdfSynchronizationScopeDevice) {
         object->SyncLock = FxSyncLockCreate(object->ExecutionLevel == WdfExecutionLevelPassive);
         if (object->SyncLock == NULL) {
+            FxPolicyDestroyLocks(device);
             HosMutexDestroy(&device->Lock);
             FxObjectFreeUninserted(object);
             return STATUS_INSUFFICIENT_RESOURCES;
@@ -471,6 +512,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
     if (!NT_SUCCESS(status)) {
         FxSyncLockDelete(object->SyncLock);
         object->SyncLock = NULL;
+        FxPolicyDestroyLocks(device);
         HosMutexDestroy(&device->Lock);
         FxObjectFreeUninserted(object);
         return status;
@@ -496,6 +538,7 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
             IoDeleteDevice(fdo);
             FxSyncLockDelete(object->SyncLock);
             object->SyncLock = NULL;
+            FxPolicyDestroyLocks(device);
             HosMutexDestroy(&device->Lock);
             FxObjectFreeUninserted(object);
             return STATUS_NO_SUCH_DEVICE;
@@ -925,6 +968,14 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     Device->PnpState = FxPnpStarted;
     HosMutexUnlock(&Device->Lock);
     FxDeviceSetInterfaces(Device, true);
+    FxPolicyDeviceStarted(Device);
+    status = FxPolicyPoFxRegister(Device);
+    if (!NT_SUCCESS(status)) {
+        HosMutexLock(&Device->Policy.Lock);
+        Device->Policy.Started = false;
+        HosMutexUnlock(&Device->Policy.Lock);
+        return status;
+    }
     /* "The framework calls EvtChildListScanForChildren ... each time the parent device
        enters its working (D0) state." */
     FxChildListsScan(Device);
@@ -932,7 +983,8 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
+/* Leaves D0 for Target (D3 when the system sleeps, the idle state when idle). */
+static NTSTATUS FxDevicePowerDown(FX_DEVICE *Device, WDF_POWER_DEVICE_STATE Target)
 {
     if (!Device->InD0) {
         return STATUS_SUCCESS;
@@ -946,34 +998,468 @@ static NTSTATUS FxDeviceSuspend(FX_DEVICE *Device)
     /* Leaving D0 stops the default target; what it sent stays pending below. */
     FxIoTargetDeviceStopping(Device, false);
     (void)FX_CALL_STATUS(Device, EvtDeviceD0ExitPreInterruptsDisabled,
-                         "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3);
-    (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3);
+                         "EvtDeviceD0ExitPreInterruptsDisabled", Target);
+    (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", Target);
     Device->InD0 = false;
     return status;
 }
 
-static NTSTATUS FxDeviceResume(FX_DEVICE *Device)
+/* Returns to D0 from Previous, the state the device was in. */
+static NTSTATUS FxDevicePowerUp(FX_DEVICE *Device, WDF_POWER_DEVICE_STATE Previous)
 {
     if (Device->InD0 || Device->PnpState != FxPnpStarted) {
         return STATUS_SUCCESS;
     }
     NTSTATUS status =
-        FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", WdfPowerDeviceD3);
+        FX_CALL_STATUS(Device, EvtDeviceD0Entry, "EvtDeviceD0Entry", Previous);
     if (!NT_SUCCESS(status)) {
         return status;
     }
     status = FX_CALL_STATUS(Device, EvtDeviceD0EntryPostInterruptsEnabled,
-                            "EvtDeviceD0EntryPostInterruptsEnabled", WdfPowerDeviceD3);
+                            "EvtDeviceD0EntryPostInterruptsEnabled", Previous);
     if (!NT_SUCCESS(status)) {
         return status;
     }
     Device->InD0 = true;
     FxIoTargetDeviceStarted(Device);
-    FxDevicePowerQueues(Device, true, false);
+    HosMutexLock(&Device->Policy.Lock);
+    /* Under PoFx the power-managed queues wait for component 0's active condition. */
+    bool holdQueues = Device->Policy.PoHandle != NULL && !Device->Policy.ComponentActive;
+    HosMutexUnlock(&Device->Policy.Lock);
+    if (!holdQueues) {
+        FxDevicePowerQueues(Device, true, false);
+    }
     if (Device->SelfManagedIoInitialized) {
         status =
             FX_CALL_STATUS(Device, EvtDeviceSelfManagedIoRestart, "EvtDeviceSelfManagedIoRestart");
     }
+    return status;
+}
+
+/* ------------------------------------------------------------ power policy: S0 idle */
+
+/*
+ * The idle policy of "Supporting Idle Power-Down" (learn.microsoft.com, wdf): once the
+ * device has been idle (no StopIdle reference, no request in a power-managed queue) for
+ * IdleTimeout milliseconds, the framework takes it to DxState (EvtDeviceSelfManagedIoSuspend,
+ * power-managed queues stopped, EvtDeviceD0ExitPreInterruptsDisabled and EvtDeviceD0Exit
+ * with DxState as the target); a request arriving at a power-managed queue or
+ * WdfDeviceStopIdle brings it back (EvtDeviceD0Entry with DxState as the previous state,
+ * queues restarted, EvtDeviceSelfManagedIoRestart) before the request is presented.
+ * A device that is the power policy owner and has an idle policy gets one thread that runs
+ * these transitions at PASSIVE_LEVEL; the idle time-out is a timer of src/os.
+ */
+
+/* The WDF state the idle policy leaves D0 for (DxState; PowerDeviceMaximum: the deepest
+   state that can still wake the device, which on the host's buses is D3). */
+static WDF_POWER_DEVICE_STATE FxPolicyIdleTarget(FX_POWER_POLICY *Policy)
+{
+    switch (Policy->Idle.DxState) {
+    case PowerDeviceD1:
+        return WdfPowerDeviceD1;
+    case PowerDeviceD2:
+        return WdfPowerDeviceD2;
+    default:
+        return WdfPowerDeviceD3;
+    }
+}
+
+/* Under Policy->Lock: starts the idle period when nothing holds the device in D0. */
+static void FxPolicyArmLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->Timer == NULL || !Policy->IdleEnabled || !Policy->Started || Policy->SystemSleeping ||
+        Policy->IdleInDx || Policy->PoweringDown || Policy->References > 0 || Policy->PoFxAssigned) {
+        /* Under PoFx, PoFx decides when the device's power is not required. */
+        return;
+    }
+    uint64_t timeoutNs = (uint64_t)Policy->Idle.IdleTimeout * 1000ull * 1000ull;
+    Policy->IdleDueNs = HosNowNs() + timeoutNs;
+    Policy->TimerDue = false;
+    HosTimerSet(Policy->Timer, timeoutNs, 0);
+}
+
+static void FxPolicyTimerRoutine(void *Context)
+{
+    FX_DEVICE *device = Context;
+    HosMutexLock(&device->Policy.Lock);
+    device->Policy.TimerDue = true;
+    HosCondBroadcast(&device->Policy.Changed);
+    HosMutexUnlock(&device->Policy.Lock);
+}
+
+/* The policy thread: idle power-down when the time-out ends, power-up when wanted. */
+static void FxPolicyThread(void *Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    while (!policy->Stop) {
+        if (policy->PoFxPowerRequiredPending && !policy->IdleInDx && !policy->PoweringDown) {
+            /* The device is in D0 again (or never left): answer PoFx. */
+            policy->PoFxPowerRequiredPending = false;
+            POHANDLE handle = policy->PoHandle;
+            HosMutexUnlock(&policy->Lock);
+            PoFxReportDevicePoweredOn(handle);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
+        if (policy->PoFxNotRequiredPending && !policy->TimerDue && !policy->PoweringDown) {
+            policy->PoFxNotRequiredPending = false;
+            POHANDLE handle = policy->PoHandle;
+            HosMutexUnlock(&policy->Lock);
+            PoFxCompleteDevicePowerNotRequired(handle);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
+        if (policy->QueueChangeWanted && !policy->IdleInDx && !policy->PoweringDown) {
+            policy->QueueChangeWanted = false;
+            bool start = policy->ComponentActive;
+            HosMutexUnlock(&policy->Lock);
+            HosMutexLock(&policy->Transition);
+            if (device->InD0) {
+                FxDevicePowerQueues(device, start, false);
+            }
+            HosMutexUnlock(&policy->Transition);
+            HosMutexLock(&policy->Lock);
+            continue;
+        }
+        if (policy->PowerUpWanted && policy->IdleInDx && policy->Started && !policy->SystemSleeping) {
+            policy->PowerUpWanted = false;
+            WDF_POWER_DEVICE_STATE previous = policy->IdleState;
+            HosMutexUnlock(&policy->Lock);
+            HosMutexLock(&policy->Transition);
+            NTSTATUS status = FxDevicePowerUp(device, previous);
+            /* The state is published before the next transition can begin. */
+            HosMutexLock(&policy->Lock);
+            HosMutexUnlock(&policy->Transition);
+            policy->IdleInDx = false;
+            policy->PowerUpFailed = !NT_SUCCESS(status);
+            HosCondBroadcast(&policy->Changed);
+            FxPolicyArmLocked(policy);
+            continue;
+        }
+        if (policy->TimerDue) {
+            policy->TimerDue = false;
+            if (policy->IdleEnabled && policy->Started && !policy->SystemSleeping && !policy->IdleInDx &&
+                policy->References == 0 && HosNowNs() >= policy->IdleDueNs) {
+                policy->PoweringDown = true;
+                policy->PowerUpWanted = false;
+                WDF_POWER_DEVICE_STATE target = FxPolicyIdleTarget(policy);
+                policy->IdleState = target;
+                HosMutexUnlock(&policy->Lock);
+                HosMutexLock(&policy->Transition);
+                bool wasInD0 = device->InD0;
+                (void)FxDevicePowerDown(device, target);
+                HosMutexLock(&policy->Lock);
+                policy->PoweringDown = false;
+                policy->IdleInDx = wasInD0 && !device->InD0;
+                HosMutexUnlock(&policy->Transition);
+                if (policy->IdleInDx) {
+                    policy->IdlePowerDowns++;
+                    /* A reference that came meanwhile (without PoFx, which asks itself), or
+                       idle power-down disabled meanwhile, brings the device straight back. */
+                    if ((policy->References > 0 && policy->PoHandle == NULL) || !policy->IdleEnabled) {
+                        policy->PowerUpWanted = true;
+                    }
+                }
+                HosCondBroadcast(&policy->Changed);
+                FxPolicyArmLocked(policy);
+            }
+            continue;
+        }
+        HosCondWait(&policy->Changed, &policy->Lock);
+    }
+    HosMutexUnlock(&policy->Lock);
+}
+
+/* Takes a power reference: the device stays in (or returns to) D0. */
+static void FxPolicyReferenceLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->References++ == 0) {
+        if (Policy->PoHandle != NULL) {
+            /* The framework's power reference is component 0's activation reference. */
+            PoFxActivateComponent(Policy->PoHandle, 0, 0);
+        }
+        if (Policy->Timer != NULL) {
+            HosTimerCancel(Policy->Timer, false);
+        }
+        Policy->TimerDue = false;
+        if ((Policy->IdleInDx || Policy->PoweringDown) && Policy->PoHandle == NULL) {
+            /* (Under PoFx the device returns when PoFx says its power is required.) */
+            Policy->PowerUpWanted = true;
+            HosCondBroadcast(&Policy->Changed);
+        }
+    }
+}
+
+static void FxPolicyDereferenceLocked(FX_POWER_POLICY *Policy)
+{
+    if (Policy->References > 0 && --Policy->References == 0) {
+        if (Policy->PoHandle != NULL) {
+            PoFxIdleComponent(Policy->PoHandle, 0, 0);
+        }
+        FxPolicyArmLocked(Policy);
+    }
+}
+
+void FxDevicePowerReference(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    FxPolicyReferenceLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+void FxDevicePowerDereference(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    FxPolicyDereferenceLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+
+/* ------------------------------------------------------------ power policy: PoFx */
+
+/*
+ * A device with power framework settings (WdfDeviceWdmAssignPowerFrameworkSettings) is
+ * registered with PoFx when it starts, after EvtDeviceSelfManagedIoInit, with one
+ * component (the driver's, or F0 only); EvtDeviceWdmPostPoFxRegisterDevice follows, then
+ * PoFxStartDevicePowerManagement. The framework's power reference (StopIdle, requests in
+ * power-managed queues) is component 0's activation reference; PoFx's
+ * DevicePowerNotRequiredCallback takes the device to its idle Dx state and
+ * DevicePowerRequiredCallback back to D0 ("Supporting Functional Power States",
+ * learn.microsoft.com, wdf). At removal EvtDeviceWdmPrePoFxUnregisterDevice, then
+ * PoFxUnregisterDevice.
+ */
+/* Component 0's condition: the power-managed queues run only while it is active. */
+static void FxPoFxComponentCondition(FX_DEVICE *Device, ULONG Component, bool Active)
+{
+    if (Component != 0) {
+        return;
+    }
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->ComponentActive = Active;
+    policy->QueueChangeWanted = true;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static void FxPoFxActiveCondition(PVOID Context, ULONG Component)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.ComponentActiveConditionCallback != NULL) {
+        device->Policy.PoFx.ComponentActiveConditionCallback(device->Policy.PoFx.PoFxDeviceContext, Component);
+    }
+    FxPoFxComponentCondition(device, Component, true);
+}
+
+static void FxPoFxIdleCondition(PVOID Context, ULONG Component)
+{
+    FX_DEVICE *device = Context;
+    FxPoFxComponentCondition(device, Component, false);
+    if (device->Policy.PoFx.ComponentIdleConditionCallback != NULL) {
+        device->Policy.PoFx.ComponentIdleConditionCallback(device->Policy.PoFx.PoFxDeviceContext, Component);
+    } else {
+        PoFxCompleteIdleCondition(device->Policy.PoHandle, Component);
+    }
+}
+
+static void FxPoFxIdleState(PVOID Context, ULONG Component, ULONG State)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.ComponentIdleStateCallback != NULL) {
+        device->Policy.PoFx.ComponentIdleStateCallback(device->Policy.PoFx.PoFxDeviceContext, Component, State);
+    } else {
+        PoFxCompleteIdleState(device->Policy.PoHandle, Component);
+    }
+}
+
+static NTSTATUS FxPoFxPowerControl(PVOID Context, LPCGUID Code, PVOID In, SIZE_T InSize, PVOID Out,
+                                   SIZE_T OutSize, PSIZE_T Returned)
+{
+    FX_DEVICE *device = Context;
+    if (device->Policy.PoFx.PowerControlCallback == NULL) {
+        return STATUS_NOT_SUPPORTED;
+    }
+    return device->Policy.PoFx.PowerControlCallback(device->Policy.PoFx.PoFxDeviceContext, Code, In, InSize, Out,
+                                                    OutSize, Returned);
+}
+
+static void FxPoFxPowerNotRequired(PVOID Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->PoFxNotRequiredPending = true;
+    policy->TimerDue = true;
+    policy->IdleDueNs = 0;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static void FxPoFxPowerRequired(PVOID Context)
+{
+    FX_DEVICE *device = Context;
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->PoFxPowerRequiredPending = true;
+    if (policy->IdleInDx || policy->PoweringDown) {
+        policy->PowerUpWanted = true;
+    }
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+}
+
+static NTSTATUS FxPolicyPoFxRegister(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    if (!policy->PoFxAssigned) {
+        return STATUS_SUCCESS;
+    }
+    PO_FX_DEVICE fx;
+    memset(&fx, 0, sizeof(fx));
+    fx.Version = PO_FX_VERSION_V1;
+    fx.ComponentCount = 1;
+    fx.ComponentActiveConditionCallback = FxPoFxActiveCondition;
+    fx.ComponentIdleConditionCallback = FxPoFxIdleCondition;
+    fx.ComponentIdleStateCallback = FxPoFxIdleState;
+    fx.DevicePowerRequiredCallback = FxPoFxPowerRequired;
+    fx.DevicePowerNotRequiredCallback = FxPoFxPowerNotRequired;
+    fx.PowerControlCallback = FxPoFxPowerControl;
+    fx.DeviceContext = Device;
+    fx.Components[0] = policy->PoFxComponent;
+    POHANDLE handle = NULL;
+    NTSTATUS status = PoFxRegisterDevice(Device->Pdo != NULL ? Device->Pdo : Device->Fdo, &fx, &handle);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    HosMutexLock(&policy->Lock);
+    policy->PoHandle = handle;
+    policy->ComponentActive = true; /* every component is active after PoFxRegisterDevice */
+    if (policy->References > 0) {
+        PoFxActivateComponent(handle, 0, 0);
+    }
+    HosMutexUnlock(&policy->Lock);
+    if (policy->PoFx.EvtDeviceWdmPostPoFxRegisterDevice != NULL) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceWdmPostPoFxRegisterDevice", Device);
+        status = policy->PoFx.EvtDeviceWdmPostPoFxRegisterDevice((WDFDEVICE)Device, handle);
+        FxCallbackLeave(&frame);
+        if (!NT_SUCCESS(status)) {
+            HosMutexLock(&policy->Lock);
+            policy->PoHandle = NULL;
+            HosMutexUnlock(&policy->Lock);
+            PoFxUnregisterDevice(handle);
+            return status;
+        }
+    }
+    PoFxStartDevicePowerManagement(handle);
+    return STATUS_SUCCESS;
+}
+
+static void FxPolicyPoFxUnregister(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    POHANDLE handle = policy->PoHandle;
+    HosMutexUnlock(&policy->Lock);
+    if (handle == NULL) {
+        return;
+    }
+    if (policy->PoFx.EvtDeviceWdmPrePoFxUnregisterDevice != NULL) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, Device->Object.Driver, NULL, "EvtDeviceWdmPrePoFxUnregisterDevice", Device);
+        policy->PoFx.EvtDeviceWdmPrePoFxUnregisterDevice((WDFDEVICE)Device, handle);
+        FxCallbackLeave(&frame);
+    }
+    /* No PoFx callback runs once PoFxUnregisterDevice returns; the handle goes after it,
+       so that a callback still running may use it. */
+    PoFxUnregisterDevice(handle);
+    HosMutexLock(&policy->Lock);
+    policy->PoHandle = NULL;
+    policy->PoFxNotRequiredPending = false;
+    policy->PoFxPowerRequiredPending = false;
+    HosMutexUnlock(&policy->Lock);
+}
+
+/* The device started: the first idle period begins. */
+static void FxPolicyDeviceStarted(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Policy.Lock);
+    Device->Policy.Started = true;
+    FxPolicyArmLocked(&Device->Policy);
+    HosMutexUnlock(&Device->Policy.Lock);
+}
+
+/* The device is being removed (or deleted): the policy thread and the timer end, and a
+   StopIdle(WaitForD0 = TRUE) that waits gives up. Transitions after this are PnP's. */
+static void FxPolicyShutdown(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    FxPolicyPoFxUnregister(Device);
+    HosMutexLock(&policy->Lock);
+    policy->Started = false;
+    policy->Stop = true;
+    HOS_THREAD *thread = policy->Thread;
+    HOS_TIMER *timer = policy->Timer;
+    policy->Thread = NULL;
+    policy->Timer = NULL;
+    HosCondBroadcast(&policy->Changed);
+    HosMutexUnlock(&policy->Lock);
+    if (thread != NULL) {
+        HosThreadJoin(thread);
+    }
+    if (timer != NULL) {
+        HosTimerDelete(timer);
+    }
+}
+
+/* IRP_MN_SET_POWER for Dx from the system (KmdfHostSuspendDevice): the idle timer stops; a
+   device that idled to Dx already stays there. */
+static NTSTATUS FxPolicySystemSleep(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->SystemSleeping = true;
+    policy->TimerDue = false;
+    if (policy->Timer != NULL) {
+        HosTimerCancel(policy->Timer, false);
+    }
+    HosMutexUnlock(&policy->Lock);
+    HosMutexLock(&policy->Transition);
+    NTSTATUS status = FxDevicePowerDown(Device, WdfPowerDeviceD3);
+    HosMutexUnlock(&policy->Transition);
+    return status;
+}
+
+/*
+ * IRP_MN_SET_POWER for D0 from the system. A device that had idled to Dx before the system
+ * slept stays in Dx until it is needed, unless PowerUpIdleDeviceOnSystemWake is WdfTrue
+ * (WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS); any other device returns to D0.
+ */
+static NTSTATUS FxPolicySystemWake(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Transition);
+    HosMutexLock(&policy->Lock);
+    bool stayIdle = policy->IdleInDx && policy->References == 0 &&
+                    policy->Idle.PowerUpIdleDeviceOnSystemWake != WdfTrue;
+    WDF_POWER_DEVICE_STATE previous = policy->IdleInDx ? policy->IdleState : WdfPowerDeviceD3;
+    HosMutexUnlock(&policy->Lock);
+    NTSTATUS status = STATUS_SUCCESS;
+    if (!stayIdle) {
+        status = FxDevicePowerUp(Device, previous);
+    }
+    HosMutexLock(&policy->Lock);
+    HosMutexUnlock(&policy->Transition);
+    policy->SystemSleeping = false;
+    if (!stayIdle) {
+        policy->IdleInDx = false;
+        policy->PowerUpWanted = false;
+    }
+    HosCondBroadcast(&policy->Changed);
+    FxPolicyArmLocked(policy);
+    HosMutexUnlock(&policy->Lock);
     return status;
 }
 
@@ -999,6 +1485,9 @@ static void FxDevicePurgeQueues(FX_DEVICE *Device)
  */
 static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
 {
+    /* The idle policy ends first: no idle transition races the removal. A device that had
+       idled to Dx is not in D0, so it gets no second EvtDeviceD0Exit. */
+    FxPolicyShutdown(Device);
     bool wasInD0 = Device->InD0;
     FxWmiDeviceStopping(Device);
     FxDeviceSetInterfaces(Device, false);
@@ -1251,13 +1740,13 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
     if (stack->Parameters.Power.State.DeviceState == PowerDeviceD0) {
         status = FxForwardSynchronously(Device, Irp);
         if (NT_SUCCESS(status)) {
-            status = FxDeviceResume(Device);
+            status = FxPolicySystemWake(Device);
         }
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
-    status = FxDeviceSuspend(Device);
+    status = FxPolicySystemSleep(Device);
     if (!NT_SUCCESS(status)) {
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -1267,9 +1756,12 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
     return FxForward(Device, Irp);
 }
 
+static NTSTATUS FxDispatchToFramework(FX_DEVICE *Device, PIRP Irp);
+
 /*
- * The dispatch routine for every major function: PnP and power drive the state
- * machine, create/cleanup/close the file objects, everything else goes to the queues.
+ * The dispatch routine for every major function: an IRP the driver preprocesses goes to
+ * its EvtDeviceWdmIrpPreprocess first; PnP and power drive the state machine,
+ * create/cleanup/close the file objects, everything else goes to the queues.
  */
 NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -1287,6 +1779,23 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         FxCompleteIrp(Irp, status, 0);
         return status;
     }
+    NTSTATUS status;
+    FX_PREPROCESS *preprocess = &device->Preprocess[stack->MajorFunction];
+    if (preprocess->Evt != NULL && (preprocess->AllMinors || preprocess->Minors[stack->MinorFunction])) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, device->Object.Driver, NULL, "EvtDeviceWdmIrpPreprocess", device);
+        status = preprocess->Evt((WDFDEVICE)device, Irp);
+        FxCallbackLeave(&frame);
+    } else {
+        status = FxDispatchToFramework(device, Irp);
+    }
+    FxObjectDereference(&device->Object);
+    return status;
+}
+
+static NTSTATUS FxDispatchToFramework(FX_DEVICE *device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
     switch (stack->MajorFunction) {
     case IRP_MJ_PNP:
@@ -1311,7 +1820,6 @@ NTSTATUS FxDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         status = FxQueueDispatchIrp(device, Irp);
         break;
     }
-    FxObjectDereference(&device->Object);
     return status;
 }
 
@@ -1417,6 +1925,58 @@ WDFAPI NTSTATUS WdfDeviceEnqueueRequest(WDFDEVICE Device, WDFREQUEST Request)
         HosMutexUnlock(&request->Lock);
     }
     return status;
+}
+
+/*
+ * WdfDeviceInitAssignWdmIrpPreprocessCallback: EvtDeviceWdmIrpPreprocess receives the
+ * IRPs of MajorFunction (only the given minor functions when there are any; a second
+ * call with the same callback adds minor functions) before the framework does.
+ * STATUS_INVALID_PARAMETER for a major function out of range, no callback, minor
+ * functions without their array, or another callback for the same major function.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitassignwdmirppreprocesscallback
+ */
+WDFAPI NTSTATUS WdfDeviceInitAssignWdmIrpPreprocessCallback(PWDFDEVICE_INIT DeviceInit,
+                                                            PFN_WDFDEVICE_WDM_IRP_PREPROCESS EvtDeviceWdmIrpPreprocess,
+                                                            UCHAR MajorFunction, PUCHAR MinorFunctions,
+                                                            ULONG NumMinorFunctions)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitAssignWdmIrpPreprocessCallback") == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (MajorFunction > IRP_MJ_MAXIMUM_FUNCTION || EvtDeviceWdmIrpPreprocess == NULL ||
+        (NumMinorFunctions > 0 && MinorFunctions == NULL) || NumMinorFunctions > 256) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    FX_PREPROCESS *entry = &DeviceInit->Preprocess[MajorFunction];
+    if (entry->Evt != NULL && entry->Evt != EvtDeviceWdmIrpPreprocess) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    entry->Evt = EvtDeviceWdmIrpPreprocess;
+    if (NumMinorFunctions == 0) {
+        entry->AllMinors = true;
+    }
+    for (ULONG i = 0; i < NumMinorFunctions; i++) {
+        entry->Minors[MinorFunctions[i]] = true;
+    }
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceWdmDispatchPreprocessedIrp: the framework processes an IRP the driver
+ * preprocessed. The driver skipped (IoSkipCurrentIrpStackLocation) or copied and set a
+ * completion routine for its stack location ("Preprocessing and Postprocessing IRPs");
+ * the framework takes the location back and dispatches it as if no callback had seen it.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicewdmdispatchpreprocessedirp
+ */
+WDFAPI NTSTATUS WdfDeviceWdmDispatchPreprocessedIrp(WDFDEVICE Device, PIRP Irp)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmDispatchPreprocessedIrp");
+    if (device == NULL || Irp == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    IoSetNextIrpStackLocation(Irp);
+    return FxDispatchToFramework(device, Irp);
 }
 
 WDFAPI WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device)
@@ -1753,4 +2313,381 @@ WDFAPI VOID WdfDeviceGetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
     HosMutexLock(&device->Lock);
     *DeviceState = device->DeviceState;
     HosMutexUnlock(&device->Lock);
+}
+
+/* ------------------------------------------------------------ power policy DDIs */
+
+/*
+ * WdfDeviceInitSetPowerPolicyOwnership: whether the driver is the power policy owner of
+ * its device (by default the function driver is, a filter is not).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpolicyownership
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPolicyOwnership(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsPowerPolicyOwner)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPolicyOwnership") != NULL) {
+        DeviceInit->PowerPolicyOwnerSet = true;
+        DeviceInit->PowerPolicyOwner = IsPowerPolicyOwner != FALSE;
+    }
+}
+
+static bool FxTriStateValid(WDF_TRI_STATE Value)
+{
+    return Value == WdfFalse || Value == WdfTrue || Value == WdfUseDefault;
+}
+
+/* The idle and wake settings' power states: D1, D2, D3, or PowerDeviceMaximum (the deepest
+   state from which the device can still wake). */
+static bool FxIdleDxStateValid(DEVICE_POWER_STATE State)
+{
+    return State == PowerDeviceD1 || State == PowerDeviceD2 || State == PowerDeviceD3 ||
+           State == PowerDeviceMaximum;
+}
+
+/* The policy thread and timer, made when an idle policy is first assigned. */
+static NTSTATUS FxPolicyCreateThread(FX_DEVICE *Device)
+{
+    FX_POWER_POLICY *policy = &Device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool exists = policy->Thread != NULL;
+    HosMutexUnlock(&policy->Lock);
+    if (exists) {
+        return STATUS_SUCCESS;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HOS_TIMER *timer = HosTimerCreate(FxPolicyTimerRoutine, Device);
+    if (timer == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HOS_THREAD *thread = NULL;
+    HosMutexLock(&policy->Lock);
+    policy->Stop = false;
+    policy->Timer = timer;
+    HosMutexUnlock(&policy->Lock);
+    if (!HosThreadStart(&thread, "wdf-power-policy", FxPolicyThread, Device)) {
+        HosMutexLock(&policy->Lock);
+        policy->Timer = NULL;
+        HosMutexUnlock(&policy->Lock);
+        HosTimerDelete(timer);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HosMutexLock(&policy->Lock);
+    policy->Thread = thread;
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceAssignS0IdleSettings: the idle power-down policy. Documented statuses:
+ * STATUS_INVALID_DEVICE_REQUEST when the driver is not the power policy owner,
+ * STATUS_INFO_LENGTH_MISMATCH for a wrong Size, STATUS_INVALID_PARAMETER for an invalid
+ * value (the IdleTimeoutType of the first call may not change), STATUS_POWER_STATE_INVALID
+ * for an invalid DxState or when the device should wake itself from S0 but its bus says it
+ * cannot (the host's buses give no device a wake signal). IdleTimeout 0 is the default,
+ * 5 seconds (IdleTimeoutDefaultValue). Later calls may change the settings at any time;
+ * disabling idle power-down brings an idle device back to D0.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceassigns0idlesettings
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/ns-wdfdevice-_wdf_device_power_policy_idle_settings
+ */
+WDFAPI NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAssignS0IdleSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Settings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    /* The sizes of the structure in KMDF 1.7 (up to Enabled), 1.9 (up to
+       PowerUpIdleDeviceOnSystemWake), 1.11 (up to IdleTimeoutType) and 1.13 on (all). */
+    ULONG size = Settings->Size;
+    if (size != sizeof(*Settings) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, ExcludeD3Cold) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, IdleTimeoutType) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, PowerUpIdleDeviceOnSystemWake)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS settings;
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&settings, Settings->IdleCaps);
+    memcpy(&settings, Settings, size);
+    settings.Size = sizeof(settings);
+    if (settings.IdleCaps != IdleCannotWakeFromS0 && settings.IdleCaps != IdleCanWakeFromS0 &&
+        settings.IdleCaps != IdleUsbSelectiveSuspend) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxTriStateValid(settings.Enabled) || !FxTriStateValid(settings.PowerUpIdleDeviceOnSystemWake) ||
+        !FxTriStateValid(settings.ExcludeD3Cold) ||
+        (settings.UserControlOfIdleSettings != IdleDoNotAllowUserControl &&
+         settings.UserControlOfIdleSettings != IdleAllowUserControl) ||
+        (settings.IdleTimeoutType != DriverManagedIdleTimeout &&
+         settings.IdleTimeoutType != SystemManagedIdleTimeout &&
+         settings.IdleTimeoutType != SystemManagedIdleTimeoutWithHint)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxIdleDxStateValid(settings.DxState)) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.IdleCaps != IdleCannotWakeFromS0) {
+        /* No bus of the host reports that a device can signal wake (DeviceWake is
+           PowerDeviceUnspecified in its capabilities). */
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.IdleTimeout == IdleTimeoutDefaultValue) {
+        settings.IdleTimeout = 5000;
+    }
+    HosMutexLock(&device->Policy.Lock);
+    bool typeChanged = device->Policy.IdleAssigned && device->Policy.Idle.IdleTimeoutType != settings.IdleTimeoutType;
+    HosMutexUnlock(&device->Policy.Lock);
+    if (typeChanged) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    bool enable = settings.Enabled != WdfFalse;
+    if (enable) {
+        NTSTATUS status = FxPolicyCreateThread(device);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->Idle = settings;
+    policy->IdleAssigned = true;
+    policy->IdleEnabled = enable;
+    if (!enable) {
+        if (policy->Timer != NULL) {
+            HosTimerCancel(policy->Timer, false);
+        }
+        policy->TimerDue = false;
+        if (policy->IdleInDx || policy->PoweringDown) {
+            policy->PowerUpWanted = true;
+            HosCondBroadcast(&policy->Changed);
+        }
+    } else if (policy->References == 0) {
+        /* New settings start a new idle period. */
+        if (policy->Timer != NULL) {
+            HosTimerCancel(policy->Timer, false);
+        }
+        FxPolicyArmLocked(policy);
+    }
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceAssignSxWakeSettings: arming the device to wake the system from Sx. Validated
+ * as documented (STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_DEVICE_REQUEST when not the
+ * power policy owner, STATUS_INVALID_PARAMETER, STATUS_POWER_STATE_INVALID for a DxState
+ * of D0 or out of range); then, as no bus of the host can trigger a wake signal, it gives
+ * STATUS_POWER_STATE_INVALID ("the bus driver indicates that the device cannot trigger a
+ * wake signal") unless the driver only disables wake (Enabled = WdfFalse).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceassignsxwakesettings
+ */
+WDFAPI NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAssignSxWakeSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Settings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    /* KMDF 1.5 ended at Enabled; 1.7 added ArmForWakeIfChildrenAreArmedForWake and
+       IndicateChildWakeOnParentWake. */
+    ULONG size = Settings->Size;
+    if (size != sizeof(*Settings) &&
+        size != offsetof(WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS, ArmForWakeIfChildrenAreArmedForWake)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS settings;
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(&settings);
+    memcpy(&settings, Settings, size);
+    settings.Size = sizeof(settings);
+    if (!FxTriStateValid(settings.Enabled) ||
+        (settings.UserControlOfWakeSettings != WakeDoNotAllowUserControl &&
+         settings.UserControlOfWakeSettings != WakeAllowUserControl)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FxIdleDxStateValid(settings.DxState)) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    if (settings.Enabled != WdfFalse) {
+        return STATUS_POWER_STATE_INVALID;
+    }
+    HosMutexLock(&device->Policy.Lock);
+    device->Policy.Wake = settings;
+    device->Policy.WakeAssigned = true;
+    HosMutexUnlock(&device->Policy.Lock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfDeviceStopIdle(Actual, NoTrack): the device must be in D0 and stay there until the
+ * matching WdfDeviceResumeIdle. STATUS_SUCCESS when it is in D0; with WaitForD0 FALSE,
+ * STATUS_PENDING while it is powered up asynchronously; with WaitForD0 TRUE the call
+ * returns once the device is in D0 (PASSIVE_LEVEL only: a wait above it is the verifier's
+ * IRQL_TOO_HIGH_FOR_WAIT), or STATUS_POWER_STATE_INVALID when it cannot enter D0 (the
+ * reference is then not held). STATUS_INVALID_DEVICE_STATE when the driver is not the
+ * power policy owner.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicestopidle
+ */
+static NTSTATUS FxDeviceStopIdle(WDFDEVICE Device, BOOLEAN WaitForD0, const char *Api)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (!device->Policy.Owner) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (WaitForD0 && KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_WAIT",
+                 "%s(WaitForD0 = TRUE) on WDFDEVICE %p at IRQL %u (PASSIVE_LEVEL only)", Api, (void *)device,
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    policy->StopIdleCount++;
+    policy->PowerUpFailed = false;
+    FxPolicyReferenceLocked(policy);
+    NTSTATUS status = STATUS_SUCCESS;
+    bool away = policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping;
+    if (away && WaitForD0) {
+        while ((policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping) && policy->Started &&
+               !policy->PowerUpFailed) {
+            HosCondWait(&policy->Changed, &policy->Lock);
+        }
+        if (policy->PowerUpFailed || policy->IdleInDx || policy->PoweringDown || policy->SystemSleeping) {
+            /* The device could not return to D0: the reference is not kept. */
+            policy->StopIdleCount--;
+            FxPolicyDereferenceLocked(policy);
+            status = STATUS_POWER_STATE_INVALID;
+        }
+    } else if (away) {
+        status = STATUS_PENDING;
+    }
+    HosMutexUnlock(&policy->Lock);
+    return status;
+}
+
+/* WdfDeviceResumeIdle: releases a reference of WdfDeviceStopIdle; once none is left and
+   no power-managed queue has requests, a new idle period begins. A call without a
+   matching WdfDeviceStopIdle is the verifier's POWER_REFERENCE_UNDERFLOW.
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceresumeidle */
+static void FxDeviceResumeIdle(WDFDEVICE Device, const char *Api)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL || !device->Policy.Owner) {
+        return;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool underflow = policy->StopIdleCount == 0;
+    if (!underflow) {
+        policy->StopIdleCount--;
+        FxPolicyDereferenceLocked(policy);
+    }
+    HosMutexUnlock(&policy->Lock);
+    if (underflow) {
+        FxReport(device->Object.Driver, "POWER_REFERENCE_UNDERFLOW",
+                 "%s on WDFDEVICE %p without a matching WdfDeviceStopIdle", Api, (void *)device);
+    }
+}
+
+WDFAPI NTSTATUS WdfDeviceStopIdleActual(WDFDEVICE Device, BOOLEAN WaitForD0, PVOID Tag, LONG Line, PCHAR File)
+{
+    (void)Tag;
+    (void)Line;
+    (void)File;
+    return FxDeviceStopIdle(Device, WaitForD0, "WdfDeviceStopIdle");
+}
+
+WDFAPI VOID WdfDeviceResumeIdleActual(WDFDEVICE Device, PVOID Tag, LONG Line, PCHAR File)
+{
+    (void)Tag;
+    (void)Line;
+    (void)File;
+    FxDeviceResumeIdle(Device, "WdfDeviceResumeIdle");
+}
+
+WDFAPI NTSTATUS WdfDeviceStopIdleNoTrack(WDFDEVICE Device, BOOLEAN WaitForD0)
+{
+    return FxDeviceStopIdle(Device, WaitForD0, "WdfDeviceStopIdleNoTrack");
+}
+
+WDFAPI VOID WdfDeviceResumeIdleNoTrack(WDFDEVICE Device)
+{
+    FxDeviceResumeIdle(Device, "WdfDeviceResumeIdleNoTrack");
+}
+
+/*
+ * WdfDeviceWdmAssignPowerFrameworkSettings: the device's single component and the PoFx
+ * callbacks the framework forwards to the driver; the framework registers the device with
+ * PoFx when it starts. The driver must be the power policy owner
+ * (STATUS_INVALID_DEVICE_REQUEST otherwise) and have chosen a system-managed idle
+ * time-out (SystemManagedIdleTimeout or SystemManagedIdleTimeoutWithHint) in
+ * WdfDeviceAssignS0IdleSettings first (STATUS_INVALID_DEVICE_REQUEST otherwise);
+ * STATUS_INFO_LENGTH_MISMATCH for a wrong Size, STATUS_INVALID_PARAMETER for a component
+ * without idle states. The component and its idle states are copied.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicewdmassignpowerframeworksettings
+ */
+WDFAPI NTSTATUS WdfDeviceWdmAssignPowerFrameworkSettings(WDFDEVICE Device,
+                                                         PWDF_POWER_FRAMEWORK_SETTINGS PowerFrameworkSettings)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceWdmAssignPowerFrameworkSettings");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (PowerFrameworkSettings == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (PowerFrameworkSettings->Size != sizeof(*PowerFrameworkSettings)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    FX_POWER_POLICY *policy = &device->Policy;
+    HosMutexLock(&policy->Lock);
+    bool systemManaged = policy->IdleAssigned && policy->Idle.IdleTimeoutType != DriverManagedIdleTimeout;
+    bool registered = policy->PoHandle != NULL;
+    HosMutexUnlock(&policy->Lock);
+    if (!policy->Owner || !systemManaged || registered) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    PO_FX_COMPONENT component;
+    PO_FX_COMPONENT_IDLE_STATE f0 = {0, 0, 0};
+    if (PowerFrameworkSettings->Component != NULL) {
+        component = *PowerFrameworkSettings->Component;
+        if (component.IdleStateCount == 0 || component.IdleStates == NULL) {
+            return STATUS_INVALID_PARAMETER;
+        }
+    } else {
+        memset(&component, 0, sizeof(component));
+        component.IdleStateCount = 1;
+        component.IdleStates = &f0;
+    }
+    if (KhAllocationShouldFail()) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    PO_FX_COMPONENT_IDLE_STATE *states = calloc(component.IdleStateCount, sizeof(*states));
+    if (states == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(states, component.IdleStates, component.IdleStateCount * sizeof(*states));
+    component.IdleStates = states;
+    HosMutexLock(&policy->Lock);
+    free(policy->PoFxIdleStates);
+    policy->PoFxIdleStates = states;
+    policy->PoFxComponent = component;
+    policy->PoFx = *PowerFrameworkSettings;
+    policy->PoFx.Component = &policy->PoFxComponent;
+    policy->PoFxAssigned = true;
+    HosMutexUnlock(&policy->Lock);
+    return STATUS_SUCCESS;
 }

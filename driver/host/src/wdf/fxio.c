@@ -51,6 +51,30 @@ static bool FxQueueCanPresent(FX_QUEUE *Queue)
 static void FxQueueDispatchDeferred(void *Context);
 
 /*
+ * A power-managed queue that has requests (waiting or with the driver) holds a power
+ * reference on its device, so that the idle policy does not power the device down under
+ * them and a request arriving at an idle device brings it back to D0 ("Using
+ * Power-Managed I/O Queues"). Taken and released under the queue's lock, so that the
+ * device sees them in order.
+ */
+static void FxQueueUpdatePowerReference(FX_QUEUE *Queue)
+{
+    if (!Queue->PowerManaged) {
+        return;
+    }
+    HosMutexLock(&Queue->Lock);
+    bool busy = Queue->PendingCount + Queue->OwnedCount > 0;
+    if (busy && !Queue->PowerReferenced) {
+        Queue->PowerReferenced = true;
+        FxDevicePowerReference(Queue->Device);
+    } else if (!busy && Queue->PowerReferenced) {
+        Queue->PowerReferenced = false;
+        FxDevicePowerDereference(Queue->Device);
+    }
+    HosMutexUnlock(&Queue->Lock);
+}
+
+/*
  * Whether the calling thread may take the queue's synchronization lock for a callback:
  * it holds it already (the callback nests in a serialized one), or it holds no driver
  * spin lock and its IRQL allows the kind of lock (a passive-level lock is a wait lock).
@@ -79,6 +103,7 @@ static void FxQueueCheckState(FX_QUEUE *Queue)
     WDFCONTEXT context = NULL;
     FX_SYNC_LOCK *lock = Queue->Object.SyncLock;
     bool defer = false;
+    FxQueueUpdatePowerReference(Queue);
     HosMutexLock(&Queue->Lock);
     HosCondBroadcast(&Queue->Idle);
     if (Queue->StateCallback != NULL && Queue->OwnedCount == 0 &&
@@ -285,6 +310,7 @@ bool FxQueueInsert(FX_QUEUE *Queue, FX_REQUEST *Request)
         return true;
     }
     HosMutexUnlock(&Queue->Lock);
+    FxQueueUpdatePowerReference(Queue);
     FxQueueDispatch(Queue);
     return true;
 }

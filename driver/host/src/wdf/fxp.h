@@ -339,6 +339,13 @@ void FxPdoDataFree(FX_PDO_DATA *Data);
 
 NTSTATUS FxInitCopyString(UNICODE_STRING *Target, PCUNICODE_STRING Source);
 
+/* WdfDeviceInitAssignWdmIrpPreprocessCallback for one major function. */
+typedef struct FX_PREPROCESS {
+    PFN_WDFDEVICE_WDM_IRP_PREPROCESS Evt;
+    bool AllMinors;          /* no minor function was named */
+    bool Minors[256];        /* the minor functions named */
+} FX_PREPROCESS;
+
 struct WDFDEVICE_INIT {
     FX_DRIVER *Driver;
     FX_PDO_DATA *PdoData; /* a PDO's init, else NULL */
@@ -348,6 +355,7 @@ struct WDFDEVICE_INIT {
     WDF_OBJECT_ATTRIBUTES DefaultChildListAttributes;
     PDEVICE_OBJECT Pdo;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    WDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicy; /* WdfDeviceInitSetPowerPolicyEventCallbacks */
     WDF_DEVICE_IO_TYPE IoType;
     DEVICE_TYPE DeviceType;
     ULONG Characteristics;
@@ -366,8 +374,55 @@ struct WDFDEVICE_INIT {
     PFN_WDF_DEVICE_SHUTDOWN_NOTIFICATION ShutdownNotification; /* control devices; never delivered */
     UCHAR ShutdownFlags;
     bool CreatedByFramework;
+    FX_PREPROCESS Preprocess[IRP_MJ_MAXIMUM_FUNCTION + 1];
+    bool PowerPolicyOwnerSet; /* WdfDeviceInitSetPowerPolicyOwnership was called */
+    bool PowerPolicyOwner;
     struct FX_DEVICE *CreatedDevice;
 };
+
+/*
+ * The power policy of a device whose driver owns it: S0 idle (WdfDeviceAssignS0IdleSettings,
+ * WdfDeviceStopIdle/ResumeIdle, the power references of power-managed queues) and Sx wake
+ * settings. One thread per device with an idle policy runs the idle transitions; a timer
+ * of src/os (virtual time under the schedule explorer) ends the idle time-out.
+ */
+typedef struct FX_POWER_POLICY {
+    bool Owner;              /* the driver is the power policy owner */
+    HOS_MUTEX Transition;    /* serializes power transitions (start, Sx, idle, removal) */
+    HOS_MUTEX Lock;          /* the fields below */
+    HOS_COND Changed;        /* for the policy thread and for StopIdle(WaitForD0) */
+    bool IdleAssigned;       /* WdfDeviceAssignS0IdleSettings succeeded once */
+    bool IdleEnabled;        /* idle power-down allowed (Settings.Enabled) */
+    WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Idle;
+    bool WakeAssigned;
+    WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Wake;
+    long References;         /* StopIdle references plus power-managed queues with requests */
+    long StopIdleCount;      /* the StopIdle part of References */
+    bool Started;            /* the device is started and not being removed */
+    bool SystemSleeping;     /* the system sent the device to Dx (KmdfHostSuspendDevice) */
+    bool IdleInDx;           /* powered down by the idle policy */
+    WDF_POWER_DEVICE_STATE IdleState; /* the state it idled to */
+    bool PoweringDown;       /* the policy thread is taking the device to Dx */
+    bool PowerUpWanted;      /* a reference arrived while in (or on the way to) Dx */
+    bool PowerUpFailed;      /* EvtDeviceD0Entry failed on an idle power-up */
+    bool TimerDue;           /* the idle timer fired */
+    uint64_t IdleDueNs;      /* when the current idle period ends (HosNowNs) */
+    bool Stop;               /* the policy thread ends */
+    struct HOS_TIMER *Timer;
+    struct HOS_THREAD *Thread;
+    unsigned long IdlePowerDowns; /* how many times the device idled to Dx */
+    /* WdfDeviceWdmAssignPowerFrameworkSettings: the device registers with PoFx when it
+       starts; PoFx then decides when its power is not required (system-managed idle). */
+    bool PoFxAssigned;
+    WDF_POWER_FRAMEWORK_SETTINGS PoFx;
+    PO_FX_COMPONENT PoFxComponent;
+    PO_FX_COMPONENT_IDLE_STATE *PoFxIdleStates;
+    POHANDLE PoHandle;
+    bool PoFxNotRequiredPending; /* DevicePowerNotRequiredCallback to complete */
+    bool PoFxPowerRequiredPending; /* DevicePowerRequiredCallback to answer */
+    bool ComponentActive;  /* component 0 is in the active condition */
+    bool QueueChangeWanted; /* the power-managed queues follow ComponentActive */
+} FX_POWER_POLICY;
 
 typedef struct FX_DEVICE {
     FX_OBJECT Object;
@@ -376,6 +431,11 @@ typedef struct FX_DEVICE {
     PDEVICE_OBJECT Lower;
     FX_DEVICE_EXTENSION *Extension;
     WDF_PNPPOWER_EVENT_CALLBACKS PnpPower;
+    /* The wake arming callbacks. The host's buses report no device that can signal
+       wake (WdfDeviceAssignS0IdleSettings with IdleCanWakeFromS0 and
+       WdfDeviceAssignSxWakeSettings fail with STATUS_POWER_STATE_INVALID), so the
+       framework never arms a device for wake and never calls them. */
+    WDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicy;
     bool HasRequestAttributes;
     WDF_OBJECT_ATTRIBUTES RequestAttributes;
     bool HasFileObjectConfig;
@@ -410,6 +470,8 @@ typedef struct FX_DEVICE {
     bool HasBusInformation;
     PNP_BUS_INFORMATION BusInformation;
     PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext; /* before queueing, on the caller's thread */
+    FX_POWER_POLICY Policy;            /* S0 idle and wake (fxdevice.c) */
+    FX_PREPROCESS Preprocess[IRP_MJ_MAXIMUM_FUNCTION + 1];
     FX_LINK WmiProviders;               /* fxwmi.c, under Lock (initialized on first use) */
     bool WmiRegistered;                 /* IoWMIRegistrationControl(REGISTER) done */
     UNICODE_STRING MofResourceName;     /* WdfDeviceAssignMofResourceName; Buffer NULL without */
@@ -426,6 +488,11 @@ FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
    when *PassDown, then complete with the status), and forgets them when the device goes. */
 NTSTATUS FxQueryInterfaceHandle(FX_DEVICE *Device, PIRP Irp, bool *Handled, bool *PassDown);
 void FxQueryInterfacesDelete(FX_DEVICE *Device);
+/* A power-managed queue got its first request (Reference) or lost its last: the idle
+   policy's power reference ("Using Power-Managed I/O Queues": a request arriving at an
+   idle device's power-managed queue brings the device back to D0 before it is presented). */
+void FxDevicePowerReference(FX_DEVICE *Device);
+void FxDevicePowerDereference(FX_DEVICE *Device);
 /* Deletes the symbolic link of WdfDeviceCreateSymbolicLink, if any. */
 void FxDeviceDeleteSymbolicLink(FX_DEVICE *Device);
 /* The IRP dispatch routine that WdfDriverCreate installs for every major function. */
@@ -535,6 +602,7 @@ typedef struct FX_QUEUE {
     WDFCONTEXT ReadyContext;
     bool ReadyPending; /* the queue went from empty to not empty (or started) since the
                           last ready notification */
+    bool PowerReferenced;    /* a power-managed queue with requests holds a power reference */
     FX_LINK DeviceLink;
 } FX_QUEUE;
 

@@ -5,7 +5,7 @@
 # 1. No #include climbs a layer. The components of src/ and their layers, lowest first
 #    (driver/host/README.md explains them):
 #        0 os                          the one door to threads, locks, waits and time
-#        1 rtl kd ke ex ob ps cm mm ldr   the kernel and executive
+#        1 rtl kd ke ex ob ps cm mm ldr po   the kernel and executive
 #        2 io                          the I/O and PnP managers, the NT system services
 #        3 wdf                         the framework
 #        4 verifier                    installs its hooks, delivers reports
@@ -33,7 +33,7 @@ endif()
 get_filename_component(HOST_DIR "${HOST_DIR}" ABSOLUTE)
 
 set(layer_os 0)
-foreach(c rtl kd ke ex ob ps cm mm ldr)
+foreach(c rtl kd ke ex ob ps cm mm ldr po)
   set(layer_${c} 1)
 endforeach()
 set(layer_io 2)
@@ -53,6 +53,9 @@ set(folders km shared wdf/kmdf/1.15 kmdfhost um)
 foreach(folder IN LISTS folders)
   string(MAKE_C_IDENTIFIER "${folder}" id)
   file(GLOB names RELATIVE "${HOST_DIR}/include/${folder}" "${HOST_DIR}/include/${folder}/*.h")
+  # Include names are matched without regard to case (as on Windows); files_ keeps
+  # the names as they are on disk (WppRecorder.h).
+  set(files_${id} ${names})
   string(TOLOWER "${names}" names)
   set(headers_${id} ${names})
 endforeach()
@@ -144,8 +147,9 @@ set(may_kmdfhost kmdfhost)
 set(may_um um shared kmdfhost)
 foreach(folder IN LISTS folders)
   string(MAKE_C_IDENTIFIER "${folder}" id)
-  foreach(header IN LISTS headers_${id})
-    read_includes("${HOST_DIR}/include/${folder}/${header}" includes)
+  foreach(file IN LISTS files_${id})
+    string(TOLOWER "${file}" header)
+    read_includes("${HOST_DIR}/include/${folder}/${file}" includes)
     foreach(inc IN LISTS includes)
       string(REGEX REPLACE "^[<'](.*)[>']$" "\\1" name "${inc}")
       string(TOLOWER "${name}" name)
