@@ -1,8 +1,9 @@
 /*
  * conio.h - the Microsoft C runtime's console I/O header, for programs built against the
- * user-mode KMDF host. The host implements none of its functions (_getch, _kbhit, ...):
- * they are declared so that a program that includes the header without calling them
- * builds, and a program that calls one fails to link, naming it.
+ * user-mode KMDF host. _getch and _getche read the console, which is the process'
+ * standard input (src/win32/conio.c); the others (_kbhit, _putch, _cputs) are declared
+ * so that a program that includes the header without calling them builds, and a
+ * program that calls one fails to link, naming it.
  */
 #ifndef KMDFHOST_UM_CONIO_H
 #define KMDFHOST_UM_CONIO_H

@@ -925,10 +925,23 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
     if (Device->PnpState != FxPnpAdded) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    /* EvtDevicePrepareHardware and EvtDeviceReleaseHardware receive the device's raw
+       and translated resource lists: empty, as the root bus assigns no hardware
+       resources (fxresource.c). The device keeps them until it is deleted. */
+    NTSTATUS status = STATUS_SUCCESS;
+    if (Device->ResourcesRaw == NULL) {
+        status = FxCmResListCreateForDevice(&Device->Object, &Device->ResourcesRaw);
+    }
+    if (NT_SUCCESS(status) && Device->ResourcesTranslated == NULL) {
+        status = FxCmResListCreateForDevice(&Device->Object, &Device->ResourcesTranslated);
+    }
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
     /* The default I/O target is usable from EvtDevicePrepareHardware on. */
     FxIoTargetDeviceStarted(Device);
-    NTSTATUS status =
-        FX_CALL_STATUS(Device, EvtDevicePrepareHardware, "EvtDevicePrepareHardware", NULL, NULL);
+    status = FX_CALL_STATUS(Device, EvtDevicePrepareHardware, "EvtDevicePrepareHardware",
+                            Device->ResourcesRaw, Device->ResourcesTranslated);
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -942,7 +955,8 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
         }
     }
     if (!NT_SUCCESS(status)) {
-        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware",
+                             Device->ResourcesTranslated);
         Device->HardwarePrepared = false;
         return status;
     }
@@ -957,7 +971,8 @@ static NTSTATUS FxDeviceStart(FX_DEVICE *Device)
                              "EvtDeviceD0ExitPreInterruptsDisabled", WdfPowerDeviceD3Final);
         (void)FX_CALL_STATUS(Device, EvtDeviceD0Exit, "EvtDeviceD0Exit", WdfPowerDeviceD3Final);
         Device->InD0 = false;
-        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware",
+                             Device->ResourcesTranslated);
         Device->HardwarePrepared = false;
         FX_CALL_VOID(Device, EvtDeviceSelfManagedIoFlush, "EvtDeviceSelfManagedIoFlush");
         FX_CALL_VOID(Device, EvtDeviceSelfManagedIoCleanup, "EvtDeviceSelfManagedIoCleanup");
@@ -1511,7 +1526,8 @@ static void FxDeviceTeardown(FX_DEVICE *Device, bool Surprise)
         Device->InD0 = false;
     }
     if (Device->HardwarePrepared) {
-        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware", NULL);
+        (void)FX_CALL_STATUS(Device, EvtDeviceReleaseHardware, "EvtDeviceReleaseHardware",
+                             Device->ResourcesTranslated);
         Device->HardwarePrepared = false;
     }
     if (Device->SelfManagedIoInitialized) {

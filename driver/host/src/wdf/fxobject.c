@@ -109,6 +109,8 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFWMIPROVIDER";
     case FxTypeWmiInstance:
         return "WDFWMIINSTANCE";
+    case FxTypeCmResList:
+        return "WDFCMRESLIST";
     default:
         return "handle";
     }

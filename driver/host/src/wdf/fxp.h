@@ -58,6 +58,7 @@ typedef enum FX_TYPE {
     FxTypeChildList,
     FxTypeWmiProvider,
     FxTypeWmiInstance,
+    FxTypeCmResList,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -452,6 +453,8 @@ typedef struct FX_DEVICE {
     FX_PNP_STATE PnpState;
     bool InD0;
     bool HardwarePrepared;
+    WDFCMRESLIST ResourcesRaw;          /* passed to EvtDevicePrepare/ReleaseHardware */
+    WDFCMRESLIST ResourcesTranslated;
     bool SelfManagedIoInitialized;
     bool Filter;                        /* WdfFdoInitSetFilter */
     bool Control;                       /* a control device (no PnP, no stack) */
@@ -765,5 +768,10 @@ void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, siz
 /* A memory object, child of Request, over a locked MDL (the probe-and-lock methods). */
 NTSTATUS FxMemoryCreateForLockedMdl(struct FX_REQUEST *Request, PMDL Mdl, PVOID Buffer, size_t Size,
                                     FX_MEMORY **Memory);
+
+/* ---------------------------------------------------------- resource lists */
+
+/* An empty resource list of the framework's, child of Device; fxresource.c. */
+NTSTATUS FxCmResListCreateForDevice(FX_OBJECT *Device, WDFCMRESLIST *List);
 
 #endif /* KH_WDF_FX_H */

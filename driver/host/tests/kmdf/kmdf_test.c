@@ -1267,7 +1267,56 @@ static void ScenarioVerifier(const char *Rule, int Bug)
     }
     KT_CHECKF(KtVerifierCount(Rule) >= 1, "expected %s", Rule);
     KT_CHECK(KtVerifierSawLine(Rule));
+    if (Bug == KtBugDeleteResourceList) {
+        /* The framework's list survives the refused deletion, still usable and empty. */
+        KT_CHECK(EvCount("res-raw-count-after-delete") == 1);
+        KT_CHECK(EvValue("res-raw-count-after-delete", 0) == 0);
+        KT_CHECK(KtVerifierCount("OBJECT_USED_AFTER_DELETE") == 0);
+    } else if (Bug == KtBugResourceListBadHandle) {
+        KT_CHECK(EvValue("res-bad-handle-count", 0) == 0);
+    }
     KtVerifierDump();
+}
+
+/* The resource lists of EvtDevicePrepareHardware and EvtDeviceReleaseHardware: a root
+   device has no hardware resources, so both lists are empty, descriptor 0 is NULL
+   ("If the specified index value is too large, the method returns NULL"), and the
+   driver may not change them: adding returns STATUS_ACCESS_DENIED ("the driver could
+   not modify the logical configuration that its EvtDevicePrepareHardware or
+   EvtDeviceReleaseHardware callback function received", WdfCmResourceListAppendDescriptor),
+   a NULL descriptor STATUS_INVALID_PARAMETER, and removing changes nothing. */
+static void ScenarioResourceLists(void)
+{
+    static const char *const lists[] = {"res-raw", "res-translated", "res-release"};
+    DefaultConfig();
+    g_Config.ResourceLists = 1;
+    if (!Start()) {
+        return;
+    }
+    KT_CHECK(EvValue("res-distinct", 0) == 1);
+    KT_IO *io = Read(4);
+    KT_CHECK(KtIoWait(io, KT_WAIT_MS));
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KtIoFree(io);
+    Stop();
+    KT_CHECK(EvCount("release-hardware") == 1);
+    KT_CHECK(EvValue("res-release-same", 0) == 1);
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s-count", lists[i]);
+        KT_CHECKF(EvCount(name) == 1 && EvValue(name, 0) == 0, "%s", name);
+        snprintf(name, sizeof(name), "%s-descriptor-0", lists[i]);
+        KT_CHECKF(EvValue(name, 0) == 0, "%s", name);
+        snprintf(name, sizeof(name), "%s-append", lists[i]);
+        KT_CHECKF(EvValue(name, 0) == (int32_t)0xC0000022, "%s: STATUS_ACCESS_DENIED", name);
+        snprintf(name, sizeof(name), "%s-insert", lists[i]);
+        KT_CHECKF(EvValue(name, 0) == (int32_t)0xC0000022, "%s: STATUS_ACCESS_DENIED", name);
+        snprintf(name, sizeof(name), "%s-append-null", lists[i]);
+        KT_CHECKF(EvValue(name, 0) == (int32_t)KT_STATUS_INVALID_PARAMETER, "%s", name);
+        snprintf(name, sizeof(name), "%s-count-after", lists[i]);
+        KT_CHECKF(EvValue(name, 0) == 0, "%s", name);
+    }
+    KtCheckNoVerifierReports("resource-lists");
 }
 
 static const struct {
@@ -1291,6 +1340,8 @@ static const struct {
     {"verifier-object-leak", "OBJECT_LEAK", KtBugObjectLeak},
     {"verifier-timer-stop-wait-in-callback", "TIMER_STOP_WAIT_IN_CALLBACK",
      KtBugTimerStopWaitInCallback},
+    {"verifier-delete-resource-list", "INVALID_OBJECT_DELETE", KtBugDeleteResourceList},
+    {"verifier-resource-list-bad-handle", "INVALID_HANDLE", KtBugResourceListBadHandle},
 };
 
 int main(int argc, char **argv)
@@ -1352,6 +1403,8 @@ int main(int argc, char **argv)
         ScenarioDpcAndWorkItem();
     } else if (strcmp(scenario, "allocation-failure") == 0) {
         ScenarioAllocationFailure();
+    } else if (strcmp(scenario, "resource-lists") == 0) {
+        ScenarioResourceLists();
     } else if (strcmp(scenario, "pnp-remove") == 0) {
         ScenarioPnp(false);
     } else if (strcmp(scenario, "driver-entry-fails") == 0) {

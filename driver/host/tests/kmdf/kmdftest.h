@@ -29,6 +29,8 @@ enum KMDF_TEST_BUG {
     KtBugObjectLeak,
     KtBugTimerStopWaitInCallback,
     KtBugMemoryAfterCompletion,
+    KtBugDeleteResourceList,    /* WdfObjectDelete on the raw list in EvtDevicePrepareHardware */
+    KtBugResourceListBadHandle, /* the device handle passed as a WDFCMRESLIST */
 };
 
 typedef struct KMDF_TEST_CONFIG {
@@ -51,6 +53,7 @@ typedef struct KMDF_TEST_CONFIG {
     int QueuePassive;    /* the queue's execution level is WdfExecutionLevelPassive */
     int DpcAndWorkItem;  /* a WDFDPC on the queue and a WDFWORKITEM on the device */
     int Bug;             /* enum KMDF_TEST_BUG */
+    int ResourceLists;   /* EvtDevicePrepare/ReleaseHardware exercise their resource lists */
     int32_t FailDriverEntry; /* DriverEntry returns this status after WdfDriverCreate (0: it succeeds) */
 } KMDF_TEST_CONFIG;
 

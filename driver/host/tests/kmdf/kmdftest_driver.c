@@ -493,17 +493,72 @@ static NTSTATUS KtEventStatus(const char *Name, WDFDEVICE Device)
     return STATUS_SUCCESS;
 }
 
+static VOID KtName(char *Name, const char *Prefix, const char *Suffix)
+{
+    size_t n = 0;
+    while (*Prefix != '\0' && n < 40) {
+        Name[n++] = *Prefix++;
+    }
+    while (*Suffix != '\0' && n < 63) {
+        Name[n++] = *Suffix++;
+    }
+    Name[n] = '\0';
+}
+
+/* Records what a driver sees of a resource list the framework passed it: its count,
+   descriptor 0, and whether it may change it (events "<Prefix>-..."). */
+static VOID KtExerciseResourceList(const char *Prefix, WDFCMRESLIST List)
+{
+    char name[64];
+    CM_PARTIAL_RESOURCE_DESCRIPTOR descriptor;
+    RtlZeroMemory(&descriptor, sizeof(descriptor));
+    descriptor.Type = CmResourceTypePort;
+    descriptor.ShareDisposition = CmResourceShareDeviceExclusive;
+    descriptor.u.Port.Length = 1;
+
+    KtName(name, Prefix, "-count");
+    KtEvent(name, WdfCmResourceListGetCount(List));
+    KtName(name, Prefix, "-descriptor-0");
+    KtEvent(name, WdfCmResourceListGetDescriptor(List, 0) != NULL);
+    KtName(name, Prefix, "-append");
+    KtEvent(name, WdfCmResourceListAppendDescriptor(List, &descriptor));
+    KtName(name, Prefix, "-insert");
+    KtEvent(name, WdfCmResourceListInsertDescriptor(List, &descriptor, 0));
+    KtName(name, Prefix, "-append-null");
+    KtEvent(name, WdfCmResourceListAppendDescriptor(List, NULL));
+    WdfCmResourceListRemove(List, 0);
+    WdfCmResourceListRemoveByDescriptor(List, &descriptor);
+    KtName(name, Prefix, "-count-after");
+    KtEvent(name, WdfCmResourceListGetCount(List));
+}
+
+static WDFCMRESLIST g_PreparedTranslated;
+
 static EVT_WDF_DEVICE_PREPARE_HARDWARE KtPrepareHardware;
 static NTSTATUS KtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
 {
-    UNREFERENCED_PARAMETER(Raw);
-    UNREFERENCED_PARAMETER(Translated);
+    if (g_Config->ResourceLists) {
+        KtEvent("res-distinct", Raw != NULL && Translated != NULL && Raw != Translated);
+        KtExerciseResourceList("res-raw", Raw);
+        KtExerciseResourceList("res-translated", Translated);
+        g_PreparedTranslated = Translated;
+    }
+    if (g_Config->Bug == KtBugDeleteResourceList) {
+        WdfObjectDelete(Raw);
+        /* The list is the framework's: it is still there. */
+        KtEvent("res-raw-count-after-delete", WdfCmResourceListGetCount(Raw));
+    } else if (g_Config->Bug == KtBugResourceListBadHandle) {
+        KtEvent("res-bad-handle-count", WdfCmResourceListGetCount((WDFCMRESLIST)Device));
+    }
     return KtEventStatus("prepare-hardware", Device);
 }
 static EVT_WDF_DEVICE_RELEASE_HARDWARE KtReleaseHardware;
 static NTSTATUS KtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
 {
-    UNREFERENCED_PARAMETER(Translated);
+    if (g_Config->ResourceLists) {
+        KtEvent("res-release-same", Translated == g_PreparedTranslated);
+        KtExerciseResourceList("res-release", Translated);
+    }
     return KtEventStatus("release-hardware", Device);
 }
 static EVT_WDF_DEVICE_D0_ENTRY KtD0Entry;
