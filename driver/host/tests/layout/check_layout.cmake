@@ -6,7 +6,8 @@
 #    (driver/host/README.md explains them):
 #        0 os                          the one door to threads, locks, waits and time
 #        1 rtl kd ke ex ob ps cm mm ldr po   the kernel and executive
-#        2 io                          the I/O and PnP managers, the NT system services
+#        2 io battc                    the I/O and PnP managers, the NT system services;
+#                                      the battery class driver (battc.sys)
 #        3 wdf                         the framework
 #        4 verifier                    installs its hooks, delivers reports
 #        5 win32                       kernel32 and setupapi: translation only
@@ -37,6 +38,7 @@ foreach(c rtl kd ke ex ob ps cm mm ldr po)
   set(layer_${c} 1)
 endforeach()
 set(layer_io 2)
+set(layer_battc 2)
 set(layer_wdf 3)
 set(layer_verifier 4)
 set(layer_win32 5)
