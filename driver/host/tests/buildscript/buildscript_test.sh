@@ -13,6 +13,10 @@
 #       builds mof/ with --mof Types.mof=TypesMof.h (the header's layout is asserted at
 #       compile time in moftest.c), loads it and checks the GUIDs it prints; a MOF with
 #       a syntax error or an unknown type fails the build with FILE:LINE
+#   buildscript_test.sh msdialect BUILD_HOST_DRIVER MSDIALECT_SOURCE_DIR LOAD_CLIENT
+#       msdialect/ ("text" __FUNCTION__, a comma before an empty __VA_ARGS__) does not
+#       build in GNU C, builds with --ms-dialect (clang 19 or later), and prints its
+#       function names when loaded
 #   buildscript_test.sh usage BUILD_HOST_DRIVER
 #       bad arguments exit with status 2 and print the usage line
 #
@@ -107,6 +111,34 @@ if [[ $mode == casewpp ]]; then
         expect "[Information] TRACE_DRIVER: CaseWppEvtDriverUnload unloading"
         expect "WPP_CLEANUP: tracing of control GUID(s) CaseWppTraceGuid stopped"
         check "the error path's trace did not print" test "$(grep -c 'failed' "$tmp/run.log")" -eq 0
+    fi
+    finish
+fi
+
+if [[ $mode == msdialect ]]; then
+    sources=$3
+    client=$4
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmdfhost-msdialect.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    cp -R "$sources"/. "$tmp/"
+    echo "-- GNU C rejects Microsoft's dialect"
+    (cd "$tmp" && "$script" -o gnu.so msdialect.c) >"$tmp/gnu.log" 2>&1
+    status=$?
+    check "the GNU build fails (status $status)" test "$status" -ne 0
+    echo "-- --ms-dialect builds it"
+    (cd "$tmp" && "$script" --ms-dialect -o msdialect.so msdialect.c) >"$tmp/build.log" 2>&1
+    status=$?
+    cat "$tmp/build.log"
+    check "build-host-driver --ms-dialect builds it (status $status)" test "$status" -eq 0
+    if [[ -s $tmp/msdialect.so ]]; then
+        "$client" "$tmp/msdialect.so" MsDialect 2>"$tmp/run.log"
+        status=$?
+        cat "$tmp/run.log"
+        check "the driver loads and unloads (status $status)" test "$status" -eq 0
+        expect() { check "printed: $1" grep -qxF -- "$1" "$tmp/run.log"; }
+        expect "[msdialect] Entering DriverEntry"
+        expect "[msdialect] Leaving DriverEntry: 0x00000000"
+        expect "[msdialect] Entering MsUnload"
     fi
     finish
 fi
