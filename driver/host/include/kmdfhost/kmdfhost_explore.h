@@ -51,7 +51,13 @@ typedef struct KH_EXPLORE_CHOICE {
     uint32_t Task;
 } KH_EXPLORE_CHOICE;
 
-/* One scheduling decision: task Task reached a point (Verb Name at Caller); Chosen runs next. */
+/*
+ * One step: task Task reached a scheduling point (Verb Name at Caller); Chosen runs next.
+ * A step is a decision (a point with more than one choice); with Symbolize, the points
+ * with a single choice are recorded as well, with Decision and TaskStep set to "none".
+ */
+#define KH_EXPLORE_NO_DECISION UINT64_MAX
+#define KH_EXPLORE_NO_DECISION32 UINT32_MAX
 typedef struct KH_EXPLORE_STEP {
     uint64_t EnabledMask; /* bit i: task i could run; bit KH_EXPLORE_CLOCK: time could advance */
     uint64_t ClockNs;     /* virtual time at the decision */
@@ -63,10 +69,11 @@ typedef struct KH_EXPLORE_STEP {
     uint8_t Chosen;
     uint8_t Default;      /* Chosen is what the default strategy would have chosen */
     uint32_t TaskStep;    /* the number of this decision among those Task made */
+    uint64_t Decision;    /* the number of this decision in the run */
 } KH_EXPLORE_STEP;
 
 typedef struct KH_EXPLORE_SHARED {
-    uint64_t StepCount;   /* decisions made (only the first Capacity are recorded) */
+    uint64_t StepCount;   /* steps recorded (only the first Capacity are kept) */
     uint64_t Capacity;
     uint64_t FindingStep; /* the step at which the finding was made */
     uint64_t ClockNs;     /* virtual time at the end */
@@ -83,8 +90,8 @@ typedef struct KH_EXPLORE_CONFIG {
     int Strategy;
     uint64_t Seed;
     uint32_t PctDepth;       /* PCT: bug depth d (d - 1 priority change points) */
-    uint64_t PctSteps;       /* PCT: change points are drawn from the first PctSteps steps */
-    uint64_t MaxSteps;       /* livelock bound: a run with more decisions is a finding */
+    uint64_t PctSteps;       /* PCT: change points are drawn from the first PctSteps decisions */
+    uint64_t MaxSteps;       /* livelock bound: a run with more scheduling points is a finding */
     uint64_t MaxVirtualNs;   /* hang bound: virtual time past this is a finding */
     const KH_EXPLORE_CHOICE *Script; /* forced choices; the rest by Strategy. Entries for any
                                         task come by increasing Step */
