@@ -20,7 +20,8 @@ Abstract:
                          2: a KSPIN_LOCK, which the write callback takes as well
 
     With RACE_TIMER_LOCK 1 or 2 the two accesses are ordered by the lock and nothing
-    may be reported. Writes complete at once with their length; reads with no data.
+    may be reported. Writes complete at once with their length; the device, its queue,
+    its reads and the timer's setup are testdevice.c's.
 
 Environment:
 
@@ -28,10 +29,7 @@ Environment:
 
 --*/
 
-#include <ntddk.h>
-#include <wdf.h>
-#include <initguid.h>
-#include "public.h"
+#include "testdevice.h"
 
 #ifndef RACE_MEMORY
 #define RACE_MEMORY 1
@@ -45,7 +43,6 @@ Environment:
 typedef struct _RACE_CONTEXT {
     WDFSPINLOCK Lock;
     KSPIN_LOCK KernelLock;
-    WDFTIMER Timer;
     ULONG Writes;
     PULONG PoolWrites;
 } RACE_CONTEXT, *PRACE_CONTEXT;
@@ -57,11 +54,9 @@ ULONG RaceGlobalWrites;
 DRIVER_INITIALIZE DriverEntry;
 EVT_WDF_DRIVER_DEVICE_ADD RaceEvtDeviceAdd;
 EVT_WDF_OBJECT_CONTEXT_CLEANUP RaceEvtDeviceCleanup;
-EVT_WDF_DEVICE_D0_ENTRY RaceEvtD0Entry;
-EVT_WDF_DEVICE_D0_EXIT RaceEvtD0Exit;
 EVT_WDF_IO_QUEUE_IO_WRITE RaceEvtIoWrite;
-EVT_WDF_IO_QUEUE_IO_READ RaceEvtIoRead;
 EVT_WDF_TIMER RaceEvtTimer;
+TEST_DEVICE_CREATE_OBJECTS RaceCreateObjects;
 
 NTSTATUS
 DriverEntry(
@@ -95,9 +90,8 @@ RaceCounter(
 
 Routine Description:
 
-    Creates the device with the echo interface, a parallel default queue, the spin
-    locks, the pool block of the count and the periodic timer (10 ms, started in D0
-    entry), all on the device.
+    Creates the test device (testdevice.c) with this driver's context, write callback,
+    timer callback and objects: the spin locks and the pool block of the count.
 
 --*/
 NTSTATUS
@@ -106,58 +100,29 @@ RaceEvtDeviceAdd(
     _Inout_ PWDFDEVICE_INIT DeviceInit
     )
 {
-    WDF_PNPPOWER_EVENT_CALLBACKS pnpPower;
-    WDF_OBJECT_ATTRIBUTES attributes;
-    WDF_IO_QUEUE_CONFIG queueConfig;
-    WDF_TIMER_CONFIG timerConfig;
-    PRACE_CONTEXT context;
-    WDFDEVICE device;
-    NTSTATUS status;
+    static const TEST_DEVICE_CONFIG config = {
+        WDF_GET_CONTEXT_TYPE_INFO(RACE_CONTEXT), RaceEvtDeviceCleanup, RaceEvtIoWrite, RaceEvtTimer,
+        RaceCreateObjects};
 
     UNREFERENCED_PARAMETER(Driver);
 
-    WdfDeviceInitSetIoType(DeviceInit, WdfDeviceIoBuffered);
-    WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnpPower);
-    pnpPower.EvtDeviceD0Entry = RaceEvtD0Entry;
-    pnpPower.EvtDeviceD0Exit = RaceEvtD0Exit;
-    WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpPower);
+    return TestDeviceCreate(DeviceInit, &config);
+}
 
-    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, RACE_CONTEXT);
-    attributes.EvtCleanupCallback = RaceEvtDeviceCleanup;
-    status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    context = RaceGetContext(device);
+NTSTATUS
+RaceCreateObjects(
+    _In_ WDFDEVICE Device,
+    _In_ PWDF_OBJECT_ATTRIBUTES ParentedToDevice
+    )
+{
+    PRACE_CONTEXT context = RaceGetContext(Device);
+
     KeInitializeSpinLock(&context->KernelLock);
     context->PoolWrites = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(ULONG), RACE_POOL_TAG);
     if (context->PoolWrites == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-
-    status = WdfDeviceCreateDeviceInterface(device, &GUID_DEVINTERFACE_ECHO, NULL);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, WdfIoQueueDispatchParallel);
-    queueConfig.EvtIoWrite = RaceEvtIoWrite;
-    queueConfig.EvtIoRead = RaceEvtIoRead;
-    status = WdfIoQueueCreate(device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ParentObject = device;
-    status = WdfSpinLockCreate(&attributes, &context->Lock);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_TIMER_CONFIG_INIT_PERIODIC(&timerConfig, RaceEvtTimer, 10);
-    timerConfig.AutomaticSerialization = FALSE;
-    return WdfTimerCreate(&timerConfig, &attributes, &context->Timer);
+    return WdfSpinLockCreate(ParentedToDevice, &context->Lock);
 }
 
 VOID
@@ -171,30 +136,6 @@ RaceEvtDeviceCleanup(
         ExFreePoolWithTag(context->PoolWrites, RACE_POOL_TAG);
         context->PoolWrites = NULL;
     }
-}
-
-NTSTATUS
-RaceEvtD0Entry(
-    _In_ WDFDEVICE Device,
-    _In_ WDF_POWER_DEVICE_STATE PreviousState
-    )
-{
-    UNREFERENCED_PARAMETER(PreviousState);
-
-    WdfTimerStart(RaceGetContext(Device)->Timer, WDF_REL_TIMEOUT_IN_MS(10));
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS
-RaceEvtD0Exit(
-    _In_ WDFDEVICE Device,
-    _In_ WDF_POWER_DEVICE_STATE TargetState
-    )
-{
-    UNREFERENCED_PARAMETER(TargetState);
-
-    WdfTimerStop(RaceGetContext(Device)->Timer, TRUE);
-    return STATUS_SUCCESS;
 }
 
 /*++
@@ -221,19 +162,6 @@ RaceEvtIoWrite(
     WdfSpinLockRelease(context->Lock);
 
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
-VOID
-RaceEvtIoRead(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-    UNREFERENCED_PARAMETER(Length);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 0);
 }
 
 /*++
