@@ -18,6 +18,11 @@ Abstract:
         RACE_TIMER_LOCK  0: none (the mistake: a data race with the write callback)
                          1: the WDFSPINLOCK the write callback takes
                          2: a KSPIN_LOCK, which the write callback takes as well
+        RACE_COPY        0: the timer stores to the count
+                         1: it copies the count's 64-byte block (RtlCopyMemory)
+                         2: it clears that block (RtlZeroMemory)
+                         (1 and 2 with RACE_MEMORY 1: copies and fills are checked
+                         as accesses too)
 
     With RACE_TIMER_LOCK 1 or 2 the two accesses are ordered by the lock and nothing
     may be reported. Writes complete at once with their length; the device, its queue,
@@ -37,13 +42,26 @@ Environment:
 #ifndef RACE_TIMER_LOCK
 #define RACE_TIMER_LOCK 0
 #endif
+#ifndef RACE_COPY
+#define RACE_COPY 0
+#endif
+#if RACE_COPY != 0 && RACE_MEMORY != 1
+#error RACE_COPY needs RACE_MEMORY 1
+#endif
 
 #define RACE_POOL_TAG 'ecaR'
+
+/* The count with data around it: large enough that a copy of it stays a call to memcpy. */
+typedef struct _RACE_BLOCK {
+    ULONG Writes;
+    UCHAR Data[60];
+} RACE_BLOCK;
 
 typedef struct _RACE_CONTEXT {
     WDFSPINLOCK Lock;
     KSPIN_LOCK KernelLock;
-    ULONG Writes;
+    RACE_BLOCK Block;   /* RACE_MEMORY 1: the count is Block.Writes */
+    RACE_BLOCK Saved;   /* RACE_COPY 1: the timer's copy of Block */
     PULONG PoolWrites;
 } RACE_CONTEXT, *PRACE_CONTEXT;
 
@@ -77,7 +95,7 @@ RaceCounter(
     )
 {
 #if RACE_MEMORY == 1
-    return &Context->Writes;
+    return &Context->Block.Writes;
 #elif RACE_MEMORY == 2
     UNREFERENCED_PARAMETER(Context);
     return &RaceGlobalWrites;
@@ -164,12 +182,27 @@ RaceEvtIoWrite(
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
 }
 
+/* What the timer does with the count (RACE_COPY). */
+static VOID
+RaceTimerAccess(
+    _In_ PRACE_CONTEXT Context
+    )
+{
+#if RACE_COPY == 1
+    RtlCopyMemory(&Context->Saved, &Context->Block, sizeof(Context->Block));
+#elif RACE_COPY == 2
+    RtlZeroMemory(&Context->Block, sizeof(Context->Block));
+#else
+    *RaceCounter(Context) = 0;
+#endif
+}
+
 /*++
 
 Routine Description:
 
-    Resets the count: under the lock this build names, or (RACE_TIMER_LOCK 0, the
-    mistake) under none.
+    Resets, copies or clears the count (RACE_COPY): under the lock this build names,
+    or (RACE_TIMER_LOCK 0, the mistake) under none.
 
 --*/
 VOID
@@ -180,15 +213,15 @@ RaceEvtTimer(
     PRACE_CONTEXT context = RaceGetContext(WdfTimerGetParentObject(Timer));
 #if RACE_TIMER_LOCK == 1
     WdfSpinLockAcquire(context->Lock);
-    *RaceCounter(context) = 0;
+    RaceTimerAccess(context);
     WdfSpinLockRelease(context->Lock);
 #elif RACE_TIMER_LOCK == 2
     KIRQL irql;
 
     KeAcquireSpinLock(&context->KernelLock, &irql);
-    *RaceCounter(context) = 0;
+    RaceTimerAccess(context);
     KeReleaseSpinLock(&context->KernelLock, irql);
 #else
-    *RaceCounter(context) = 0;
+    RaceTimerAccess(context);
 #endif
 }
