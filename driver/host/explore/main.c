@@ -228,8 +228,8 @@ static XP_CHOICES XpDeviations(bool ByTask)
     uint64_t steps = Shared->StepCount < Shared->Capacity ? Shared->StepCount : Shared->Capacity;
     XP_CHOICES out = {calloc(steps + 1, sizeof(KH_EXPLORE_CHOICE)), 0};
     for (uint64_t i = 0; i < steps; i++) {
-        if (!Shared->Steps[i].Default && Shared->Steps[i].Decision != KH_EXPLORE_NO_DECISION) {
-            out.Items[out.Count].Step = ByTask ? Shared->Steps[i].TaskStep : Shared->Steps[i].Decision;
+        if (!Shared->Steps[i].Default && !Shared->Steps[i].NoChoice) {
+            out.Items[out.Count].Step = ByTask ? Shared->Steps[i].TaskStep : Shared->Steps[i].Point;
             out.Items[out.Count].Task = ByTask ? Shared->Steps[i].Task : KH_EXPLORE_ANY_TASK;
             out.Items[out.Count].Option = Shared->Steps[i].Chosen;
             out.Count++;
@@ -366,10 +366,10 @@ static bool XpForced(const XP_CHOICES *Forced, uint64_t Step)
     const KH_EXPLORE_STEP *s = &Shared->Steps[Step];
     for (size_t k = 0; k < Forced->Count; k++) {
         const KH_EXPLORE_CHOICE *c = &Forced->Items[k];
-        if (s->Decision == KH_EXPLORE_NO_DECISION) {
+        if (s->NoChoice) {
             return false;
         }
-        if (c->Task == KH_EXPLORE_ANY_TASK ? c->Step == s->Decision : c->Task == s->Task && c->Step == s->TaskStep) {
+        if (c->Task == KH_EXPLORE_ANY_TASK ? c->Step == s->Point : c->Task == s->Task && c->Step == s->TaskStep) {
             return true;
         }
     }
@@ -544,6 +544,7 @@ static int XpSampled(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Base,
 typedef struct XP_FRAME {
     uint64_t Options;
     uint64_t Tried;
+    uint64_t Point; /* the decision's scheduling point, which a script names */
     uint8_t Task;
     uint8_t Chosen;
 } XP_FRAME;
@@ -571,7 +572,7 @@ static int XpExhaustive(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Ba
     int exitCode = 0;
     for (uint64_t index = 0; index < limit; index++) {
         for (size_t k = 0; k < depth; k++) {
-            script[k].Step = k;
+            script[k].Step = frames[k].Point;
             script[k].Task = KH_EXPLORE_ANY_TASK;
             script[k].Option = frames[k].Chosen;
         }
@@ -586,11 +587,11 @@ static int XpExhaustive(const XP_SCENARIO *Scenario, const KH_EXPLORE_CONFIG *Ba
             exitCode = XpReport(Scenario, Base, index, index);
             break;
         }
-        /* Without Symbolize every recorded step is a decision: step k is decision k. */
+        /* Without Symbolize every recorded step is a decision: frame k is decision k. */
         uint64_t steps = Shared->StepCount < Shared->Capacity ? Shared->StepCount : Shared->Capacity;
         for (uint64_t k = depth; k < steps; k++) {
             const KH_EXPLORE_STEP *s = &Shared->Steps[k];
-            frames[k] = (XP_FRAME){s->EnabledMask, 1ull << s->Chosen, s->Task, s->Chosen};
+            frames[k] = (XP_FRAME){s->EnabledMask, 1ull << s->Chosen, s->Point, s->Task, s->Chosen};
         }
         depth = steps;
         /* Backtrack to the deepest decision with an untried choice within the bound. */

@@ -40,9 +40,10 @@ enum {
 
 /*
  * A forced choice: run Option (a task id or KH_EXPLORE_CLOCK), if it can run, at a
- * decision: with Task == KH_EXPLORE_ANY_TASK, decision number Step of the run; otherwise
- * decision number Step of those that task Task makes (which shifts less when other
- * choices change: what delta debugging needs).
+ * scheduling point: with Task == KH_EXPLORE_ANY_TASK, point number Step of the run;
+ * otherwise point number Step of those that task Task reaches (which shifts less when
+ * other choices change: what delta debugging needs). Every point counts, whether it is
+ * a decision or has a single choice (where a forced choice changes nothing).
  */
 #define KH_EXPLORE_ANY_TASK 0xFFFFFFFFu
 typedef struct KH_EXPLORE_CHOICE {
@@ -54,10 +55,8 @@ typedef struct KH_EXPLORE_CHOICE {
 /*
  * One step: task Task reached a scheduling point (Verb Name at Caller); Chosen runs next.
  * A step is a decision (a point with more than one choice); with Symbolize, the points
- * with a single choice are recorded as well, with Decision and TaskStep set to "none".
+ * with a single choice are recorded as well, marked NoChoice.
  */
-#define KH_EXPLORE_NO_DECISION UINT64_MAX
-#define KH_EXPLORE_NO_DECISION32 UINT32_MAX
 typedef struct KH_EXPLORE_STEP {
     uint64_t EnabledMask; /* bit i: task i could run; bit KH_EXPLORE_CLOCK: time could advance */
     uint64_t ClockNs;     /* virtual time at the decision */
@@ -68,8 +67,9 @@ typedef struct KH_EXPLORE_STEP {
     uint8_t Task;
     uint8_t Chosen;
     uint8_t Default;      /* Chosen is what the default strategy would have chosen */
-    uint32_t TaskStep;    /* the number of this decision among those Task made */
-    uint64_t Decision;    /* the number of this decision in the run */
+    uint8_t NoChoice;     /* a point with a single choice: no decision */
+    uint32_t TaskStep;    /* the number of this point among those Task reached */
+    uint64_t Point;       /* the number of this point in the run */
 } KH_EXPLORE_STEP;
 
 typedef struct KH_EXPLORE_SHARED {

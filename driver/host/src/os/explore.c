@@ -21,11 +21,13 @@
  *
  * A point where only one choice exists (the one task that can run, or only the clock)
  * is not a decision: it is taken without asking the strategy, draws nothing from the
- * seed's random stream and is not counted, so decision numbers (scripts, PCT change
- * points, the exhaustive search's depth) count real choices only. It still counts
- * toward the livelock bound, and a run that records source locations (a report's final
- * run) records it as a step, marked as no decision, so that the printed schedule shows
- * what the lone task did.
+ * seed's random stream, is not recorded and does not count for PCT's change points or
+ * the exhaustive search's depth. Points keep their numbers, though: a forced choice
+ * (a script) names a point by its number in the run or among its task's points, every
+ * point counted, so that a shortened schedule's choices stay where they were when other
+ * choices change. Every point counts toward the livelock bound, and a run that records
+ * source locations (a report's final run) records the single-choice points as well,
+ * marked, so that the printed schedule shows what the lone task did.
  *
  * Host mutexes are not decision points (they guard host-internal state for a few
  * instructions); they are still owned, and a task that finds one held blocks.
@@ -68,7 +70,7 @@ struct HOS_XTASK {
     uint64_t WaitOwnerThread;
     uint64_t ThreadId;          /* HosCurrentThreadId of its thread */
     uint64_t Priority;          /* PCT */
-    uint32_t Decisions;         /* decisions this task made in this run */
+    uint32_t Points;            /* scheduling points this task reached in this run */
     uint32_t Baton;             /* 1: the task may run (HosXGiveBaton, HosXWaitBaton) */
     pthread_t Thread;
     HOS_THREAD_ROUTINE *Routine;
@@ -83,7 +85,7 @@ static uint64_t HosXClock = 1000000000ull; /* virtual time starts at 1 s */
 static uint64_t HosXWaitSeq;
 static uint64_t HosXStep;      /* steps recorded: the decisions, and with Symbolize the other points */
 static uint64_t HosXDecisions; /* decisions made: points with more than one choice */
-static uint64_t HosXPoints;    /* every scheduling point (the livelock bound) */
+static uint64_t HosXPoints;    /* every scheduling point (script numbering, the livelock bound) */
 static KH_EXPLORE_CONFIG HosXConfig;
 static KH_EXPLORE_SHARED *HosXShared;
 static size_t HosXScriptNext;
@@ -300,10 +302,10 @@ static int HosXStrategyChoice(HOS_XTASK *Self, uint64_t Options, int Default)
     }
 }
 
-/* Records a step: a decision (Decision set, TaskStep its number among Self's), or a point
-   with one choice (Decision false). */
+/* Records a step: point number Point of the run, TaskPoint of Self's; a decision, or a
+   point with a single choice (Decision false). */
 static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Default, const char *Verb,
-                       const char *Name, const void *Caller, bool Decision, uint32_t TaskStep)
+                       const char *Name, const void *Caller, bool Decision, uint64_t Point, uint32_t TaskPoint)
 {
     KH_EXPLORE_SHARED *shared = HosXShared;
     if (Decision) {
@@ -324,8 +326,9 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
         step->Task = (uint8_t)Self->Id;
         step->Chosen = (uint8_t)Chosen;
         step->Default = (uint8_t)(Chosen == Default);
-        step->TaskStep = Decision ? TaskStep : KH_EXPLORE_NO_DECISION32;
-        step->Decision = Decision ? HosXDecisions - 1 : KH_EXPLORE_NO_DECISION;
+        step->TaskStep = TaskPoint;
+        step->Point = Point;
+        step->NoChoice = (uint8_t)!Decision;
         if (HosXConfig.Symbolize && Caller != NULL) {
             Dl_info info;
             if (dladdr(Caller, &info) != 0 && info.dli_fname != NULL) {
@@ -352,8 +355,8 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
 
 static void HosXDeadlock(void);
 
-/* The script's choice for the decision the task Self makes now, or NULL. */
-static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self)
+/* The script's choice for point Point of the run (TaskPoint of Self's), or NULL. */
+static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self, uint64_t Point, uint32_t TaskPoint)
 {
     const KH_EXPLORE_CHOICE *script = HosXConfig.Script;
     if (script == NULL) {
@@ -361,16 +364,16 @@ static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self)
     }
     /* Entries for any task: in order of Step, followed with a cursor. */
     while (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
-           script[HosXScriptNext].Step < HosXDecisions) {
+           script[HosXScriptNext].Step < Point) {
         HosXScriptNext++;
     }
     if (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
-        script[HosXScriptNext].Step == HosXDecisions) {
+        script[HosXScriptNext].Step == Point) {
         return &script[HosXScriptNext];
     }
     /* Entries for one task: few (delta debugging), looked up directly. */
     for (size_t i = 0; i < HosXConfig.ScriptCount; i++) {
-        if (script[i].Task == (uint32_t)Self->Id && script[i].Step == Self->Decisions) {
+        if (script[i].Task == (uint32_t)Self->Id && script[i].Step == TaskPoint) {
             return &script[i];
         }
     }
@@ -413,7 +416,9 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         return;
     }
     for (;;) {
-        if (HosXPoints++ >= HosXConfig.MaxSteps) {
+        uint64_t point = HosXPoints++;
+        uint32_t taskPoint = self->Points++;
+        if (point >= HosXConfig.MaxSteps) {
             KmdfHostExploreFinding("LIVELOCK", "%llu scheduling points without the scenario ending",
                                    (unsigned long long)HosXConfig.MaxSteps);
         }
@@ -432,7 +437,7 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         if ((options & (options - 1)) == 0) {
             /* One choice: no decision. (It is the default choice as well.) */
             if (HosXConfig.Symbolize) {
-                HosXRecord(self, options, def, def, Verb, Name, Caller, false, 0);
+                HosXRecord(self, options, def, def, Verb, Name, Caller, false, point, taskPoint);
             }
             if (def == KH_EXPLORE_CLOCK) {
                 HosXAdvanceClock(deadline);
@@ -445,8 +450,7 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
             return;
         }
         int chosen = -1;
-        const KH_EXPLORE_CHOICE *forced = HosXScripted(self);
-        uint32_t taskStep = self->Decisions++;
+        const KH_EXPLORE_CHOICE *forced = HosXScripted(self, point, taskPoint);
         if (forced != NULL) {
             uint32_t option = forced->Option;
             if (option < 64 && (options & (1ull << option))) {
@@ -459,7 +463,7 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         } else {
             chosen = HosXStrategyChoice(self, options, def);
         }
-        HosXRecord(self, options, chosen, def, Verb, Name, Caller, true, taskStep);
+        HosXRecord(self, options, chosen, def, Verb, Name, Caller, true, point, taskPoint);
         if (chosen == KH_EXPLORE_CLOCK) {
             HosXAdvanceClock(deadline);
             Verb = "clock";
@@ -840,7 +844,7 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
     HosXRng = Config->Seed;
     for (int i = 0; i < HosXTaskCount; i++) {
         HosXTasks[i].Priority = 1000 + (HosXRandom() >> 16);
-        HosXTasks[i].Decisions = 0;
+        HosXTasks[i].Points = 0;
     }
     HosRaceReset();
     HosXPctChangeCount = 0;
