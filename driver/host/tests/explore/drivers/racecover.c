@@ -15,9 +15,15 @@ Abstract:
         RACE_MEMORY      1: the device's context memory (RACE_CONTEXT)
                          2: a global of the module (.bss)
                          3: a pool block the driver allocates (tag 'Race')
-        RACE_TIMER_LOCK  0: none (the mistake: a data race with the write callback)
+                         4: the buffer of a write request, which the write
+                            callback stamps and parks and the timer reads and
+                            completes (the framework's request buffers)
+        RACE_TIMER_LOCK  0: none (the mistake: a data race with the write callback;
+                            with RACE_MEMORY 4 the write callback stamps the buffer
+                            after it released the lock under which it parked it)
                          1: the WDFSPINLOCK the write callback takes
                          2: a KSPIN_LOCK, which the write callback takes as well
+                            (not with RACE_MEMORY 4)
         RACE_COPY        0: the timer stores to the count
                          1: it copies the count's 64-byte block (RtlCopyMemory)
                          2: it clears that block (RtlZeroMemory)
@@ -48,6 +54,11 @@ Environment:
 #if RACE_COPY != 0 && RACE_MEMORY != 1
 #error RACE_COPY needs RACE_MEMORY 1
 #endif
+#if RACE_MEMORY == 4 && RACE_TIMER_LOCK == 2
+#error RACE_MEMORY 4 takes the WDFSPINLOCK or no lock
+#endif
+
+#define RACE_STAMP 0x52616365u
 
 #define RACE_POOL_TAG 'ecaR'
 
@@ -63,6 +74,7 @@ typedef struct _RACE_CONTEXT {
     RACE_BLOCK Block;   /* RACE_MEMORY 1: the count is Block.Writes */
     RACE_BLOCK Saved;   /* RACE_COPY 1: the timer's copy of Block */
     PULONG PoolWrites;
+    WDFREQUEST Parked;  /* RACE_MEMORY 4: the write the timer completes next */
 } RACE_CONTEXT, *PRACE_CONTEXT;
 
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(RACE_CONTEXT, RaceGetContext)
@@ -86,22 +98,6 @@ DriverEntry(
 
     WDF_DRIVER_CONFIG_INIT(&config, RaceEvtDeviceAdd);
     return WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, WDF_NO_HANDLE);
-}
-
-/* The count, wherever this build keeps it. */
-static PULONG
-RaceCounter(
-    _In_ PRACE_CONTEXT Context
-    )
-{
-#if RACE_MEMORY == 1
-    return &Context->Block.Writes;
-#elif RACE_MEMORY == 2
-    UNREFERENCED_PARAMETER(Context);
-    return &RaceGlobalWrites;
-#else
-    return Context->PoolWrites;
-#endif
 }
 
 /*++
@@ -154,6 +150,24 @@ RaceEvtDeviceCleanup(
         ExFreePoolWithTag(context->PoolWrites, RACE_POOL_TAG);
         context->PoolWrites = NULL;
     }
+}
+
+#if RACE_MEMORY != 4
+
+/* The count, wherever this build keeps it. */
+static PULONG
+RaceCounter(
+    _In_ PRACE_CONTEXT Context
+    )
+{
+#if RACE_MEMORY == 1
+    return &Context->Block.Writes;
+#elif RACE_MEMORY == 2
+    UNREFERENCED_PARAMETER(Context);
+    return &RaceGlobalWrites;
+#else
+    return Context->PoolWrites;
+#endif
 }
 
 /*++
@@ -225,3 +239,80 @@ RaceEvtTimer(
     RaceTimerAccess(context);
 #endif
 }
+
+#else /* RACE_MEMORY == 4: the request's buffer */
+
+/*++
+
+Routine Description:
+
+    Stamps the first ULONG of the write's buffer and parks the request for the timer.
+    With RACE_TIMER_LOCK 0 the stamp comes after the lock is released, when the timer
+    may already hold the request: the mistake.
+
+--*/
+VOID
+RaceEvtIoWrite(
+    _In_ WDFQUEUE Queue,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    )
+{
+    PRACE_CONTEXT context = RaceGetContext(WdfIoQueueGetDevice(Queue));
+    PULONG data;
+    NTSTATUS status;
+
+    UNREFERENCED_PARAMETER(Length);
+
+    status = WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&data, NULL);
+    if (!NT_SUCCESS(status)) {
+        WdfRequestComplete(Request, status);
+        return;
+    }
+    WdfSpinLockAcquire(context->Lock);
+#if RACE_TIMER_LOCK != 0
+    *data = RACE_STAMP;
+#endif
+    context->Parked = Request;
+    WdfSpinLockRelease(context->Lock);
+#if RACE_TIMER_LOCK == 0
+    *data = RACE_STAMP;
+#endif
+}
+
+/*++
+
+Routine Description:
+
+    Takes the parked write under the lock, reads its stamp and completes it with its
+    length.
+
+--*/
+VOID
+RaceEvtTimer(
+    _In_ WDFTIMER Timer
+    )
+{
+    PRACE_CONTEXT context = RaceGetContext(WdfTimerGetParentObject(Timer));
+    WDFREQUEST request;
+    PULONG data;
+    size_t length = 0;
+    NTSTATUS status;
+
+    WdfSpinLockAcquire(context->Lock);
+    request = context->Parked;
+    context->Parked = NULL;
+    status = STATUS_SUCCESS;
+    if (request != NULL) {
+        status = WdfRequestRetrieveInputBuffer(request, sizeof(ULONG), (PVOID *)&data, &length);
+        if (NT_SUCCESS(status) && *data != RACE_STAMP) {
+            status = STATUS_DATA_ERROR;
+        }
+    }
+    WdfSpinLockRelease(context->Lock);
+    if (request != NULL) {
+        WdfRequestCompleteWithInformation(request, status, NT_SUCCESS(status) ? length : 0);
+    }
+}
+
+#endif /* RACE_MEMORY */
