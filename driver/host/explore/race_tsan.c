@@ -1,5 +1,6 @@
 /*
- * race_tsan.c - the ThreadSanitizer entry points, supplied by the schedule explorer
+ * race_tsan.c - the ThreadSanitizer entry points (and the memcpy, memmove and memset
+ * wrappers of an instrumented module), supplied by the schedule explorer
  * instead of TSan's runtime, for drivers built with scripts/build-host-driver --race.
  *
  * -fsanitize=thread makes the compiler call these functions around every load, store,
@@ -75,24 +76,36 @@ void __tsan_vptr_update(void **VptrAddress, void *NewValue)
     }
 }
 
-/* Newer compilers turn memcpy, memmove and memset of instrumented code into these. */
-void *__tsan_memcpy(void *To, const void *From, size_t Size)
+/*
+ * Copies and fills: a read of the source and a write of the destination. clang 16 and
+ * later turn memcpy, memmove and memset of instrumented code (RtlCopyMemory and the
+ * like, struct copies) into the __tsan_ forms; older clang leaves them as calls to the C
+ * library, which build-host-driver --race links with --wrap, so that they come here as
+ * the __wrap_ forms.
+ */
+static void *XpCopy(void *To, const void *From, size_t Size, const void *Pc)
 {
-    KmdfHostExploreRaceAccess(From, Size, 0, XP_PC());
-    KmdfHostExploreRaceAccess(To, Size, 1, XP_PC());
+    KmdfHostExploreRaceAccess(From, Size, 0, Pc);
+    KmdfHostExploreRaceAccess(To, Size, 1, Pc);
     return memcpy(To, From, Size);
 }
-void *__tsan_memmove(void *To, const void *From, size_t Size)
+static void *XpMove(void *To, const void *From, size_t Size, const void *Pc)
 {
-    KmdfHostExploreRaceAccess(From, Size, 0, XP_PC());
-    KmdfHostExploreRaceAccess(To, Size, 1, XP_PC());
+    KmdfHostExploreRaceAccess(From, Size, 0, Pc);
+    KmdfHostExploreRaceAccess(To, Size, 1, Pc);
     return memmove(To, From, Size);
 }
-void *__tsan_memset(void *To, int Value, size_t Size)
+static void *XpFill(void *To, int Value, size_t Size, const void *Pc)
 {
-    KmdfHostExploreRaceAccess(To, Size, 1, XP_PC());
+    KmdfHostExploreRaceAccess(To, Size, 1, Pc);
     return memset(To, Value, Size);
 }
+void *__tsan_memcpy(void *To, const void *From, size_t Size) { return XpCopy(To, From, Size, XP_PC()); }
+void *__tsan_memmove(void *To, const void *From, size_t Size) { return XpMove(To, From, Size, XP_PC()); }
+void *__tsan_memset(void *To, int Value, size_t Size) { return XpFill(To, Value, Size, XP_PC()); }
+void *__wrap_memcpy(void *To, const void *From, size_t Size) { return XpCopy(To, From, Size, XP_PC()); }
+void *__wrap_memmove(void *To, const void *From, size_t Size) { return XpMove(To, From, Size, XP_PC()); }
+void *__wrap_memset(void *To, int Value, size_t Size) { return XpFill(To, Value, Size, XP_PC()); }
 
 /* ------------------------------------------------------------------ atomics */
 

@@ -329,27 +329,37 @@ static void SuspendThread(void *Context)
     }
 }
 
+/*
+ * I/O in flight across a transition that another task makes (Routine, from a thread
+ * named Name): a write started before the task, a read right after it starts; both are
+ * checked, and the task joined.
+ */
+static void XIoAcrossTransition(XSCENE *Scene, const char *Name, KH_EXPLORE_ROUTINE *Routine, void *Context)
+{
+    XIO w, r;
+    XIoInit(&w, true, 512, 0);
+    XIoInit(&r, false, 512, 0);
+    XStart(Scene, &w);
+    void *t;
+    KmdfHostExploreThreadStart(Name, Routine, Context, &t);
+    XStart(Scene, &r);
+    XFinish(Scene, &w, "write");
+    XFinish(Scene, &r, "read");
+    KmdfHostExploreThreadJoin(t);
+    XIoFree(&w);
+    XIoFree(&r);
+}
+
 static void ScenarioSuspend(const XP_TARGET *Target)
 {
     XSCENE scene = {.Target = Target, .Suspended = true};
     scene.File = XOpen(Target);
-    XIO w, r;
-    XIoInit(&w, true, 512, 0);
-    XIoInit(&r, false, 512, 0);
-    XStart(&scene, &w);
-    void *t;
-    KmdfHostExploreThreadStart("power", SuspendThread, &scene, &t);
-    XStart(&scene, &r);
-    XFinish(&scene, &w, "write");
-    XFinish(&scene, &r, "read");
-    KmdfHostExploreThreadJoin(t);
+    XIoAcrossTransition(&scene, "power", SuspendThread, &scene);
     /* After resume the device works again. */
     XIO w2;
     XIoInit(&w2, true, 64, 0);
     XStart(&scene, &w2);
     XFinish(&scene, &w2, "write after resume");
-    XIoFree(&w);
-    XIoFree(&r);
     XIoFree(&w2);
     XClose(&scene);
 }
@@ -366,18 +376,7 @@ static void ScenarioSurpriseRemoval(const XP_TARGET *Target)
 {
     XSCENE scene = {.Target = Target, .Removed = true};
     scene.File = XOpen(Target);
-    XIO w, r;
-    XIoInit(&w, true, 512, 0);
-    XIoInit(&r, false, 512, 0);
-    XStart(&scene, &w);
-    void *t;
-    KmdfHostExploreThreadStart("pnp", SurpriseThread, (void *)Target, &t);
-    XStart(&scene, &r);
-    XFinish(&scene, &w, "write");
-    XFinish(&scene, &r, "read");
-    KmdfHostExploreThreadJoin(t);
-    XIoFree(&w);
-    XIoFree(&r);
+    XIoAcrossTransition(&scene, "pnp", SurpriseThread, (void *)Target);
     XClose(&scene);
 }
 

@@ -40,9 +40,10 @@ enum {
 
 /*
  * A forced choice: run Option (a task id or KH_EXPLORE_CLOCK), if it can run, at a
- * decision: with Task == KH_EXPLORE_ANY_TASK, decision number Step of the run; otherwise
- * decision number Step of those that task Task makes (which shifts less when other
- * choices change: what delta debugging needs).
+ * scheduling point: with Task == KH_EXPLORE_ANY_TASK, point number Step of the run;
+ * otherwise point number Step of those that task Task reaches (which shifts less when
+ * other choices change: what delta debugging needs). Every point counts, whether it is
+ * a decision or has a single choice (where a forced choice changes nothing).
  */
 #define KH_EXPLORE_ANY_TASK 0xFFFFFFFFu
 typedef struct KH_EXPLORE_CHOICE {
@@ -51,7 +52,11 @@ typedef struct KH_EXPLORE_CHOICE {
     uint32_t Task;
 } KH_EXPLORE_CHOICE;
 
-/* One scheduling decision: task Task reached a point (Verb Name at Caller); Chosen runs next. */
+/*
+ * One step: task Task reached a scheduling point (Verb Name at Caller); Chosen runs next.
+ * A step is a decision (a point with more than one choice); with Symbolize, the points
+ * with a single choice are recorded as well, marked NoChoice.
+ */
 typedef struct KH_EXPLORE_STEP {
     uint64_t EnabledMask; /* bit i: task i could run; bit KH_EXPLORE_CLOCK: time could advance */
     uint64_t ClockNs;     /* virtual time at the decision */
@@ -62,11 +67,13 @@ typedef struct KH_EXPLORE_STEP {
     uint8_t Task;
     uint8_t Chosen;
     uint8_t Default;      /* Chosen is what the default strategy would have chosen */
-    uint32_t TaskStep;    /* the number of this decision among those Task made */
+    uint8_t NoChoice;     /* a point with a single choice: no decision */
+    uint32_t TaskStep;    /* the number of this point among those Task reached */
+    uint64_t Point;       /* the number of this point in the run */
 } KH_EXPLORE_STEP;
 
 typedef struct KH_EXPLORE_SHARED {
-    uint64_t StepCount;   /* decisions made (only the first Capacity are recorded) */
+    uint64_t StepCount;   /* steps recorded (only the first Capacity are kept) */
     uint64_t Capacity;
     uint64_t FindingStep; /* the step at which the finding was made */
     uint64_t ClockNs;     /* virtual time at the end */
@@ -83,8 +90,8 @@ typedef struct KH_EXPLORE_CONFIG {
     int Strategy;
     uint64_t Seed;
     uint32_t PctDepth;       /* PCT: bug depth d (d - 1 priority change points) */
-    uint64_t PctSteps;       /* PCT: change points are drawn from the first PctSteps steps */
-    uint64_t MaxSteps;       /* livelock bound: a run with more decisions is a finding */
+    uint64_t PctSteps;       /* PCT: change points are drawn from the first PctSteps decisions */
+    uint64_t MaxSteps;       /* livelock bound: a run with more scheduling points is a finding */
     uint64_t MaxVirtualNs;   /* hang bound: virtual time past this is a finding */
     const KH_EXPLORE_CHOICE *Script; /* forced choices; the rest by Strategy. Entries for any
                                         task come by increasing Step */

@@ -2,10 +2,12 @@
  * explore.c - explore mode: one runner, many tasks, every interleaving chosen.
  *
  * Each host thread is a real thread (so thread-local state, errno and the last error
- * stay per thread), but it runs only while it holds the baton: a semaphore per task.
+ * stay per thread), but it runs only while it holds the baton: a futex word per task.
  * The running task gives the baton away only at a scheduling point, so exactly one
  * task runs at a time and the order of everything the tasks do is the order of the
- * scheduler's decisions. A decision is made
+ * scheduler's decisions. A hand-over is one FUTEX_WAKE of the next task and one
+ * FUTEX_WAIT of the giver; a decision that lets the running task run on costs no
+ * system call at all. A decision is made
  *   - at an explicit point (HOS_SCHEDULE_POINT: spin locks, callback entry and exit,
  *     request state DDIs, IRP cancel, timer and DPC dispatch),
  *   - at every condition signal and broadcast (event and completion port signals end
@@ -16,6 +18,16 @@
  * (the DPC thread for the next timer, a wait with a time-out), "the clock": virtual time
  * jumps to the earliest deadline and the tasks waiting for it wake up. A scenario with
  * thousands of timer ticks therefore takes no real time.
+ *
+ * A point where only one choice exists (the one task that can run, or only the clock)
+ * is not a decision: it is taken without asking the strategy, draws nothing from the
+ * seed's random stream, is not recorded and does not count for PCT's change points or
+ * the exhaustive search's depth. Points keep their numbers, though: a forced choice
+ * (a script) names a point by its number in the run or among its task's points, every
+ * point counted, so that a shortened schedule's choices stay where they were when other
+ * choices change. Every point counts toward the livelock bound, and a run that records
+ * source locations (a report's final run) records the single-choice points as well,
+ * marked, so that the printed schedule shows what the lone task did.
  *
  * Host mutexes are not decision points (they guard host-internal state for a few
  * instructions); they are still owned, and a task that finds one held blocks.
@@ -29,11 +41,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kmdfhost_explore.h"
@@ -57,8 +70,8 @@ struct HOS_XTASK {
     uint64_t WaitOwnerThread;
     uint64_t ThreadId;          /* HosCurrentThreadId of its thread */
     uint64_t Priority;          /* PCT */
-    uint32_t Decisions;         /* decisions this task made in this run */
-    sem_t Baton;
+    uint32_t Points;            /* scheduling points this task reached in this run */
+    uint32_t Baton;             /* 1: the task may run (HosXGiveBaton, HosXWaitBaton) */
     pthread_t Thread;
     HOS_THREAD_ROUTINE *Routine;
     void *Context;
@@ -70,7 +83,9 @@ static int HosXTaskCount;
 static _Thread_local HOS_XTASK *HosXSelf;
 static uint64_t HosXClock = 1000000000ull; /* virtual time starts at 1 s */
 static uint64_t HosXWaitSeq;
-static uint64_t HosXStep;
+static uint64_t HosXStep;      /* steps recorded: the decisions, and with Symbolize the other points */
+static uint64_t HosXDecisions; /* decisions made: points with more than one choice */
+static uint64_t HosXPoints;    /* every scheduling point (script numbering, the livelock bound) */
 static KH_EXPLORE_CONFIG HosXConfig;
 static KH_EXPLORE_SHARED *HosXShared;
 static size_t HosXScriptNext;
@@ -94,6 +109,29 @@ static void HosXFatal(const char *What)
 {
     fprintf(stderr, "kmdfhost explore: %s\n", What);
     abort();
+}
+
+/*
+ * The baton. The giver sets the word and wakes its task; the task takes it (sets it back
+ * to 0) and sleeps on the word while it is 0. A plain futex rather than a semaphore:
+ * no waiter count to maintain, and nothing else shares the word.
+ */
+static void HosXGiveBaton(HOS_XTASK *Task)
+{
+    __atomic_store_n(&Task->Baton, 1u, __ATOMIC_RELEASE);
+    if (syscall(SYS_futex, &Task->Baton, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) < 0) {
+        HosXFatal("FUTEX_WAKE failed");
+    }
+}
+
+static void HosXWaitBaton(HOS_XTASK *Task)
+{
+    while (__atomic_exchange_n(&Task->Baton, 0u, __ATOMIC_ACQUIRE) == 0) {
+        if (syscall(SYS_futex, &Task->Baton, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0) < 0 && errno != EAGAIN &&
+            errno != EINTR) {
+            HosXFatal("FUTEX_WAIT failed");
+        }
+    }
 }
 
 static HOS_XTASK *HosXMe(void)
@@ -242,7 +280,7 @@ static int HosXStrategyChoice(HOS_XTASK *Self, uint64_t Options, int Default)
         return HosXNthOption(Options, HosXRandom() % (uint64_t)__builtin_popcountll(Options));
     case KH_EXPLORE_STRATEGY_PCT: {
         for (uint32_t i = 0; i < HosXPctChangeCount; i++) {
-            if (HosXPctChange[i] == HosXStep && Self->State == XS_RUNNABLE) {
+            if (HosXPctChange[i] == HosXDecisions && Self->State == XS_RUNNABLE) {
                 /* A change point: the running task drops below every other task; half of
                    the change points also let a pending timer fire right here. */
                 Self->Priority = i + 1;
@@ -264,12 +302,17 @@ static int HosXStrategyChoice(HOS_XTASK *Self, uint64_t Options, int Default)
     }
 }
 
+/* Records a step: point number Point of the run, TaskPoint of Self's; a decision, or a
+   point with a single choice (Decision false). */
 static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Default, const char *Verb,
-                       const char *Name, const void *Caller, uint32_t TaskStep)
+                       const char *Name, const void *Caller, bool Decision, uint64_t Point, uint32_t TaskPoint)
 {
     KH_EXPLORE_SHARED *shared = HosXShared;
+    if (Decision) {
+        HosXDecisions++;
+    }
     if (shared == NULL) {
-        HosXStep++; /* nothing to record, but the bounds and PCT count steps */
+        HosXStep++;
         return;
     }
     if (HosXStep < shared->Capacity) {
@@ -283,7 +326,9 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
         step->Task = (uint8_t)Self->Id;
         step->Chosen = (uint8_t)Chosen;
         step->Default = (uint8_t)(Chosen == Default);
-        step->TaskStep = TaskStep;
+        step->TaskStep = TaskPoint;
+        step->Point = Point;
+        step->NoChoice = (uint8_t)!Decision;
         if (HosXConfig.Symbolize && Caller != NULL) {
             Dl_info info;
             if (dladdr(Caller, &info) != 0 && info.dli_fname != NULL) {
@@ -310,8 +355,8 @@ static void HosXRecord(HOS_XTASK *Self, uint64_t Options, int Chosen, int Defaul
 
 static void HosXDeadlock(void);
 
-/* The script's choice for the decision the task Self makes now, or NULL. */
-static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self)
+/* The script's choice for point Point of the run (TaskPoint of Self's), or NULL. */
+static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self, uint64_t Point, uint32_t TaskPoint)
 {
     const KH_EXPLORE_CHOICE *script = HosXConfig.Script;
     if (script == NULL) {
@@ -319,16 +364,16 @@ static const KH_EXPLORE_CHOICE *HosXScripted(const HOS_XTASK *Self)
     }
     /* Entries for any task: in order of Step, followed with a cursor. */
     while (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
-           script[HosXScriptNext].Step < HosXStep) {
+           script[HosXScriptNext].Step < Point) {
         HosXScriptNext++;
     }
     if (HosXScriptNext < HosXConfig.ScriptCount && script[HosXScriptNext].Task == KH_EXPLORE_ANY_TASK &&
-        script[HosXScriptNext].Step == HosXStep) {
+        script[HosXScriptNext].Step == Point) {
         return &script[HosXScriptNext];
     }
     /* Entries for one task: few (delta debugging), looked up directly. */
     for (size_t i = 0; i < HosXConfig.ScriptCount; i++) {
-        if (script[i].Task == (uint32_t)Self->Id && script[i].Step == Self->Decisions) {
+        if (script[i].Task == (uint32_t)Self->Id && script[i].Step == TaskPoint) {
             return &script[i];
         }
     }
@@ -341,15 +386,11 @@ static void HosXSwitchTo(HOS_XTASK *Self, HOS_XTASK *Next)
     if (Next == Self) {
         return;
     }
-    sem_post(&Next->Baton);
+    HosXGiveBaton(Next);
     if (Self->State == XS_DONE) {
         return;
     }
-    while (sem_wait(&Self->Baton) != 0) {
-        if (errno != EINTR) {
-            HosXFatal("sem_wait failed");
-        }
-    }
+    HosXWaitBaton(Self);
 }
 
 /*
@@ -375,9 +416,11 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         return;
     }
     for (;;) {
-        if (HosXStep >= HosXConfig.MaxSteps) {
-            KmdfHostExploreFinding("LIVELOCK", "%llu scheduling decisions without the scenario ending",
-                                   (unsigned long long)HosXStep);
+        uint64_t point = HosXPoints++;
+        uint32_t taskPoint = self->Points++;
+        if (point >= HosXConfig.MaxSteps) {
+            KmdfHostExploreFinding("LIVELOCK", "%llu scheduling points without the scenario ending",
+                                   (unsigned long long)HosXConfig.MaxSteps);
         }
         uint64_t enabled = 0;
         for (int i = 0; i < HosXTaskCount; i++) {
@@ -391,9 +434,23 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
             HosXDeadlock();
         }
         int def = HosXDefaultChoice(self, enabled);
+        if ((options & (options - 1)) == 0) {
+            /* One choice: no decision. (It is the default choice as well.) */
+            if (HosXConfig.Symbolize) {
+                HosXRecord(self, options, def, def, Verb, Name, Caller, false, point, taskPoint);
+            }
+            if (def == KH_EXPLORE_CLOCK) {
+                HosXAdvanceClock(deadline);
+                Verb = "clock";
+                Name = NULL;
+                Caller = NULL;
+                continue;
+            }
+            HosXSwitchTo(self, &HosXTasks[def]);
+            return;
+        }
         int chosen = -1;
-        const KH_EXPLORE_CHOICE *forced = HosXScripted(self);
-        uint32_t taskStep = self->Decisions++;
+        const KH_EXPLORE_CHOICE *forced = HosXScripted(self, point, taskPoint);
         if (forced != NULL) {
             uint32_t option = forced->Option;
             if (option < 64 && (options & (1ull << option))) {
@@ -406,7 +463,7 @@ static void HosXDecide(const char *Verb, const char *Name, const void *Caller)
         } else {
             chosen = HosXStrategyChoice(self, options, def);
         }
-        HosXRecord(self, options, chosen, def, Verb, Name, Caller, taskStep);
+        HosXRecord(self, options, chosen, def, Verb, Name, Caller, true, point, taskPoint);
         if (chosen == KH_EXPLORE_CLOCK) {
             HosXAdvanceClock(deadline);
             Verb = "clock";
@@ -537,24 +594,12 @@ static HOS_XTASK *HosXNewTask(const char *Name)
     /* PCT: distinct random priorities above the change-point priorities (1..d-1). */
     task->Priority = 1000 + (HosXRandom() >> 16);
     snprintf(task->Name, sizeof(task->Name), "%s", Name);
-    if (sem_init(&task->Baton, 0, 0) != 0) {
-        return NULL;
-    }
     if (HosXShared != NULL) {
         snprintf(HosXShared->TaskNames[task->Id], sizeof(HosXShared->TaskNames[task->Id]), "%s", Name);
         HosXShared->TaskCount = HosXTaskCount + 1;
     }
     HosXTaskCount++;
     return task;
-}
-
-static void HosXWaitBaton(HOS_XTASK *Task)
-{
-    while (sem_wait(&Task->Baton) != 0) {
-        if (errno != EINTR) {
-            HosXFatal("sem_wait failed");
-        }
-    }
 }
 
 static void *HosXTaskMain(void *Argument)
@@ -755,7 +800,6 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
             if (HosXTasks[i].State != XS_DONE) {
                 HosXFatal("a thread of the previous run is still alive");
             }
-            sem_destroy(&HosXTasks[i].Baton);
         }
         HosXTaskCount = HosXTaskCount < 3 ? HosXTaskCount : 3;
     }
@@ -770,6 +814,8 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
     HosXConfig.MaxVirtualNs += HosXClock;
     HosXShared = Config->Shared;
     HosXStep = 0;
+    HosXDecisions = 0;
+    HosXPoints = 0;
     HosXScriptNext = 0;
     HosXRng = Config->Seed;
     if (!again) {
@@ -798,7 +844,7 @@ KMDFHOST_API void KmdfHostExploreBegin(const KH_EXPLORE_CONFIG *Config)
     HosXRng = Config->Seed;
     for (int i = 0; i < HosXTaskCount; i++) {
         HosXTasks[i].Priority = 1000 + (HosXRandom() >> 16);
-        HosXTasks[i].Decisions = 0;
+        HosXTasks[i].Points = 0;
     }
     HosRaceReset();
     HosXPctChangeCount = 0;

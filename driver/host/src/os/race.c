@@ -32,7 +32,8 @@
  * Only one task runs at a time, so nothing here needs atomics or locks.
  *
  * Watched memory (HosRaceWatch): WDF object context memory, the driver module's
- * writable data (.data and .bss) and the pool blocks the driver allocates. Each 8-byte
+ * writable data (.data and .bss), the pool blocks the driver allocates and the buffers
+ * of the requests presented to it (until their completion). Each 8-byte
  * granule keeps its last few accesses (task, clock, bytes, read or write, code address);
  * an access that conflicts with one of them (the same bytes, another task, at least one
  * a write) and is not ordered after it by happens-before is a race: DATA_RACE, with both

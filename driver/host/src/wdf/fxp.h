@@ -662,6 +662,7 @@ typedef struct FX_REQUEST {
     bool CancelClaimed; /* the cancel path owns the driver's cancel routine */
     bool DriverOwned;   /* presented to the driver */
     bool IsCreate;
+    bool RaceWatched;   /* its buffers are watched by the race detector (explore mode) */
     bool StopAcknowledged; /* WdfRequestStopAcknowledge(Requeue = FALSE) while stopping */
     PFN_WDF_REQUEST_CANCEL EvtCancel;
     FX_LINK QueueLink;     /* in Queue->Pending or Queue->Owned */

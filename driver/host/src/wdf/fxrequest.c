@@ -69,9 +69,49 @@ void FxMemoryInitEmbedded(FX_MEMORY *Memory, FX_OBJECT *Owner, PVOID Buffer, siz
     Memory->Size = Size;
 }
 
+/*
+ * Explore mode's race detector watches the request's buffers while the driver may use
+ * them: from the request's creation until its completion hands them back to the I/O
+ * manager. (The input and output buffers of METHOD_BUFFERED are one system buffer.)
+ */
+static void FxRequestWatchBuffers(FX_REQUEST *Request)
+{
+    if (!HosRaceOn) {
+        return;
+    }
+    FX_MEMORY *in = Request->InputMemory.Object.Type == FxTypeMemory ? &Request->InputMemory : NULL;
+    FX_MEMORY *out = Request->OutputMemory.Object.Type == FxTypeMemory ? &Request->OutputMemory : NULL;
+    if (in != NULL && out != NULL && in->Buffer == out->Buffer) {
+        size_t size = in->Size > out->Size ? in->Size : out->Size;
+        HosRaceWatch(in->Buffer, size, "WDFREQUEST buffer of %zu bytes", size);
+        out = NULL;
+    } else if (in != NULL) {
+        HosRaceWatch(in->Buffer, in->Size, "WDFREQUEST input buffer of %zu bytes", in->Size);
+    }
+    if (out != NULL) {
+        HosRaceWatch(out->Buffer, out->Size, "WDFREQUEST output buffer of %zu bytes", out->Size);
+    }
+    Request->RaceWatched = true;
+}
+
+static void FxRequestUnwatchBuffers(FX_REQUEST *Request)
+{
+    if (!Request->RaceWatched) {
+        return;
+    }
+    Request->RaceWatched = false;
+    if (Request->InputMemory.Object.Type == FxTypeMemory && Request->InputMemory.Buffer != NULL) {
+        HosRaceUnwatch(Request->InputMemory.Buffer, Request->InputMemory.Size);
+    }
+    if (Request->OutputMemory.Object.Type == FxTypeMemory && Request->OutputMemory.Buffer != NULL) {
+        HosRaceUnwatch(Request->OutputMemory.Buffer, Request->OutputMemory.Size);
+    }
+}
+
 static void FxRequestDestroy(FX_OBJECT *Object)
 {
     FX_REQUEST *request = (FX_REQUEST *)Object;
+    FxRequestUnwatchBuffers(request);
     /* The buffers die with the request: their handles become recognizably dead too. */
     if (request->InputMemory.Object.Type == FxTypeMemory) {
         request->InputMemory.Object.Magic = FX_MAGIC_DEAD;
@@ -204,6 +244,7 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
         break;
     }
     request->File = FxFileObjectLookup(Device, stack->FileObject);
+    FxRequestWatchBuffers(request);
     FxObjectInsert(object, NULL);
     *Request = request;
     return STATUS_SUCCESS;
@@ -231,6 +272,7 @@ static void FxRequestFinish(FX_REQUEST *Request, NTSTATUS Status, CCHAR Boost)
     }
     irp->IoStatus.Status = Status;
     irp->IoStatus.Information = information;
+    FxRequestUnwatchBuffers(Request);
     IoCompleteRequest(irp, Boost);
     FxObjectDelete(&Request->Object);
     if (queue != NULL) {

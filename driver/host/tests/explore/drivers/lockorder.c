@@ -11,7 +11,8 @@ Abstract:
     order A then B while its periodic timer takes them in the order B then A. On real
     threads this deadlocks only when the timer fires while a write sits between its two
     acquisitions; the explorer must find that schedule and print the wait-for cycle.
-    Writes complete at once with their length; reads complete at once with no data.
+    Writes complete at once with their length; the device, its queue, its reads and
+    the timer's setup are testdevice.c's.
 
 Environment:
 
@@ -19,15 +20,11 @@ Environment:
 
 --*/
 
-#include <ntddk.h>
-#include <wdf.h>
-#include <initguid.h>
-#include "public.h"
+#include "testdevice.h"
 
 typedef struct _LOCKORDER_CONTEXT {
     WDFSPINLOCK LockA;
     WDFSPINLOCK LockB;
-    WDFTIMER Timer;
     ULONG Writes;
 } LOCKORDER_CONTEXT, *PLOCKORDER_CONTEXT;
 
@@ -35,11 +32,9 @@ WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(LOCKORDER_CONTEXT, LockOrderGetContext)
 
 DRIVER_INITIALIZE DriverEntry;
 EVT_WDF_DRIVER_DEVICE_ADD LockOrderEvtDeviceAdd;
-EVT_WDF_DEVICE_D0_ENTRY LockOrderEvtD0Entry;
-EVT_WDF_DEVICE_D0_EXIT LockOrderEvtD0Exit;
 EVT_WDF_IO_QUEUE_IO_WRITE LockOrderEvtIoWrite;
-EVT_WDF_IO_QUEUE_IO_READ LockOrderEvtIoRead;
 EVT_WDF_TIMER LockOrderEvtTimer;
+TEST_DEVICE_CREATE_OBJECTS LockOrderCreateLocks;
 
 NTSTATUS
 DriverEntry(
@@ -57,8 +52,8 @@ DriverEntry(
 
 Routine Description:
 
-    Creates the device with the echo interface, a parallel default queue, the two spin
-    locks and the periodic timer (10 ms, started in D0 entry), all on the device.
+    Creates the test device (testdevice.c) with this driver's context, write callback,
+    timer callback and two spin locks.
 
 --*/
 NTSTATUS
@@ -67,80 +62,29 @@ LockOrderEvtDeviceAdd(
     _Inout_ PWDFDEVICE_INIT DeviceInit
     )
 {
-    WDF_PNPPOWER_EVENT_CALLBACKS pnpPower;
-    WDF_OBJECT_ATTRIBUTES attributes;
-    WDF_IO_QUEUE_CONFIG queueConfig;
-    WDF_TIMER_CONFIG timerConfig;
-    PLOCKORDER_CONTEXT context;
-    WDFDEVICE device;
-    NTSTATUS status;
+    static const TEST_DEVICE_CONFIG config = {
+        WDF_GET_CONTEXT_TYPE_INFO(LOCKORDER_CONTEXT), NULL, LockOrderEvtIoWrite, LockOrderEvtTimer,
+        LockOrderCreateLocks};
 
     UNREFERENCED_PARAMETER(Driver);
 
-    WdfDeviceInitSetIoType(DeviceInit, WdfDeviceIoBuffered);
-    WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnpPower);
-    pnpPower.EvtDeviceD0Entry = LockOrderEvtD0Entry;
-    pnpPower.EvtDeviceD0Exit = LockOrderEvtD0Exit;
-    WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpPower);
-
-    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, LOCKORDER_CONTEXT);
-    status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    context = LockOrderGetContext(device);
-
-    status = WdfDeviceCreateDeviceInterface(device, &GUID_DEVINTERFACE_ECHO, NULL);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, WdfIoQueueDispatchParallel);
-    queueConfig.EvtIoWrite = LockOrderEvtIoWrite;
-    queueConfig.EvtIoRead = LockOrderEvtIoRead;
-    status = WdfIoQueueCreate(device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ParentObject = device;
-    status = WdfSpinLockCreate(&attributes, &context->LockA);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-    status = WdfSpinLockCreate(&attributes, &context->LockB);
-    if (!NT_SUCCESS(status)) {
-        return status;
-    }
-
-    WDF_TIMER_CONFIG_INIT_PERIODIC(&timerConfig, LockOrderEvtTimer, 10);
-    timerConfig.AutomaticSerialization = FALSE;
-    return WdfTimerCreate(&timerConfig, &attributes, &context->Timer);
+    return TestDeviceCreate(DeviceInit, &config);
 }
 
 NTSTATUS
-LockOrderEvtD0Entry(
+LockOrderCreateLocks(
     _In_ WDFDEVICE Device,
-    _In_ WDF_POWER_DEVICE_STATE PreviousState
+    _In_ PWDF_OBJECT_ATTRIBUTES ParentedToDevice
     )
 {
-    UNREFERENCED_PARAMETER(PreviousState);
+    PLOCKORDER_CONTEXT context = LockOrderGetContext(Device);
+    NTSTATUS status;
 
-    WdfTimerStart(LockOrderGetContext(Device)->Timer, WDF_REL_TIMEOUT_IN_MS(10));
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS
-LockOrderEvtD0Exit(
-    _In_ WDFDEVICE Device,
-    _In_ WDF_POWER_DEVICE_STATE TargetState
-    )
-{
-    UNREFERENCED_PARAMETER(TargetState);
-
-    WdfTimerStop(LockOrderGetContext(Device)->Timer, TRUE);
-    return STATUS_SUCCESS;
+    status = WdfSpinLockCreate(ParentedToDevice, &context->LockA);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    return WdfSpinLockCreate(ParentedToDevice, &context->LockB);
 }
 
 /*++
@@ -167,19 +111,6 @@ LockOrderEvtIoWrite(
     WdfSpinLockRelease(context->LockA);
 
     WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
-VOID
-LockOrderEvtIoRead(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-    UNREFERENCED_PARAMETER(Length);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, 0);
 }
 
 VOID
