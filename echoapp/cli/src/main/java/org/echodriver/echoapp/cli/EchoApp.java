@@ -13,7 +13,9 @@ import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
@@ -30,79 +32,129 @@ import org.echodriver.echoapp.host.HostCallException;
 import org.echodriver.echoapp.host.HostUnavailableException;
 import org.echodriver.echoapp.win32.Win32CallException;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionStrategy;
+import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 
-/** The echoapp command: the Java counterpart of the WDK's echoapp.exe. */
-@Command(name = "echoapp", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        sortOptions = false, usageHelpAutoWidth = true,
-        description = {
-            "Exercises the KMDF echo driver: finds its device through SetupAPI by the interface GUID "
-                    + "{CDC35B6E-0BE4-4936-BF5F-5537380A7C1A}, opens it and sends writes and reads.",
-            "Without options: writes a 512-byte pattern, reads it back and verifies it; then the same with 30 KiB.",
-            "On Linux the driver runs in the embedded user-mode KMDF host, which echoapp starts first and stops "
-                    + "(device removed, driver unloaded) on the way out.",
-            "Ctrl-C, SIGTERM or SIGHUP at any moment cancels the outstanding I/O, waits for it, prints what was done "
-                    + "and exits with 130, 143 or 129; a second signal while stopping says what it waits for, a third "
-                    + "exits at once.",
-            "-Async runs of up to 1000 requests print a line per request; longer runs and --forever print a progress "
-                    + "line instead (rewritten in place on a terminal, a new line every 5 s otherwise)."
-        },
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {
-            "0:success",
-            "1:an I/O request failed, data did not verify, or the embedded host reported a failure",
-            "2:usage error",
-            "3:no device (interface absent, path not openable, or the embedded host cannot load the driver or "
-                    + "start its device)",
-            "129:stopped by SIGHUP (cancelled and drained, as for Ctrl-C)",
-            "130:interrupted by Ctrl-C",
-            "134:the host's verifier found a driver bug and aborted (its VERIFIER: line is on stderr)",
-            "143:stopped by SIGTERM (cancelled and drained, as for Ctrl-C)"
-        })
+/**
+ * The echoapp command: the Java counterpart of the WDK's echoapp.exe.
+ *
+ * <p>The command is declared through picocli's programmatic API ({@link #spec}) rather than
+ * its annotations: reading an annotation makes the JDK generate a proxy class for its type
+ * at run time, which an AppCDS archive cannot hold, and that was most of what a
+ * {@code --version} or {@code --help} cost beyond the JVM's own start.
+ */
 public final class EchoApp implements Callable<Integer> {
     /** Bounded -Async runs of up to this many requests print a line per request, as the WDK's echoapp does. */
     static final long PER_REQUEST_LINES_MAX = 1000;
     /** What the host's loader returns for a file that is not an ELF shared object. */
     private static final int STATUS_INVALID_IMAGE_FORMAT = 0xC000007B;
 
-    @Spec
     private CommandSpec spec;
-
-    @Option(names = {"-Async", "--async"}, arity = "0..1", fallbackValue = "100", paramLabel = "N",
-            description = "Send N overlapped writes and N overlapped reads (default ${FALLBACK-VALUE}), writer and reader "
-                    + "each on its own handle and completion port, up to 100 of each in flight. N is at most "
-                    + "9223372036854775807 (counters are 64-bit: no run reaches that).")
     private Long async;
-
-    @Option(names = "--forever", description = "With -Async: keep going until Ctrl-C.")
     private boolean forever;
-
-    @Option(names = "--device", paramLabel = "PATH", description = "Open PATH instead of searching by interface GUID.")
     private String device;
-
-    @Option(names = "--list", description = "Print the interface paths found, then exit.")
     private boolean list;
-
-    @Option(names = "--driver", paramLabel = "autosync|driversync|FILE.so", defaultValue = "autosync",
-            description = "The driver the embedded host loads (not on Windows): a variant of the echo driver, "
-                    + "or a module built by scripts/build-host-driver. Default: ${DEFAULT-VALUE}.")
     private String driver;
-
-    @Option(names = "--timer-ms", paramLabel = "MS",
-            description = "The driver's timer period in the embedded host (1..10000; not on Windows). "
-                    + "Default: the driver's own (10 ms).")
     private Integer timerMs;
-
-    @Option(names = "--verbose", description = "Log each Win32 call the library makes, with its result, on stderr "
-            + "(java.util.logging logger org.echodriver.echoapp at FINE).")
     private boolean verbose;
+
+    /**
+     * The command's model: its options in the order the help lists them, then the help and
+     * version options that picocli's {@code mixinStandardHelpOptions} would add (same names
+     * and descriptions), the description and the exit-status list. The options keep their
+     * values; {@link #call} reads them from here.
+     */
+    static CommandSpec spec(EchoApp app) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(app);
+        spec.name("echoapp");
+        spec.versionProvider(new VersionProvider());
+        spec.usageMessage()
+                .sortOptions(false)
+                .autoWidth(true)
+                .description(
+                        "Exercises the KMDF echo driver: finds its device through SetupAPI by the interface GUID "
+                                + "{CDC35B6E-0BE4-4936-BF5F-5537380A7C1A}, opens it and sends writes and reads.",
+                        "Without options: writes a 512-byte pattern, reads it back and verifies it; then the same "
+                                + "with 30 KiB.",
+                        "On Linux the driver runs in the embedded user-mode KMDF host, which echoapp starts first and "
+                                + "stops (device removed, driver unloaded) on the way out.",
+                        "Ctrl-C, SIGTERM or SIGHUP at any moment cancels the outstanding I/O, waits for it, prints what "
+                                + "was done and exits with 130, 143 or 129; a second signal while stopping says what it "
+                                + "waits for, a third exits at once.",
+                        "-Async runs of up to " + PER_REQUEST_LINES_MAX + " requests print a line per request; longer runs "
+                                + "and --forever print a progress line instead (rewritten in place on a terminal, a new "
+                                + "line every 5 s otherwise).")
+                .exitCodeListHeading("%nExit status:%n")
+                .exitCodeList(exitCodeList());
+        spec.addOption(OptionSpec.builder("-Async", "--async").type(Long.class).arity("0..1").fallbackValue("100")
+                .paramLabel("N")
+                .description("Send N overlapped writes and N overlapped reads (default ${FALLBACK-VALUE}), writer and "
+                        + "reader each on its own handle and completion port, up to 100 of each in flight. N is at most "
+                        + "9223372036854775807 (counters are 64-bit: no run reaches that).")
+                .build());
+        spec.addOption(OptionSpec.builder("--forever").type(boolean.class).initialValue(false)
+                .description("With -Async: keep going until Ctrl-C.").build());
+        spec.addOption(OptionSpec.builder("--device").type(String.class).paramLabel("PATH")
+                .description("Open PATH instead of searching by interface GUID.").build());
+        spec.addOption(OptionSpec.builder("--list").type(boolean.class).initialValue(false)
+                .description("Print the interface paths found, then exit.").build());
+        spec.addOption(OptionSpec.builder("--driver").type(String.class).paramLabel("autosync|driversync|FILE.so")
+                .defaultValue("autosync")
+                .description("The driver the embedded host loads (not on Windows): a variant of the echo driver, "
+                        + "or a module built by scripts/build-host-driver. Default: ${DEFAULT-VALUE}.")
+                .build());
+        spec.addOption(OptionSpec.builder("--timer-ms").type(Integer.class).paramLabel("MS")
+                .description("The driver's timer period in the embedded host (1..10000; not on Windows). "
+                        + "Default: the driver's own (10 ms).")
+                .build());
+        spec.addOption(OptionSpec.builder("--verbose").type(boolean.class).initialValue(false)
+                .description("Log each Win32 call the library makes, with its result, on stderr "
+                        + "(java.util.logging logger org.echodriver.echoapp at FINE).")
+                .build());
+        spec.addOption(OptionSpec.builder("-h", "--help").type(boolean.class).initialValue(false).usageHelp(true)
+                .descriptionKey("mixinStandardHelpOptions.help").description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").type(boolean.class).initialValue(false).versionHelp(true)
+                .descriptionKey("mixinStandardHelpOptions.version").description("Print version information and exit.")
+                .build());
+        app.spec = spec;
+        return spec;
+    }
+
+    private static Map<String, String> exitCodeList() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "success");
+        codes.put("1", "an I/O request failed, data did not verify, or the embedded host reported a failure");
+        codes.put("2", "usage error");
+        codes.put("3", "no device (interface absent, path not openable, or the embedded host cannot load the driver or "
+                + "start its device)");
+        codes.put("129", "stopped by SIGHUP (cancelled and drained, as for Ctrl-C)");
+        codes.put("130", "interrupted by Ctrl-C");
+        codes.put("134", "the host's verifier found a driver bug and aborted (its VERIFIER: line is on stderr)");
+        codes.put("143", "stopped by SIGTERM (cancelled and drained, as for Ctrl-C)");
+        return codes;
+    }
+
+    private boolean flag(String name) {
+        return Boolean.TRUE.equals(spec.findOption(name).getValue());
+    }
+
+    /** Takes the parsed option values from the model. */
+    private void readOptions() {
+        async = spec.findOption("--async").getValue();
+        forever = flag("--forever");
+        device = spec.findOption("--device").getValue();
+        list = flag("--list");
+        driver = spec.findOption("--driver").getValue();
+        timerMs = spec.findOption("--timer-ms").getValue();
+        verbose = flag("--verbose");
+    }
 
     private final Interrupt interrupt;
 
@@ -119,9 +171,9 @@ public final class EchoApp implements Callable<Integer> {
     /** Runs echoapp with Ctrl-C, SIGTERM and SIGHUP handling, then exits with its status. */
     public static void main(String[] args) {
         Interrupt interrupt = new Interrupt();
-        SignalHandling.install(interrupt);
         CheckedStream stdout = new CheckedStream(new FileOutputStream(FileDescriptor.out));
         CommandLine commandLine = commandLine(interrupt);
+        commandLine.setExecutionStrategy(new WithSignalHandling(interrupt));
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(stdout, Charset.defaultCharset()), true));
         int status = commandLine.execute(args);
         commandLine.getOut().flush();
@@ -187,35 +239,86 @@ public final class EchoApp implements Callable<Integer> {
         }
     }
 
-    /** The picocli command line of echoapp: exit-code mapping, number converters, one-line usage errors. */
+    /**
+     * The picocli command line of echoapp: exit-code mapping, number converters, one-line usage errors.
+     * These are classes, not lambdas: a lambda's first use links it through invokedynamic, which
+     * generates method-handle classes at run time, and a --help or --version would pay for that.
+     */
     public static CommandLine commandLine(Interrupt interrupt) {
-        CommandLine commandLine = new CommandLine(new EchoApp(interrupt));
-        commandLine.setExitCodeExceptionMapper(e -> e instanceof ParameterException ? ExitCodes.USAGE : ExitCodes.FAILURE);
-        ITypeConverter<Long> longs = value -> {
-            try {
-                return Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is not a whole number");
+        CommandLine commandLine = new CommandLine(spec(new EchoApp(interrupt)));
+        commandLine.setExitCodeExceptionMapper(new ExitCodeMapper());
+        WholeNumbers numbers = new WholeNumbers();
+        commandLine.registerConverter(Long.class, numbers.longs).registerConverter(Long.TYPE, numbers.longs)
+                .registerConverter(Integer.class, numbers.ints).registerConverter(Integer.TYPE, numbers.ints);
+        commandLine.setParameterExceptionHandler(new UsageErrors());
+        return commandLine;
+    }
+
+    /** A usage error exits 2, anything else that escapes the command 1. */
+    private static final class ExitCodeMapper implements IExitCodeExceptionMapper {
+        @Override
+        public int getExitCode(Throwable e) {
+            return e instanceof ParameterException ? ExitCodes.USAGE : ExitCodes.FAILURE;
+        }
+    }
+
+    /** Numbers with messages in plain words ("is not a whole number", not Java's "is not a long"). */
+    private static final class WholeNumbers {
+        final ITypeConverter<Long> longs = new ITypeConverter<Long>() {
+            @Override
+            public Long convert(String value) {
+                try {
+                    return Long.parseLong(value);
+                } catch (NumberFormatException e) {
+                    throw new TypeConversionException("'" + value + "' is not a whole number");
+                }
             }
         };
-        ITypeConverter<Integer> ints = value -> {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is not a whole number from " + Integer.MIN_VALUE
-                        + " to " + Integer.MAX_VALUE);
+        final ITypeConverter<Integer> ints = new ITypeConverter<Integer>() {
+            @Override
+            public Integer convert(String value) {
+                try {
+                    return Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new TypeConversionException("'" + value + "' is not a whole number from " + Integer.MIN_VALUE
+                            + " to " + Integer.MAX_VALUE);
+                }
             }
         };
-        commandLine.registerConverter(Long.class, longs).registerConverter(Long.TYPE, longs)
-                .registerConverter(Integer.class, ints).registerConverter(Integer.TYPE, ints);
-        commandLine.setParameterExceptionHandler((e, args) -> {
+    }
+
+    /** A usage error: one line naming the options as typed, control characters escaped, then picocli's hint. */
+    private static final class UsageErrors implements IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException e, String[] args) {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("echoapp: " + Messages.escape(usingTypedNames(e, Arrays.asList(args))));
             err.println(Messages.HELP_HINT);
             err.flush();
             return ExitCodes.USAGE;
-        });
-        return commandLine;
+        }
+    }
+
+    /**
+     * Runs the command (picocli's RunLast) after replacing the JVM's handling of Ctrl-C,
+     * SIGTERM and SIGHUP, which a run that only prints its help or version does without:
+     * it has no I/O to cancel, and the JVM's own handling exits with the same statuses
+     * (130, 143, 129).
+     */
+    private static final class WithSignalHandling implements IExecutionStrategy {
+        private final Interrupt interrupt;
+
+        WithSignalHandling(Interrupt interrupt) {
+            this.interrupt = interrupt;
+        }
+
+        @Override
+        public int execute(ParseResult parseResult) {
+            if (!parseResult.isUsageHelpRequested() && !parseResult.isVersionHelpRequested()) {
+                SignalHandling.install(interrupt);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        }
     }
 
     /** picocli names an option by its longest name; the user may have typed another (-Async, not --async). */
@@ -232,6 +335,7 @@ public final class EchoApp implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        readOptions();
         validate();
         if (verbose) {
             Verbose.enable();

@@ -91,6 +91,38 @@ class EchoAppOptionsTest {
         assertEquals("a\\tb\\r\\u0085c\\?\\x7F", Messages.escape("a\tb\r\u0085c\\?\u007f"));
     }
 
+    /**
+     * The help, byte for byte, at picocli's default width of 80 columns (what a run whose
+     * output is not a terminal prints): the command is declared through picocli's
+     * programmatic API, and this is the text its annotations gave.
+     */
+    @Test
+    void helpTextIsExactlyTheDocumentedOne() throws Exception {
+        String expected;
+        try (var in = EchoAppOptionsTest.class.getResourceAsStream("help-80-columns.txt")) {
+            expected = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = EchoApp.commandLine(new Interrupt());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        commandLine.getCommandSpec().usageMessage().autoWidth(false).width(80);
+        assertEquals(0, commandLine.execute("--help"));
+        assertEquals(expected, out.toString().replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void flagsAreFalseUnlessGiven() {
+        ParseResult none = parse();
+        ParseResult all = parse("--list", "--verbose", "-Async", "--forever");
+        for (String flag : new String[] {"--forever", "--list", "--verbose", "--help", "--version"}) {
+            assertEquals(Boolean.FALSE, none.commandSpec().findOption(flag).getValue(), flag);
+        }
+        for (String flag : new String[] {"--forever", "--list", "--verbose"}) {
+            assertEquals(Boolean.TRUE, all.commandSpec().findOption(flag).getValue(), flag);
+        }
+    }
+
     @Test
     void helpAndVersionExit0() {
         StringWriter out = new StringWriter();
