@@ -621,6 +621,25 @@ out:
     return node;
 }
 
+/*
+ * Under KhPnpLock: IRP_MN_QUERY_RESOURCE_REQUIREMENTS to a new child's PDO, before its
+ * drivers are loaded, as the PnP manager sends it to a device it enumerated. The root
+ * bus assigns no resources, so the list a bus returns is freed unused; a PDO that fails
+ * the request does not start (its drivers are not loaded). STATUS_NOT_SUPPORTED (a bus
+ * that does not handle it) means no requirements.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-resource-requirements
+ */
+static NTSTATUS KhQueryResourceRequirements(struct _KH_DEVNODE *Node)
+{
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_RESOURCE_REQUIREMENTS, NULL, NULL,
+                                          NULL, &information);
+    if (information != 0) {
+        ExFreePool((PVOID)information);
+    }
+    return status == STATUS_NOT_SUPPORTED ? STATUS_SUCCESS : status;
+}
+
 /* Under KhPnpLock: a child node leaves its parent (and the parent's reference goes). */
 static void KhUnlinkChild(struct _KH_DEVNODE *Node)
 {
@@ -707,9 +726,12 @@ static void KhEnumerateNode(struct _KH_DEVNODE *Node)
         }
         KhUnlinkChild(gone);
     }
-    /* New children: their drivers, then start. */
+    /* New children: their resource requirements, their drivers, then start. */
     for (ULONG i = 0; i < addedCount; i++) {
         struct _KH_DEVNODE *child = added[i];
+        if (!NT_SUCCESS(KhQueryResourceRequirements(child))) {
+            continue;
+        }
         if (child->Driver != NULL) {
             KH_DRIVER *driver = child->Driver;
             if (!NT_SUCCESS(KhAttachDrivers(child, &driver, 1))) {

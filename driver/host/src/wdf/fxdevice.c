@@ -467,8 +467,15 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
         return status;
     }
     FX_DEVICE *device = (FX_DEVICE *)object;
-    /* "A driver can delete a control device object" (WdfObjectDelete); not a PnP one. */
-    object->NoDriverDelete = !init->Control;
+    /* "A driver can delete a control device object" (WdfObjectDelete); not a PnP one,
+       except a PDO it created for static enumeration and has not yet passed to
+       WdfFdoAddStaticChild: its error path deletes it (KMDF's FxDevice::DeleteObject
+       removes such a PDO; one created in EvtChildListCreateDevice is the framework's). */
+    bool staticPdo = init->PdoData != NULL && init->PdoData->Child == NULL;
+    object->NoDriverDelete = !init->Control && !staticPdo;
+    if (init->PdoData != NULL) {
+        init->PdoData->Static = staticPdo;
+    }
     device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
     HosMutexInitOrdering(&device->Lock);
@@ -751,7 +758,13 @@ static bool FxSameReference(const UNICODE_STRING *A, PCUNICODE_STRING B)
 
 /*
  * WdfDeviceCreateDeviceInterface: registers the interface (IoRegisterDeviceInterface);
- * the framework enables it when the device starts and disables it on removal.
+ * the framework enables it when the device starts and disables it on removal. A PDO
+ * that the PnP manager does not know yet (created, not yet reported by its bus) has no
+ * device node to register on: the interface is recorded and registered once the PnP
+ * manager asks the PDO for its resource requirements, before it starts, as KMDF does
+ * (a PDO may create its interfaces before WdfFdoAddStaticChild, "Creating Device
+ * Objects in a Bus Driver"; FxPdoRegisterInterfaces).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicecreatedeviceinterface
  */
 WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
                                                PCUNICODE_STRING ReferenceString)
@@ -782,6 +795,22 @@ WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *Int
         entry->ReferenceString.Length = ReferenceString->Length;
         entry->ReferenceString.MaximumLength = (USHORT)(ReferenceString->Length + sizeof(WCHAR));
     }
+    HosMutexLock(&device->Lock);
+    bool pending = device->PdoData != NULL && !device->PdoData->Known;
+    if (pending) {
+        /* Registered by FxPdoRegisterInterfaces when the PDO becomes known. */
+        entry->Next = device->Interfaces;
+        device->Interfaces = entry;
+        HosMutexUnlock(&device->Lock);
+        return STATUS_SUCCESS;
+    }
+    HosMutexUnlock(&device->Lock);
+    if (device->Pdo == NULL) {
+        /* A control device has no PDO to register an interface on. */
+        free(entry->ReferenceString.Buffer);
+        free(entry);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
     NTSTATUS status = IoRegisterDeviceInterface(
         device->Pdo, InterfaceClassGUID,
         (PUNICODE_STRING)(entry->ReferenceString.Buffer != NULL ? &entry->ReferenceString : NULL),
@@ -802,6 +831,39 @@ WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *Int
     return STATUS_SUCCESS;
 }
 
+/*
+ * IRP_MN_QUERY_RESOURCE_REQUIREMENTS reached a PDO: the PnP manager knows it now, so the
+ * interfaces created before are registered on it. KMDF registers them again at every
+ * such request (a registration that exists gives the same symbolic link).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-resource-requirements
+ */
+NTSTATUS FxPdoRegisterInterfaces(FX_DEVICE *Pdo)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    /* Interfaces created from now on register themselves; those recorded before are
+       registered here (the list only grows at its head, entries stay until the device
+       is destroyed). */
+    HosMutexLock(&Pdo->Lock);
+    Pdo->PdoData->Known = true;
+    FX_INTERFACE *recorded = Pdo->Interfaces;
+    HosMutexUnlock(&Pdo->Lock);
+    for (FX_INTERFACE *entry = recorded; entry != NULL; entry = entry->Next) {
+        if (entry->SymbolicLink.Buffer != NULL) {
+            RtlFreeUnicodeString(&entry->SymbolicLink);
+            memset(&entry->SymbolicLink, 0, sizeof(entry->SymbolicLink));
+        }
+        status = IoRegisterDeviceInterface(
+            Pdo->Pdo, &entry->Guid,
+            entry->ReferenceString.Buffer != NULL ? &entry->ReferenceString : NULL,
+            &entry->SymbolicLink);
+        if (!NT_SUCCESS(status)) {
+            memset(&entry->SymbolicLink, 0, sizeof(entry->SymbolicLink));
+            break;
+        }
+    }
+    return status;
+}
+
 WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
                                              PCUNICODE_STRING ReferenceString,
                                              BOOLEAN IsInterfaceEnabled)
@@ -814,7 +876,7 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
     for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = entry->Next) {
         if (memcmp(&entry->Guid, InterfaceClassGUID, sizeof(GUID)) == 0 &&
             FxSameReference(&entry->ReferenceString, ReferenceString)) {
-            if ((bool)IsInterfaceEnabled != entry->Enabled) {
+            if ((bool)IsInterfaceEnabled != entry->Enabled && entry->SymbolicLink.Buffer != NULL) {
                 IoSetDeviceInterfaceState(&entry->SymbolicLink, IsInterfaceEnabled);
                 entry->Enabled = IsInterfaceEnabled;
             }
@@ -825,7 +887,7 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
 static void FxDeviceSetInterfaces(FX_DEVICE *Device, bool Enable)
 {
     for (FX_INTERFACE *entry = Device->Interfaces; entry != NULL; entry = entry->Next) {
-        if (entry->Enabled != Enable) {
+        if (entry->Enabled != Enable && entry->SymbolicLink.Buffer != NULL) {
             NTSTATUS status = IoSetDeviceInterfaceState(&entry->SymbolicLink, Enable);
             entry->Enabled = Enable && NT_SUCCESS(status);
         }
@@ -1837,6 +1899,14 @@ static NTSTATUS FxDispatchToFramework(FX_DEVICE *device, PIRP Irp)
         break;
     }
     return status;
+}
+
+void FxDeviceDeleteByDriver(FX_DEVICE *Device)
+{
+    /* Only a static PDO the PnP manager has never seen reaches here (WdfObjectDelete
+       checks NoDriverDelete): it has no device node, nothing started, no interface
+       registered. */
+    FxPdoDelete(Device);
 }
 
 void FxPdoDelete(FX_DEVICE *Pdo)

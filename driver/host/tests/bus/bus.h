@@ -18,6 +18,15 @@
 #define IOCTL_KHBUS_COUNTS KHBUS_CTL(0x805)         /* output: KHBUS_COUNTS */
 #define IOCTL_KHBUS_BAD_INPUT KHBUS_CTL(0x806)      /* output: KHBUS_BAD_INPUT, documented failures */
 #define IOCTL_KHBUS_RESCAN KHBUS_CTL(0x807)         /* a scan that reports the serials of the input (ULONG[]) */
+#define IOCTL_KHBUS_DELETE KHBUS_CTL(0x808)         /* WdfObjectDelete of a device, input ULONG KHBUS_DELETE_*
+                                                       (a serial from KHBUS_DELETE_DYNAMIC on); output NTSTATUS */
+
+/* What IOCTL_KHBUS_DELETE deletes. */
+#define KHBUS_DELETE_UNREPORTED 1u /* a static PDO it creates now and never adds: allowed, STATUS_SUCCESS */
+#define KHBUS_DELETE_STATIC 2u     /* the static child, added and reported: INVALID_OBJECT_DELETE */
+#define KHBUS_DELETE_FDO 3u        /* the bus FDO itself: INVALID_OBJECT_DELETE */
+#define KHBUS_DELETE_DYNAMIC 1000u /* + serial: that dynamic child's PDO (EvtChildListCreateDevice's):
+                                      INVALID_OBJECT_DELETE; STATUS_NO_SUCH_DEVICE without one */
 
 /* Handled by a child's PDO (the bus driver's queue of the PDO). */
 #define IOCTL_KHBUS_PDO_WHO KHBUS_CTL(0x900)  /* output ULONG: the child's serial number */
@@ -31,12 +40,21 @@
 
 /* A serial number at or above this one gets a hardware ID that no driver serves. */
 #define KHBUS_SERIAL_NO_DRIVER 100u
+/* From this one on, a raw child (WdfPdoInitAssignRawDevice, hardware ID KhBus\RawToy):
+   started without a function driver, used through its PDO's own interface. */
+#define KHBUS_SERIAL_RAW 200u
 #define KHBUS_STATIC_SERIAL 77u
 
 #define KHBUS_HARDWARE_ID L"KhBus\\Toy"
 #define KHBUS_COMPATIBLE_ID L"KhBus\\AnyToy"
 #define KHBUS_UNKNOWN_ID L"KhBus\\Unknown"
 #define KHBUS_STATIC_ID L"KhBus\\StaticToy"
+#define KHBUS_RAW_ID L"KhBus\\RawToy"
+
+/* Every child's PDO creates an interface of this class (GUID_KHBUS_PDO_INTERFACE) right
+   after WdfDeviceCreate, before the PnP manager knows the PDO (the static child: before
+   WdfFdoAddStaticChild); the framework registers it once the PDO is reported.
+   {1b6c9f12-4d2a-4e61-8a3f-27905c11d406} */
 
 typedef struct KHBUS_COUNTS {
     unsigned int PdosCreated;  /* EvtChildListCreateDevice calls that created a PDO */

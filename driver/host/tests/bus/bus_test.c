@@ -35,6 +35,11 @@ static void ChildGuid(uint8_t Guid[16])
     KtGuid(Guid, 0x1b6c9f10, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 }
 
+static void PdoGuid(uint8_t Guid[16])
+{
+    KtGuid(Guid, 0x1b6c9f12, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
+}
+
 static KH_STATUS Load(const char *Module, const char *Service, KH_DRIVER **Driver)
 {
     char path[1024];
@@ -145,11 +150,11 @@ static size_t ChildCount(BUS *Bus)
     return count;
 }
 
-/* The child function driver's interface of the child whose path contains Needle. */
-static bool ChildInterface(const char *Needle, char *Path, size_t Size)
+/* The interface of class Guid whose path contains Needle. */
+static bool InterfaceOf(void (*Guid)(uint8_t[16]), const char *Needle, char *Path, size_t Size)
 {
     uint8_t guid[16];
-    ChildGuid(guid);
+    Guid(guid);
     char list[4096] = {0};
     size_t required = 0;
     if (!KT_CHECK_STATUS(KmdfHostGetInterfaceList(guid, list, sizeof list, &required), KT_STATUS_SUCCESS)) {
@@ -162,6 +167,18 @@ static bool ChildInterface(const char *Needle, char *Path, size_t Size)
         }
     }
     return false;
+}
+
+/* The child function driver's interface of the child whose path contains Needle. */
+static bool ChildInterface(const char *Needle, char *Path, size_t Size)
+{
+    return InterfaceOf(ChildGuid, Needle, Path, Size);
+}
+
+/* The interface a child's PDO created before it was reported. */
+static bool PdoInterface(const char *Needle, char *Path, size_t Size)
+{
+    return InterfaceOf(PdoGuid, Needle, Path, Size);
 }
 
 static KHBUS_COUNTS Counts(BUS *Bus)
@@ -360,6 +377,105 @@ static void ScenarioNoDriver(void)
     Teardown(&bus, "after a child without a driver");
 }
 
+/*
+ * WdfDeviceCreateDeviceInterface on a PDO before the PnP manager knows it (the static
+ * child: before WdfFdoAddStaticChild; a dynamic child: in EvtChildListCreateDevice) is
+ * accepted and the interface is registered once the PDO is reported, then enabled when
+ * it starts ("WdfDeviceCreateDeviceInterface": a PDO's interfaces, as in the kbfiltr
+ * sample's raw PDO). A raw child is used through it with no function driver.
+ */
+static void ScenarioPdoInterface(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        char path[512];
+        KH_FILE *file = NULL;
+        if (KT_CHECKF(PdoInterface("KhBus#StaticToy#77", path, sizeof path),
+                      "the static child's interface, created before WdfFdoAddStaticChild, is registered") &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            /* The interface opens the child's stack: its function driver asks the PDO. */
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == KHBUS_STATIC_SERIAL, "the static child answers through its PDO's interface (%u)", who);
+            KtCloseFile(file);
+            file = NULL;
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECKF(PdoInterface("KhBus#Toy#01", path, sizeof path),
+                  "a dynamic child's interface, created in EvtChildListCreateDevice, is registered");
+
+        const uint32_t raw = KHBUS_SERIAL_RAW + 1;
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, raw), KT_STATUS_SUCCESS);
+        KT_CHECK(HasChild(&bus, "KhBus\\RawToy\\201"));
+        if (KT_CHECKF(PdoInterface("KhBus#RawToy#201", path, sizeof path), "the raw child's interface is registered") &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHBUS_PDO_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == raw, "the raw PDO's own queue answers (%u)", who);
+            KtCloseFile(file);
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, raw), KT_STATUS_SUCCESS);
+        KT_CHECKF(!PdoInterface("KhBus#RawToy#201", path, sizeof path), "an unplugged child's interface is gone");
+    }
+    Teardown(&bus, "after PDO interfaces");
+}
+
+static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
+{
+    *Result = 0xFFFFFFFFu;
+    KH_STATUS status = Ioctl(Bus->File, IOCTL_KHBUS_DELETE, &What, sizeof What, Result, sizeof *Result);
+    KmdfHostWaitForPnpIdle();
+    return status;
+}
+
+/*
+ * WdfObjectDelete of a PDO the driver created and never added to the static list is
+ * allowed ("If WdfFdoAddStaticChild returns [a failure], the driver must call
+ * WdfObjectDelete"; nothing leaks, which the unload checks); deleting the added static
+ * child, a dynamic child's PDO or the FDO is reported (INVALID_OBJECT_DELETE: "the
+ * driver must not delete the framework device object after WdfFdoAddStaticChild returns
+ * STATUS_SUCCESS") and changes nothing.
+ */
+static void ScenarioDelete(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KtVerifierCapture();
+        uint32_t result;
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_UNREPORTED, &result), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(result, KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 0, "an unreported static PDO is the driver's to delete");
+        KT_CHECK(ChildCount(&bus) == 1);
+        char path[512];
+        KT_CHECKF(!PdoInterface("KhBus#StaticToy#78", path, sizeof path), "the deleted PDO's interface never registered");
+
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_STATIC, &result), KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 1 &&
+                      KtVerifierSawText("INVALID_OBJECT_DELETE", "WDFDEVICE"),
+                  "deleting the added static child is reported");
+        KT_CHECKF(HasChild(&bus, "KhBus\\StaticToy\\77"), "the static child stays");
+
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_FDO, &result), KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 2, "deleting the FDO is reported");
+
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_DYNAMIC + 1, &result), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(result, KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 3, "deleting a dynamic child's PDO is reported");
+        KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\01"), "the dynamic child stays");
+        uint32_t who = 0;
+        KH_FILE *file = NULL;
+        if (KT_CHECK(ChildInterface("KhBus#Toy#01", path, sizeof path)) &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == 1, "the dynamic child still works (%u)", who);
+            KtCloseFile(file);
+        }
+        KtVerifierReset();
+    }
+    Teardown(&bus, "after deletions");
+}
+
 /* Documented failures of the child list DDIs and of the control API. */
 static void ScenarioBadInput(void)
 {
@@ -406,6 +522,7 @@ int main(int argc, char **argv)
         {"eject", ScenarioEject},               {"static-missing", ScenarioStaticMissing},
         {"surprise-with-io", ScenarioSurpriseWithIo}, {"remove-bus", ScenarioRemoveBus},
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
+        {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {
