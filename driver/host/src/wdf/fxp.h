@@ -523,6 +523,7 @@ typedef struct FX_CHILD {
     FX_DEVICE *Pdo;   /* the PDO, once created */
     bool PdoRemoved;  /* the PDO got IRP_MN_REMOVE_DEVICE and was kept (still reported) */
     bool Reported;    /* the PDO was in the bus relations the PnP manager got */
+    bool MissingReported; /* then left out of them (EvtDeviceReportedMissing was called) */
 } FX_CHILD;
 
 typedef struct FX_CHILDLIST {

@@ -62,6 +62,8 @@ typedef struct KHBUS_COUNTS {
     unsigned int Present;      /* children WdfChildListRetrieveNextDevice returns as present */
     unsigned int StaticPresent; /* static children WdfFdoRetrieveNextStaticChild returns as present */
     int InterfaceReferences;    /* KHBUS_TOY_INTERFACE references held (reference - dereference) */
+    unsigned int ReportedMissing;   /* EvtDeviceReportedMissing calls */
+    unsigned int LastMissingSerial; /* the serial of the child of the last one */
 } KHBUS_COUNTS;
 
 /* The driver-defined interface a child's PDO exposes (WdfDeviceAddQueryInterface) and

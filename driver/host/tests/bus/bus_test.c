@@ -420,6 +420,44 @@ static void ScenarioPdoInterface(void)
     Teardown(&bus, "after PDO interfaces");
 }
 
+/*
+ * EvtDeviceReportedMissing: once for each child whose PDO the PnP manager had and the
+ * bus relations then leave out (unplugged, left out of a scan, WdfPdoMarkMissing on the
+ * static child), never for a child still present.
+ */
+static void ScenarioReportedMissing(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 3), KT_STATUS_SUCCESS);
+        KT_CHECKF(Counts(&bus).ReportedMissing == 0, "no child was reported missing yet");
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KHBUS_COUNTS counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 1 && counts.LastMissingSerial == 2,
+                  "the unplugged child was reported missing (%u calls, last %u)", counts.ReportedMissing,
+                  counts.LastMissingSerial);
+        uint32_t keep[] = {1};
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_RESCAN, keep, sizeof keep, NULL, 0), KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 2 && counts.LastMissingSerial == 3,
+                  "the child a scan left out was reported missing, the kept one not (%u calls, last %u)",
+                  counts.ReportedMissing, counts.LastMissingSerial);
+        uint32_t status = 1;
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_STATIC_MISSING, NULL, 0, &status, sizeof status),
+                        KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 3 && counts.LastMissingSerial == KHBUS_STATIC_SERIAL,
+                  "the static child marked missing was reported missing (%u calls, last %u)",
+                  counts.ReportedMissing, counts.LastMissingSerial);
+        KT_CHECK(HasChild(&bus, "KhBus\\Toy\\01") && ChildCount(&bus) == 1);
+    }
+    Teardown(&bus, "after children reported missing");
+}
+
 static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
 {
     *Result = 0xFFFFFFFFu;
@@ -523,6 +561,7 @@ int main(int argc, char **argv)
         {"surprise-with-io", ScenarioSurpriseWithIo}, {"remove-bus", ScenarioRemoveBus},
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
         {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
+        {"reported-missing", ScenarioReportedMissing},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {

@@ -32,6 +32,8 @@ typedef struct _KHBUS_FDO {
     LONG PdosCreated;
     LONG Ejects;
     LONG InterfaceReferences;
+    LONG ReportedMissing;
+    LONG LastMissingSerial;
 } KHBUS_FDO, *PKHBUS_FDO;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KHBUS_FDO, KhBusFdo)
 
@@ -47,6 +49,7 @@ EVT_WDF_CHILD_LIST_CREATE_DEVICE KhBusCreatePdo;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KhBusFdoControl;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KhBusPdoControl;
 EVT_WDF_DEVICE_EJECT KhBusEject;
+EVT_WDF_DEVICE_REPORTED_MISSING KhBusReportedMissing;
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -111,6 +114,7 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
     WDF_PDO_EVENT_CALLBACKS callbacks;
     WDF_PDO_EVENT_CALLBACKS_INIT(&callbacks);
     callbacks.EvtDeviceEject = KhBusEject;
+    callbacks.EvtDeviceReportedMissing = KhBusReportedMissing;
     WdfPdoInitSetEventCallbacks(ChildInit, &callbacks);
 
     WDF_OBJECT_ATTRIBUTES attributes;
@@ -251,6 +255,13 @@ NTSTATUS KhBusEject(WDFDEVICE Device)
     return STATUS_SUCCESS;
 }
 
+VOID KhBusReportedMissing(WDFDEVICE Device)
+{
+    PKHBUS_FDO fdo = KhBusFdo(WdfPdoGetParent(Device));
+    InterlockedExchange(&fdo->LastMissingSerial, (LONG)KhBusPdo(Device)->Serial);
+    InterlockedIncrement(&fdo->ReportedMissing);
+}
+
 static void KhBusDescription(PKHBUS_DESCRIPTION Description, ULONG Serial)
 {
     WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER_INIT(&Description->Header, sizeof(*Description));
@@ -264,6 +275,8 @@ static void KhBusCounts(WDFDEVICE Device, KHBUS_COUNTS *Counts)
     Counts->PdosCreated = (unsigned)fdo->PdosCreated;
     Counts->Ejects = (unsigned)fdo->Ejects;
     Counts->InterfaceReferences = (int)fdo->InterfaceReferences;
+    Counts->ReportedMissing = (unsigned)fdo->ReportedMissing;
+    Counts->LastMissingSerial = (unsigned)fdo->LastMissingSerial;
     WDFCHILDLIST list = WdfFdoGetDefaultChildList(Device);
     WDF_CHILD_LIST_ITERATOR iterator;
     WDF_CHILD_LIST_ITERATOR_INIT(&iterator, WdfRetrievePresentChildren);
