@@ -225,7 +225,7 @@ static bool KhPnpBusy;               /* an action runs, under KhIoLock */
 static bool KhPnpThreadStarted;      /* under KhIoLock */
 static uint64_t KhPnpThreadId;      /* under KhIoLock */
 
-typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject } KH_PNP_ACTION_KIND;
+typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject, KhPnpQueryState } KH_PNP_ACTION_KIND;
 
 typedef struct _KH_PNP_ACTION {
     LIST_ENTRY Link;
@@ -743,6 +743,41 @@ static void KhEnumerateNode(struct _KH_DEVNODE *Node)
     free(added);
 }
 
+static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node);
+
+/*
+ * Under KhPnpLock: IRP_MN_QUERY_PNP_DEVICE_STATE to a started device (IoInvalidateDeviceState).
+ * A device its drivers report failed (PNP_DEVICE_FAILED) or removed (PNP_DEVICE_REMOVED)
+ * is torn down as Windows does ("Handling an IRP_MN_SURPRISE_REMOVAL Request": the
+ * function driver "sets the PNP_DEVICE_FAILED flag ... indicating that the device has
+ * failed", and the PnP manager surprise-removes it): IRP_MN_SURPRISE_REMOVAL at once,
+ * then, for a bus's child with no file open, IRP_MN_REMOVE_DEVICE. Its node stays,
+ * removed, for as long as its bus reports it (a failed device is not restarted); a
+ * root device's removal is completed by KmdfHostRemoveDevice, as after
+ * KmdfHostSurpriseRemoveDevice. The other flags change nothing the host shows.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+ */
+static void KhQueryDeviceState(struct _KH_DEVNODE *Node)
+{
+    if (Node->State != KhNodeStarted || Node->Removing) {
+        return;
+    }
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_PNP_DEVICE_STATE, NULL, NULL, NULL,
+                                          &information);
+    if (!NT_SUCCESS(status) || (information & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) == 0) {
+        return;
+    }
+    (void)KhSurpriseRemoveNode(Node);
+    HosFlushQueues();
+    HosMutexLock(&KhIoLock);
+    bool filesOpen = Node->OpenFiles != 0;
+    HosMutexUnlock(&KhIoLock);
+    if (Node->Parent != NULL && !filesOpen) {
+        (void)KhRemoveNode(Node, true);
+    }
+}
+
 /* The PnP thread: runs queued actions one at a time, each under KhPnpLock. */
 static void KhPnpThreadMain(void *Context)
 {
@@ -760,6 +795,8 @@ static void KhPnpThreadMain(void *Context)
         struct _KH_DEVNODE *node = action->Node;
         if (action->Kind == KhPnpEnumerate) {
             KhEnumerateNode(node);
+        } else if (action->Kind == KhPnpQueryState) {
+            KhQueryDeviceState(node);
         } else if (node->State == KhNodeStarted || node->State == KhNodeAdded) {
             /*
              * IoRequestDeviceEject: an orderly removal (IRP_MN_QUERY_REMOVE_DEVICE, which
@@ -835,6 +872,24 @@ NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, 
 }
 
 /* IoRequestDeviceEject: queued like a re-enumeration, run on the PnP thread. */
+/*
+ * IoInvalidateDeviceState: "some aspect of the PnP state of a device has changed"; the
+ * PnP manager sends IRP_MN_QUERY_PNP_DEVICE_STATE to the device stack later, on its own
+ * thread (KhQueryDeviceState). Callable at IRQL <= DISPATCH_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioinvalidatedevicestate
+ */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceState(PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    struct _KH_DEVNODE *node =
+        PhysicalDeviceObject != NULL ? PhysicalDeviceObject->DeviceObjectExtension->Devnode : NULL;
+    if (node == NULL || node->Pdo != PhysicalDeviceObject) {
+        KhVerifierReport("BUGCHECK", "IoInvalidateDeviceState(%p): not the PDO of a device node, at %p",
+                         (void *)PhysicalDeviceObject, KH_CALLER());
+        return;
+    }
+    KhQueuePnpAction(node, KhPnpQueryState);
+}
+
 NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject)
 {
     struct _KH_DEVNODE *node =

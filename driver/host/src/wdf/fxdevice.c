@@ -2346,9 +2346,9 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
 /*
  * WdfDeviceSetDeviceState: the device's PnP state flags (what it answers to
  * IRP_MN_QUERY_PNP_DEVICE_STATE); a WdfUseDefault member leaves that flag as it was.
- * On Windows the framework then calls IoInvalidateDeviceState and the PnP manager acts
- * on a failed or removed state by removing the device: the host's PnP manager does not,
- * so setting Failed or Removed is reported as UNIMPLEMENTED_DDI.
+ * The framework then calls IoInvalidateDeviceState, as KMDF does, and the PnP manager
+ * asks for the state on its own thread: a device set Failed or Removed is torn down
+ * (IRP_MN_SURPRISE_REMOVAL, then IRP_MN_REMOVE_DEVICE; src/io/pnp.c).
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetdevicestate
  */
 WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
@@ -2364,13 +2364,6 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
                  (unsigned long)sizeof(WDF_DEVICE_STATE));
         return;
     }
-    if (DeviceState->Failed == WdfTrue || DeviceState->Removed == WdfTrue) {
-        FxReport(device->Object.Driver, "UNIMPLEMENTED_DDI",
-                 "WdfDeviceSetDeviceState with %s: the host's PnP manager does not remove a device "
-                 "for its reported state",
-                 DeviceState->Failed == WdfTrue ? "Failed" : "Removed");
-        return;
-    }
     HosMutexLock(&device->Lock);
     WDF_TRI_STATE *to = &device->DeviceState.Disabled;
     const WDF_TRI_STATE *from = &DeviceState->Disabled;
@@ -2380,6 +2373,10 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
         }
     }
     HosMutexUnlock(&device->Lock);
+    if (!device->Control && device->Pdo != NULL) {
+        /* A control device has no PnP state for the PnP manager to ask. */
+        IoInvalidateDeviceState(device->Pdo);
+    }
 }
 
 /* WdfDeviceGetDeviceState: what WdfDeviceSetDeviceState set (WdfUseDefault otherwise). */

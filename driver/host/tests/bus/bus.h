@@ -20,6 +20,10 @@
 #define IOCTL_KHBUS_RESCAN KHBUS_CTL(0x807)         /* a scan that reports the serials of the input (ULONG[]) */
 #define IOCTL_KHBUS_DELETE KHBUS_CTL(0x808)         /* WdfObjectDelete of a device, input ULONG KHBUS_DELETE_*
                                                        (a serial from KHBUS_DELETE_DYNAMIC on); output NTSTATUS */
+#define IOCTL_KHBUS_SET_STATE KHBUS_CTL(0x809)      /* WdfDeviceSetDeviceState: input ULONG[2], a serial (0: the
+                                                       bus FDO itself) and KHBUS_STATE_* */
+#define KHBUS_STATE_FAILED 1u  /* Failed = WdfTrue */
+#define KHBUS_STATE_REMOVED 2u /* Removed = WdfTrue */
 
 /* What IOCTL_KHBUS_DELETE deletes. */
 #define KHBUS_DELETE_UNREPORTED 1u /* a static PDO it creates now and never adds: allowed, STATUS_SUCCESS */

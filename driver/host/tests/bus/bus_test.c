@@ -458,6 +458,73 @@ static void ScenarioReportedMissing(void)
     Teardown(&bus, "after children reported missing");
 }
 
+static KH_STATUS SetState(BUS *Bus, uint32_t Serial, uint32_t State)
+{
+    uint32_t input[2] = {Serial, State};
+    KH_STATUS status = Ioctl(Bus->File, IOCTL_KHBUS_SET_STATE, input, sizeof input, NULL, 0);
+    KmdfHostWaitForPnpIdle();
+    return status;
+}
+
+/*
+ * WdfDeviceSetDeviceState with Failed or Removed: the framework calls
+ * IoInvalidateDeviceState, the PnP manager asks the stack for its state
+ * (IRP_MN_QUERY_PNP_DEVICE_STATE) and tears a failed or removed device down
+ * (IRP_MN_SURPRISE_REMOVAL, then IRP_MN_REMOVE_DEVICE once no file is open): its
+ * interfaces go, I/O on a file still open fails, its bus keeps reporting it and it is
+ * not restarted. The bus itself set failed loses its children.
+ */
+static void ScenarioDeviceState(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        char path[512];
+        KT_CHECK(ChildInterface("KhBus#Toy#01", path, sizeof path));
+        KT_CHECK_STATUS(SetState(&bus, 1, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECKF(!ChildInterface("KhBus#Toy#01", path, sizeof path), "a failed child's interface is gone");
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\01"), "a failed child without open files is removed");
+        KT_CHECKF(Counts(&bus).Present == 2, "its bus still reports it");
+        uint32_t both[] = {1, 2};
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_RESCAN, both, sizeof both, NULL, 0), KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\01"), "a failed child is not restarted by an enumeration");
+
+        KH_FILE *file = NULL;
+        if (KT_CHECK(ChildInterface("KhBus#Toy#02", path, sizeof path)) &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECK_STATUS(SetState(&bus, 2, KHBUS_STATE_REMOVED), KT_STATUS_SUCCESS);
+            KT_CHECKF(!ChildInterface("KhBus#Toy#02", path, sizeof path), "a removed child's interface is gone");
+            KT_CHECKF(!KT_NT_SUCCESS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who)),
+                      "I/O on a file of a child reported removed fails");
+            KtCloseFile(file);
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK(ChildCount(&bus) == 1);
+        KT_CHECK_STATUS(SetState(&bus, 9, KHBUS_STATE_FAILED), ST_NO_SUCH_DEVICE);
+
+        /* The bus FDO (a root device) fails: it is surprise-removed with its children;
+           KmdfHostRemoveDevice completes its removal. */
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 3), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(SetState(&bus, 0, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECKF(ChildCount(&bus) == 0, "the failed bus's children are removed (%zu left)", ChildCount(&bus));
+        uint8_t guid[16];
+        BusGuid(guid);
+        char list[1024] = {0};
+        size_t required = 0;
+        KT_CHECK_STATUS(KmdfHostGetInterfaceList(guid, list, sizeof list, &required), KT_STATUS_SUCCESS);
+        KT_CHECKF(list[0] == 0, "the failed bus's interface is gone");
+        uint32_t serial = 4;
+        KT_CHECKF(!KT_NT_SUCCESS(Ioctl(bus.File, IOCTL_KHBUS_PLUG, &serial, sizeof serial, NULL, 0)),
+                  "I/O on the failed bus fails");
+    }
+    Teardown(&bus, "after devices reported failed and removed");
+}
+
 static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
 {
     *Result = 0xFFFFFFFFu;
@@ -561,7 +628,7 @@ int main(int argc, char **argv)
         {"surprise-with-io", ScenarioSurpriseWithIo}, {"remove-bus", ScenarioRemoveBus},
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
         {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
-        {"reported-missing", ScenarioReportedMissing},
+        {"reported-missing", ScenarioReportedMissing}, {"device-state", ScenarioDeviceState},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {

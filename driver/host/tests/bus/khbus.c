@@ -385,6 +385,33 @@ static NTSTATUS KhBusDelete(WDFDEVICE Device, ULONG What)
     return STATUS_INVALID_PARAMETER;
 }
 
+/* IOCTL_KHBUS_SET_STATE: the bus, or one of its children, is failed or gone. */
+static NTSTATUS KhBusSetState(WDFDEVICE Device, const ULONG *Input)
+{
+    WDFDEVICE target = Device;
+    if (Input[0] != 0) {
+        KHBUS_DESCRIPTION description;
+        KhBusDescription(&description, Input[0]);
+        WDF_CHILD_RETRIEVE_INFO info;
+        WDF_CHILD_RETRIEVE_INFO_INIT(&info, &description.Header);
+        target = WdfChildListRetrievePdo(WdfFdoGetDefaultChildList(Device), &info);
+        if (target == NULL) {
+            return STATUS_NO_SUCH_DEVICE;
+        }
+    }
+    WDF_DEVICE_STATE state;
+    WDF_DEVICE_STATE_INIT(&state);
+    if (Input[1] == KHBUS_STATE_FAILED) {
+        state.Failed = WdfTrue;
+    } else if (Input[1] == KHBUS_STATE_REMOVED) {
+        state.Removed = WdfTrue;
+    } else {
+        return STATUS_INVALID_PARAMETER;
+    }
+    WdfDeviceSetDeviceState(target, &state);
+    return STATUS_SUCCESS;
+}
+
 VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength,
                      ULONG IoControlCode)
 {
@@ -441,6 +468,14 @@ VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLeng
             information = sizeof(ULONG);
         }
         break;
+    case IOCTL_KHBUS_SET_STATE: {
+        ULONG *input = NULL;
+        status = WdfRequestRetrieveInputBuffer(Request, 2 * sizeof(ULONG), (PVOID *)&input, NULL);
+        if (NT_SUCCESS(status)) {
+            status = KhBusSetState(device, input);
+        }
+        break;
+    }
     case IOCTL_KHBUS_COUNTS:
         status = WdfRequestRetrieveOutputBuffer(Request, sizeof(KHBUS_COUNTS), &output, NULL);
         if (NT_SUCCESS(status)) {
