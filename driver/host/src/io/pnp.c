@@ -243,6 +243,11 @@ void KhNodeDereference(struct _KH_DEVNODE *Node)
 {
     HosMutexLock(&KhIoLock);
     bool last = --Node->References == 0;
+    if (last && Node->Pdo != NULL && Node->Pdo->DeviceObjectExtension->Devnode == Node) {
+        /* The PDO may outlive its node (a driver keeps a reference, as in removal
+           relations): it no longer names it. */
+        Node->Pdo->DeviceObjectExtension->Devnode = NULL;
+    }
     HosMutexUnlock(&KhIoLock);
     if (last) {
         KhDeviceDereference(Node->Pdo);
@@ -1018,6 +1023,66 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node)
     return status;
 }
 
+/* Whether Ancestor is Node or one of its parents (under KhIoLock). */
+static bool KhIsAncestorLocked(struct _KH_DEVNODE *Ancestor, struct _KH_DEVNODE *Node)
+{
+    for (struct _KH_DEVNODE *n = Node; n != NULL; n = n->Parent) {
+        if (n == Ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Under KhPnpLock: the device's removal relations (IRP_MN_QUERY_DEVICE_RELATIONS,
+ * RemovalRelations: "devices that must be removed when the device is removed"), asked
+ * once when the device is removed, are removed before it (surprise-removed when it is).
+ * A related device that is the device itself, one of its ancestors, or already removed
+ * is left alone; so is a root device, whose removal belongs to the host's caller
+ * (KmdfHostRemoveDevice).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-device-relations
+ */
+static void KhRemoveRelations(struct _KH_DEVNODE *Node, bool Surprise)
+{
+    if (Node->RelationsRemoved) {
+        return;
+    }
+    Node->RelationsRemoved = true;
+    KH_QUERY query = {RemovalRelations};
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_DEVICE_RELATIONS, NULL,
+                                          KhFillQueryRelations, &query, &information);
+    PDEVICE_RELATIONS relations = (PDEVICE_RELATIONS)information;
+    if (!NT_SUCCESS(status) || relations == NULL) {
+        /* No driver of the stack reports removal relations. */
+        return;
+    }
+    struct _KH_DEVNODE **related = relations->Count != 0 ? calloc(relations->Count, sizeof(*related)) : NULL;
+    ULONG relatedCount = 0;
+    for (ULONG i = 0; i < relations->Count; i++) {
+        PDEVICE_OBJECT pdo = relations->Objects[i];
+        HosMutexLock(&KhIoLock);
+        struct _KH_DEVNODE *other = pdo->DeviceObjectExtension->Devnode;
+        if (related != NULL && other != NULL && other->Pdo == pdo && other->Parent != NULL &&
+            other->State != KhNodeRemoved && !KhIsAncestorLocked(other, Node)) {
+            other->References++;
+            related[relatedCount++] = other;
+        }
+        HosMutexUnlock(&KhIoLock);
+        /* The PnP manager drops the reference the driver took for the relation. */
+        ObDereferenceObject(pdo);
+    }
+    ExFreePool(relations);
+    for (ULONG i = 0; i < relatedCount; i++) {
+        if (related[i]->State != KhNodeRemoved) {
+            (void)KhRemoveNode(related[i], Surprise);
+        }
+        KhNodeDereference(related[i]);
+    }
+    free(related);
+}
+
 /* Under KhPnpLock: the children of Node, removed (children before their parent, as
    Windows removes a subtree), and unlinked. */
 static void KhRemoveChildren(struct _KH_DEVNODE *Node, bool Surprise)
@@ -1049,6 +1114,7 @@ static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node)
     if (Node->State == KhNodeSurpriseRemoved || Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    KhRemoveRelations(Node, true);
     KhRemoveChildren(Node, true);
     HosMutexLock(&KhIoLock);
     Node->State = KhNodeSurpriseRemoved;
@@ -1124,6 +1190,7 @@ static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
             return status;
         }
     }
+    KhRemoveRelations(Node, Surprise);
     KhRemoveChildren(Node, Surprise);
 
     LIST_ENTRY links;

@@ -380,9 +380,12 @@ WDFAPI VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit)
 
 /* ---------------------------------------------------------------- the device */
 
+static void FxRemovalRelationsClear(FX_DEVICE *Device);
+
 static void FxDeviceDestroy(FX_OBJECT *Object)
 {
     FX_DEVICE *device = (FX_DEVICE *)Object;
+    FxRemovalRelationsClear(device);
     FX_INTERFACE *next;
     for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = next) {
         next = entry->Next;
@@ -1698,6 +1701,8 @@ static ULONG FxDevicePnpState(FX_DEVICE *Device, ULONG Flags)
     return Flags;
 }
 
+static NTSTATUS FxRemovalRelationsAnswer(FX_DEVICE *Device, PIRP Irp);
+
 static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -1714,6 +1719,17 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
             if (!NT_SUCCESS(status)) {
                 IoCompleteRequest(Irp, IO_NO_INCREMENT);
                 return status;
+            }
+        } else if (stack->Parameters.QueryDeviceRelations.Type == RemovalRelations) {
+            /* WdfDeviceAddRemovalRelationsPhysicalDevice's devices, added to those of
+               the drivers above, then down the stack. */
+            status = FxRemovalRelationsAnswer(Device, Irp);
+            if (status != STATUS_NOT_SUPPORTED) {
+                Irp->IoStatus.Status = status;
+                if (!NT_SUCCESS(status)) {
+                    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+                    return status;
+                }
             }
         }
         return FxForward(Device, Irp);
@@ -2339,6 +2355,142 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
     return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
                                    PoolType, PropertyMemoryAttributes, PropertyMemory,
                                    "WdfDeviceAllocAndQueryProperty");
+}
+
+/* ------------------------------------------------------------ removal relations */
+
+typedef struct FX_RELATED {
+    struct FX_RELATED *Next;
+    PDEVICE_OBJECT Pdo; /* referenced */
+} FX_RELATED;
+
+/*
+ * WdfDeviceAddRemovalRelationsPhysicalDevice: "indicates that a specified device must be
+ * removed when another specified device is removed": the framework reports PhysicalDevice
+ * in the device's removal relations (IRP_MN_QUERY_DEVICE_RELATIONS, RemovalRelations),
+ * which the PnP manager asks for when it removes the device, and removes those devices
+ * first. A device already in the list: STATUS_DUPLICATE_OBJECTID, as KMDF's related
+ * device list answers.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceaddremovalrelationsphysicaldevice
+ */
+WDFAPI NTSTATUS WdfDeviceAddRemovalRelationsPhysicalDevice(WDFDEVICE Device, PDEVICE_OBJECT PhysicalDevice)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAddRemovalRelationsPhysicalDevice");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (PhysicalDevice == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    FX_RELATED *entry = KhAllocationShouldFail() ? NULL : calloc(1, sizeof(*entry));
+    if (entry == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HosMutexLock(&device->Lock);
+    for (FX_RELATED *related = device->RemovalRelations; related != NULL; related = related->Next) {
+        if (related->Pdo == PhysicalDevice) {
+            HosMutexUnlock(&device->Lock);
+            free(entry);
+            return STATUS_DUPLICATE_OBJECTID;
+        }
+    }
+    ObReferenceObject(PhysicalDevice);
+    entry->Pdo = PhysicalDevice;
+    entry->Next = device->RemovalRelations;
+    device->RemovalRelations = entry;
+    HosMutexUnlock(&device->Lock);
+    /* As KMDF: the PnP manager asks for removal relations when it removes the device,
+       so the change is not announced. */
+    return STATUS_SUCCESS;
+}
+
+/* WdfDeviceRemoveRemovalRelationsPhysicalDevice: PhysicalDevice is no longer removed
+   with the device (nothing happens when it was not in the list). */
+WDFAPI VOID WdfDeviceRemoveRemovalRelationsPhysicalDevice(WDFDEVICE Device, PDEVICE_OBJECT PhysicalDevice)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceRemoveRemovalRelationsPhysicalDevice");
+    if (device == NULL) {
+        return;
+    }
+    FX_RELATED *gone = NULL;
+    HosMutexLock(&device->Lock);
+    for (FX_RELATED **link = &device->RemovalRelations; *link != NULL; link = &(*link)->Next) {
+        if ((*link)->Pdo == PhysicalDevice) {
+            gone = *link;
+            *link = gone->Next;
+            break;
+        }
+    }
+    HosMutexUnlock(&device->Lock);
+    if (gone != NULL) {
+        ObDereferenceObject(gone->Pdo);
+        free(gone);
+    }
+}
+
+static void FxRemovalRelationsClear(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Lock);
+    FX_RELATED *list = Device->RemovalRelations;
+    Device->RemovalRelations = NULL;
+    HosMutexUnlock(&Device->Lock);
+    while (list != NULL) {
+        FX_RELATED *next = list->Next;
+        ObDereferenceObject(list->Pdo);
+        free(list);
+        list = next;
+    }
+}
+
+/* WdfDeviceClearRemovalRelationsDevices: the device's removal relations are emptied. */
+WDFAPI VOID WdfDeviceClearRemovalRelationsDevices(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceClearRemovalRelationsDevices");
+    if (device != NULL) {
+        FxRemovalRelationsClear(device);
+    }
+}
+
+/* IRP_MN_QUERY_DEVICE_RELATIONS (RemovalRelations): the relations in the IRP (from the
+   drivers above) plus the device's, each referenced for the PnP manager;
+   STATUS_NOT_SUPPORTED (the IRP untouched) when the device has none. */
+static NTSTATUS FxRemovalRelationsAnswer(FX_DEVICE *Device, PIRP Irp)
+{
+    PDEVICE_RELATIONS previous = (PDEVICE_RELATIONS)Irp->IoStatus.Information;
+    HosMutexLock(&Device->Lock);
+    ULONG count = 0;
+    for (FX_RELATED *related = Device->RemovalRelations; related != NULL; related = related->Next) {
+        count++;
+    }
+    if (count == 0) {
+        HosMutexUnlock(&Device->Lock);
+        return STATUS_NOT_SUPPORTED;
+    }
+    ULONG total = count + (previous != NULL ? previous->Count : 0);
+    PDEVICE_RELATIONS relations =
+        ExAllocatePoolWithTag(PagedPool, sizeof(DEVICE_RELATIONS) + (total - 1) * sizeof(PDEVICE_OBJECT), 'RxfW');
+    if (relations == NULL) {
+        HosMutexUnlock(&Device->Lock);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    ULONG n = 0;
+    for (ULONG i = 0; previous != NULL && i < previous->Count; i++) {
+        relations->Objects[n++] = previous->Objects[i];
+    }
+    for (FX_RELATED *related = Device->RemovalRelations; related != NULL; related = related->Next) {
+        ObReferenceObject(related->Pdo);
+        relations->Objects[n++] = related->Pdo;
+    }
+    HosMutexUnlock(&Device->Lock);
+    relations->Count = n;
+    if (previous != NULL) {
+        ExFreePool(previous);
+    }
+    Irp->IoStatus.Information = (ULONG_PTR)relations;
+    return STATUS_SUCCESS;
 }
 
 /* ------------------------------------------------------------ device state */

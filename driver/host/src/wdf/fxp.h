@@ -490,6 +490,9 @@ typedef struct FX_DEVICE {
     bool AllowForwardingToParent;
     struct FX_DEVICE *ParentDevice;
     WDF_DEVICE_STATE DeviceState; /* WdfDeviceSetDeviceState, under Lock */
+    /* WdfDeviceAddRemovalRelationsPhysicalDevice: the PDOs (referenced) the device answers
+       IRP_MN_QUERY_DEVICE_RELATIONS (RemovalRelations) with, under Lock. */
+    struct FX_RELATED *RemovalRelations;
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);

@@ -22,6 +22,11 @@
                                                        (a serial from KHBUS_DELETE_DYNAMIC on); output NTSTATUS */
 #define IOCTL_KHBUS_SET_STATE KHBUS_CTL(0x809)      /* WdfDeviceSetDeviceState: input ULONG[2], a serial (0: the
                                                        bus FDO itself) and KHBUS_STATE_* */
+#define IOCTL_KHBUS_RELATE KHBUS_CTL(0x80A)         /* removal relations of a child's PDO: input ULONG[3], the
+                                                       child's serial, another child's serial, KHBUS_RELATE_* */
+#define KHBUS_RELATE_ADD 1u    /* WdfDeviceAddRemovalRelationsPhysicalDevice (the status is the request's) */
+#define KHBUS_RELATE_REMOVE 2u /* WdfDeviceRemoveRemovalRelationsPhysicalDevice */
+#define KHBUS_RELATE_CLEAR 3u  /* WdfDeviceClearRemovalRelationsDevices (the other serial is not used) */
 #define KHBUS_STATE_FAILED 1u  /* Failed = WdfTrue */
 #define KHBUS_STATE_REMOVED 2u /* Removed = WdfTrue */
 

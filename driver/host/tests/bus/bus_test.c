@@ -16,6 +16,7 @@
 #define ST_INVALID_PARAMETER ((KH_STATUS)0xC000000D)
 #define ST_NO_SUCH_DEVICE ((KH_STATUS)0xC000000E)
 #define ST_OBJECT_NAME_EXISTS ((KH_STATUS)0x40000000)
+#define ST_DUPLICATE_OBJECTID ((KH_STATUS)0xC000022A)
 
 typedef struct BUS {
     KH_DRIVER *Bus, *Child;
@@ -525,6 +526,56 @@ static void ScenarioDeviceState(void)
     Teardown(&bus, "after devices reported failed and removed");
 }
 
+static KH_STATUS Relate(BUS *Bus, uint32_t Owner, uint32_t Other, uint32_t Op)
+{
+    uint32_t input[3] = {Owner, Other, Op};
+    return Ioctl(Bus->File, IOCTL_KHBUS_RELATE, input, sizeof input, NULL, 0);
+}
+
+/*
+ * Removal relations (WdfDeviceAddRemovalRelationsPhysicalDevice: "a specified device
+ * must be removed when another specified device is removed"): unplugging a child
+ * removes the children in its relations first; a relation taken back
+ * (WdfDeviceRemoveRemovalRelationsPhysicalDevice, WdfDeviceClearRemovalRelationsDevices)
+ * no longer does.
+ */
+static void ScenarioRemovalRelations(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        for (uint32_t serial = 1; serial <= 6; serial++) {
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, serial), KT_STATUS_SUCCESS);
+        }
+        KT_CHECK(ChildCount(&bus) == 7);
+        KT_CHECK_STATUS(Relate(&bus, 2, 1, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 2, 1, KHBUS_RELATE_ADD), ST_DUPLICATE_OBJECTID);
+        KT_CHECK_STATUS(Relate(&bus, 9, 1, KHBUS_RELATE_ADD), ST_NO_SUCH_DEVICE);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        char path[512];
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\02") && !HasChild(&bus, "KhBus\\Toy\\01"),
+                  "unplugging a child removes the child in its removal relations");
+        KT_CHECKF(!ChildInterface("KhBus#Toy#01", path, sizeof path), "the related child's driver is gone");
+        KT_CHECK(HasChild(&bus, "KhBus\\Toy\\03"));
+
+        KT_CHECK_STATUS(Relate(&bus, 4, 3, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 4, 3, KHBUS_RELATE_REMOVE), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 4), KT_STATUS_SUCCESS);
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\04") && HasChild(&bus, "KhBus\\Toy\\03"),
+                  "a relation taken back removes nothing");
+
+        KT_CHECK_STATUS(Relate(&bus, 5, 3, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 5, 6, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 5, 0, KHBUS_RELATE_CLEAR), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 6, 5, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 5), KT_STATUS_SUCCESS);
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\05") && HasChild(&bus, "KhBus\\Toy\\03") &&
+                      HasChild(&bus, "KhBus\\Toy\\06"),
+                  "cleared relations remove nothing, nor does a relation the other way round");
+        KT_CHECK(ChildInterface("KhBus#Toy#06", path, sizeof path));
+    }
+    Teardown(&bus, "after removal relations");
+}
+
 static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
 {
     *Result = 0xFFFFFFFFu;
@@ -629,6 +680,7 @@ int main(int argc, char **argv)
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
         {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
         {"reported-missing", ScenarioReportedMissing}, {"device-state", ScenarioDeviceState},
+        {"removal-relations", ScenarioRemovalRelations},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {

@@ -385,6 +385,38 @@ static NTSTATUS KhBusDelete(WDFDEVICE Device, ULONG What)
     return STATUS_INVALID_PARAMETER;
 }
 
+/* The PDO of a dynamic child, or NULL. */
+static WDFDEVICE KhBusChildPdo(WDFDEVICE Device, ULONG Serial)
+{
+    KHBUS_DESCRIPTION description;
+    KhBusDescription(&description, Serial);
+    WDF_CHILD_RETRIEVE_INFO info;
+    WDF_CHILD_RETRIEVE_INFO_INIT(&info, &description.Header);
+    return WdfChildListRetrievePdo(WdfFdoGetDefaultChildList(Device), &info);
+}
+
+/* IOCTL_KHBUS_RELATE: one child is removed whenever another is (removal relations). */
+static NTSTATUS KhBusRelate(WDFDEVICE Device, const ULONG *Input)
+{
+    WDFDEVICE owner = KhBusChildPdo(Device, Input[0]);
+    WDFDEVICE other = Input[2] == KHBUS_RELATE_CLEAR ? NULL : KhBusChildPdo(Device, Input[1]);
+    if (owner == NULL || (Input[2] != KHBUS_RELATE_CLEAR && other == NULL)) {
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    switch (Input[2]) {
+    case KHBUS_RELATE_ADD:
+        return WdfDeviceAddRemovalRelationsPhysicalDevice(owner, WdfDeviceWdmGetDeviceObject(other));
+    case KHBUS_RELATE_REMOVE:
+        WdfDeviceRemoveRemovalRelationsPhysicalDevice(owner, WdfDeviceWdmGetDeviceObject(other));
+        return STATUS_SUCCESS;
+    case KHBUS_RELATE_CLEAR:
+        WdfDeviceClearRemovalRelationsDevices(owner);
+        return STATUS_SUCCESS;
+    default:
+        return STATUS_INVALID_PARAMETER;
+    }
+}
+
 /* IOCTL_KHBUS_SET_STATE: the bus, or one of its children, is failed or gone. */
 static NTSTATUS KhBusSetState(WDFDEVICE Device, const ULONG *Input)
 {
@@ -473,6 +505,14 @@ VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLeng
         status = WdfRequestRetrieveInputBuffer(Request, 2 * sizeof(ULONG), (PVOID *)&input, NULL);
         if (NT_SUCCESS(status)) {
             status = KhBusSetState(device, input);
+        }
+        break;
+    }
+    case IOCTL_KHBUS_RELATE: {
+        ULONG *input = NULL;
+        status = WdfRequestRetrieveInputBuffer(Request, 3 * sizeof(ULONG), (PVOID *)&input, NULL);
+        if (NT_SUCCESS(status)) {
+            status = KhBusRelate(device, input);
         }
         break;
     }
