@@ -576,6 +576,57 @@ static void ScenarioRemovalRelations(void)
     Teardown(&bus, "after removal relations");
 }
 
+/* The serial the function driver of the child whose interface path contains Needle
+   gets from its PDO, or 0. */
+static uint32_t ChildWho(const char *Needle)
+{
+    char path[512];
+    KH_FILE *file = NULL;
+    uint32_t who = 0;
+    if (KT_CHECKF(ChildInterface(Needle, path, sizeof path), "%s has its function driver", Needle) &&
+        KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+        KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+        KtCloseFile(file);
+    }
+    return who;
+}
+
+/*
+ * A child unplugged and plugged in again is a new child: a new PDO
+ * (EvtChildListCreateDevice), a new device node, its function driver started again. So
+ * is a child whose device was removed while present (reported failed), once it is
+ * unplugged and plugged in again.
+ */
+static void ScenarioReplug(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK(ChildWho("KhBus#Toy#01") == 1);
+        for (int round = 0; round < 2; round++) {
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 1), KT_STATUS_SUCCESS);
+            KT_CHECK(!HasChild(&bus, "KhBus\\Toy\\01"));
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+            KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\01"), "the child plugged in again is enumerated (round %d)", round);
+            KT_CHECKF(ChildWho("KhBus#Toy#01") == 1, "its function driver started again (round %d)", round);
+        }
+        KHBUS_COUNTS counts = Counts(&bus);
+        KT_CHECKF(counts.PdosCreated == 3 && counts.ReportedMissing == 2 && counts.Present == 1,
+                  "each plug-in made a PDO (%u), each unplug reported one missing (%u)", counts.PdosCreated,
+                  counts.ReportedMissing);
+
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(SetState(&bus, 2, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECK(!HasChild(&bus, "KhBus\\Toy\\02"));
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\02") && ChildWho("KhBus#Toy#02") == 2,
+                  "a child removed while present starts again once plugged in again");
+        KT_CHECK(ChildCount(&bus) == 3);
+    }
+    Teardown(&bus, "after plugging children in again");
+}
+
 static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
 {
     *Result = 0xFFFFFFFFu;
@@ -680,7 +731,7 @@ int main(int argc, char **argv)
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
         {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
         {"reported-missing", ScenarioReportedMissing}, {"device-state", ScenarioDeviceState},
-        {"removal-relations", ScenarioRemovalRelations},
+        {"removal-relations", ScenarioRemovalRelations}, {"replug", ScenarioReplug},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {
