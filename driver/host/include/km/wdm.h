@@ -2108,6 +2108,9 @@ typedef enum _DEVICE_REGISTRY_PROPERTY {
 NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type);
 /* A bus driver asks the PnP manager to eject a child (orderly removal, then IRP_MN_EJECT). */
 NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject);
+/* A device's PnP state changed: the PnP manager asks for it (IRP_MN_QUERY_PNP_DEVICE_STATE)
+   later, on its own thread, and tears down a device reported failed or removed. */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceState(PDEVICE_OBJECT PhysicalDeviceObject);
 /* A device's Plug and Play property: the values a root-enumerated device has (IDs,
    enumerator, PDO name, removal policy, install state, container; the setup values of
    its Enum key), STATUS_OBJECT_NAME_NOT_FOUND for what it has not. */

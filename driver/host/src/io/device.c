@@ -427,7 +427,9 @@ NTKERNELAPI NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDevi
     snprintf(name, length, "\\??\\%s#%s%s%s", node->InstanceId, guid, reference != NULL ? "\\" : "",
              reference != NULL ? reference : "");
     free(reference);
-    for (char *c = name + 4; *c != 0 && *c != '{'; c++) {
+    /* The instance path's separators become '#' (an instance path may itself start with
+       a GUID, as a raw PDO's device ID often does: the interface class is not touched). */
+    for (char *c = name + 4; c < name + 4 + strlen(node->InstanceId); c++) {
         if (*c == '\\') {
             *c = '#';
         }

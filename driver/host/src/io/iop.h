@@ -166,6 +166,7 @@ struct _KH_DEVNODE {
     LIST_ENTRY ChildLink;
     bool Seen;                  /* scratch of one enumeration */
     char *HardwareIds;          /* UTF-8 multi-string (a child's), or NULL */
+    bool RelationsRemoved;      /* its removal relations were asked for and removed (pnp.c) */
 };
 
 /* Drops a reference taken under KhIoLock; frees the node at 0. */

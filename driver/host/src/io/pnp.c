@@ -225,7 +225,7 @@ static bool KhPnpBusy;               /* an action runs, under KhIoLock */
 static bool KhPnpThreadStarted;      /* under KhIoLock */
 static uint64_t KhPnpThreadId;      /* under KhIoLock */
 
-typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject } KH_PNP_ACTION_KIND;
+typedef enum _KH_PNP_ACTION_KIND { KhPnpEnumerate, KhPnpEject, KhPnpQueryState } KH_PNP_ACTION_KIND;
 
 typedef struct _KH_PNP_ACTION {
     LIST_ENTRY Link;
@@ -243,6 +243,11 @@ void KhNodeDereference(struct _KH_DEVNODE *Node)
 {
     HosMutexLock(&KhIoLock);
     bool last = --Node->References == 0;
+    if (last && Node->Pdo != NULL && Node->Pdo->DeviceObjectExtension->Devnode == Node) {
+        /* The PDO may outlive its node (a driver keeps a reference, as in removal
+           relations): it no longer names it. */
+        Node->Pdo->DeviceObjectExtension->Devnode = NULL;
+    }
     HosMutexUnlock(&KhIoLock);
     if (last) {
         KhDeviceDereference(Node->Pdo);
@@ -621,6 +626,25 @@ out:
     return node;
 }
 
+/*
+ * Under KhPnpLock: IRP_MN_QUERY_RESOURCE_REQUIREMENTS to a new child's PDO, before its
+ * drivers are loaded, as the PnP manager sends it to a device it enumerated. The root
+ * bus assigns no resources, so the list a bus returns is freed unused; a PDO that fails
+ * the request does not start (its drivers are not loaded). STATUS_NOT_SUPPORTED (a bus
+ * that does not handle it) means no requirements.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-resource-requirements
+ */
+static NTSTATUS KhQueryResourceRequirements(struct _KH_DEVNODE *Node)
+{
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_RESOURCE_REQUIREMENTS, NULL, NULL,
+                                          NULL, &information);
+    if (information != 0) {
+        ExFreePool((PVOID)information);
+    }
+    return status == STATUS_NOT_SUPPORTED ? STATUS_SUCCESS : status;
+}
+
 /* Under KhPnpLock: a child node leaves its parent (and the parent's reference goes). */
 static void KhUnlinkChild(struct _KH_DEVNODE *Node)
 {
@@ -707,9 +731,12 @@ static void KhEnumerateNode(struct _KH_DEVNODE *Node)
         }
         KhUnlinkChild(gone);
     }
-    /* New children: their drivers, then start. */
+    /* New children: their resource requirements, their drivers, then start. */
     for (ULONG i = 0; i < addedCount; i++) {
         struct _KH_DEVNODE *child = added[i];
+        if (!NT_SUCCESS(KhQueryResourceRequirements(child))) {
+            continue;
+        }
         if (child->Driver != NULL) {
             KH_DRIVER *driver = child->Driver;
             if (!NT_SUCCESS(KhAttachDrivers(child, &driver, 1))) {
@@ -719,6 +746,41 @@ static void KhEnumerateNode(struct _KH_DEVNODE *Node)
         (void)KhStartNode(child);
     }
     free(added);
+}
+
+static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node);
+
+/*
+ * Under KhPnpLock: IRP_MN_QUERY_PNP_DEVICE_STATE to a started device (IoInvalidateDeviceState).
+ * A device its drivers report failed (PNP_DEVICE_FAILED) or removed (PNP_DEVICE_REMOVED)
+ * is torn down as Windows does ("Handling an IRP_MN_SURPRISE_REMOVAL Request": the
+ * function driver "sets the PNP_DEVICE_FAILED flag ... indicating that the device has
+ * failed", and the PnP manager surprise-removes it): IRP_MN_SURPRISE_REMOVAL at once,
+ * then, for a bus's child with no file open, IRP_MN_REMOVE_DEVICE. Its node stays,
+ * removed, for as long as its bus reports it (a failed device is not restarted); a
+ * root device's removal is completed by KmdfHostRemoveDevice, as after
+ * KmdfHostSurpriseRemoveDevice. The other flags change nothing the host shows.
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-pnp-device-state
+ */
+static void KhQueryDeviceState(struct _KH_DEVNODE *Node)
+{
+    if (Node->State != KhNodeStarted || Node->Removing) {
+        return;
+    }
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_PNP_DEVICE_STATE, NULL, NULL, NULL,
+                                          &information);
+    if (!NT_SUCCESS(status) || (information & (PNP_DEVICE_FAILED | PNP_DEVICE_REMOVED)) == 0) {
+        return;
+    }
+    (void)KhSurpriseRemoveNode(Node);
+    HosFlushQueues();
+    HosMutexLock(&KhIoLock);
+    bool filesOpen = Node->OpenFiles != 0;
+    HosMutexUnlock(&KhIoLock);
+    if (Node->Parent != NULL && !filesOpen) {
+        (void)KhRemoveNode(Node, true);
+    }
 }
 
 /* The PnP thread: runs queued actions one at a time, each under KhPnpLock. */
@@ -738,6 +800,8 @@ static void KhPnpThreadMain(void *Context)
         struct _KH_DEVNODE *node = action->Node;
         if (action->Kind == KhPnpEnumerate) {
             KhEnumerateNode(node);
+        } else if (action->Kind == KhPnpQueryState) {
+            KhQueryDeviceState(node);
         } else if (node->State == KhNodeStarted || node->State == KhNodeAdded) {
             /*
              * IoRequestDeviceEject: an orderly removal (IRP_MN_QUERY_REMOVE_DEVICE, which
@@ -813,6 +877,24 @@ NTKERNELAPI VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, 
 }
 
 /* IoRequestDeviceEject: queued like a re-enumeration, run on the PnP thread. */
+/*
+ * IoInvalidateDeviceState: "some aspect of the PnP state of a device has changed"; the
+ * PnP manager sends IRP_MN_QUERY_PNP_DEVICE_STATE to the device stack later, on its own
+ * thread (KhQueryDeviceState). Callable at IRQL <= DISPATCH_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioinvalidatedevicestate
+ */
+NTKERNELAPI VOID NTAPI IoInvalidateDeviceState(PDEVICE_OBJECT PhysicalDeviceObject)
+{
+    struct _KH_DEVNODE *node =
+        PhysicalDeviceObject != NULL ? PhysicalDeviceObject->DeviceObjectExtension->Devnode : NULL;
+    if (node == NULL || node->Pdo != PhysicalDeviceObject) {
+        KhVerifierReport("BUGCHECK", "IoInvalidateDeviceState(%p): not the PDO of a device node, at %p",
+                         (void *)PhysicalDeviceObject, KH_CALLER());
+        return;
+    }
+    KhQueuePnpAction(node, KhPnpQueryState);
+}
+
 NTKERNELAPI VOID NTAPI IoRequestDeviceEject(PDEVICE_OBJECT PhysicalDeviceObject)
 {
     struct _KH_DEVNODE *node =
@@ -941,6 +1023,66 @@ KMDFHOST_API KH_STATUS KmdfHostResumeDevice(KH_DEVNODE *Node)
     return status;
 }
 
+/* Whether Ancestor is Node or one of its parents (under KhIoLock). */
+static bool KhIsAncestorLocked(struct _KH_DEVNODE *Ancestor, struct _KH_DEVNODE *Node)
+{
+    for (struct _KH_DEVNODE *n = Node; n != NULL; n = n->Parent) {
+        if (n == Ancestor) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Under KhPnpLock: the device's removal relations (IRP_MN_QUERY_DEVICE_RELATIONS,
+ * RemovalRelations: "devices that must be removed when the device is removed"), asked
+ * once when the device is removed, are removed before it (surprise-removed when it is).
+ * A related device that is the device itself, one of its ancestors, or already removed
+ * is left alone; so is a root device, whose removal belongs to the host's caller
+ * (KmdfHostRemoveDevice).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-device-relations
+ */
+static void KhRemoveRelations(struct _KH_DEVNODE *Node, bool Surprise)
+{
+    if (Node->RelationsRemoved) {
+        return;
+    }
+    Node->RelationsRemoved = true;
+    KH_QUERY query = {RemovalRelations};
+    ULONG_PTR information = 0;
+    NTSTATUS status = KhIoSendSynchronous(Node->Pdo, IRP_MJ_PNP, IRP_MN_QUERY_DEVICE_RELATIONS, NULL,
+                                          KhFillQueryRelations, &query, &information);
+    PDEVICE_RELATIONS relations = (PDEVICE_RELATIONS)information;
+    if (!NT_SUCCESS(status) || relations == NULL) {
+        /* No driver of the stack reports removal relations. */
+        return;
+    }
+    struct _KH_DEVNODE **related = relations->Count != 0 ? calloc(relations->Count, sizeof(*related)) : NULL;
+    ULONG relatedCount = 0;
+    for (ULONG i = 0; i < relations->Count; i++) {
+        PDEVICE_OBJECT pdo = relations->Objects[i];
+        HosMutexLock(&KhIoLock);
+        struct _KH_DEVNODE *other = pdo->DeviceObjectExtension->Devnode;
+        if (related != NULL && other != NULL && other->Pdo == pdo && other->Parent != NULL &&
+            other->State != KhNodeRemoved && !KhIsAncestorLocked(other, Node)) {
+            other->References++;
+            related[relatedCount++] = other;
+        }
+        HosMutexUnlock(&KhIoLock);
+        /* The PnP manager drops the reference the driver took for the relation. */
+        ObDereferenceObject(pdo);
+    }
+    ExFreePool(relations);
+    for (ULONG i = 0; i < relatedCount; i++) {
+        if (related[i]->State != KhNodeRemoved) {
+            (void)KhRemoveNode(related[i], Surprise);
+        }
+        KhNodeDereference(related[i]);
+    }
+    free(related);
+}
+
 /* Under KhPnpLock: the children of Node, removed (children before their parent, as
    Windows removes a subtree), and unlinked. */
 static void KhRemoveChildren(struct _KH_DEVNODE *Node, bool Surprise)
@@ -972,6 +1114,7 @@ static NTSTATUS KhSurpriseRemoveNode(struct _KH_DEVNODE *Node)
     if (Node->State == KhNodeSurpriseRemoved || Node->State == KhNodeRemoved) {
         return STATUS_INVALID_DEVICE_STATE;
     }
+    KhRemoveRelations(Node, true);
     KhRemoveChildren(Node, true);
     HosMutexLock(&KhIoLock);
     Node->State = KhNodeSurpriseRemoved;
@@ -1047,6 +1190,7 @@ static NTSTATUS KhRemoveNode(struct _KH_DEVNODE *Node, bool Surprise)
             return status;
         }
     }
+    KhRemoveRelations(Node, Surprise);
     KhRemoveChildren(Node, Surprise);
 
     LIST_ENTRY links;

@@ -582,6 +582,49 @@ static void FxChildCreatePdo(FX_CHILDLIST *List, FX_CHILD *Child)
     HosMutexUnlock(&List->Lock);
 }
 
+/*
+ * The children whose PDO the PnP manager had and that these relations leave out are
+ * reported missing: EvtDeviceReportedMissing of each, once, while the framework
+ * processes the BusRelations request ("The framework calls EvtDeviceReportedMissing when
+ * processing a IRP_MN_QUERY_DEVICE_RELATIONS request for BusRelations").
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfpdo/nc-wdfpdo-evt_wdf_device_reported_missing
+ */
+static void FxPdoCallReportedMissing(FX_DEVICE *Pdo)
+{
+    PFN_WDF_DEVICE_REPORTED_MISSING callback =
+        Pdo->PdoData != NULL ? Pdo->PdoData->Callbacks.EvtDeviceReportedMissing : NULL;
+    if (callback != NULL) {
+        FX_CALLBACK_FRAME frame;
+        FxCallbackEnter(&frame, Pdo->Object.Driver, NULL, "EvtDeviceReportedMissing", Pdo);
+        callback((WDFDEVICE)Pdo);
+        FxCallbackLeave(&frame);
+    }
+}
+
+static void FxChildListsReportedMissing(FX_CHILDLIST **Lists, size_t ListCount)
+{
+    for (size_t l = 0; l < ListCount; l++) {
+        for (;;) {
+            FX_DEVICE *pdo = NULL;
+            HosMutexLock(&Lists[l]->Lock);
+            for (FX_CHILD *child = Lists[l]->Children; child != NULL; child = child->Next) {
+                if (!child->Present && child->Pdo != NULL && child->Reported && !child->MissingReported) {
+                    child->MissingReported = true;
+                    pdo = child->Pdo;
+                    FxObjectReference(&pdo->Object);
+                    break;
+                }
+            }
+            HosMutexUnlock(&Lists[l]->Lock);
+            if (pdo == NULL) {
+                break;
+            }
+            FxPdoCallReportedMissing(pdo);
+            FxObjectDereference(&pdo->Object);
+        }
+    }
+}
+
 NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp)
 {
     /* The lists, referenced, for walking without the device lock. */
@@ -633,6 +676,11 @@ NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp)
                 break;
             }
             if (gone->Pdo != NULL) {
+                if (gone->Reported && !gone->MissingReported) {
+                    /* Removed while present, now missing: reported missing as it leaves. */
+                    gone->MissingReported = true;
+                    FxPdoCallReportedMissing(gone->Pdo);
+                }
                 gone->Pdo->PdoData->Child = NULL;
                 FxPdoDelete(gone->Pdo);
             }
@@ -677,6 +725,9 @@ NTSTATUS FxChildListsBusRelations(FX_DEVICE *Device, PIRP Irp)
         }
         relations->Count = n;
         Irp->IoStatus.Information = (ULONG_PTR)relations;
+    }
+    if (NT_SUCCESS(status)) {
+        FxChildListsReportedMissing(lists, listCount);
     }
     for (size_t l = 0; l < listCount; l++) {
         FxObjectDereference(&lists[l]->Object);

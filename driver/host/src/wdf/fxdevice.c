@@ -380,9 +380,12 @@ WDFAPI VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit)
 
 /* ---------------------------------------------------------------- the device */
 
+static void FxRemovalRelationsClear(FX_DEVICE *Device);
+
 static void FxDeviceDestroy(FX_OBJECT *Object)
 {
     FX_DEVICE *device = (FX_DEVICE *)Object;
+    FxRemovalRelationsClear(device);
     FX_INTERFACE *next;
     for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = next) {
         next = entry->Next;
@@ -467,8 +470,15 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
         return status;
     }
     FX_DEVICE *device = (FX_DEVICE *)object;
-    /* "A driver can delete a control device object" (WdfObjectDelete); not a PnP one. */
-    object->NoDriverDelete = !init->Control;
+    /* "A driver can delete a control device object" (WdfObjectDelete); not a PnP one,
+       except a PDO it created for static enumeration and has not yet passed to
+       WdfFdoAddStaticChild: its error path deletes it (KMDF's FxDevice::DeleteObject
+       removes such a PDO; one created in EvtChildListCreateDevice is the framework's). */
+    bool staticPdo = init->PdoData != NULL && init->PdoData->Child == NULL;
+    object->NoDriverDelete = !init->Control && !staticPdo;
+    if (init->PdoData != NULL) {
+        init->PdoData->Static = staticPdo;
+    }
     device->Control = init->Control;
     object->ExecutionLevel = FxResolveExecutionLevel(DeviceAttributes, &driver->Object);
     HosMutexInitOrdering(&device->Lock);
@@ -751,7 +761,13 @@ static bool FxSameReference(const UNICODE_STRING *A, PCUNICODE_STRING B)
 
 /*
  * WdfDeviceCreateDeviceInterface: registers the interface (IoRegisterDeviceInterface);
- * the framework enables it when the device starts and disables it on removal.
+ * the framework enables it when the device starts and disables it on removal. A PDO
+ * that the PnP manager does not know yet (created, not yet reported by its bus) has no
+ * device node to register on: the interface is recorded and registered once the PnP
+ * manager asks the PDO for its resource requirements, before it starts, as KMDF does
+ * (a PDO may create its interfaces before WdfFdoAddStaticChild, "Creating Device
+ * Objects in a Bus Driver"; FxPdoRegisterInterfaces).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicecreatedeviceinterface
  */
 WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
                                                PCUNICODE_STRING ReferenceString)
@@ -782,6 +798,22 @@ WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *Int
         entry->ReferenceString.Length = ReferenceString->Length;
         entry->ReferenceString.MaximumLength = (USHORT)(ReferenceString->Length + sizeof(WCHAR));
     }
+    HosMutexLock(&device->Lock);
+    bool pending = device->PdoData != NULL && !device->PdoData->Known;
+    if (pending) {
+        /* Registered by FxPdoRegisterInterfaces when the PDO becomes known. */
+        entry->Next = device->Interfaces;
+        device->Interfaces = entry;
+        HosMutexUnlock(&device->Lock);
+        return STATUS_SUCCESS;
+    }
+    HosMutexUnlock(&device->Lock);
+    if (device->Pdo == NULL) {
+        /* A control device has no PDO to register an interface on. */
+        free(entry->ReferenceString.Buffer);
+        free(entry);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
     NTSTATUS status = IoRegisterDeviceInterface(
         device->Pdo, InterfaceClassGUID,
         (PUNICODE_STRING)(entry->ReferenceString.Buffer != NULL ? &entry->ReferenceString : NULL),
@@ -802,6 +834,39 @@ WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *Int
     return STATUS_SUCCESS;
 }
 
+/*
+ * IRP_MN_QUERY_RESOURCE_REQUIREMENTS reached a PDO: the PnP manager knows it now, so the
+ * interfaces created before are registered on it. KMDF registers them again at every
+ * such request (a registration that exists gives the same symbolic link).
+ * https://learn.microsoft.com/windows-hardware/drivers/kernel/irp-mn-query-resource-requirements
+ */
+NTSTATUS FxPdoRegisterInterfaces(FX_DEVICE *Pdo)
+{
+    NTSTATUS status = STATUS_SUCCESS;
+    /* Interfaces created from now on register themselves; those recorded before are
+       registered here (the list only grows at its head, entries stay until the device
+       is destroyed). */
+    HosMutexLock(&Pdo->Lock);
+    Pdo->PdoData->Known = true;
+    FX_INTERFACE *recorded = Pdo->Interfaces;
+    HosMutexUnlock(&Pdo->Lock);
+    for (FX_INTERFACE *entry = recorded; entry != NULL; entry = entry->Next) {
+        if (entry->SymbolicLink.Buffer != NULL) {
+            RtlFreeUnicodeString(&entry->SymbolicLink);
+            memset(&entry->SymbolicLink, 0, sizeof(entry->SymbolicLink));
+        }
+        status = IoRegisterDeviceInterface(
+            Pdo->Pdo, &entry->Guid,
+            entry->ReferenceString.Buffer != NULL ? &entry->ReferenceString : NULL,
+            &entry->SymbolicLink);
+        if (!NT_SUCCESS(status)) {
+            memset(&entry->SymbolicLink, 0, sizeof(entry->SymbolicLink));
+            break;
+        }
+    }
+    return status;
+}
+
 WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
                                              PCUNICODE_STRING ReferenceString,
                                              BOOLEAN IsInterfaceEnabled)
@@ -814,7 +879,7 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
     for (FX_INTERFACE *entry = device->Interfaces; entry != NULL; entry = entry->Next) {
         if (memcmp(&entry->Guid, InterfaceClassGUID, sizeof(GUID)) == 0 &&
             FxSameReference(&entry->ReferenceString, ReferenceString)) {
-            if ((bool)IsInterfaceEnabled != entry->Enabled) {
+            if ((bool)IsInterfaceEnabled != entry->Enabled && entry->SymbolicLink.Buffer != NULL) {
                 IoSetDeviceInterfaceState(&entry->SymbolicLink, IsInterfaceEnabled);
                 entry->Enabled = IsInterfaceEnabled;
             }
@@ -825,7 +890,7 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
 static void FxDeviceSetInterfaces(FX_DEVICE *Device, bool Enable)
 {
     for (FX_INTERFACE *entry = Device->Interfaces; entry != NULL; entry = entry->Next) {
-        if (entry->Enabled != Enable) {
+        if (entry->Enabled != Enable && entry->SymbolicLink.Buffer != NULL) {
             NTSTATUS status = IoSetDeviceInterfaceState(&entry->SymbolicLink, Enable);
             entry->Enabled = Enable && NT_SUCCESS(status);
         }
@@ -1636,6 +1701,8 @@ static ULONG FxDevicePnpState(FX_DEVICE *Device, ULONG Flags)
     return Flags;
 }
 
+static NTSTATUS FxRemovalRelationsAnswer(FX_DEVICE *Device, PIRP Irp);
+
 static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -1652,6 +1719,17 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
             if (!NT_SUCCESS(status)) {
                 IoCompleteRequest(Irp, IO_NO_INCREMENT);
                 return status;
+            }
+        } else if (stack->Parameters.QueryDeviceRelations.Type == RemovalRelations) {
+            /* WdfDeviceAddRemovalRelationsPhysicalDevice's devices, added to those of
+               the drivers above, then down the stack. */
+            status = FxRemovalRelationsAnswer(Device, Irp);
+            if (status != STATUS_NOT_SUPPORTED) {
+                Irp->IoStatus.Status = status;
+                if (!NT_SUCCESS(status)) {
+                    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+                    return status;
+                }
             }
         }
         return FxForward(Device, Irp);
@@ -1837,6 +1915,14 @@ static NTSTATUS FxDispatchToFramework(FX_DEVICE *device, PIRP Irp)
         break;
     }
     return status;
+}
+
+void FxDeviceDeleteByDriver(FX_DEVICE *Device)
+{
+    /* Only a static PDO the PnP manager has never seen reaches here (WdfObjectDelete
+       checks NoDriverDelete): it has no device node, nothing started, no interface
+       registered. */
+    FxPdoDelete(Device);
 }
 
 void FxPdoDelete(FX_DEVICE *Pdo)
@@ -2271,14 +2357,150 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
                                    "WdfDeviceAllocAndQueryProperty");
 }
 
+/* ------------------------------------------------------------ removal relations */
+
+typedef struct FX_RELATED {
+    struct FX_RELATED *Next;
+    PDEVICE_OBJECT Pdo; /* referenced */
+} FX_RELATED;
+
+/*
+ * WdfDeviceAddRemovalRelationsPhysicalDevice: "indicates that a specified device must be
+ * removed when another specified device is removed": the framework reports PhysicalDevice
+ * in the device's removal relations (IRP_MN_QUERY_DEVICE_RELATIONS, RemovalRelations),
+ * which the PnP manager asks for when it removes the device, and removes those devices
+ * first. A device already in the list: STATUS_DUPLICATE_OBJECTID, as KMDF's related
+ * device list answers.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceaddremovalrelationsphysicaldevice
+ */
+WDFAPI NTSTATUS WdfDeviceAddRemovalRelationsPhysicalDevice(WDFDEVICE Device, PDEVICE_OBJECT PhysicalDevice)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAddRemovalRelationsPhysicalDevice");
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (PhysicalDevice == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    FX_RELATED *entry = KhAllocationShouldFail() ? NULL : calloc(1, sizeof(*entry));
+    if (entry == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    HosMutexLock(&device->Lock);
+    for (FX_RELATED *related = device->RemovalRelations; related != NULL; related = related->Next) {
+        if (related->Pdo == PhysicalDevice) {
+            HosMutexUnlock(&device->Lock);
+            free(entry);
+            return STATUS_DUPLICATE_OBJECTID;
+        }
+    }
+    ObReferenceObject(PhysicalDevice);
+    entry->Pdo = PhysicalDevice;
+    entry->Next = device->RemovalRelations;
+    device->RemovalRelations = entry;
+    HosMutexUnlock(&device->Lock);
+    /* As KMDF: the PnP manager asks for removal relations when it removes the device,
+       so the change is not announced. */
+    return STATUS_SUCCESS;
+}
+
+/* WdfDeviceRemoveRemovalRelationsPhysicalDevice: PhysicalDevice is no longer removed
+   with the device (nothing happens when it was not in the list). */
+WDFAPI VOID WdfDeviceRemoveRemovalRelationsPhysicalDevice(WDFDEVICE Device, PDEVICE_OBJECT PhysicalDevice)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceRemoveRemovalRelationsPhysicalDevice");
+    if (device == NULL) {
+        return;
+    }
+    FX_RELATED *gone = NULL;
+    HosMutexLock(&device->Lock);
+    for (FX_RELATED **link = &device->RemovalRelations; *link != NULL; link = &(*link)->Next) {
+        if ((*link)->Pdo == PhysicalDevice) {
+            gone = *link;
+            *link = gone->Next;
+            break;
+        }
+    }
+    HosMutexUnlock(&device->Lock);
+    if (gone != NULL) {
+        ObDereferenceObject(gone->Pdo);
+        free(gone);
+    }
+}
+
+static void FxRemovalRelationsClear(FX_DEVICE *Device)
+{
+    HosMutexLock(&Device->Lock);
+    FX_RELATED *list = Device->RemovalRelations;
+    Device->RemovalRelations = NULL;
+    HosMutexUnlock(&Device->Lock);
+    while (list != NULL) {
+        FX_RELATED *next = list->Next;
+        ObDereferenceObject(list->Pdo);
+        free(list);
+        list = next;
+    }
+}
+
+/* WdfDeviceClearRemovalRelationsDevices: the device's removal relations are emptied. */
+WDFAPI VOID WdfDeviceClearRemovalRelationsDevices(WDFDEVICE Device)
+{
+    FX_DEVICE *device =
+        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceClearRemovalRelationsDevices");
+    if (device != NULL) {
+        FxRemovalRelationsClear(device);
+    }
+}
+
+/* IRP_MN_QUERY_DEVICE_RELATIONS (RemovalRelations): the relations in the IRP (from the
+   drivers above) plus the device's, each referenced for the PnP manager;
+   STATUS_NOT_SUPPORTED (the IRP untouched) when the device has none. */
+static NTSTATUS FxRemovalRelationsAnswer(FX_DEVICE *Device, PIRP Irp)
+{
+    PDEVICE_RELATIONS previous = (PDEVICE_RELATIONS)Irp->IoStatus.Information;
+    HosMutexLock(&Device->Lock);
+    ULONG count = 0;
+    for (FX_RELATED *related = Device->RemovalRelations; related != NULL; related = related->Next) {
+        count++;
+    }
+    if (count == 0) {
+        HosMutexUnlock(&Device->Lock);
+        return STATUS_NOT_SUPPORTED;
+    }
+    ULONG total = count + (previous != NULL ? previous->Count : 0);
+    PDEVICE_RELATIONS relations =
+        ExAllocatePoolWithTag(PagedPool, sizeof(DEVICE_RELATIONS) + (total - 1) * sizeof(PDEVICE_OBJECT), 'RxfW');
+    if (relations == NULL) {
+        HosMutexUnlock(&Device->Lock);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    ULONG n = 0;
+    for (ULONG i = 0; previous != NULL && i < previous->Count; i++) {
+        relations->Objects[n++] = previous->Objects[i];
+    }
+    for (FX_RELATED *related = Device->RemovalRelations; related != NULL; related = related->Next) {
+        ObReferenceObject(related->Pdo);
+        relations->Objects[n++] = related->Pdo;
+    }
+    HosMutexUnlock(&Device->Lock);
+    relations->Count = n;
+    if (previous != NULL) {
+        ExFreePool(previous);
+    }
+    Irp->IoStatus.Information = (ULONG_PTR)relations;
+    return STATUS_SUCCESS;
+}
+
 /* ------------------------------------------------------------ device state */
 
 /*
  * WdfDeviceSetDeviceState: the device's PnP state flags (what it answers to
  * IRP_MN_QUERY_PNP_DEVICE_STATE); a WdfUseDefault member leaves that flag as it was.
- * On Windows the framework then calls IoInvalidateDeviceState and the PnP manager acts
- * on a failed or removed state by removing the device: the host's PnP manager does not,
- * so setting Failed or Removed is reported as UNIMPLEMENTED_DDI.
+ * The framework then calls IoInvalidateDeviceState, as KMDF does, and the PnP manager
+ * asks for the state on its own thread: a device set Failed or Removed is torn down
+ * (IRP_MN_SURPRISE_REMOVAL, then IRP_MN_REMOVE_DEVICE; src/io/pnp.c).
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetdevicestate
  */
 WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
@@ -2294,13 +2516,6 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
                  (unsigned long)sizeof(WDF_DEVICE_STATE));
         return;
     }
-    if (DeviceState->Failed == WdfTrue || DeviceState->Removed == WdfTrue) {
-        FxReport(device->Object.Driver, "UNIMPLEMENTED_DDI",
-                 "WdfDeviceSetDeviceState with %s: the host's PnP manager does not remove a device "
-                 "for its reported state",
-                 DeviceState->Failed == WdfTrue ? "Failed" : "Removed");
-        return;
-    }
     HosMutexLock(&device->Lock);
     WDF_TRI_STATE *to = &device->DeviceState.Disabled;
     const WDF_TRI_STATE *from = &DeviceState->Disabled;
@@ -2310,6 +2525,10 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
         }
     }
     HosMutexUnlock(&device->Lock);
+    if (!device->Control && device->Pdo != NULL) {
+        /* A control device has no PnP state for the PnP manager to ask. */
+        IoInvalidateDeviceState(device->Pdo);
+    }
 }
 
 /* WdfDeviceGetDeviceState: what WdfDeviceSetDeviceState set (WdfUseDefault otherwise). */

@@ -101,6 +101,8 @@ WDFAPI NTSTATUS WdfFdoAddStaticChild(WDFDEVICE Fdo, WDFDEVICE Child)
     entry->Pdo = child;
     entry->Present = true;
     child->PdoData->Child = entry;
+    /* From now on the framework owns the PDO: WdfObjectDelete on it is reported. */
+    child->Object.NoDriverDelete = true;
     HosMutexLock(&list->Lock);
     /* Kept in the order the driver added them. */
     FX_CHILD **link = &list->Children;

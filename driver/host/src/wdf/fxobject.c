@@ -842,7 +842,13 @@ WDFAPI NTSTATUS WdfObjectCreate(PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT *Ob
 /*
  * WdfObjectDelete: "a driver cannot delete ... framework driver objects, framework
  * device objects that represent PnP devices, request objects it received from the
- * framework" (WdfObjectDelete remarks); those are reported and left alone.
+ * framework" (WdfObjectDelete remarks); those are reported and left alone. A PDO the
+ * driver created for static enumeration is its own to delete until it is in the
+ * static child list: "If WdfFdoAddStaticChild returns an NTSTATUS value that
+ * NT_SUCCESS evaluates as FALSE, the driver must call WdfObjectDelete to delete the
+ * framework device object that represents the child device. The driver must not
+ * delete the framework device object after WdfFdoAddStaticChild returns
+ * STATUS_SUCCESS" (WdfFdoAddStaticChild remarks; fxdevice.c, fxfdo.c).
  */
 WDFAPI VOID WdfObjectDelete(WDFOBJECT Handle)
 {
@@ -854,6 +860,11 @@ WDFAPI VOID WdfObjectDelete(WDFOBJECT Handle)
         FxReport(object->Driver, "INVALID_OBJECT_DELETE",
                  "WdfObjectDelete on %s %p, which the framework owns", FxTypeName(object->Type),
                  (void *)object);
+        return;
+    }
+    if (object->Type == FxTypeDevice && !((struct FX_DEVICE *)object)->Control) {
+        /* A PnP device the driver may delete: its device object goes too. */
+        FxDeviceDeleteByDriver((struct FX_DEVICE *)object);
         return;
     }
     FxObjectDelete(object);

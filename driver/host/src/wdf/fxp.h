@@ -296,7 +296,8 @@ typedef struct FX_INTERFACE {
     struct FX_INTERFACE *Next;
     GUID Guid;
     UNICODE_STRING ReferenceString; /* Buffer NULL when none */
-    UNICODE_STRING SymbolicLink;
+    UNICODE_STRING SymbolicLink;    /* Buffer NULL while a PDO's interface waits for its
+                                       registration (the PDO is not known to PnP yet) */
     bool Enabled;
 } FX_INTERFACE;
 
@@ -333,6 +334,12 @@ typedef struct FX_PDO_DATA {
     bool ForwardToParent;
     WDF_PDO_EVENT_CALLBACKS Callbacks;
     struct FX_CHILD *Child; /* its entry in the parent's child list or static list */
+    /* Created by the driver for static enumeration (not in EvtChildListCreateDevice): the
+       driver may delete it until it is added to the static list. */
+    bool Static;
+    /* The PnP manager knows the PDO (it got IRP_MN_QUERY_RESOURCE_REQUIREMENTS): device
+       interfaces can be registered on it. Under the device's Lock. */
+    bool Known;
 } FX_PDO_DATA;
 
 /* Frees a PDO's data (fxpdo.c). */
@@ -483,6 +490,9 @@ typedef struct FX_DEVICE {
     bool AllowForwardingToParent;
     struct FX_DEVICE *ParentDevice;
     WDF_DEVICE_STATE DeviceState; /* WdfDeviceSetDeviceState, under Lock */
+    /* WdfDeviceAddRemovalRelationsPhysicalDevice: the PDOs (referenced) the device answers
+       IRP_MN_QUERY_DEVICE_RELATIONS (RemovalRelations) with, under Lock. */
+    struct FX_RELATED *RemovalRelations;
 } FX_DEVICE;
 
 FX_DEVICE *FxDeviceFromDeviceObject(PDEVICE_OBJECT DeviceObject);
@@ -516,6 +526,7 @@ typedef struct FX_CHILD {
     FX_DEVICE *Pdo;   /* the PDO, once created */
     bool PdoRemoved;  /* the PDO got IRP_MN_REMOVE_DEVICE and was kept (still reported) */
     bool Reported;    /* the PDO was in the bus relations the PnP manager got */
+    bool MissingReported; /* then left out of them (EvtDeviceReportedMissing was called) */
 } FX_CHILD;
 
 typedef struct FX_CHILDLIST {
@@ -547,6 +558,12 @@ bool FxChildListPdoRemoved(FX_DEVICE *Pdo);
 NTSTATUS FxChildListMarkPdoMissing(FX_DEVICE *Pdo);
 /* Deletes a PDO's WDFDEVICE and device object (fxdevice.c). */
 void FxPdoDelete(FX_DEVICE *Pdo);
+/* WdfObjectDelete on a device the driver may delete (fxdevice.c): a static PDO not yet
+   added to its parent's static list. */
+void FxDeviceDeleteByDriver(FX_DEVICE *Device);
+/* A PDO became known to the PnP manager: the interfaces WdfDeviceCreateDeviceInterface
+   recorded before are registered now (fxdevice.c); the first failure's status. */
+NTSTATUS FxPdoRegisterInterfaces(FX_DEVICE *Pdo);
 /* A PDO's answer to the PnP IRPs a bus driver handles (fxpdo.c); false: not handled. */
 bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status);
 /* Sends IRP_MN_QUERY_INTERFACE with Stack's parameters to the top of Device's stack and

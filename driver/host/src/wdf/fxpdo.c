@@ -539,8 +539,17 @@ bool FxPdoDispatchPnp(FX_DEVICE *Device, PIRP Irp, NTSTATUS *Status)
         break;
     }
     case IRP_MN_QUERY_RESOURCES:
-    case IRP_MN_QUERY_RESOURCE_REQUIREMENTS:
         break;
+    case IRP_MN_QUERY_RESOURCE_REQUIREMENTS: {
+        /* The PDO has no resources to ask for; the PnP manager knows it now, so the
+           interfaces it created before it was reported are registered (the request
+           fails with the registration's status, as KMDF's does). */
+        NTSTATUS registered = FxPdoRegisterInterfaces(Device);
+        if (!NT_SUCCESS(registered)) {
+            status = registered;
+        }
+        break;
+    }
     default:
         return false;
     }

@@ -18,6 +18,24 @@
 #define IOCTL_KHBUS_COUNTS KHBUS_CTL(0x805)         /* output: KHBUS_COUNTS */
 #define IOCTL_KHBUS_BAD_INPUT KHBUS_CTL(0x806)      /* output: KHBUS_BAD_INPUT, documented failures */
 #define IOCTL_KHBUS_RESCAN KHBUS_CTL(0x807)         /* a scan that reports the serials of the input (ULONG[]) */
+#define IOCTL_KHBUS_DELETE KHBUS_CTL(0x808)         /* WdfObjectDelete of a device, input ULONG KHBUS_DELETE_*
+                                                       (a serial from KHBUS_DELETE_DYNAMIC on); output NTSTATUS */
+#define IOCTL_KHBUS_SET_STATE KHBUS_CTL(0x809)      /* WdfDeviceSetDeviceState: input ULONG[2], a serial (0: the
+                                                       bus FDO itself) and KHBUS_STATE_* */
+#define IOCTL_KHBUS_RELATE KHBUS_CTL(0x80A)         /* removal relations of a child's PDO: input ULONG[3], the
+                                                       child's serial, another child's serial, KHBUS_RELATE_* */
+#define KHBUS_RELATE_ADD 1u    /* WdfDeviceAddRemovalRelationsPhysicalDevice (the status is the request's) */
+#define KHBUS_RELATE_REMOVE 2u /* WdfDeviceRemoveRemovalRelationsPhysicalDevice */
+#define KHBUS_RELATE_CLEAR 3u  /* WdfDeviceClearRemovalRelationsDevices (the other serial is not used) */
+#define KHBUS_STATE_FAILED 1u  /* Failed = WdfTrue */
+#define KHBUS_STATE_REMOVED 2u /* Removed = WdfTrue */
+
+/* What IOCTL_KHBUS_DELETE deletes. */
+#define KHBUS_DELETE_UNREPORTED 1u /* a static PDO it creates now and never adds: allowed, STATUS_SUCCESS */
+#define KHBUS_DELETE_STATIC 2u     /* the static child, added and reported: INVALID_OBJECT_DELETE */
+#define KHBUS_DELETE_FDO 3u        /* the bus FDO itself: INVALID_OBJECT_DELETE */
+#define KHBUS_DELETE_DYNAMIC 1000u /* + serial: that dynamic child's PDO (EvtChildListCreateDevice's):
+                                      INVALID_OBJECT_DELETE; STATUS_NO_SUCH_DEVICE without one */
 
 /* Handled by a child's PDO (the bus driver's queue of the PDO). */
 #define IOCTL_KHBUS_PDO_WHO KHBUS_CTL(0x900)  /* output ULONG: the child's serial number */
@@ -31,12 +49,21 @@
 
 /* A serial number at or above this one gets a hardware ID that no driver serves. */
 #define KHBUS_SERIAL_NO_DRIVER 100u
+/* From this one on, a raw child (WdfPdoInitAssignRawDevice, hardware ID KhBus\RawToy):
+   started without a function driver, used through its PDO's own interface. */
+#define KHBUS_SERIAL_RAW 200u
 #define KHBUS_STATIC_SERIAL 77u
 
 #define KHBUS_HARDWARE_ID L"KhBus\\Toy"
 #define KHBUS_COMPATIBLE_ID L"KhBus\\AnyToy"
 #define KHBUS_UNKNOWN_ID L"KhBus\\Unknown"
 #define KHBUS_STATIC_ID L"KhBus\\StaticToy"
+#define KHBUS_RAW_ID L"KhBus\\RawToy"
+
+/* Every child's PDO creates an interface of this class (GUID_KHBUS_PDO_INTERFACE) right
+   after WdfDeviceCreate, before the PnP manager knows the PDO (the static child: before
+   WdfFdoAddStaticChild); the framework registers it once the PDO is reported.
+   {1b6c9f12-4d2a-4e61-8a3f-27905c11d406} */
 
 typedef struct KHBUS_COUNTS {
     unsigned int PdosCreated;  /* EvtChildListCreateDevice calls that created a PDO */
@@ -44,6 +71,8 @@ typedef struct KHBUS_COUNTS {
     unsigned int Present;      /* children WdfChildListRetrieveNextDevice returns as present */
     unsigned int StaticPresent; /* static children WdfFdoRetrieveNextStaticChild returns as present */
     int InterfaceReferences;    /* KHBUS_TOY_INTERFACE references held (reference - dereference) */
+    unsigned int ReportedMissing;   /* EvtDeviceReportedMissing calls */
+    unsigned int LastMissingSerial; /* the serial of the child of the last one */
 } KHBUS_COUNTS;
 
 /* The driver-defined interface a child's PDO exposes (WdfDeviceAddQueryInterface) and

@@ -16,6 +16,7 @@
 #define ST_INVALID_PARAMETER ((KH_STATUS)0xC000000D)
 #define ST_NO_SUCH_DEVICE ((KH_STATUS)0xC000000E)
 #define ST_OBJECT_NAME_EXISTS ((KH_STATUS)0x40000000)
+#define ST_DUPLICATE_OBJECTID ((KH_STATUS)0xC000022A)
 
 typedef struct BUS {
     KH_DRIVER *Bus, *Child;
@@ -33,6 +34,11 @@ static void BusGuid(uint8_t Guid[16])
 static void ChildGuid(uint8_t Guid[16])
 {
     KtGuid(Guid, 0x1b6c9f10, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
+}
+
+static void PdoGuid(uint8_t Guid[16])
+{
+    KtGuid(Guid, 0x1b6c9f12, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 }
 
 static KH_STATUS Load(const char *Module, const char *Service, KH_DRIVER **Driver)
@@ -145,11 +151,11 @@ static size_t ChildCount(BUS *Bus)
     return count;
 }
 
-/* The child function driver's interface of the child whose path contains Needle. */
-static bool ChildInterface(const char *Needle, char *Path, size_t Size)
+/* The interface of class Guid whose path contains Needle. */
+static bool InterfaceOf(void (*Guid)(uint8_t[16]), const char *Needle, char *Path, size_t Size)
 {
     uint8_t guid[16];
-    ChildGuid(guid);
+    Guid(guid);
     char list[4096] = {0};
     size_t required = 0;
     if (!KT_CHECK_STATUS(KmdfHostGetInterfaceList(guid, list, sizeof list, &required), KT_STATUS_SUCCESS)) {
@@ -162,6 +168,18 @@ static bool ChildInterface(const char *Needle, char *Path, size_t Size)
         }
     }
     return false;
+}
+
+/* The child function driver's interface of the child whose path contains Needle. */
+static bool ChildInterface(const char *Needle, char *Path, size_t Size)
+{
+    return InterfaceOf(ChildGuid, Needle, Path, Size);
+}
+
+/* The interface a child's PDO created before it was reported. */
+static bool PdoInterface(const char *Needle, char *Path, size_t Size)
+{
+    return InterfaceOf(PdoGuid, Needle, Path, Size);
 }
 
 static KHBUS_COUNTS Counts(BUS *Bus)
@@ -360,6 +378,311 @@ static void ScenarioNoDriver(void)
     Teardown(&bus, "after a child without a driver");
 }
 
+/*
+ * WdfDeviceCreateDeviceInterface on a PDO before the PnP manager knows it (the static
+ * child: before WdfFdoAddStaticChild; a dynamic child: in EvtChildListCreateDevice) is
+ * accepted and the interface is registered once the PDO is reported, then enabled when
+ * it starts ("WdfDeviceCreateDeviceInterface": a PDO's interfaces, as in the kbfiltr
+ * sample's raw PDO). A raw child is used through it with no function driver.
+ */
+static void ScenarioPdoInterface(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        char path[512];
+        KH_FILE *file = NULL;
+        if (KT_CHECKF(PdoInterface("KhBus#StaticToy#77", path, sizeof path),
+                      "the static child's interface, created before WdfFdoAddStaticChild, is registered") &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            /* The interface opens the child's stack: its function driver asks the PDO. */
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == KHBUS_STATIC_SERIAL, "the static child answers through its PDO's interface (%u)", who);
+            KtCloseFile(file);
+            file = NULL;
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECKF(PdoInterface("KhBus#Toy#01", path, sizeof path),
+                  "a dynamic child's interface, created in EvtChildListCreateDevice, is registered");
+
+        const uint32_t raw = KHBUS_SERIAL_RAW + 1;
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, raw), KT_STATUS_SUCCESS);
+        KT_CHECK(HasChild(&bus, "KhBus\\RawToy\\201"));
+        if (KT_CHECKF(PdoInterface("KhBus#RawToy#201", path, sizeof path), "the raw child's interface is registered") &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHBUS_PDO_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == raw, "the raw PDO's own queue answers (%u)", who);
+            KtCloseFile(file);
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, raw), KT_STATUS_SUCCESS);
+        KT_CHECKF(!PdoInterface("KhBus#RawToy#201", path, sizeof path), "an unplugged child's interface is gone");
+    }
+    Teardown(&bus, "after PDO interfaces");
+}
+
+/*
+ * EvtDeviceReportedMissing: once for each child whose PDO the PnP manager had and the
+ * bus relations then leave out (unplugged, left out of a scan, WdfPdoMarkMissing on the
+ * static child), never for a child still present.
+ */
+static void ScenarioReportedMissing(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 3), KT_STATUS_SUCCESS);
+        KT_CHECKF(Counts(&bus).ReportedMissing == 0, "no child was reported missing yet");
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KHBUS_COUNTS counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 1 && counts.LastMissingSerial == 2,
+                  "the unplugged child was reported missing (%u calls, last %u)", counts.ReportedMissing,
+                  counts.LastMissingSerial);
+        uint32_t keep[] = {1};
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_RESCAN, keep, sizeof keep, NULL, 0), KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 2 && counts.LastMissingSerial == 3,
+                  "the child a scan left out was reported missing, the kept one not (%u calls, last %u)",
+                  counts.ReportedMissing, counts.LastMissingSerial);
+        uint32_t status = 1;
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_STATIC_MISSING, NULL, 0, &status, sizeof status),
+                        KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        counts = Counts(&bus);
+        KT_CHECKF(counts.ReportedMissing == 3 && counts.LastMissingSerial == KHBUS_STATIC_SERIAL,
+                  "the static child marked missing was reported missing (%u calls, last %u)",
+                  counts.ReportedMissing, counts.LastMissingSerial);
+        KT_CHECK(HasChild(&bus, "KhBus\\Toy\\01") && ChildCount(&bus) == 1);
+    }
+    Teardown(&bus, "after children reported missing");
+}
+
+static KH_STATUS SetState(BUS *Bus, uint32_t Serial, uint32_t State)
+{
+    uint32_t input[2] = {Serial, State};
+    KH_STATUS status = Ioctl(Bus->File, IOCTL_KHBUS_SET_STATE, input, sizeof input, NULL, 0);
+    KmdfHostWaitForPnpIdle();
+    return status;
+}
+
+/*
+ * WdfDeviceSetDeviceState with Failed or Removed: the framework calls
+ * IoInvalidateDeviceState, the PnP manager asks the stack for its state
+ * (IRP_MN_QUERY_PNP_DEVICE_STATE) and tears a failed or removed device down
+ * (IRP_MN_SURPRISE_REMOVAL, then IRP_MN_REMOVE_DEVICE once no file is open): its
+ * interfaces go, I/O on a file still open fails, its bus keeps reporting it and it is
+ * not restarted. The bus itself set failed loses its children.
+ */
+static void ScenarioDeviceState(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        char path[512];
+        KT_CHECK(ChildInterface("KhBus#Toy#01", path, sizeof path));
+        KT_CHECK_STATUS(SetState(&bus, 1, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECKF(!ChildInterface("KhBus#Toy#01", path, sizeof path), "a failed child's interface is gone");
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\01"), "a failed child without open files is removed");
+        KT_CHECKF(Counts(&bus).Present == 2, "its bus still reports it");
+        uint32_t both[] = {1, 2};
+        KT_CHECK_STATUS(Ioctl(bus.File, IOCTL_KHBUS_RESCAN, both, sizeof both, NULL, 0), KT_STATUS_SUCCESS);
+        KmdfHostWaitForPnpIdle();
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\01"), "a failed child is not restarted by an enumeration");
+
+        KH_FILE *file = NULL;
+        if (KT_CHECK(ChildInterface("KhBus#Toy#02", path, sizeof path)) &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            uint32_t who = 0;
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECK_STATUS(SetState(&bus, 2, KHBUS_STATE_REMOVED), KT_STATUS_SUCCESS);
+            KT_CHECKF(!ChildInterface("KhBus#Toy#02", path, sizeof path), "a removed child's interface is gone");
+            KT_CHECKF(!KT_NT_SUCCESS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who)),
+                      "I/O on a file of a child reported removed fails");
+            KtCloseFile(file);
+        }
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK(ChildCount(&bus) == 1);
+        KT_CHECK_STATUS(SetState(&bus, 9, KHBUS_STATE_FAILED), ST_NO_SUCH_DEVICE);
+
+        /* The bus FDO (a root device) fails: it is surprise-removed with its children;
+           KmdfHostRemoveDevice completes its removal. */
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 3), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(SetState(&bus, 0, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECKF(ChildCount(&bus) == 0, "the failed bus's children are removed (%zu left)", ChildCount(&bus));
+        uint8_t guid[16];
+        BusGuid(guid);
+        char list[1024] = {0};
+        size_t required = 0;
+        KT_CHECK_STATUS(KmdfHostGetInterfaceList(guid, list, sizeof list, &required), KT_STATUS_SUCCESS);
+        KT_CHECKF(list[0] == 0, "the failed bus's interface is gone");
+        uint32_t serial = 4;
+        KT_CHECKF(!KT_NT_SUCCESS(Ioctl(bus.File, IOCTL_KHBUS_PLUG, &serial, sizeof serial, NULL, 0)),
+                  "I/O on the failed bus fails");
+    }
+    Teardown(&bus, "after devices reported failed and removed");
+}
+
+static KH_STATUS Relate(BUS *Bus, uint32_t Owner, uint32_t Other, uint32_t Op)
+{
+    uint32_t input[3] = {Owner, Other, Op};
+    return Ioctl(Bus->File, IOCTL_KHBUS_RELATE, input, sizeof input, NULL, 0);
+}
+
+/*
+ * Removal relations (WdfDeviceAddRemovalRelationsPhysicalDevice: "a specified device
+ * must be removed when another specified device is removed"): unplugging a child
+ * removes the children in its relations first; a relation taken back
+ * (WdfDeviceRemoveRemovalRelationsPhysicalDevice, WdfDeviceClearRemovalRelationsDevices)
+ * no longer does.
+ */
+static void ScenarioRemovalRelations(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        for (uint32_t serial = 1; serial <= 6; serial++) {
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, serial), KT_STATUS_SUCCESS);
+        }
+        KT_CHECK(ChildCount(&bus) == 7);
+        KT_CHECK_STATUS(Relate(&bus, 2, 1, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 2, 1, KHBUS_RELATE_ADD), ST_DUPLICATE_OBJECTID);
+        KT_CHECK_STATUS(Relate(&bus, 9, 1, KHBUS_RELATE_ADD), ST_NO_SUCH_DEVICE);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        char path[512];
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\02") && !HasChild(&bus, "KhBus\\Toy\\01"),
+                  "unplugging a child removes the child in its removal relations");
+        KT_CHECKF(!ChildInterface("KhBus#Toy#01", path, sizeof path), "the related child's driver is gone");
+        KT_CHECK(HasChild(&bus, "KhBus\\Toy\\03"));
+
+        KT_CHECK_STATUS(Relate(&bus, 4, 3, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 4, 3, KHBUS_RELATE_REMOVE), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 4), KT_STATUS_SUCCESS);
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\04") && HasChild(&bus, "KhBus\\Toy\\03"),
+                  "a relation taken back removes nothing");
+
+        KT_CHECK_STATUS(Relate(&bus, 5, 3, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 5, 6, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 5, 0, KHBUS_RELATE_CLEAR), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Relate(&bus, 6, 5, KHBUS_RELATE_ADD), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 5), KT_STATUS_SUCCESS);
+        KT_CHECKF(!HasChild(&bus, "KhBus\\Toy\\05") && HasChild(&bus, "KhBus\\Toy\\03") &&
+                      HasChild(&bus, "KhBus\\Toy\\06"),
+                  "cleared relations remove nothing, nor does a relation the other way round");
+        KT_CHECK(ChildInterface("KhBus#Toy#06", path, sizeof path));
+    }
+    Teardown(&bus, "after removal relations");
+}
+
+/* The serial the function driver of the child whose interface path contains Needle
+   gets from its PDO, or 0. */
+static uint32_t ChildWho(const char *Needle)
+{
+    char path[512];
+    KH_FILE *file = NULL;
+    uint32_t who = 0;
+    if (KT_CHECKF(ChildInterface(Needle, path, sizeof path), "%s has its function driver", Needle) &&
+        KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+        KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+        KtCloseFile(file);
+    }
+    return who;
+}
+
+/*
+ * A child unplugged and plugged in again is a new child: a new PDO
+ * (EvtChildListCreateDevice), a new device node, its function driver started again. So
+ * is a child whose device was removed while present (reported failed), once it is
+ * unplugged and plugged in again.
+ */
+static void ScenarioReplug(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK(ChildWho("KhBus#Toy#01") == 1);
+        for (int round = 0; round < 2; round++) {
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 1), KT_STATUS_SUCCESS);
+            KT_CHECK(!HasChild(&bus, "KhBus\\Toy\\01"));
+            KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+            KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\01"), "the child plugged in again is enumerated (round %d)", round);
+            KT_CHECKF(ChildWho("KhBus#Toy#01") == 1, "its function driver started again (round %d)", round);
+        }
+        KHBUS_COUNTS counts = Counts(&bus);
+        KT_CHECKF(counts.PdosCreated == 3 && counts.ReportedMissing == 2 && counts.Present == 1,
+                  "each plug-in made a PDO (%u), each unplug reported one missing (%u)", counts.PdosCreated,
+                  counts.ReportedMissing);
+
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(SetState(&bus, 2, KHBUS_STATE_FAILED), KT_STATUS_SUCCESS);
+        KT_CHECK(!HasChild(&bus, "KhBus\\Toy\\02"));
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_UNPLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 2), KT_STATUS_SUCCESS);
+        KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\02") && ChildWho("KhBus#Toy#02") == 2,
+                  "a child removed while present starts again once plugged in again");
+        KT_CHECK(ChildCount(&bus) == 3);
+    }
+    Teardown(&bus, "after plugging children in again");
+}
+
+static KH_STATUS Delete(BUS *Bus, uint32_t What, uint32_t *Result)
+{
+    *Result = 0xFFFFFFFFu;
+    KH_STATUS status = Ioctl(Bus->File, IOCTL_KHBUS_DELETE, &What, sizeof What, Result, sizeof *Result);
+    KmdfHostWaitForPnpIdle();
+    return status;
+}
+
+/*
+ * WdfObjectDelete of a PDO the driver created and never added to the static list is
+ * allowed ("If WdfFdoAddStaticChild returns [a failure], the driver must call
+ * WdfObjectDelete"; nothing leaks, which the unload checks); deleting the added static
+ * child, a dynamic child's PDO or the FDO is reported (INVALID_OBJECT_DELETE: "the
+ * driver must not delete the framework device object after WdfFdoAddStaticChild returns
+ * STATUS_SUCCESS") and changes nothing.
+ */
+static void ScenarioDelete(void)
+{
+    BUS bus;
+    if (Setup(&bus)) {
+        KtVerifierCapture();
+        uint32_t result;
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_UNREPORTED, &result), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(result, KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 0, "an unreported static PDO is the driver's to delete");
+        KT_CHECK(ChildCount(&bus) == 1);
+        char path[512];
+        KT_CHECKF(!PdoInterface("KhBus#StaticToy#78", path, sizeof path), "the deleted PDO's interface never registered");
+
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_STATIC, &result), KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 1 &&
+                      KtVerifierSawText("INVALID_OBJECT_DELETE", "WDFDEVICE"),
+                  "deleting the added static child is reported");
+        KT_CHECKF(HasChild(&bus, "KhBus\\StaticToy\\77"), "the static child stays");
+
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_FDO, &result), KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 2, "deleting the FDO is reported");
+
+        KT_CHECK_STATUS(Serial(&bus, IOCTL_KHBUS_PLUG, 1), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_DYNAMIC + 1, &result), KT_STATUS_SUCCESS);
+        KT_CHECK_STATUS(result, KT_STATUS_SUCCESS);
+        KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 3, "deleting a dynamic child's PDO is reported");
+        KT_CHECKF(HasChild(&bus, "KhBus\\Toy\\01"), "the dynamic child stays");
+        uint32_t who = 0;
+        KH_FILE *file = NULL;
+        if (KT_CHECK(ChildInterface("KhBus#Toy#01", path, sizeof path)) &&
+            KT_CHECK_STATUS(KmdfHostCreateFile(path, &file), KT_STATUS_SUCCESS)) {
+            KT_CHECK_STATUS(Ioctl(file, IOCTL_KHCHILD_WHO, NULL, 0, &who, sizeof who), KT_STATUS_SUCCESS);
+            KT_CHECKF(who == 1, "the dynamic child still works (%u)", who);
+            KtCloseFile(file);
+        }
+        KtVerifierReset();
+    }
+    Teardown(&bus, "after deletions");
+}
+
 /* Documented failures of the child list DDIs and of the control API. */
 static void ScenarioBadInput(void)
 {
@@ -406,6 +729,9 @@ int main(int argc, char **argv)
         {"eject", ScenarioEject},               {"static-missing", ScenarioStaticMissing},
         {"surprise-with-io", ScenarioSurpriseWithIo}, {"remove-bus", ScenarioRemoveBus},
         {"no-driver", ScenarioNoDriver},        {"bad-input", ScenarioBadInput},
+        {"pdo-interface", ScenarioPdoInterface}, {"delete", ScenarioDelete},
+        {"reported-missing", ScenarioReportedMissing}, {"device-state", ScenarioDeviceState},
+        {"removal-relations", ScenarioRemovalRelations}, {"replug", ScenarioReplug},
     };
     for (size_t i = 0; argc == 2 && i < sizeof scenarios / sizeof scenarios[0]; i++) {
         if (strcmp(argv[1], scenarios[i].Name) == 0) {

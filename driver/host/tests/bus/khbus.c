@@ -4,9 +4,11 @@
  * child list, and one static child created in EvtDriverDeviceAdd.
  *
  * Each child's PDO has hardware ID KhBus\Toy and compatible ID KhBus\AnyToy (from serial
- * KHBUS_SERIAL_NO_DRIVER on: KhBus\Unknown alone, a device no driver serves), the
- * serial number as its instance ID and a queue that answers who it is or keeps a request
- * until it is cancelled (I/O in flight at the bus when the child goes away).
+ * KHBUS_SERIAL_NO_DRIVER on: KhBus\Unknown alone, a device no driver serves; from
+ * KHBUS_SERIAL_RAW on: KhBus\RawToy, a raw device), the serial number as its instance ID,
+ * a queue that answers who it is or keeps a request until it is cancelled (I/O in flight
+ * at the bus when the child goes away), and a device interface it creates before the PnP
+ * manager knows it.
  */
 #define INITGUID
 #include <ntddk.h>
@@ -17,6 +19,7 @@
 
 DEFINE_GUID(GUID_KHBUS_INTERFACE, 0x1b6c9f0e, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 DEFINE_GUID(GUID_KHBUS_TOY_INTERFACE, 0x1b6c9f11, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
+DEFINE_GUID(GUID_KHBUS_PDO_INTERFACE, 0x1b6c9f12, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 DEFINE_GUID(GUID_KHBUS_CLASS, 0x1b6c9f0f, 0x4d2a, 0x4e61, 0x8a, 0x3f, 0x27, 0x90, 0x5c, 0x11, 0xd4, 0x06);
 
 typedef struct _KHBUS_DESCRIPTION {
@@ -29,6 +32,8 @@ typedef struct _KHBUS_FDO {
     LONG PdosCreated;
     LONG Ejects;
     LONG InterfaceReferences;
+    LONG ReportedMissing;
+    LONG LastMissingSerial;
 } KHBUS_FDO, *PKHBUS_FDO;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(KHBUS_FDO, KhBusFdo)
 
@@ -44,6 +49,7 @@ EVT_WDF_CHILD_LIST_CREATE_DEVICE KhBusCreatePdo;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KhBusFdoControl;
 EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KhBusPdoControl;
 EVT_WDF_DEVICE_EJECT KhBusEject;
+EVT_WDF_DEVICE_REPORTED_MISSING KhBusReportedMissing;
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
@@ -67,7 +73,9 @@ static ULONG KhBusToySerial(PVOID Context)
     return KhBusPdo((WDFDEVICE)Context)->Serial;
 }
 
-/* The PDO's IDs, texts, capabilities, queues and interface, for a dynamic or the static child. */
+/* The PDO's IDs, texts, capabilities, queues and interfaces, for a dynamic or the static
+   child. *Pdo is set once WdfDeviceCreate succeeded (the caller deletes a static one that
+   fails later). */
 static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG Serial, PCWSTR HardwareId,
                               WDFDEVICE *Pdo)
 {
@@ -95,6 +103,10 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
     if (NT_SUCCESS(status)) {
         status = WdfPdoInitAddDeviceText(ChildInit, &description, &location, 0x409);
     }
+    if (NT_SUCCESS(status) && Serial >= KHBUS_SERIAL_RAW) {
+        /* Started without a function driver ("Enumerating Raw Devices"). */
+        status = WdfPdoInitAssignRawDevice(ChildInit, &GUID_KHBUS_CLASS);
+    }
     if (!NT_SUCCESS(status)) {
         return status;
     }
@@ -102,6 +114,7 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
     WDF_PDO_EVENT_CALLBACKS callbacks;
     WDF_PDO_EVENT_CALLBACKS_INIT(&callbacks);
     callbacks.EvtDeviceEject = KhBusEject;
+    callbacks.EvtDeviceReportedMissing = KhBusReportedMissing;
     WdfPdoInitSetEventCallbacks(ChildInit, &callbacks);
 
     WDF_OBJECT_ATTRIBUTES attributes;
@@ -111,7 +124,14 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
     if (!NT_SUCCESS(status)) {
         return status;
     }
+    *Pdo = pdo;
     KhBusPdo(pdo)->Serial = Serial;
+    /* Before the PDO is reported (the static child: before WdfFdoAddStaticChild), as
+       kbfiltr's raw PDO does: the framework registers it once the PDO is known. */
+    status = WdfDeviceCreateDeviceInterface(pdo, &GUID_KHBUS_PDO_INTERFACE, NULL);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
 
     WDF_DEVICE_PNP_CAPABILITIES pnp;
     WDF_DEVICE_PNP_CAPABILITIES_INIT(&pnp);
@@ -148,9 +168,6 @@ static NTSTATUS KhBusBuildPdo(WDFDEVICE Parent, PWDFDEVICE_INIT ChildInit, ULONG
         WDF_QUERY_INTERFACE_CONFIG config;
         WDF_QUERY_INTERFACE_CONFIG_INIT(&config, &toy.Header, &GUID_KHBUS_TOY_INTERFACE, NULL);
         status = WdfDeviceAddQueryInterface(pdo, &config);
-    }
-    if (NT_SUCCESS(status)) {
-        *Pdo = pdo;
     }
     return status;
 }
@@ -197,6 +214,9 @@ NTSTATUS KhBusDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
     if (!NT_SUCCESS(status)) {
         if (child == NULL) {
             WdfDeviceInitFree(childInit);
+        } else {
+            /* Created, never added: the driver deletes it (WdfFdoAddStaticChild remarks). */
+            WdfObjectDelete(child);
         }
         return status;
     }
@@ -214,10 +234,11 @@ NTSTATUS KhBusCreatePdo(WDFCHILDLIST ChildList, PWDF_CHILD_IDENTIFICATION_DESCRI
 {
     PKHBUS_DESCRIPTION description = CONTAINING_RECORD(IdentificationDescription, KHBUS_DESCRIPTION, Header);
     WDFDEVICE parent = WdfChildListGetDevice(ChildList);
-    WDFDEVICE pdo;
+    WDFDEVICE pdo = NULL;
     NTSTATUS status = KhBusBuildPdo(parent, ChildInit, description->Serial,
-                                    description->Serial >= KHBUS_SERIAL_NO_DRIVER ? KHBUS_UNKNOWN_ID
-                                                                                  : KHBUS_HARDWARE_ID,
+                                    description->Serial >= KHBUS_SERIAL_RAW         ? KHBUS_RAW_ID
+                                    : description->Serial >= KHBUS_SERIAL_NO_DRIVER ? KHBUS_UNKNOWN_ID
+                                                                                    : KHBUS_HARDWARE_ID,
                                     &pdo);
     if (NT_SUCCESS(status)) {
         if (WdfPdoGetParent(pdo) != parent) {
@@ -234,6 +255,13 @@ NTSTATUS KhBusEject(WDFDEVICE Device)
     return STATUS_SUCCESS;
 }
 
+VOID KhBusReportedMissing(WDFDEVICE Device)
+{
+    PKHBUS_FDO fdo = KhBusFdo(WdfPdoGetParent(Device));
+    InterlockedExchange(&fdo->LastMissingSerial, (LONG)KhBusPdo(Device)->Serial);
+    InterlockedIncrement(&fdo->ReportedMissing);
+}
+
 static void KhBusDescription(PKHBUS_DESCRIPTION Description, ULONG Serial)
 {
     WDF_CHILD_IDENTIFICATION_DESCRIPTION_HEADER_INIT(&Description->Header, sizeof(*Description));
@@ -247,6 +275,8 @@ static void KhBusCounts(WDFDEVICE Device, KHBUS_COUNTS *Counts)
     Counts->PdosCreated = (unsigned)fdo->PdosCreated;
     Counts->Ejects = (unsigned)fdo->Ejects;
     Counts->InterfaceReferences = (int)fdo->InterfaceReferences;
+    Counts->ReportedMissing = (unsigned)fdo->ReportedMissing;
+    Counts->LastMissingSerial = (unsigned)fdo->LastMissingSerial;
     WDFCHILDLIST list = WdfFdoGetDefaultChildList(Device);
     WDF_CHILD_LIST_ITERATOR iterator;
     WDF_CHILD_LIST_ITERATOR_INIT(&iterator, WdfRetrievePresentChildren);
@@ -311,6 +341,109 @@ static void KhBusBadInput(WDFDEVICE Device, KHBUS_BAD_INPUT *Result)
     WdfChildListBeginScan((WDFCHILDLIST)Device);
 }
 
+/*
+ * IOCTL_KHBUS_DELETE: WdfObjectDelete of a device. A static PDO that was never added to
+ * the static list is the driver's to delete (its creation's error path, WdfFdoAddStaticChild
+ * remarks); the others are the framework's, and the verifier reports the call.
+ */
+static NTSTATUS KhBusDelete(WDFDEVICE Device, ULONG What)
+{
+    if (What == KHBUS_DELETE_UNREPORTED) {
+        PWDFDEVICE_INIT init = WdfPdoInitAllocate(Device);
+        if (init == NULL) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        WDFDEVICE pdo = NULL;
+        NTSTATUS status = KhBusBuildPdo(Device, init, KHBUS_STATIC_SERIAL + 1, KHBUS_STATIC_ID, &pdo);
+        if (pdo == NULL) {
+            WdfDeviceInitFree(init);
+            return NT_SUCCESS(status) ? STATUS_INTERNAL_ERROR : status;
+        }
+        WdfObjectDelete(pdo);
+        return status;
+    }
+    if (What == KHBUS_DELETE_STATIC) {
+        WdfObjectDelete(KhBusFdo(Device)->StaticChild);
+        return STATUS_SUCCESS;
+    }
+    if (What == KHBUS_DELETE_FDO) {
+        WdfObjectDelete(Device);
+        return STATUS_SUCCESS;
+    }
+    if (What > KHBUS_DELETE_DYNAMIC) {
+        KHBUS_DESCRIPTION description;
+        KhBusDescription(&description, What - KHBUS_DELETE_DYNAMIC);
+        WDF_CHILD_RETRIEVE_INFO info;
+        WDF_CHILD_RETRIEVE_INFO_INIT(&info, &description.Header);
+        WDFDEVICE pdo = WdfChildListRetrievePdo(WdfFdoGetDefaultChildList(Device), &info);
+        if (pdo == NULL) {
+            return STATUS_NO_SUCH_DEVICE;
+        }
+        WdfObjectDelete(pdo);
+        return STATUS_SUCCESS;
+    }
+    return STATUS_INVALID_PARAMETER;
+}
+
+/* The PDO of a dynamic child, or NULL. */
+static WDFDEVICE KhBusChildPdo(WDFDEVICE Device, ULONG Serial)
+{
+    KHBUS_DESCRIPTION description;
+    KhBusDescription(&description, Serial);
+    WDF_CHILD_RETRIEVE_INFO info;
+    WDF_CHILD_RETRIEVE_INFO_INIT(&info, &description.Header);
+    return WdfChildListRetrievePdo(WdfFdoGetDefaultChildList(Device), &info);
+}
+
+/* IOCTL_KHBUS_RELATE: one child is removed whenever another is (removal relations). */
+static NTSTATUS KhBusRelate(WDFDEVICE Device, const ULONG *Input)
+{
+    WDFDEVICE owner = KhBusChildPdo(Device, Input[0]);
+    WDFDEVICE other = Input[2] == KHBUS_RELATE_CLEAR ? NULL : KhBusChildPdo(Device, Input[1]);
+    if (owner == NULL || (Input[2] != KHBUS_RELATE_CLEAR && other == NULL)) {
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    switch (Input[2]) {
+    case KHBUS_RELATE_ADD:
+        return WdfDeviceAddRemovalRelationsPhysicalDevice(owner, WdfDeviceWdmGetDeviceObject(other));
+    case KHBUS_RELATE_REMOVE:
+        WdfDeviceRemoveRemovalRelationsPhysicalDevice(owner, WdfDeviceWdmGetDeviceObject(other));
+        return STATUS_SUCCESS;
+    case KHBUS_RELATE_CLEAR:
+        WdfDeviceClearRemovalRelationsDevices(owner);
+        return STATUS_SUCCESS;
+    default:
+        return STATUS_INVALID_PARAMETER;
+    }
+}
+
+/* IOCTL_KHBUS_SET_STATE: the bus, or one of its children, is failed or gone. */
+static NTSTATUS KhBusSetState(WDFDEVICE Device, const ULONG *Input)
+{
+    WDFDEVICE target = Device;
+    if (Input[0] != 0) {
+        KHBUS_DESCRIPTION description;
+        KhBusDescription(&description, Input[0]);
+        WDF_CHILD_RETRIEVE_INFO info;
+        WDF_CHILD_RETRIEVE_INFO_INIT(&info, &description.Header);
+        target = WdfChildListRetrievePdo(WdfFdoGetDefaultChildList(Device), &info);
+        if (target == NULL) {
+            return STATUS_NO_SUCH_DEVICE;
+        }
+    }
+    WDF_DEVICE_STATE state;
+    WDF_DEVICE_STATE_INIT(&state);
+    if (Input[1] == KHBUS_STATE_FAILED) {
+        state.Failed = WdfTrue;
+    } else if (Input[1] == KHBUS_STATE_REMOVED) {
+        state.Removed = WdfTrue;
+    } else {
+        return STATUS_INVALID_PARAMETER;
+    }
+    WdfDeviceSetDeviceState(target, &state);
+    return STATUS_SUCCESS;
+}
+
 VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength, size_t InputBufferLength,
                      ULONG IoControlCode)
 {
@@ -321,7 +454,8 @@ VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLeng
     size_t information = 0;
     NTSTATUS status = STATUS_SUCCESS;
     UNREFERENCED_PARAMETER(OutputBufferLength);
-    if (IoControlCode == IOCTL_KHBUS_PLUG || IoControlCode == IOCTL_KHBUS_UNPLUG || IoControlCode == IOCTL_KHBUS_EJECT) {
+    if (IoControlCode == IOCTL_KHBUS_PLUG || IoControlCode == IOCTL_KHBUS_UNPLUG || IoControlCode == IOCTL_KHBUS_EJECT ||
+        IoControlCode == IOCTL_KHBUS_DELETE) {
         status = WdfRequestRetrieveInputBuffer(Request, sizeof(ULONG), (PVOID *)&serial, NULL);
         if (!NT_SUCCESS(status)) {
             WdfRequestComplete(Request, status);
@@ -359,6 +493,29 @@ VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLeng
     case IOCTL_KHBUS_STATIC_EJECT:
         WdfPdoRequestEject(KhBusFdo(device)->StaticChild);
         break;
+    case IOCTL_KHBUS_DELETE:
+        status = WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), &output, NULL);
+        if (NT_SUCCESS(status)) {
+            *(ULONG *)output = (ULONG)KhBusDelete(device, *serial);
+            information = sizeof(ULONG);
+        }
+        break;
+    case IOCTL_KHBUS_SET_STATE: {
+        ULONG *input = NULL;
+        status = WdfRequestRetrieveInputBuffer(Request, 2 * sizeof(ULONG), (PVOID *)&input, NULL);
+        if (NT_SUCCESS(status)) {
+            status = KhBusSetState(device, input);
+        }
+        break;
+    }
+    case IOCTL_KHBUS_RELATE: {
+        ULONG *input = NULL;
+        status = WdfRequestRetrieveInputBuffer(Request, 3 * sizeof(ULONG), (PVOID *)&input, NULL);
+        if (NT_SUCCESS(status)) {
+            status = KhBusRelate(device, input);
+        }
+        break;
+    }
     case IOCTL_KHBUS_COUNTS:
         status = WdfRequestRetrieveOutputBuffer(Request, sizeof(KHBUS_COUNTS), &output, NULL);
         if (NT_SUCCESS(status)) {
