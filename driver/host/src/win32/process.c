@@ -54,6 +54,8 @@ typedef struct KH_RUN {
     char *Instance;
     char *TimerMs;
     char *ChildDrivers; /* KMDFHOST_RUN_CHILD_DRIVERS: ID=FILE lines */
+    char *Inf;          /* KMDFHOST_RUN_INF: the driver's INF file */
+    char *DeviceValues; /* KMDFHOST_RUN_DEVICE_VALUES: NAME=TYPE:DATA lines */
     KH_DRIVER *Loaded;
     KH_DEVNODE *Node;
     KH_RUN_CHILD Children[KH_MAX_CHILD_DRIVERS];
@@ -155,6 +157,47 @@ static bool LoadChildDrivers(void)
             return false;
         }
         line = end != NULL ? end + 1 : NULL;
+    }
+    return true;
+}
+
+/*
+ * What setup does before the driver is added (inf.c): --inf FILE installs the device from
+ * the driver's INF (setup class, description, hardware key values, ...), then each
+ * --device-value NAME=TYPE:DATA (a line of KMDFHOST_RUN_DEVICE_VALUES) goes into the
+ * device's hardware key, as a class installer writes it. The device's hardware ID is its
+ * instance ID without the instance number (ROOT\ECHO\0000: ROOT\ECHO).
+ */
+static bool InstallDevice(void)
+{
+    char Error[600];
+    if (Run.Inf != NULL) {
+        char *HardwareId = strdup(Run.Instance);
+        if (HardwareId == NULL) {
+            fprintf(stderr, "host-run: out of memory\n");
+            return false;
+        }
+        char *Last = strrchr(HardwareId, '\\');
+        if (Last != NULL && Last != HardwareId) {
+            *Last = 0;
+        }
+        bool Ok = KhW32InstallInf(Run.Inf, Run.Instance, HardwareId, Run.Service, Error, sizeof(Error));
+        free(HardwareId);
+        if (!Ok) {
+            fprintf(stderr, "host-run: installing the device from its INF failed: %s\n", Error);
+            return false;
+        }
+    }
+    for (char *Line = Run.DeviceValues; Line != NULL && *Line != 0;) {
+        char *End = strchr(Line, '\n');
+        if (End != NULL) {
+            *End = 0;
+        }
+        if (*Line != 0 && !KhW32SetDeviceValue(Run.Instance, Line, Error, sizeof(Error))) {
+            fprintf(stderr, "host-run: %s\n", Error);
+            return false;
+        }
+        Line = End != NULL ? End + 1 : NULL;
     }
     return true;
 }
@@ -333,6 +376,8 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     Run.Instance = TakeEnvironment("KMDFHOST_RUN_INSTANCE");
     Run.TimerMs = TakeEnvironment("KMDFHOST_RUN_TIMER_MS");
     Run.ChildDrivers = TakeEnvironment("KMDFHOST_RUN_CHILD_DRIVERS");
+    Run.Inf = TakeEnvironment("KMDFHOST_RUN_INF");
+    Run.DeviceValues = TakeEnvironment("KMDFHOST_RUN_DEVICE_VALUES");
     char *HostOnly = TakeEnvironment("KMDFHOST_RUN_HOST");
     bool Services = HostOnly != NULL && strcmp(HostOnly, "1") == 0;
     free(HostOnly);
@@ -377,6 +422,10 @@ KMDFHOST_API void KmdfHostAppStartup(void)
         if (!NT_SUCCESS(Status)) {
             Fail("setting TimerPeriodMs of the service", Run.Service, Status);
         }
+    }
+    if (!InstallDevice()) {
+        fflush(NULL);
+        _exit(3);
     }
     if (!LoadChildDrivers()) {
         fflush(NULL);
