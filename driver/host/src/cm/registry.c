@@ -60,6 +60,31 @@ __attribute__((constructor)) static void KhRegistryInit(void)
     KhRegistryRoot.NameLength = (USHORT)(sizeof(rootName) - sizeof(WCHAR));
 }
 
+static NTSTATUS KhWalk(KH_REG_KEY *Start, const WCHAR *Path, USHORT Length, int Create, KH_REG_KEY **Result,
+                       bool *Created);
+
+/* The keys every Windows system has from boot on: the roots of RtlWriteRegistryValue's
+   RelativeTo (HARDWARE\DEVICEMAP is built by the kernel at boot, where drivers such as
+   serial ports add their subkey) and the ones setup and the PnP manager fill. */
+__attribute__((constructor)) static void KhRegistryStandardKeys(void)
+{
+    static const WCHAR *const paths[] = {
+        L"\\Registry\\Machine\\Hardware\\DeviceMap",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Services",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Enum",
+        L"\\Registry\\Machine\\Software\\Microsoft\\Windows NT\\CurrentVersion",
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        size_t units = 0;
+        while (paths[i][units] != 0) {
+            units++;
+        }
+        KH_REG_KEY *key;
+        (void)KhWalk(NULL, paths[i], (USHORT)(units * sizeof(WCHAR)), 2, &key, NULL);
+    }
+}
+
 static bool KhNameEquals(const WCHAR *A, USHORT ALength, const WCHAR *B, USHORT BLength)
 {
     if (ALength != BLength) {

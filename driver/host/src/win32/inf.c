@@ -27,7 +27,8 @@
  *   entry with models for other platforms only is passed over;
  * - the model is the one whose hardware or compatible ID is the device's hardware ID
  *   (compared without regard to case). When none is, the first model whose install
- *   section's .Services section adds the driver's service (the module's name) is taken,
+ *   section's .Services section adds the driver's service (the module's name, as the
+ *   service's name or as its ServiceBinary's file name without .sys) is taken,
  *   and its hardware ID becomes the device's (as devcon install creates a root device
  *   with the ID it is given). When no model installs the driver either, only the setup
  *   class is installed, and a warning says so;
@@ -917,7 +918,30 @@ static const char *InstallSection(INF *Inf, const char *Name, char *Buffer, size
     return NULL;
 }
 
-/* Whether the install section's .Services adds Service; *Assoc receives the service
+/* Whether the service-install section's ServiceBinary is Service's file ("%12%\name.sys"
+   for the service of the module name.so). */
+static bool BinaryIs(INF *Inf, const char *Section, const char *Service)
+{
+    FIELDS F;
+    bool Failed = false, Is = false;
+    if (FindKey(Inf, Section, "ServiceBinary", &F, NULL, &Failed)) {
+        if (F.Count == 1) {
+            const char *Base = F.Items[0];
+            for (const char *p = Base; *p != 0; p++) {
+                if (*p == '\\' || *p == '/') {
+                    Base = p + 1;
+                }
+            }
+            size_t n = strlen(Service);
+            Is = strlen(Base) == n + 4 && StartsWith(Base, Service) && SameText(Base + n, ".sys");
+        }
+        FreeFields(&F);
+    }
+    return Is;
+}
+
+/* Whether the install section's .Services adds Service (by its name or by its
+   ServiceBinary's file name); *Assoc receives the service
    flagged SPSVCINST_ASSOCSERVICE (malloc'd) and *ServiceSection its install section. */
 static bool ServicesOf(INF *Inf, const char *Install, const char *Service, bool *Adds, char **Assoc,
                        char **AssocSection, char **ServiceSection)
@@ -940,7 +964,7 @@ static bool ServicesOf(INF *Inf, const char *Install, const char *Service, bool 
                 FreeFields(&F);
                 return false;
             }
-            if (Service != NULL && SameText(F.Items[0], Service)) {
+            if (Service != NULL && (SameText(F.Items[0], Service) || (F.Count >= 3 && BinaryIs(Inf, F.Items[2], Service)))) {
                 *Adds = true;
                 if (ServiceSection != NULL && F.Count >= 3 && *ServiceSection == NULL) {
                     *ServiceSection = strdup(F.Items[2]);
@@ -1358,4 +1382,23 @@ Done:
     free(Bytes);
     free(Key);
     return Ok;
+}
+
+/* A REG_MULTI_SZ of the device's Enum key (UpperFilters, LowerFilters), as setup writes it. */
+bool KhW32SetDeviceMultiString(const char *InstanceId, const char *ValueName, const char *const *Items, size_t Count,
+                               char *Error, size_t ErrorSize)
+{
+    char *Key = Concat(ENUM_KEY, InstanceId);
+    size_t Bytes = 0;
+    uint16_t *Data = Key != NULL ? ToRegistryString((char *const *)Items, Count, true, &Bytes) : NULL;
+    KH_STATUS Status = Data != NULL ? KmdfHostSetRegistryValue(Key, ValueName, REG_MULTI_SZ, Data, Bytes)
+                                    : STATUS_INSUFFICIENT_RESOURCES;
+    free(Data);
+    free(Key);
+    if (!NT_SUCCESS(Status)) {
+        snprintf(Error, ErrorSize, "setting %s of %s failed: NTSTATUS 0x%08X", ValueName, InstanceId,
+                 (unsigned)Status);
+        return false;
+    }
+    return true;
 }

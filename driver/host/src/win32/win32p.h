@@ -68,6 +68,9 @@ bool KhW32InstallInf(const char *Path, const char *InstanceId, const char *Hardw
                      char *Error, size_t ErrorSize);
 /* One "NAME=TYPE:DATA" value in the device's hardware key (host-run --device-value). */
 bool KhW32SetDeviceValue(const char *InstanceId, const char *Spec, char *Error, size_t ErrorSize);
+/* A REG_MULTI_SZ value (UpperFilters, LowerFilters) of the device's Enum key. */
+bool KhW32SetDeviceMultiString(const char *InstanceId, const char *ValueName, const char *const *Items, size_t Count,
+                               char *Error, size_t ErrorSize);
 
 /* ------------------------------------------------------------------ services */
 

@@ -98,6 +98,14 @@ done
     --device-value 'C=REG_MULTI_SZ:a,b' --device-value 'D=REG_BINARY:01,ff' --device-value 'E=REG_EXPAND_SZ:%x%' ||
     fail "good --device-value forms"
 
+# A filter module that is not there: exit 3, naming it; filters without --driver: usage.
+status=0
+out=$("$host_run" --driver "$driver" --upper-filter "$work/nofilter.so" 2>&1) || status=$?
+[[ $status == 3 && $out == *"no such module: $work/nofilter.so"* ]] || fail "missing filter: exit $status: $out"
+status=0
+out=$("$host_run" --lower-filter "$driver" -- "$program" 2>&1) || status=$?
+[[ $status == 2 ]] || fail "filter without --driver: exit $status: $out"
+
 if ((failures)); then
     echo "$failures checks failed"
     exit 1

@@ -10,6 +10,11 @@
  *                             service is taken, and its hardware ID becomes the device's
  *   setup_program no-inf      host-run --hardware-id Root\SETUPTEST, no INF: no setup
  *                             class, no description
+ *   setup_program stack STACK UPPER LOWER
+ *                             host-run with --upper-filter / --lower-filter: the drivers
+ *                             IOCTL_SETUPTEST_STACK passes, top down ("b,a,function,"),
+ *                             and the device's UpperFilters and LowerFilters properties
+ *                             ("setupfilterb,setupfiltera", or - for none)
  * Exit 0 when every check holds; otherwise 1, each failed check on stderr.
  */
 #include <windows.h>
@@ -286,6 +291,78 @@ static void CheckNotInstalled(void)
     }
 }
 
+/* A REG_MULTI_SZ property as "x,y" ("-" when the device lacks it). */
+static void FiltersProperty(HDEVINFO Set, SP_DEVINFO_DATA *Info, DWORD Property, char *Out, size_t Size)
+{
+    char Data[256];
+    DWORD Type = 0;
+    snprintf(Out, Size, "-");
+    if (!SetupDiGetDeviceRegistryPropertyA(Set, Info, Property, &Type, (BYTE *)Data, sizeof(Data) - 1, NULL)) {
+        CHECK(GetLastError() == ERROR_INVALID_DATA);
+        return;
+    }
+    CHECK(Type == REG_MULTI_SZ);
+    Out[0] = 0;
+    for (const char *p = Data; *p != 0; p += strlen(p) + 1) {
+        if (Out[0] != 0) {
+            strncat(Out, ",", Size - strlen(Out) - 1);
+        }
+        strncat(Out, p, Size - strlen(Out) - 1);
+    }
+}
+
+static void CheckStack(const char *Expected, const char *Upper, const char *Lower)
+{
+    HDEVINFO Set = SetupDiGetClassDevsW(&GUID_DEVINTERFACE_SETUPTEST, NULL, NULL, DIGCF_PRESENT | DIGCF_DEVICEINTERFACE);
+    CHECK(Set != INVALID_HANDLE_VALUE);
+    if (Set == INVALID_HANDLE_VALUE) {
+        return;
+    }
+    SP_DEVICE_INTERFACE_DATA Interface;
+    Interface.cbSize = sizeof(Interface);
+    CHECK(SetupDiEnumDeviceInterfaces(Set, NULL, &GUID_DEVINTERFACE_SETUPTEST, 0, &Interface));
+    union {
+        SP_DEVICE_INTERFACE_DETAIL_DATA_W Detail;
+        char Bytes[1024];
+    } Buffer;
+    Buffer.Detail.cbSize = 8;
+    SP_DEVINFO_DATA Info;
+    Info.cbSize = sizeof(Info);
+    CHECK(SetupDiGetDeviceInterfaceDetailW(Set, &Interface, &Buffer.Detail, sizeof(Buffer), NULL, &Info));
+    char Text[256];
+    FiltersProperty(Set, &Info, SPDRP_UPPERFILTERS, Text, sizeof(Text));
+    if (strcmp(Text, Upper) != 0) {
+        fprintf(stderr, "UpperFilters: '%s', expected '%s'\n", Text, Upper);
+        Failures++;
+    }
+    FiltersProperty(Set, &Info, SPDRP_LOWERFILTERS, Text, sizeof(Text));
+    if (strcmp(Text, Lower) != 0) {
+        fprintf(stderr, "LowerFilters: '%s', expected '%s'\n", Text, Lower);
+        Failures++;
+    }
+    SetupDiDestroyDeviceInfoList(Set);
+
+    HANDLE File = CreateFileW(Buffer.Detail.DevicePath, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    CHECK(File != INVALID_HANDLE_VALUE);
+    if (File == INVALID_HANDLE_VALUE) {
+        return;
+    }
+    char Stack[SETUPTEST_STACK_SIZE];
+    memset(Stack, 0, sizeof(Stack));
+    DWORD Bytes = 0;
+    CHECK(DeviceIoControl(File, IOCTL_SETUPTEST_STACK, Stack, sizeof(Stack), Stack, sizeof(Stack), &Bytes, NULL));
+    Stack[sizeof(Stack) - 1] = 0;
+    if (strcmp(Stack, Expected) != 0) {
+        fprintf(stderr, "the stack: '%s', expected '%s'\n", Stack, Expected);
+        Failures++;
+    }
+    /* Other requests pass through the filters to the function driver and back. */
+    SETUPTEST_INFO Driver;
+    CHECK(DeviceIoControl(File, IOCTL_SETUPTEST_GET_INFO, NULL, 0, &Driver, sizeof(Driver), &Bytes, NULL));
+    CHECK(Bytes == sizeof(Driver));
+    CloseHandle(File);
+}
+
 int main(int argc, char **argv)
 {
     const char *Mode = argc > 1 ? argv[1] : "";
@@ -293,10 +370,12 @@ int main(int argc, char **argv)
         CheckInstalled(L"ROOT\\SETUPTEST\\0000", "ROOT\\SETUPTEST\\0000", "Root\\SETUPTEST");
     } else if (strcmp(Mode, "by-service") == 0) {
         CheckInstalled(L"ROOT\\NOMATCH\\0000", "ROOT\\NOMATCH\\0000", "Root\\SETUPTEST");
+    } else if (strcmp(Mode, "stack") == 0 && argc == 5) {
+        CheckStack(argv[2], argv[3], argv[4]);
     } else if (strcmp(Mode, "no-inf") == 0) {
         CheckNotInstalled();
     } else {
-        fprintf(stderr, "usage: setup_program inf|by-service|no-inf\n");
+        fprintf(stderr, "usage: setup_program inf|by-service|no-inf|stack STACK UPPER LOWER\n");
         return 2;
     }
     if (Failures != 0) {

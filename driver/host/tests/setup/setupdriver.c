@@ -4,13 +4,15 @@
  * REG_DWORD and a REG_SZ of its hardware key (WdfDeviceOpenRegistryKey with
  * PLUGPLAY_REGKEY_DEVICE), a REG_DWORD of its software key (PLUGPLAY_REGKEY_DRIVER), its
  * description and setup class GUID (WdfDeviceQueryProperty) - and returns them for
- * IOCTL_SETUPTEST_GET_INFO on its device interface.
+ * IOCTL_SETUPTEST_GET_INFO on its device interface. IOCTL_SETUPTEST_STACK shows where it sits
+ * in its device stack (setupstack.h's SetupTestStackControl).
  */
 #include <ntddk.h>
 #include <wdf.h>
 #include <initguid.h>
 
 #include "setuptest.h"
+#include "setupstack.h"
 
 typedef struct _SETUPTEST_CONTEXT {
     SETUPTEST_INFO Info;
@@ -92,6 +94,10 @@ VOID SetupTestDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuf
 {
     UNREFERENCED_PARAMETER(OutputBufferLength);
     UNREFERENCED_PARAMETER(InputBufferLength);
+    if (IoControlCode == IOCTL_SETUPTEST_STACK) {
+        SetupTestStackControl(WdfIoQueueGetDevice(Queue), Request, "function");
+        return;
+    }
     if (IoControlCode != IOCTL_SETUPTEST_GET_INFO) {
         WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
         return;

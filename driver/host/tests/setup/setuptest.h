@@ -14,6 +14,11 @@ DEFINE_GUID(GUID_DEVCLASS_SETUPTEST, 0x3c1d9e27, 0x8a4b, 0x4f60, 0xb1, 0xd2, 0x7
             0x18);
 
 #define IOCTL_SETUPTEST_GET_INFO CTL_CODE(FILE_DEVICE_UNKNOWN, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS)
+/* Each driver of the stack (setupfilter.c, setupdriver.c) appends "<its name>," to the
+   output buffer (SETUPTEST_STACK_SIZE bytes, a NUL-terminated string), sends the request
+   down synchronously and completes it: the buffer lists the stack from the top down. */
+#define IOCTL_SETUPTEST_STACK CTL_CODE(FILE_DEVICE_UNKNOWN, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define SETUPTEST_STACK_SIZE 256
 
 /* Statuses are NTSTATUS values; strings UTF-16, NUL-terminated. */
 typedef struct _SETUPTEST_INFO {
