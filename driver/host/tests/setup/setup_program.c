@@ -19,6 +19,7 @@
  */
 #include <windows.h>
 #include <setupapi.h>
+#include <cfgmgr32.h>
 #include <initguid.h>
 #include <stdio.h>
 #include <string.h>
@@ -214,6 +215,26 @@ static void CheckInstalled(const wchar_t *Instance, const char *InstanceA, const
     CHECK(GetLastError() == ERROR_INVALID_REG_PROPERTY);
     CHECK(SetupDiGetDeviceRegistryPropertyW(Set, &Info, SPDRP_INSTALL_STATE, &Type, Data, sizeof(Data), &Required));
     CHECK(Type == REG_DWORD && Required == 4 && *(DWORD *)Data == 0 /* CM_INSTALL_STATE_INSTALLED */);
+
+    /* The configuration manager's view of the same node, by its DevInst. */
+    ULONG Length = 0;
+    ULONG CmType = 0;
+    CHECK(CM_Get_DevNode_Registry_PropertyA(Info.DevInst, CM_DRP_DEVICEDESC, &CmType, NULL, &Length, 0) ==
+          CR_BUFFER_SMALL);
+    CHECK(Length == strlen("Setup Test Device") + 1);
+    CHECK(CM_Get_DevNode_Registry_PropertyA(Info.DevInst, CM_DRP_DEVICEDESC, &CmType, Data, &Length, 0) == CR_SUCCESS);
+    CHECK(CmType == REG_SZ && strcmp((char *)Data, "Setup Test Device") == 0);
+    Length = sizeof(Data);
+    CHECK(CM_Get_DevNode_Registry_PropertyW(Info.DevInst, CM_DRP_CLASS, &CmType, Data, &Length, 0) == CR_SUCCESS);
+    CHECK(wcscmp((wchar_t *)Data, L"SetupTest") == 0 && Length == 10 * sizeof(wchar_t));
+    Length = sizeof(Data);
+    CHECK(CM_Get_DevNode_Registry_PropertyW(Info.DevInst, CM_DRP_FRIENDLYNAME, &CmType, Data, &Length, 0) ==
+          CR_NO_SUCH_VALUE);
+    CHECK(CM_Get_DevNode_Registry_PropertyW(Info.DevInst, 0, &CmType, Data, &Length, 0) == CR_INVALID_PROPERTY);
+    CHECK(CM_Get_DevNode_Registry_PropertyW(Info.DevInst, CM_DRP_CLASS, &CmType, Data, &Length, 1) ==
+          CR_INVALID_FLAG);
+    CHECK(CM_Get_DevNode_Registry_PropertyW(0x7fffffff, CM_DRP_CLASS, &CmType, Data, &Length, 0) ==
+          CR_INVALID_DEVNODE);
 
     /* Bad element data. */
     SP_DEVINFO_DATA Bad = Info;
