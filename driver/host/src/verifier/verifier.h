@@ -46,6 +46,11 @@
     RULE(BAD_IRP_FREE, "io", "IoFreeIrp of something that is not an allocated IRP")                               \
     RULE(BAD_DEVICE_DELETE, "io", "IoDeleteDevice of a device object already deleted")                            \
     RULE(REMOVE_LOCK_MISUSE, "io", "IoReleaseRemoveLock more often than IoAcquireRemoveLock")                     \
+    /* A driver's unload (src/ldr asks ke, ex and io) */                                                          \
+    RULE(PENDING_OPERATIONS_AT_UNLOAD, "ke, ex, io",                                                              \
+         "a driver unloaded with a kernel timer still set, a DPC queued or running (or queued in its unload "    \
+         "routine with no KeFlushQueuedDpcs after), an ExQueueWorkItem work item queued or running, or a PnP "    \
+         "notification still registered (bug check 0xCE on Windows)")                                             \
     /* The framework (src/wdf) */                                                                                \
     RULE(OBJECT_LEAK, "wdf", "framework objects still alive after the driver object is deleted at unload")       \
     RULE(MARK_CANCELABLE_TWICE, "wdf", "WdfRequestMarkCancelable(Ex) on a request already marked")                \
