@@ -129,6 +129,39 @@ WDFAPI VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExcl
     }
 }
 
+/*
+ * WdfDeviceInitSetPowerPageable, WdfDeviceInitSetPowerNotPageable,
+ * WdfDeviceInitSetPowerInrush: whether the device object has DO_POWER_PAGABLE (the
+ * driver may touch pageable data during power transitions; the framework's default for
+ * function and bus drivers) and DO_POWER_INRUSH (the device draws inrush current when
+ * powered up, so it cannot be power pageable: Inrush also makes it not pageable). A
+ * filter takes the device below's setting whatever it asks.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpageable
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowernotpageable
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerinrush
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPageable(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPageable") != NULL) {
+        DeviceInit->PowerNotPageable = false;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetPowerNotPageable(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerNotPageable") != NULL) {
+        DeviceInit->PowerNotPageable = true;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetPowerInrush(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerInrush") != NULL) {
+        DeviceInit->PowerInrush = true;
+        DeviceInit->PowerNotPageable = true;
+    }
+}
+
 WDFAPI VOID WdfDeviceInitSetCharacteristics(PWDFDEVICE_INIT DeviceInit, ULONG DeviceCharacteristics,
                                             BOOLEAN OrInValues)
 {
@@ -545,6 +578,16 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
         }
     }
     device->Filter = init->Filter;
+    if (!device->Control && !device->Filter) {
+        if (init->PowerNotPageable) {
+            fdo->Flags &= ~DO_POWER_PAGABLE;
+        } else {
+            fdo->Flags |= DO_POWER_PAGABLE;
+        }
+        if (init->PowerInrush) {
+            fdo->Flags |= DO_POWER_INRUSH;
+        }
+    }
     if (init->DeviceName.Buffer != NULL) {
         /* The init's copy moves to the device (WdfDeviceCreateSymbolicLink links to it). */
         device->DeviceName = init->DeviceName;
@@ -2234,6 +2277,22 @@ NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
 }
 
 /*
+ * The preamble of the WdfDevice property queries: the device's driver (for reports) and
+ * PDO (NULL for a control device); false, after FxObjectFromHandle's report, for a
+ * handle that is not a live WDFDEVICE (the caller returns STATUS_INVALID_HANDLE).
+ */
+static bool FxDevicePropertySource(WDFDEVICE Device, const char *Api, FX_DRIVER **Driver, PDEVICE_OBJECT *Pdo)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL) {
+        return false;
+    }
+    *Driver = device->Object.Driver;
+    *Pdo = FxDevicePdo(device);
+    return true;
+}
+
+/*
  * WdfDeviceQueryProperty: a Plug and Play property of the device (IoGetDeviceProperty on
  * its PDO); STATUS_BUFFER_TOO_SMALL with the size in ResultLength when the buffer is too
  * small. A control device has none: STATUS_INVALID_DEVICE_REQUEST.
@@ -2242,13 +2301,13 @@ NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
 WDFAPI NTSTATUS WdfDeviceQueryProperty(WDFDEVICE Device, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                        ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
 {
-    FX_DEVICE *device =
-        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceQueryProperty");
-    if (device == NULL) {
+    FX_DRIVER *driver;
+    PDEVICE_OBJECT pdo;
+    if (!FxDevicePropertySource(Device, "WdfDeviceQueryProperty", &driver, &pdo)) {
         return STATUS_INVALID_HANDLE;
     }
-    return FxQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty, BufferLength,
-                           PropertyBuffer, ResultLength, "WdfDeviceQueryProperty");
+    return FxQueryProperty(driver, pdo, DeviceProperty, BufferLength, PropertyBuffer, ResultLength,
+                           "WdfDeviceQueryProperty");
 }
 
 /*
@@ -2261,14 +2320,55 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
                                                PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes,
                                                WDFMEMORY *PropertyMemory)
 {
-    FX_DEVICE *device =
-        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAllocAndQueryProperty");
-    if (device == NULL) {
+    FX_DRIVER *driver;
+    PDEVICE_OBJECT pdo;
+    if (!FxDevicePropertySource(Device, "WdfDeviceAllocAndQueryProperty", &driver, &pdo)) {
         return STATUS_INVALID_HANDLE;
     }
-    return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
-                                   PoolType, PropertyMemoryAttributes, PropertyMemory,
-                                   "WdfDeviceAllocAndQueryProperty");
+    return FxAllocAndQueryProperty(driver, pdo, DeviceProperty, PoolType, PropertyMemoryAttributes,
+                                   PropertyMemory, "WdfDeviceAllocAndQueryProperty");
+}
+
+/* ------------------------------------------------------------ device object fields */
+
+/*
+ * WdfDeviceGetAlignmentRequirement and WdfDeviceSetAlignmentRequirement: the buffer
+ * alignment of the device's WDM device object (DEVICE_OBJECT.AlignmentRequirement, a
+ * FILE_*_ALIGNMENT value: the alignment minus one). Set replaces the value.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetalignmentrequirement
+ */
+WDFAPI ULONG WdfDeviceGetAlignmentRequirement(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetAlignmentRequirement");
+    return device != NULL ? device->Fdo->AlignmentRequirement : 0;
+}
+
+WDFAPI VOID WdfDeviceSetAlignmentRequirement(WDFDEVICE Device, ULONG AlignmentRequirement)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetAlignmentRequirement");
+    if (device != NULL) {
+        device->Fdo->AlignmentRequirement = AlignmentRequirement;
+    }
+}
+
+/*
+ * WdfDeviceGetCharacteristics and WdfDeviceSetCharacteristics: the FILE_* device
+ * characteristics of the device's WDM device object. Set replaces them all, so a
+ * driver gets them first and ORs its flags in, as the documentation says.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetcharacteristics
+ */
+WDFAPI ULONG WdfDeviceGetCharacteristics(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetCharacteristics");
+    return device != NULL ? device->Fdo->Characteristics : 0;
+}
+
+WDFAPI VOID WdfDeviceSetCharacteristics(WDFDEVICE Device, ULONG DeviceCharacteristics)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetCharacteristics");
+    if (device != NULL) {
+        device->Fdo->Characteristics = DeviceCharacteristics;
+    }
 }
 
 /* ------------------------------------------------------------ device state */

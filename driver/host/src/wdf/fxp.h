@@ -59,6 +59,7 @@ typedef enum FX_TYPE {
     FxTypeWmiProvider,
     FxTypeWmiInstance,
     FxTypeCmResList,
+    FxTypeLookaside,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -361,6 +362,8 @@ struct WDFDEVICE_INIT {
     DEVICE_TYPE DeviceType;
     ULONG Characteristics;
     BOOLEAN Exclusive;
+    bool PowerNotPageable; /* WdfDeviceInitSetPowerNotPageable or SetPowerInrush (default: pageable) */
+    bool PowerInrush;      /* WdfDeviceInitSetPowerInrush */
     bool HasRequestAttributes;
     WDF_OBJECT_ATTRIBUTES RequestAttributes;
     bool HasFileObjectConfig;
@@ -644,8 +647,18 @@ typedef struct FX_MEMORY {
     PVOID Buffer;
     size_t Size;
     bool OwnsBuffer;
+    bool Preallocated; /* WdfMemoryCreatePreallocated's: WdfMemoryAssignBuffer may replace the buffer */
     PMDL LockedMdl; /* WdfRequestProbeAndLockUserBuffer*: unlocked and freed with the object */
+    struct FX_LOOKASIDE *Lookaside; /* WdfMemoryCreateFromLookaside's list (referenced), or NULL */
 } FX_MEMORY;
+
+/* A lookaside list (WDFLOOKASIDE): what each memory object taken from it is made of. */
+typedef struct FX_LOOKASIDE {
+    FX_OBJECT Object;
+    size_t BufferSize;
+    bool HasMemoryAttributes;
+    WDF_OBJECT_ATTRIBUTES MemoryAttributes;
+} FX_LOOKASIDE;
 
 typedef struct FX_REQUEST {
     FX_OBJECT Object;

@@ -845,6 +845,20 @@ WDFAPI KPROCESSOR_MODE WdfRequestGetRequestorMode(WDFREQUEST Request)
     return request != NULL ? request->Irp->RequestorMode : UserMode;
 }
 
+/*
+ * WdfRequestIsFrom32BitProcess: TRUE when the request comes from a 32-bit application on
+ * 64-bit Windows. Every caller of the host is a 64-bit process (the host runs 64-bit
+ * programs only, and kernel-mode requests are native), so it is FALSE for every live
+ * request.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestisfrom32bitprocess
+ */
+WDFAPI BOOLEAN WdfRequestIsFrom32BitProcess(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestIsFrom32BitProcess");
+    (void)request;
+    return FALSE;
+}
+
 /* -------------------------------------------------------- cancellation */
 
 static NTSTATUS FxRequestMark(WDFREQUEST Handle, PFN_WDF_REQUEST_CANCEL EvtRequestCancel, bool Ex,

@@ -234,6 +234,26 @@ static void ScenarioObjects(void)
     KT_CHECK(EvValue("copy-to-too-big", 0) == KT_STATUS_BUFFER_TOO_SMALL);
     KT_CHECK(EvValue("copy-to-zero", 0) == KT_STATUS_INVALID_PARAMETER);
     KT_CHECK(EvValue("memory-buffer", 0) == 1);
+    /* WdfMemoryAssignBuffer (a preallocated object only) and lookaside lists. */
+    KT_CHECK(EvValue("preallocated-create", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("assign-zero-size", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("assign-null-buffer", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("assign-buffer", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("assigned-buffer", 0) == 1, "the memory object reads the assigned buffer");
+    KT_CHECK(EvValue("assigned-copy-too-big", 0) == KT_STATUS_BUFFER_TOO_SMALL);
+    KT_CHECK(EvValue("lookaside-zero-size", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("lookaside-create", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("lookaside-memory-1", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("lookaside-memory-2", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("lookaside-sizes", 0) == 1, "two distinct buffers of the list's size");
+    KT_CHECKF(EvValue("lookaside-context", 0) == 1, "the list's memory attributes (a context) are used");
+    KT_CHECK(EvValue("lookaside-null-out", 0) == KT_STATUS_INVALID_PARAMETER);
+    /* WdfFdoInitWdmGetPhysicalDevice, alignment and characteristics (EvtDriverDeviceAdd). */
+    KT_CHECK(EvValue("init-pdo", 0) == 1);
+    KT_CHECK(EvValue("alignment", 0) == 1);
+    KT_CHECK(EvValue("characteristics", 0) == 1);
+    KT_CHECKF(EvValue("power-inrush", 0) == 1 && EvValue("power-pageable", 0) == 0,
+              "WdfDeviceInitSetPowerInrush: DO_POWER_INRUSH, and not DO_POWER_PAGABLE");
     KT_CHECK(EvValue("string-create", 0) == KT_STATUS_SUCCESS);
     KT_CHECK(EvValue("string-content", 0) == 1);
     KT_CHECK(EvValue("version-string", 0) == 1);
@@ -376,6 +396,10 @@ static void ScenarioZeroLength(bool Allowed)
     KT_CHECK(KtIoWait(normal, KT_WAIT_MS));
     KT_CHECK_STATUS(normal->Status, KT_STATUS_SUCCESS);
     KT_CHECK(normal->Information == 10);
+    /* WdfRequestIsFrom32BitProcess: every caller of the host is a 64-bit process. */
+    KT_CHECK(EvCount("write-from-32-bit") >= 1 && EvValue("write-from-32-bit", 0) == 0);
+    /* A function driver's device is power pageable by default, not inrush. */
+    KT_CHECK(EvValue("power-pageable", 0) == 1 && EvValue("power-inrush", 0) == 0);
     KtIoFree(write);
     KtIoFree(read);
     KtIoFree(normal);

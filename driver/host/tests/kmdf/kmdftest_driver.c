@@ -300,6 +300,8 @@ VOID KtEvtIoRead(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Lengt
 
 VOID KtEvtIoWrite(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Length)
 {
+    /* The host's callers are all 64-bit processes. */
+    KtEvent("write-from-32-bit", WdfRequestIsFrom32BitProcess(Request));
     KtHandleIo(Queue, Request, Length, FALSE);
 }
 
@@ -638,10 +640,32 @@ NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceIni
     if (g_Config->DeviceSyncScope != 0) {
         attributes.SynchronizationScope = (WDF_SYNCHRONIZATION_SCOPE)g_Config->DeviceSyncScope;
     }
+    if (g_Config->ObjectTest) {
+        /* An inrush device cannot be power pageable. */
+        WdfDeviceInitSetPowerPageable(DeviceInit);
+        WdfDeviceInitSetPowerInrush(DeviceInit);
+    }
+    PDEVICE_OBJECT initPdo = WdfFdoInitWdmGetPhysicalDevice(DeviceInit);
     WDFDEVICE device;
     NTSTATUS status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    ULONG flags = WdfDeviceWdmGetDeviceObject(device)->Flags;
+    KtEvent("power-pageable", (flags & DO_POWER_PAGABLE) != 0);
+    KtEvent("power-inrush", (flags & DO_POWER_INRUSH) != 0);
+    if (g_Config->ObjectTest) {
+        /* The PDO EvtDriverDeviceAdd saw is the device's. */
+        KtEvent("init-pdo", initPdo != NULL && initPdo == WdfDeviceWdmGetPhysicalDevice(device));
+        /* Alignment and characteristics are the WDM device object's fields. */
+        PDEVICE_OBJECT fdo = WdfDeviceWdmGetDeviceObject(device);
+        WdfDeviceSetAlignmentRequirement(device, FILE_QUAD_ALIGNMENT);
+        KtEvent("alignment", WdfDeviceGetAlignmentRequirement(device) == FILE_QUAD_ALIGNMENT &&
+                                 fdo->AlignmentRequirement == FILE_QUAD_ALIGNMENT);
+        ULONG characteristics = WdfDeviceGetCharacteristics(device);
+        WdfDeviceSetCharacteristics(device, characteristics | FILE_DEVICE_SECURE_OPEN);
+        KtEvent("characteristics", WdfDeviceGetCharacteristics(device) == (characteristics | FILE_DEVICE_SECURE_OPEN) &&
+                                       fdo->Characteristics == (characteristics | FILE_DEVICE_SECURE_OPEN));
     }
     status = WdfDeviceCreateDeviceInterface(device, &guid, NULL);
     if (!NT_SUCCESS(status)) {
@@ -860,6 +884,57 @@ static VOID KtObjectTest(WDFDRIVER Driver)
         size_t size = 0;
         KtEvent("memory-buffer", WdfMemoryGetBuffer(memory, &size) == buffer && size == 16);
         WdfObjectDelete(memory);
+    }
+
+    /* A preallocated memory object takes another buffer of the driver's. */
+    UCHAR first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    UCHAR second[4] = {9, 10, 11, 12};
+    status = WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, first, sizeof(first), &memory);
+    KtEvent("preallocated-create", status);
+    if (NT_SUCCESS(status)) {
+        KtEvent("assign-zero-size", WdfMemoryAssignBuffer(memory, second, 0));
+        KtEvent("assign-null-buffer", WdfMemoryAssignBuffer(memory, NULL, sizeof(second)));
+        KtEvent("assign-buffer", WdfMemoryAssignBuffer(memory, second, sizeof(second)));
+        size_t size = 0;
+        UCHAR copied[4] = {0};
+        KtEvent("assigned-buffer", WdfMemoryGetBuffer(memory, &size) == second && size == sizeof(second) &&
+                                       NT_SUCCESS(WdfMemoryCopyToBuffer(memory, 0, copied, sizeof(copied))) &&
+                                       copied[0] == 9 && copied[3] == 12);
+        /* The new size bounds the copies. */
+        KtEvent("assigned-copy-too-big", WdfMemoryCopyToBuffer(memory, 0, copied, 5));
+        WdfObjectDelete(memory);
+    }
+
+    /* Lookaside lists: memory objects of the list's size, with its memory attributes. */
+    WDFLOOKASIDE lookaside;
+    KtEvent("lookaside-zero-size", WdfLookasideListCreate(WDF_NO_OBJECT_ATTRIBUTES, 0, NonPagedPoolNx,
+                                                          WDF_NO_OBJECT_ATTRIBUTES, KT_TAG, &lookaside));
+    WDF_OBJECT_ATTRIBUTES memoryAttributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&memoryAttributes, KT_OTHER_CONTEXT);
+    status = WdfLookasideListCreate(WDF_NO_OBJECT_ATTRIBUTES, 24, NonPagedPoolNx, &memoryAttributes, KT_TAG,
+                                    &lookaside);
+    KtEvent("lookaside-create", status);
+    if (NT_SUCCESS(status)) {
+        WDFMEMORY fromList[2] = {NULL, NULL};
+        KtEvent("lookaside-memory-1", WdfMemoryCreateFromLookaside(lookaside, &fromList[0]));
+        KtEvent("lookaside-memory-2", WdfMemoryCreateFromLookaside(lookaside, &fromList[1]));
+        size_t size1 = 0;
+        size_t size2 = 0;
+        PVOID buffer1 = fromList[0] != NULL ? WdfMemoryGetBuffer(fromList[0], &size1) : NULL;
+        PVOID buffer2 = fromList[1] != NULL ? WdfMemoryGetBuffer(fromList[1], &size2) : NULL;
+        KtEvent("lookaside-sizes", buffer1 != NULL && buffer2 != NULL && buffer1 != buffer2 && size1 == 24 &&
+                                       size2 == 24);
+        KtEvent("lookaside-context", fromList[0] != NULL && WdfObjectGet_KT_OTHER_CONTEXT(fromList[0]) != NULL);
+        KtEvent("lookaside-null-out", WdfMemoryCreateFromLookaside(lookaside, NULL));
+        /* The list may go first: its memory objects keep it until they are deleted. */
+        WdfObjectDelete(lookaside);
+        if (fromList[0] != NULL) {
+            RtlFillMemory(buffer1, 24, 0x5A);
+            WdfObjectDelete(fromList[0]);
+        }
+        if (fromList[1] != NULL) {
+            WdfObjectDelete(fromList[1]);
+        }
     }
 
     UNICODE_STRING text;
