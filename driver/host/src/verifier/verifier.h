@@ -27,7 +27,7 @@
     RULE(IRQL_MISUSE, "ke", "KeRaiseIrql to a lower, or KeLowerIrql to a higher, IRQL")                           \
     RULE(SPINLOCK_MISUSE, "ke, wdf", "a spin lock acquired twice by its owner, released by another thread or "   \
                                      "while not held, or still held when a driver callback returns")              \
-    RULE(ASSERTION_FAILED, "rtl", "ASSERT/NT_ASSERT (DBG builds) failed")                                         \
+    RULE(ASSERTION_FAILED, "rtl, wdf", "ASSERT/NT_ASSERT (DBG builds) failed, or a framework assertion")          \
     RULE(BREAKPOINT, "kd", "DbgBreakPoint with no debugger")                                                      \
     RULE(WPP_RECORDER_LOG_MISUSE, "kd", "a WPP recorder log deleted twice, or a trace or "                      \
                                         "WppRecorderLogSetIdentifier on a deleted or foreign log")                \

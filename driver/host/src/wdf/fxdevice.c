@@ -1716,7 +1716,19 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
+    case IRP_MN_QUERY_STOP_DEVICE:
     case IRP_MN_QUERY_REMOVE_DEVICE:
+        if (atomic_load(&Device->StopRemoveBlocks) != 0) {
+            /* WdfDeviceSetStaticStopRemove(FALSE): the framework fails the query itself,
+               before the driver's callback. */
+            status = STATUS_INVALID_DEVICE_STATE;
+            Irp->IoStatus.Status = status;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return status;
+        }
+        if (stack->MinorFunction == IRP_MN_QUERY_STOP_DEVICE) {
+            return FxForward(Device, Irp);
+        }
         status = FX_CALL_STATUS(Device, EvtDeviceQueryRemove, "EvtDeviceQueryRemove");
         if (!NT_SUCCESS(status)) {
             Irp->IoStatus.Status = status;
@@ -2368,6 +2380,35 @@ WDFAPI VOID WdfDeviceSetCharacteristics(WDFDEVICE Device, ULONG DeviceCharacteri
     FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetCharacteristics");
     if (device != NULL) {
         device->Fdo->Characteristics = DeviceCharacteristics;
+    }
+}
+
+/*
+ * WdfDeviceSetStaticStopRemove: Stoppable FALSE says the device cannot be stopped or
+ * removed now, so the framework fails IRP_MN_QUERY_STOP_DEVICE and
+ * IRP_MN_QUERY_REMOVE_DEVICE (STATUS_INVALID_DEVICE_STATE) until a matching call with
+ * TRUE; the calls nest. A TRUE with no FALSE to undo is a driver bug (an assertion in the
+ * framework): ASSERTION_FAILED, and the count stays at zero.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetstaticstopremove
+ */
+WDFAPI VOID WdfDeviceSetStaticStopRemove(WDFDEVICE Device, BOOLEAN Stoppable)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetStaticStopRemove");
+    if (device == NULL) {
+        return;
+    }
+    if (!Stoppable) {
+        atomic_fetch_add(&device->StopRemoveBlocks, 1);
+        return;
+    }
+    LONG blocks = atomic_load(&device->StopRemoveBlocks);
+    while (blocks > 0 && !atomic_compare_exchange_weak(&device->StopRemoveBlocks, &blocks, blocks - 1)) {
+    }
+    if (blocks <= 0) {
+        FxReport(device->Object.Driver, "ASSERTION_FAILED",
+                 "WdfDeviceSetStaticStopRemove(TRUE) on WDFDEVICE %p without a WdfDeviceSetStaticStopRemove(FALSE) "
+                 "to undo",
+                 (void *)device);
     }
 }
 

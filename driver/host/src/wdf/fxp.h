@@ -460,6 +460,7 @@ typedef struct FX_DEVICE {
     WDFCMRESLIST ResourcesTranslated;
     bool SelfManagedIoInitialized;
     bool Filter;                        /* WdfFdoInitSetFilter */
+    _Atomic LONG StopRemoveBlocks;      /* WdfDeviceSetStaticStopRemove(FALSE) calls not yet undone */
     bool Control;                       /* a control device (no PnP, no stack) */
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */

@@ -407,6 +407,43 @@ static void ScenarioZeroLength(bool Allowed)
     KtCheckNoVerifierReports("zero-length");
 }
 
+/*
+ * WdfDeviceSetStaticStopRemove: while the driver has said FALSE (twice here, nested) an
+ * orderly removal is refused (IRP_MN_QUERY_REMOVE_DEVICE fails with
+ * STATUS_INVALID_DEVICE_STATE) and the device keeps working; after as many TRUEs it is
+ * removed. A TRUE too many is a framework assertion.
+ */
+static void ScenarioStaticStopRemove(void)
+{
+    DefaultConfig();
+    g_Config.StaticStopRemove = 2;
+    if (!Start()) {
+        return;
+    }
+    /* Without open files the removal is orderly: it asks the stack first. */
+    KtCloseFile(g_File);
+    g_File = NULL;
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(g_Device.Node), KT_STATUS_INVALID_DEVICE_STATE);
+    g_Ops->SetStaticStopRemove(1);
+    KT_CHECKF(KmdfHostRemoveDevice(g_Device.Node) == KT_STATUS_INVALID_DEVICE_STATE,
+              "the calls nest: one FALSE is still in force");
+    /* The device was not removed: it still serves I/O. */
+    KT_CHECK_STATUS(KtOpen(&g_Device, &g_File), KT_STATUS_SUCCESS);
+    KT_IO *io = Write(8);
+    KT_CHECK(KtIoWait(io, KT_WAIT_MS));
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KtIoFree(io);
+    KtCloseFile(g_File);
+    g_File = NULL;
+    g_Ops->SetStaticStopRemove(1);
+    KtVerifierCapture();
+    g_Ops->SetStaticStopRemove(1);
+    KT_CHECKF(KtVerifierCount("ASSERTION_FAILED") == 1, "a TRUE with no FALSE to undo is reported");
+    KtVerifierReset();
+    Stop();
+    KtCheckNoVerifierReports("static-stop-remove");
+}
+
 /* A request type without a callback (device control here) fails in the framework. */
 static void ScenarioUnsupported(void)
 {
@@ -1429,6 +1466,8 @@ int main(int argc, char **argv)
         ScenarioAllocationFailure();
     } else if (strcmp(scenario, "resource-lists") == 0) {
         ScenarioResourceLists();
+    } else if (strcmp(scenario, "static-stop-remove") == 0) {
+        ScenarioStaticStopRemove();
     } else if (strcmp(scenario, "pnp-remove") == 0) {
         ScenarioPnp(false);
     } else if (strcmp(scenario, "driver-entry-fails") == 0) {

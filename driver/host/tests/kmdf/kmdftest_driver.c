@@ -477,13 +477,18 @@ static int32_t KtOpRetrieveDefault(void)
     return status;
 }
 
+static void KtOpSetStaticStopRemove(int Stoppable)
+{
+    WdfDeviceSetStaticStopRemove(WdfIoQueueGetDevice(g_Queue), Stoppable ? TRUE : FALSE);
+}
+
 static const KMDF_TEST_OPS g_Ops = {
     KtOpCompleteParked, KtOpParkedCount, KtOpMarkParked, KtOpStopQueueSynchronously,
     KtOpStartQueue,     KtOpStartTimer,  KtOpStopTimer,  KtOpTimerRunning,
     KtOpQueueState,     KtOpEnqueueDpc,  KtOpCancelDpc,  KtOpEnqueueWorkItem,
     KtOpFlushWorkItem,  KtOpRetrieveManual, KtOpPurgeQueueSynchronously,
     KtOpDrainQueueSynchronously, KtOpUnmarkParked, KtOpStopQueue, KtOpPurgeManual,
-    KtOpRetrieveDefault,
+    KtOpRetrieveDefault, KtOpSetStaticStopRemove,
 };
 
 /* ------------------------------------------------------------------ device */
@@ -650,6 +655,9 @@ NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceIni
     NTSTATUS status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    for (int i = 0; i < g_Config->StaticStopRemove; i++) {
+        WdfDeviceSetStaticStopRemove(device, FALSE);
     }
     ULONG flags = WdfDeviceWdmGetDeviceObject(device)->Flags;
     KtEvent("power-pageable", (flags & DO_POWER_PAGABLE) != 0);
