@@ -865,6 +865,75 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
     }
 }
 
+/*
+ * WdfDeviceRetrieveDeviceInterfaceString: the symbolic link name of the device's
+ * interface of InterfaceClassGUID and ReferenceString (NULL: the one without) into
+ * String. STATUS_OBJECT_NAME_NOT_FOUND when the device has no such interface,
+ * STATUS_INVALID_DEVICE_REQUEST for a control device (it has none), at PASSIVE_LEVEL
+ * only.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceretrievedeviceinterfacestring
+ */
+WDFAPI NTSTATUS WdfDeviceRetrieveDeviceInterfaceString(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
+                                                       PCUNICODE_STRING ReferenceString, WDFSTRING String)
+{
+    const char *api = "WdfDeviceRetrieveDeviceInterfaceString";
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (InterfaceClassGUID == NULL ||
+        (ReferenceString != NULL && ReferenceString->Length != 0 && ReferenceString->Buffer == NULL)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_DDI", "%s at IRQL %u", api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (device->Control) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (FxObjectFromHandle(String, FxTypeString, api) == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    /* The list only grows while the device lives (new entries go to its head under the
+       device lock), so it is read as WdfDeviceSetDeviceInterfaceState reads it. */
+    HosMutexLock(&device->Lock);
+    FX_INTERFACE *first = device->Interfaces;
+    HosMutexUnlock(&device->Lock);
+    for (FX_INTERFACE *entry = first; entry != NULL; entry = entry->Next) {
+        if (memcmp(&entry->Guid, InterfaceClassGUID, sizeof(GUID)) == 0 &&
+            FxSameReference(&entry->ReferenceString, ReferenceString)) {
+            return FxStringSet(String, entry->SymbolicLink.Buffer, entry->SymbolicLink.Length, api);
+        }
+    }
+    return STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
+/*
+ * WdfDeviceRetrieveDeviceName: the name WdfDeviceInitAssignName gave the device object
+ * into String; STATUS_INVALID_PARAMETER for a device without a name. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceretrievedevicename
+ */
+WDFAPI NTSTATUS WdfDeviceRetrieveDeviceName(WDFDEVICE Device, WDFSTRING String)
+{
+    const char *api = "WdfDeviceRetrieveDeviceName";
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_DDI", "%s at IRQL %u", api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (FxObjectFromHandle(String, FxTypeString, api) == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (device->DeviceName.Buffer == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return FxStringSet(String, device->DeviceName.Buffer, device->DeviceName.Length, api);
+}
+
 static void FxDeviceSetInterfaces(FX_DEVICE *Device, bool Enable)
 {
     for (FX_INTERFACE *entry = Device->Interfaces; entry != NULL; entry = entry->Next) {

@@ -252,6 +252,13 @@ static void ScenarioObjects(void)
     KT_CHECK(EvValue("init-pdo", 0) == 1);
     KT_CHECK(EvValue("alignment", 0) == 1);
     KT_CHECK(EvValue("characteristics", 0) == 1);
+    KT_CHECK(EvValue("assign-name", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("interface-string", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("interface-string-form", 0) == 1, "the link is \\??\\...{class}");
+    KT_CHECK(EvValue("interface-string-other-reference", 0) == KT_STATUS_OBJECT_NAME_NOT_FOUND_);
+    KT_CHECK(EvValue("interface-string-other-class", 0) == KT_STATUS_OBJECT_NAME_NOT_FOUND_);
+    KT_CHECK(EvValue("device-name", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("device-name-form", 0) == 1, "the name WdfDeviceInitAssignName gave");
     KT_CHECKF(EvValue("power-inrush", 0) == 1 && EvValue("power-pageable", 0) == 0,
               "WdfDeviceInitSetPowerInrush: DO_POWER_INRUSH, and not DO_POWER_PAGABLE");
     KT_CHECK(EvValue("string-create", 0) == KT_STATUS_SUCCESS);
@@ -398,6 +405,8 @@ static void ScenarioZeroLength(bool Allowed)
     KT_CHECK(normal->Information == 10);
     /* WdfRequestIsFrom32BitProcess: every caller of the host is a 64-bit process. */
     KT_CHECK(EvCount("write-from-32-bit") >= 1 && EvValue("write-from-32-bit", 0) == 0);
+    /* A device without a name has none to retrieve. */
+    KT_CHECK(EvValue("device-name", 0) == KT_STATUS_INVALID_PARAMETER);
     /* A function driver's device is power pageable by default, not inrush. */
     KT_CHECK(EvValue("power-pageable", 0) == 1 && EvValue("power-inrush", 0) == 0);
     KtIoFree(write);

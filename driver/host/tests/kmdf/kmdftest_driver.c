@@ -649,6 +649,8 @@ NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceIni
         /* An inrush device cannot be power pageable. */
         WdfDeviceInitSetPowerPageable(DeviceInit);
         WdfDeviceInitSetPowerInrush(DeviceInit);
+        DECLARE_CONST_UNICODE_STRING(deviceName, L"\\Device\\KmdfTestObjects");
+        KtEvent("assign-name", WdfDeviceInitAssignName(DeviceInit, &deviceName));
     }
     PDEVICE_OBJECT initPdo = WdfFdoInitWdmGetPhysicalDevice(DeviceInit);
     WDFDEVICE device;
@@ -678,6 +680,39 @@ NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceIni
     status = WdfDeviceCreateDeviceInterface(device, &guid, NULL);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    if (g_Config->ObjectTest) {
+        WDFSTRING link;
+        if (NT_SUCCESS(WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &link))) {
+            /* The interface's symbolic link, "\??\ROOT#...#{5d3c1a20-...}". */
+            status = WdfDeviceRetrieveDeviceInterfaceString(device, &guid, NULL, link);
+            UNICODE_STRING text;
+            WdfStringGetUnicodeString(link, &text);
+            KtEvent("interface-string", status);
+            KtEvent("interface-string-form", text.Length > 8 * sizeof(WCHAR) && text.Buffer[0] == L'\\' &&
+                                                 text.Buffer[1] == L'?' && text.Buffer[2] == L'?' &&
+                                                 text.Buffer[3] == L'\\' &&
+                                                 text.Buffer[text.Length / sizeof(WCHAR) - 1] == L'}');
+            DECLARE_CONST_UNICODE_STRING(other, L"other");
+            KtEvent("interface-string-other-reference",
+                    WdfDeviceRetrieveDeviceInterfaceString(device, &guid, &other, link));
+            static const GUID otherGuid = {0x11111111, 0x2222, 0x3333, {4, 5, 6, 7, 8, 9, 10, 11}};
+            KtEvent("interface-string-other-class",
+                    WdfDeviceRetrieveDeviceInterfaceString(device, &otherGuid, NULL, link));
+            WdfObjectDelete(link);
+        }
+    }
+    WDFSTRING name;
+    if (NT_SUCCESS(WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &name))) {
+        /* The name the objects scenario assigns, "\Device\KmdfTestObjects"; the
+           other scenarios' device has none. */
+        status = WdfDeviceRetrieveDeviceName(device, name);
+        UNICODE_STRING text;
+        WdfStringGetUnicodeString(name, &text);
+        KtEvent("device-name", status);
+        KtEvent("device-name-form", text.Length == 23 * sizeof(WCHAR) && text.Buffer[0] == L'\\' &&
+                                        text.Buffer[8] == L'K' && text.Buffer[22] == L's');
+        WdfObjectDelete(name);
     }
     WDF_IO_QUEUE_CONFIG queueConfig;
     WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, (WDF_IO_QUEUE_DISPATCH_TYPE)g_Config->DispatchType);
