@@ -1882,10 +1882,15 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
         if (NT_SUCCESS(status)) {
             status = FxPolicySystemWake(Device);
         }
+        /* Powered up (or failed to): no system power action is under way any more. */
+        atomic_store(&Device->SystemPowerAction, PowerActionNone);
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
+    /* Powering down: the system power action the D-IRP carries (PowerActionSleep for the
+       host's system sleep) holds until the device is back in D0. */
+    atomic_store(&Device->SystemPowerAction, (int)stack->Parameters.Power.ShutdownType);
     status = FxPolicySystemSleep(Device);
     if (!NT_SUCCESS(status)) {
         Irp->IoStatus.Status = status;
@@ -2479,6 +2484,19 @@ WDFAPI VOID WdfDeviceSetStaticStopRemove(WDFDEVICE Device, BOOLEAN Stoppable)
                  "to undo",
                  (void *)device);
     }
+}
+
+/*
+ * WdfDeviceGetSystemPowerAction: the system power action (POWER_ACTION) under way for the
+ * device, as KMDF 1.15 tracks it: the ShutdownType of the device power IRP that powers
+ * it down, from then until it is back in its working state; PowerActionNone otherwise,
+ * and for a device's own idle power-down, which no system power action causes.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicegetsystempoweraction
+ */
+WDFAPI POWER_ACTION WdfDeviceGetSystemPowerAction(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetSystemPowerAction");
+    return device != NULL ? (POWER_ACTION)atomic_load(&device->SystemPowerAction) : PowerActionNone;
 }
 
 /* ------------------------------------------------------------ device state */

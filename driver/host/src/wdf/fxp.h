@@ -461,6 +461,8 @@ typedef struct FX_DEVICE {
     bool SelfManagedIoInitialized;
     bool Filter;                        /* WdfFdoInitSetFilter */
     _Atomic LONG StopRemoveBlocks;      /* WdfDeviceSetStaticStopRemove(FALSE) calls not yet undone */
+    _Atomic int SystemPowerAction;      /* a POWER_ACTION: the D-IRP's ShutdownType from a power-down
+                                           to the end of the next power-up (WdfDeviceGetSystemPowerAction) */
     bool Control;                       /* a control device (no PnP, no stack) */
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */

@@ -1138,12 +1138,19 @@ static void ScenarioPnp(bool Surprise)
     KT_CHECK_STATUS(status, KT_STATUS_SUCCESS);
     KT_CHECK(EvIndex("smio-suspend", 0) >= 0 && EvIndex("smio-suspend", 0) < EvIndex("d0-exit", 0));
     KT_CHECK(EvValue("d0-exit", 0) == 4); /* WdfPowerDeviceD3 */
+    /* WdfDeviceGetSystemPowerAction: none at the first start; the system sleep
+       (PowerActionSleep, 2) from the power-down until the device is back in D0. */
+    KT_CHECK(EvValue("d0-entry-action", 0) == 0);
+    KT_CHECK(EvValue("d0-exit-action", 0) == 2);
+    KT_CHECK(g_Ops->SystemPowerAction() == 2);
     KT_IO *held = Read(4);
     KT_CHECK(EvCount("read") == 0);
     status = KmdfHostResumeDevice(g_Device.Node);
     KT_CHECK_STATUS(status, KT_STATUS_SUCCESS);
     KT_CHECK(EvValue("d0-entry", 1) == 4);
     KT_CHECK(EvIndex("d0-entry", 1) < EvIndex("smio-restart", 0));
+    KT_CHECK(EvValue("d0-entry-action", 1) == 2);
+    KT_CHECK(g_Ops->SystemPowerAction() == 0);
     KT_CHECK(EvWait("read", 1));
     KT_IO *queued = Read(4);
     if (Surprise) {

@@ -96,6 +96,8 @@ typedef struct KMDF_TEST_OPS {
     int32_t (*RetrieveDefault)(void);
     /* WdfDeviceSetStaticStopRemove(device, Stoppable). */
     void (*SetStaticStopRemove)(int Stoppable);
+    /* WdfDeviceGetSystemPowerAction of the device. */
+    int (*SystemPowerAction)(void);
 } KMDF_TEST_OPS;
 
 #define KMDFTEST_EXPORT __attribute__((visibility("default")))

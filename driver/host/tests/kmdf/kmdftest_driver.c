@@ -482,13 +482,15 @@ static void KtOpSetStaticStopRemove(int Stoppable)
     WdfDeviceSetStaticStopRemove(WdfIoQueueGetDevice(g_Queue), Stoppable ? TRUE : FALSE);
 }
 
+static int KtOpSystemPowerAction(void) { return (int)WdfDeviceGetSystemPowerAction(WdfIoQueueGetDevice(g_Queue)); }
+
 static const KMDF_TEST_OPS g_Ops = {
     KtOpCompleteParked, KtOpParkedCount, KtOpMarkParked, KtOpStopQueueSynchronously,
     KtOpStartQueue,     KtOpStartTimer,  KtOpStopTimer,  KtOpTimerRunning,
     KtOpQueueState,     KtOpEnqueueDpc,  KtOpCancelDpc,  KtOpEnqueueWorkItem,
     KtOpFlushWorkItem,  KtOpRetrieveManual, KtOpPurgeQueueSynchronously,
     KtOpDrainQueueSynchronously, KtOpUnmarkParked, KtOpStopQueue, KtOpPurgeManual,
-    KtOpRetrieveDefault, KtOpSetStaticStopRemove,
+    KtOpRetrieveDefault, KtOpSetStaticStopRemove, KtOpSystemPowerAction,
 };
 
 /* ------------------------------------------------------------------ device */
@@ -571,15 +573,15 @@ static NTSTATUS KtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
 static EVT_WDF_DEVICE_D0_ENTRY KtD0Entry;
 static NTSTATUS KtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Previous)
 {
-    UNREFERENCED_PARAMETER(Device);
     KtEvent("d0-entry", Previous);
+    KtEvent("d0-entry-action", WdfDeviceGetSystemPowerAction(Device));
     return STATUS_SUCCESS;
 }
 static EVT_WDF_DEVICE_D0_EXIT KtD0Exit;
 static NTSTATUS KtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Target)
 {
-    UNREFERENCED_PARAMETER(Device);
     KtEvent("d0-exit", Target);
+    KtEvent("d0-exit-action", WdfDeviceGetSystemPowerAction(Device));
     return STATUS_SUCCESS;
 }
 static EVT_WDF_DEVICE_SELF_MANAGED_IO_INIT KtSmInit;
