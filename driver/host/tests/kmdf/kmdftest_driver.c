@@ -60,6 +60,14 @@ EVT_WDF_TIMER KtEvtTimer;
 EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtQueueDestroy;
 EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtTimerDestroy;
 
+/* WDF_REQUEST_PARAMETERS on x64 (wdfrequest.h): POINTER_ALIGNMENT members are 8-byte
+   aligned, so that Parameters.Others overlays DeviceIoControl as on Windows. */
+_Static_assert(sizeof(WDF_REQUEST_PARAMETERS) == 40, "sizeof(WDF_REQUEST_PARAMETERS)");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.DeviceIoControl.IoControlCode) == 24,
+               "WDF_REQUEST_PARAMETERS.Parameters.DeviceIoControl.IoControlCode");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.Others.Arg4) == 32, "WDF_REQUEST_PARAMETERS.Parameters.Others.Arg4");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.Read.Key) == 16, "WDF_REQUEST_PARAMETERS.Parameters.Read.Key");
+
 static VOID KtEvent(const char *Name, LONGLONG Value) { KmdfTestEvent(Name, Value); }
 
 /* Busy-waits SpinUs microseconds inside a serialized callback, watching for overlap. */
