@@ -172,6 +172,15 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
         p->Parameters.DeviceIoControl.IoControlCode = code;
         p->Parameters.DeviceIoControl.Type3InputBuffer =
             stack->Parameters.DeviceIoControl.Type3InputBuffer;
+        if (stack->MajorFunction == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+            /* KMDF copies the stack location's parameters as they are, so that an internal
+               request of the "Others" kind (WdfIoTargetFormatRequestForInternalIoctlOthers)
+               reaches the driver with its pointer arguments whole: Parameters.Others.Arg1
+               and Arg2 share their place with the two lengths, Arg4 with Type3InputBuffer. */
+            p->Parameters.Others.Arg1 = stack->Parameters.Others.Argument1;
+            p->Parameters.Others.Arg2 = stack->Parameters.Others.Argument2;
+            p->Parameters.Others.Arg4 = stack->Parameters.Others.Argument4;
+        }
         ULONG inLength = stack->Parameters.DeviceIoControl.InputBufferLength;
         ULONG outLength = stack->Parameters.DeviceIoControl.OutputBufferLength;
         switch (METHOD_FROM_CTL_CODE(code)) {
