@@ -54,6 +54,14 @@ if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
   return()
 endif()
 
+# The headers a driver compiles against: a module is rebuilt when one of them changes
+# (a layout or a value in them is compiled into the driver).
+set(KMDFHOST_DRIVER_HEADER_DEPENDS "")
+foreach(dir IN LISTS KMDFHOST_DRIVER_INCLUDE_DIRS)
+  file(GLOB headers CONFIGURE_DEPENDS "${dir}/*.h")
+  list(APPEND KMDFHOST_DRIVER_HEADER_DEPENDS ${headers})
+endforeach()
+
 # kmdfhost_add_driver(NAME OUTPUT file.so SOURCES ... [INCLUDES ...] [DEFINES ...]
 #                     [MOFS file.mof=Header.h ...] [DEPENDS ...] [WERROR] [RACE])
 #
@@ -108,6 +116,7 @@ function(kmdfhost_add_driver name)
             "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver" ${args} -o "${out}" ${ARG_SOURCES}
     DEPENDS ${ARG_SOURCES} ${ARG_DEPENDS} ${mof_depends} "${KMDFHOST_REPO_ROOT}/scripts/build-host-driver"
       "${KMDFHOST_HOST_DIR}/cmake/KmdfHostDriver.cmake" ${KMDFHOST_DRIVER_STUB_DEPENDS}
+      ${KMDFHOST_DRIVER_HEADER_DEPENDS}
     COMMENT "build-host-driver ${ARG_OUTPUT}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS "${out}")

@@ -51,7 +51,10 @@ extern "C" {
 #define UNALIGNED
 #define UNALIGNED64
 #define RESTRICTED_POINTER
-#define POINTER_ALIGNMENT
+/* 64-bit Windows aligns the members so marked to a pointer's size (DECLSPEC_ALIGN(8)):
+   the I/O stack location's DeviceIoControl lengths and code, the power parameters, and
+   WDF_REQUEST_PARAMETERS sit where a driver's Parameters.Others.ArgumentN overlays them. */
+#define POINTER_ALIGNMENT __attribute__((aligned(8)))
 #define POINTER_64
 #define POINTER_32
 #define CONST const

@@ -2,8 +2,13 @@
  * ex.c - the executive's small services: interlocked lists (guarded by a caller's spin
  * lock) and the local-time conversions.
  */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
 #include <ntddk.h>
 
+#include "ex/ex.h"
 #include "ke/ke.h"
 #include "os/hostos.h"
 
@@ -154,11 +159,32 @@ NTKERNELAPI PSLIST_ENTRY NTAPI RtlFirstEntrySList(const SLIST_HEADER *ListHead)
 
 /* ------------------------------------------------------------------ work items */
 
+/*
+ * The work items queued and not yet finished, under ExpWorkLock: one record each, so
+ * that a driver's unload can tell which of its routines are still queued or running
+ * (the item itself may be freed by its routine).
+ */
+typedef struct _EXP_WORK {
+    LIST_ENTRY Link;
+    PWORK_QUEUE_ITEM Item;
+    PWORKER_THREAD_ROUTINE Routine; /* the routine at queueing time */
+    bool Running;
+} EXP_WORK;
+
+static HOS_MUTEX ExpWorkLock;
+static LIST_ENTRY ExpWorkList = {&ExpWorkList, &ExpWorkList};
+
+__attribute__((constructor)) static void ExpWorkInit(void) { HosMutexInit(&ExpWorkLock); }
+
 static void ExpRunWorkItem(void *Context)
 {
-    PWORK_QUEUE_ITEM item = Context;
+    EXP_WORK *work = Context;
+    PWORK_QUEUE_ITEM item = work->Item;
     PWORKER_THREAD_ROUTINE routine = item->WorkerRoutine;
     PVOID parameter = item->Parameter;
+    HosMutexLock(&ExpWorkLock);
+    work->Running = true;
+    HosMutexUnlock(&ExpWorkLock);
     /* No longer queued: the routine may queue the item again (or free it). */
     __atomic_store_n(&item->List.Flink, NULL, __ATOMIC_RELEASE);
     routine(parameter);
@@ -168,6 +194,10 @@ static void ExpRunWorkItem(void *Context)
                          (void *)routine, (unsigned)thread->Irql);
         thread->Irql = PASSIVE_LEVEL;
     }
+    HosMutexLock(&ExpWorkLock);
+    RemoveEntryList(&work->Link);
+    HosMutexUnlock(&ExpWorkLock);
+    free(work);
 }
 
 /*
@@ -185,7 +215,55 @@ NTKERNELAPI VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYP
                                      __ATOMIC_ACQUIRE)) {
         KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, 0x2 /* already queued */, (ULONG_PTR)WorkItem, 0, 0);
     }
-    if (!HosQueueWork(ExpRunWorkItem, WorkItem)) {
+    EXP_WORK *work = calloc(1, sizeof(*work));
+    if (work == NULL) {
         KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, (ULONG_PTR)WorkItem, 0, 0, 0);
+    }
+    work->Item = WorkItem;
+    work->Routine = WorkItem->WorkerRoutine;
+    HosMutexLock(&ExpWorkLock);
+    InsertTailList(&ExpWorkList, &work->Link);
+    HosMutexUnlock(&ExpWorkLock);
+    if (!HosQueueWork(ExpRunWorkItem, work)) {
+        HosMutexLock(&ExpWorkLock);
+        RemoveEntryList(&work->Link);
+        HosMutexUnlock(&ExpWorkLock);
+        free(work);
+        KeBugCheckEx(0x000000E4 /* WORKER_INVALID */, (ULONG_PTR)WorkItem, 0, 0, 0);
+    }
+}
+
+/*
+ * ExQueueWorkItem's documentation warns that the system does not keep a driver loaded
+ * while its work item is queued or running (IoQueueWorkItem, which holds a reference on
+ * the device object, exists for that reason): a driver that unloads with one still
+ * pending stops Windows with bug check 0xCE
+ * DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exqueueworkitem
+ * https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
+ */
+void KhExDriverUnloadCheck(const char *DriverName, uintptr_t Start, uintptr_t End)
+{
+    ULONG queued = 0;
+    ULONG running = 0;
+    PWORKER_THREAD_ROUTINE routine = NULL;
+    HosMutexLock(&ExpWorkLock);
+    for (PLIST_ENTRY e = ExpWorkList.Flink; e != &ExpWorkList; e = e->Flink) {
+        EXP_WORK *work = CONTAINING_RECORD(e, EXP_WORK, Link);
+        if ((uintptr_t)work->Routine >= Start && (uintptr_t)work->Routine < End) {
+            if (work->Running) {
+                running++;
+            } else {
+                queued++;
+            }
+            routine = work->Routine;
+        }
+    }
+    HosMutexUnlock(&ExpWorkLock);
+    if (queued != 0 || running != 0) {
+        KhVerifierReport("PENDING_OPERATIONS_AT_UNLOAD",
+                         "driver %s unloaded with ExQueueWorkItem work item(s) of its code pending (%lu queued, "
+                         "%lu running; routine %p)",
+                         DriverName, (unsigned long)queued, (unsigned long)running, (void *)routine);
     }
 }

@@ -16,6 +16,8 @@
 #ifndef KH_EX_H
 #define KH_EX_H
 
+#include <stdint.h>
+
 #include <kmdfhost.h>
 #include <ntddk.h>
 
@@ -30,6 +32,13 @@ void KhPoolDriverUnloaded(KH_DRIVER *Driver);
 /* Allocates pool charged to the driver that owns CallerAddress (internal entry point). */
 PVOID KhAllocatePool(POOL_TYPE PoolType, POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, BOOLEAN Zero,
                      const void *CallerAddress);
+
+/*
+ * Reports PENDING_OPERATIONS_AT_UNLOAD for the ExQueueWorkItem items whose routine is
+ * code of the module [Start, End) and that are still queued or running (the loader
+ * calls it when the driver's unload routine has returned).
+ */
+void KhExDriverUnloadCheck(const char *DriverName, uintptr_t Start, uintptr_t End);
 
 /* --------------------------------------------------- allocation failure injection */
 

@@ -196,6 +196,7 @@ void KhIoNotifyInterfaceLocked(const KH_LINK *Link, bool Arrival);
 NTSTATUS KhIoRegisterTargetNotification(PFILE_OBJECT FileObject, PDRIVER_NOTIFICATION_CALLBACK_ROUTINE Callback,
                                         PVOID Context, PVOID *NotificationEntry);
 bool KhIoUnregisterTargetNotification(PVOID Entry, NTSTATUS *Status);
+size_t KhIoTargetNotificationsInRange(uintptr_t Start, uintptr_t End, PVOID *Entries, size_t Max);
 NTSTATUS KhIoTargetQueryRemove(struct _KH_DEVNODE *Node);
 void KhIoTargetRemoveCancelled(struct _KH_DEVNODE *Node);
 void KhIoTargetRemoveComplete(struct _KH_DEVNODE *Node);

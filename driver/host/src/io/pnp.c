@@ -57,9 +57,12 @@ static BOOLEAN KhIoDeviceInStack(PDEVICE_OBJECT DeviceObject)
     return inStack;
 }
 
+static KH_DRIVER_UNLOAD_CHECK KhIoDriverUnloadCheck;
+
 KMDFHOST_API KH_STATUS KmdfHostInitialize(void)
 {
     KhLdrSetDeviceInStackHook(KhIoDeviceInStack);
+    KhLdrSetUnloadCheckHook(KhIoDriverUnloadCheck);
     return HosStart() ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
@@ -1778,4 +1781,54 @@ KMDFHOST_API KH_STATUS KmdfHostQueryDevnodeProperty(const char *InstanceId, uint
     *Required = length;
     KhNodeDereference(found);
     return status;
+}
+
+/*
+ * A driver must unregister its PnP notifications before it unloads
+ * (IoUnregisterPlugPlayNotification(Ex): "a driver must unregister ... before it
+ * unloads"); a callback left registered would be called in an unloaded image, which
+ * Windows reports as bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS.
+ * The loader calls this when the unload routine has returned: each registration whose
+ * callback is the module's code is reported (PENDING_OPERATIONS_AT_UNLOAD) and ended.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iounregisterplugplaynotificationex
+ * https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
+ */
+static void KhIoDriverUnloadCheck(const char *DriverName, uintptr_t Start, uintptr_t End)
+{
+    for (;;) {
+        PVOID entries[16];
+        size_t count = 0;
+        PDRIVER_NOTIFICATION_CALLBACK_ROUTINE callback = NULL;
+        HosMutexLock(&KhIoLock);
+        for (PLIST_ENTRY e = KhPnpNotifications.Flink; e != &KhPnpNotifications; e = e->Flink) {
+            KH_PNP_NOTIFY *notify = CONTAINING_RECORD(e, KH_PNP_NOTIFY, Link);
+            if (!notify->Unregistered && (uintptr_t)notify->Callback >= Start && (uintptr_t)notify->Callback < End &&
+                count < sizeof(entries) / sizeof(entries[0])) {
+                entries[count++] = notify;
+                callback = notify->Callback;
+            }
+        }
+        HosMutexUnlock(&KhIoLock);
+        size_t interfaces = count;
+        count += KhIoTargetNotificationsInRange(Start, End, entries + count,
+                                                sizeof(entries) / sizeof(entries[0]) - count);
+        if (count > sizeof(entries) / sizeof(entries[0])) {
+            count = sizeof(entries) / sizeof(entries[0]);
+        }
+        if (count == 0) {
+            return;
+        }
+        KhVerifierReport("PENDING_OPERATIONS_AT_UNLOAD",
+                         "driver %s unloaded with %zu PnP notification(s) still registered (%zu interface or "
+                         "profile, %zu target device; callback %p); IoUnregisterPlugPlayNotificationEx them in "
+                         "the unload routine",
+                         DriverName, count, interfaces, count - interfaces,
+                         callback != NULL ? (void *)callback : NULL);
+        for (size_t i = 0; i < count; i++) {
+            IoUnregisterPlugPlayNotificationEx(entries[i]);
+        }
+        if (count < sizeof(entries) / sizeof(entries[0])) {
+            return;
+        }
+    }
 }

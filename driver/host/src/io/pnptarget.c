@@ -90,6 +90,25 @@ NTSTATUS KhIoRegisterTargetNotification(PFILE_OBJECT FileObject, PDRIVER_NOTIFIC
     return STATUS_SUCCESS;
 }
 
+/* Up to Max live registrations whose callback lies in [Start, End) (returns how many
+   there are, which may be more than Max). */
+size_t KhIoTargetNotificationsInRange(uintptr_t Start, uintptr_t End, PVOID *Entries, size_t Max)
+{
+    size_t count = 0;
+    HosMutexLock(&KhIoLock);
+    for (PLIST_ENTRY e = KhTargetNotifications.Flink; e != &KhTargetNotifications; e = e->Flink) {
+        KH_TARGET_NOTIFY *notify = CONTAINING_RECORD(e, KH_TARGET_NOTIFY, Link);
+        if (!notify->Unregistered && (uintptr_t)notify->Callback >= Start && (uintptr_t)notify->Callback < End) {
+            if (count < Max) {
+                Entries[count] = notify;
+            }
+            count++;
+        }
+    }
+    HosMutexUnlock(&KhIoLock);
+    return count;
+}
+
 /* True when Entry is a target device registration (which it then ends). */
 bool KhIoUnregisterTargetNotification(PVOID Entry, NTSTATUS *Status)
 {

@@ -837,6 +837,20 @@ static HOS_TIMER *KiDpcInterrupt; /* drains the queue on the DPC thread */
 static HOS_TIMER *KiClock;        /* expires kernel timers on the DPC thread */
 static LIST_ENTRY KiTimerList = {&KiTimerList, &KiTimerList};
 
+/* A driver's unload in progress (KhKeDriverUnloadBegin to End), under the dispatcher
+   lock: its module's range, the DPCs of its code inserted since the unload routine
+   began (or since its last KeFlushQueuedDpcs), and the routine the DPC thread runs. */
+static uintptr_t KiUnloadStart;
+static uintptr_t KiUnloadEnd;
+static ULONG KiUnloadDpcInserts;
+static PKDEFERRED_ROUTINE KiUnloadDpcRoutine;
+static PKDEFERRED_ROUTINE KiDpcRunningRoutine;
+
+static BOOLEAN KiInUnloadingModule(const void *Address)
+{
+    return (BOOLEAN)(KiUnloadStart != 0 && (uintptr_t)Address >= KiUnloadStart && (uintptr_t)Address < KiUnloadEnd);
+}
+
 #define KI_DPC_QUEUED ((PVOID)(uintptr_t)1)
 enum { KiTimerNotificationObject = 8, KiTimerSynchronizationObject = 9 };
 
@@ -877,6 +891,10 @@ static BOOLEAN KiInsertQueueDpcLocked(PRKDPC Dpc, PVOID SystemArgument1, PVOID S
     }
     KiEnsureInterruptsLocked();
     Dpc->DpcData = KI_DPC_QUEUED;
+    if (KiInUnloadingModule((const void *)Dpc->DeferredRoutine)) {
+        KiUnloadDpcInserts++;
+        KiUnloadDpcRoutine = Dpc->DeferredRoutine;
+    }
     Dpc->SystemArgument1 = SystemArgument1;
     Dpc->SystemArgument2 = SystemArgument2;
     Dpc->DpcListEntry.Next = NULL;
@@ -939,6 +957,9 @@ NTKERNELAPI BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
         Dpc->DpcData = NULL;
         Dpc->DpcListEntry.Next = NULL;
         removed = TRUE;
+        if (KiInUnloadingModule((const void *)Dpc->DeferredRoutine) && KiUnloadDpcInserts != 0) {
+            KiUnloadDpcInserts--;
+        }
         if (KiDpcHead == NULL && KiDpcRunning == 0) {
             KiDpcIdleEpoch++;
             HosCondBroadcast(&KhDispatcherCond);
@@ -968,6 +989,7 @@ static void KiDrainDpcs(void *Context)
         /* Dequeued before its routine runs: the routine may queue it again. */
         dpc->DpcData = NULL;
         KiDpcRunning++;
+        KiDpcRunningRoutine = routine;
         HosMutexUnlock(&KhDispatcherLock);
         routine(dpc, context, argument1, argument2);
         KH_THREAD *thread = KhCurrentThread();
@@ -982,6 +1004,7 @@ static void KiDrainDpcs(void *Context)
         }
         HosMutexLock(&KhDispatcherLock);
         KiDpcRunning--;
+        KiDpcRunningRoutine = NULL;
     }
     KiDpcIdleEpoch++;
     HosCondBroadcast(&KhDispatcherCond);
@@ -1001,6 +1024,10 @@ NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID)
         return;
     }
     KhFlushDpcs();
+    /* Every DPC inserted before the call has run: none of them is pending any more. */
+    HosMutexLock(&KhDispatcherLock);
+    KiUnloadDpcInserts = 0;
+    HosMutexUnlock(&KhDispatcherLock);
 }
 
 void KhFlushDpcs(void)
@@ -1169,4 +1196,104 @@ NTKERNELAPI BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer)
     BOOLEAN state = Timer->Header.SignalState != 0;
     HosMutexUnlock(&KhDispatcherLock);
     return state;
+}
+
+/* ------------------------------------------------------------------ a driver's unload */
+
+void KhKeDriverUnloadBegin(uintptr_t Start, uintptr_t End)
+{
+    HosMutexLock(&KhDispatcherLock);
+    KiUnloadStart = Start;
+    KiUnloadEnd = End;
+    KiUnloadDpcInserts = 0;
+    KiUnloadDpcRoutine = NULL;
+    HosMutexUnlock(&KhDispatcherLock);
+}
+
+/*
+ * A driver must cancel its timers and make sure its DPCs have run before it unloads:
+ * Windows stops with bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS
+ * (or 0xC7 TIMER_OR_DPC_INVALID when Driver Verifier finds a timer or DPC in the
+ * unloaded image), and KeFlushQueuedDpcs is what an unload routine calls to be sure no
+ * DPC of the driver is still queued or running.
+ * https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xce--driver-unloaded-without-cancelling-pending-operations
+ * https://learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0xc7--timer-or-dpc-invalid
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs
+ */
+void KhKeDriverUnloadEnd(const char *DriverName)
+{
+    ULONG timers = 0;
+    PKDEFERRED_ROUTINE timerRoutine = NULL;
+    const void *timerObject = NULL;
+    ULONG queued = 0;
+    PKDEFERRED_ROUTINE dpcRoutine = NULL;
+    HosMutexLock(&KhDispatcherLock);
+    BOOLEAN cancelled = FALSE;
+    for (PLIST_ENTRY entry = KiTimerList.Flink; entry != &KiTimerList;) {
+        PKTIMER timer = CONTAINING_RECORD(entry, KTIMER, TimerListEntry);
+        entry = entry->Flink;
+        PKDEFERRED_ROUTINE routine = timer->Dpc != NULL ? timer->Dpc->DeferredRoutine : NULL;
+        if (KiInUnloadingModule(timer) || (routine != NULL && KiInUnloadingModule((const void *)routine))) {
+            timers++;
+            timerObject = timer;
+            timerRoutine = routine;
+            KiRemoveTimerLocked(timer);
+            cancelled = TRUE;
+        }
+    }
+    if (cancelled && KiClock != NULL) {
+        KiProgramClockLocked();
+    }
+    PKDPC previous = NULL;
+    for (PKDPC item = KiDpcHead; item != NULL;) {
+        PKDPC next = item->DpcListEntry.Next != NULL ? CONTAINING_RECORD(item->DpcListEntry.Next, KDPC, DpcListEntry)
+                                                     : NULL;
+        if (KiInUnloadingModule((const void *)item->DeferredRoutine) || KiInUnloadingModule(item)) {
+            queued++;
+            dpcRoutine = item->DeferredRoutine;
+            if (previous == NULL) {
+                KiDpcHead = next;
+            } else {
+                previous->DpcListEntry.Next = item->DpcListEntry.Next;
+            }
+            if (KiDpcTail == item) {
+                KiDpcTail = previous;
+            }
+            item->DpcData = NULL;
+            item->DpcListEntry.Next = NULL;
+        } else {
+            previous = item;
+        }
+        item = next;
+    }
+    if (KiDpcHead == NULL && KiDpcRunning == 0) {
+        KiDpcIdleEpoch++;
+        HosCondBroadcast(&KhDispatcherCond);
+    }
+    BOOLEAN running = KiDpcRunningRoutine != NULL && KiInUnloadingModule((const void *)KiDpcRunningRoutine);
+    if (running) {
+        dpcRoutine = KiDpcRunningRoutine;
+    }
+    ULONG unflushed = KiUnloadDpcInserts;
+    if (dpcRoutine == NULL) {
+        dpcRoutine = KiUnloadDpcRoutine;
+    }
+    KiUnloadStart = KiUnloadEnd = 0;
+    KiUnloadDpcInserts = 0;
+    KiUnloadDpcRoutine = NULL;
+    HosMutexUnlock(&KhDispatcherLock);
+
+    if (timers != 0) {
+        KhVerifierReport("PENDING_OPERATIONS_AT_UNLOAD",
+                         "driver %s unloaded with %lu kernel timer(s) still set (KTIMER %p, DPC routine %p); "
+                         "KeCancelTimer them in the unload routine",
+                         DriverName, (unsigned long)timers, timerObject, (void *)timerRoutine);
+    }
+    if (queued != 0 || running || unflushed != 0) {
+        KhVerifierReport("PENDING_OPERATIONS_AT_UNLOAD",
+                         "driver %s unloaded with DPC(s) of its code pending (%lu queued, %s, %lu inserted during "
+                         "the unload routine with no KeFlushQueuedDpcs after; routine %p)",
+                         DriverName, (unsigned long)queued, running ? "one running" : "none running",
+                         (unsigned long)unflushed, (void *)dpcRoutine);
+    }
 }

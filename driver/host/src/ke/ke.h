@@ -81,4 +81,16 @@ void KhVerifierReportV(const char *RuleId, const char *Format, va_list Args);
    The loader calls it before a driver's code goes away. */
 void KhFlushDpcs(void);
 
+/*
+ * A driver's unload (PENDING_OPERATIONS_AT_UNLOAD): the loader calls Begin with the
+ * module's address range [Start, End) before the driver's unload routine runs, and End
+ * after it returns. End reports, once per kind, the kernel timers still set whose KTIMER
+ * lies in the module or whose DPC routine is its code, and the DPCs of its code still
+ * queued or running, or queued during the unload routine with no KeFlushQueuedDpcs (or
+ * KeRemoveQueueDpc) after; then it cancels those timers and takes those DPCs off the
+ * queue, so that nothing calls into the module once it is gone.
+ */
+void KhKeDriverUnloadBegin(uintptr_t Start, uintptr_t End);
+void KhKeDriverUnloadEnd(const char *DriverName);
+
 #endif /* KH_KE_H */

@@ -39,6 +39,16 @@ struct _KH_DRIVER {
 typedef BOOLEAN KH_DEVICE_IN_STACK(PDEVICE_OBJECT DeviceObject);
 void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook);
 
+/*
+ * Checks of a higher layer for operations a driver left pending when it unloads
+ * (PENDING_OPERATIONS_AT_UNLOAD), installed by io (KmdfHostInitialize): called with the
+ * module's range once the unload routine has returned, it reports and ends what it
+ * finds of the driver's (PnP notifications still registered). The loader itself asks
+ * ke (timers and DPCs) and ex (work items).
+ */
+typedef void KH_DRIVER_UNLOAD_CHECK(const char *DriverName, uintptr_t Start, uintptr_t End);
+void KhLdrSetUnloadCheckHook(KH_DRIVER_UNLOAD_CHECK *Hook);
+
 /* The loaded driver whose module contains Address, or NULL (host code, or no driver). */
 KH_DRIVER *KhFindDriverByAddress(uintptr_t Address);
 KH_DRIVER *KhDriverFromDriverObject(PDRIVER_OBJECT DriverObject);

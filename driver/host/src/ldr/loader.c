@@ -385,6 +385,10 @@ static KH_DEVICE_IN_STACK *volatile KhDeviceInStackHook;
 
 void KhLdrSetDeviceInStackHook(KH_DEVICE_IN_STACK *Hook) { KhDeviceInStackHook = Hook; }
 
+static KH_DRIVER_UNLOAD_CHECK *volatile KhUnloadCheckHook;
+
+void KhLdrSetUnloadCheckHook(KH_DRIVER_UNLOAD_CHECK *Hook) { KhUnloadCheckHook = Hook; }
+
 KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
 {
     if (Driver == NULL) {
@@ -408,7 +412,16 @@ KMDFHOST_API KH_STATUS KmdfHostUnloadDriver(KH_DRIVER *Driver)
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     Driver->DriverObject.Flags |= DRVO_UNLOAD_INVOKED;
+    KhKeDriverUnloadBegin(Driver->Start, Driver->End);
     Driver->DriverObject.DriverUnload(&Driver->DriverObject);
+    /* What the driver left pending (timers, DPCs, work items, PnP notifications) is
+       reported; timers, queued DPCs and notifications are cancelled, so that nothing
+       calls into the module once it is gone. */
+    KhKeDriverUnloadEnd(Driver->ServiceName);
+    KhExDriverUnloadCheck(Driver->ServiceName, Driver->Start, Driver->End);
+    if (KhUnloadCheckHook != NULL) {
+        KhUnloadCheckHook(Driver->ServiceName, Driver->Start, Driver->End);
+    }
     /* Whatever the unload routine queued runs before the code goes away. */
     HosFlushQueues();
     KhFlushDpcs();

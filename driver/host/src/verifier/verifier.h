@@ -27,7 +27,7 @@
     RULE(IRQL_MISUSE, "ke", "KeRaiseIrql to a lower, or KeLowerIrql to a higher, IRQL")                           \
     RULE(SPINLOCK_MISUSE, "ke, wdf", "a spin lock acquired twice by its owner, released by another thread or "   \
                                      "while not held, or still held when a driver callback returns")              \
-    RULE(ASSERTION_FAILED, "rtl", "ASSERT/NT_ASSERT (DBG builds) failed")                                         \
+    RULE(ASSERTION_FAILED, "rtl, wdf", "ASSERT/NT_ASSERT (DBG builds) failed, or a framework assertion")          \
     RULE(BREAKPOINT, "kd", "DbgBreakPoint with no debugger")                                                      \
     RULE(WPP_RECORDER_LOG_MISUSE, "kd", "a WPP recorder log deleted twice, or a trace or "                      \
                                         "WppRecorderLogSetIdentifier on a deleted or foreign log")                \
@@ -46,6 +46,11 @@
     RULE(BAD_IRP_FREE, "io", "IoFreeIrp of something that is not an allocated IRP")                               \
     RULE(BAD_DEVICE_DELETE, "io", "IoDeleteDevice of a device object already deleted")                            \
     RULE(REMOVE_LOCK_MISUSE, "io", "IoReleaseRemoveLock more often than IoAcquireRemoveLock")                     \
+    /* A driver's unload (src/ldr asks ke, ex and io) */                                                          \
+    RULE(PENDING_OPERATIONS_AT_UNLOAD, "ke, ex, io",                                                              \
+         "a driver unloaded with a kernel timer still set, a DPC queued or running (or queued in its unload "    \
+         "routine with no KeFlushQueuedDpcs after), an ExQueueWorkItem work item queued or running, or a PnP "    \
+         "notification still registered (bug check 0xCE on Windows)")                                             \
     /* The framework (src/wdf) */                                                                                \
     RULE(OBJECT_LEAK, "wdf", "framework objects still alive after the driver object is deleted at unload")       \
     RULE(MARK_CANCELABLE_TWICE, "wdf", "WdfRequestMarkCancelable(Ex) on a request already marked")                \

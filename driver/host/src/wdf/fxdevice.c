@@ -129,6 +129,39 @@ WDFAPI VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExcl
     }
 }
 
+/*
+ * WdfDeviceInitSetPowerPageable, WdfDeviceInitSetPowerNotPageable,
+ * WdfDeviceInitSetPowerInrush: whether the device object has DO_POWER_PAGABLE (the
+ * driver may touch pageable data during power transitions; the framework's default for
+ * function and bus drivers) and DO_POWER_INRUSH (the device draws inrush current when
+ * powered up, so it cannot be power pageable: Inrush also makes it not pageable). A
+ * filter takes the device below's setting whatever it asks.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerpageable
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowernotpageable
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceinitsetpowerinrush
+ */
+WDFAPI VOID WdfDeviceInitSetPowerPageable(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerPageable") != NULL) {
+        DeviceInit->PowerNotPageable = false;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetPowerNotPageable(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerNotPageable") != NULL) {
+        DeviceInit->PowerNotPageable = true;
+    }
+}
+
+WDFAPI VOID WdfDeviceInitSetPowerInrush(PWDFDEVICE_INIT DeviceInit)
+{
+    if (FxInitFromHandle(DeviceInit, "WdfDeviceInitSetPowerInrush") != NULL) {
+        DeviceInit->PowerInrush = true;
+        DeviceInit->PowerNotPageable = true;
+    }
+}
+
 WDFAPI VOID WdfDeviceInitSetCharacteristics(PWDFDEVICE_INIT DeviceInit, ULONG DeviceCharacteristics,
                                             BOOLEAN OrInValues)
 {
@@ -555,6 +588,16 @@ WDFAPI NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit,
         }
     }
     device->Filter = init->Filter;
+    if (!device->Control && !device->Filter) {
+        if (init->PowerNotPageable) {
+            fdo->Flags &= ~DO_POWER_PAGABLE;
+        } else {
+            fdo->Flags |= DO_POWER_PAGABLE;
+        }
+        if (init->PowerInrush) {
+            fdo->Flags |= DO_POWER_INRUSH;
+        }
+    }
     if (init->DeviceName.Buffer != NULL) {
         /* The init's copy moves to the device (WdfDeviceCreateSymbolicLink links to it). */
         device->DeviceName = init->DeviceName;
@@ -885,6 +928,75 @@ WDFAPI VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID *Inter
             }
         }
     }
+}
+
+/*
+ * WdfDeviceRetrieveDeviceInterfaceString: the symbolic link name of the device's
+ * interface of InterfaceClassGUID and ReferenceString (NULL: the one without) into
+ * String. STATUS_OBJECT_NAME_NOT_FOUND when the device has no such interface,
+ * STATUS_INVALID_DEVICE_REQUEST for a control device (it has none), at PASSIVE_LEVEL
+ * only.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceretrievedeviceinterfacestring
+ */
+WDFAPI NTSTATUS WdfDeviceRetrieveDeviceInterfaceString(WDFDEVICE Device, CONST GUID *InterfaceClassGUID,
+                                                       PCUNICODE_STRING ReferenceString, WDFSTRING String)
+{
+    const char *api = "WdfDeviceRetrieveDeviceInterfaceString";
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (InterfaceClassGUID == NULL ||
+        (ReferenceString != NULL && ReferenceString->Length != 0 && ReferenceString->Buffer == NULL)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_DDI", "%s at IRQL %u", api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (device->Control) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (FxObjectFromHandle(String, FxTypeString, api) == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    /* The list only grows while the device lives (new entries go to its head under the
+       device lock), so it is read as WdfDeviceSetDeviceInterfaceState reads it. */
+    HosMutexLock(&device->Lock);
+    FX_INTERFACE *first = device->Interfaces;
+    HosMutexUnlock(&device->Lock);
+    for (FX_INTERFACE *entry = first; entry != NULL; entry = entry->Next) {
+        if (memcmp(&entry->Guid, InterfaceClassGUID, sizeof(GUID)) == 0 &&
+            FxSameReference(&entry->ReferenceString, ReferenceString)) {
+            return FxStringSet(String, entry->SymbolicLink.Buffer, entry->SymbolicLink.Length, api);
+        }
+    }
+    return STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
+/*
+ * WdfDeviceRetrieveDeviceName: the name WdfDeviceInitAssignName gave the device object
+ * into String; STATUS_INVALID_PARAMETER for a device without a name. PASSIVE_LEVEL.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdeviceretrievedevicename
+ */
+WDFAPI NTSTATUS WdfDeviceRetrieveDeviceName(WDFDEVICE Device, WDFSTRING String)
+{
+    const char *api = "WdfDeviceRetrieveDeviceName";
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, api);
+    if (device == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        FxReport(device->Object.Driver, "IRQL_TOO_HIGH_FOR_DDI", "%s at IRQL %u", api, (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (FxObjectFromHandle(String, FxTypeString, api) == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (device->DeviceName.Buffer == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return FxStringSet(String, device->DeviceName.Buffer, device->DeviceName.Length, api);
 }
 
 static void FxDeviceSetInterfaces(FX_DEVICE *Device, bool Enable)
@@ -1751,7 +1863,19 @@ static NTSTATUS FxDispatchPnp(FX_DEVICE *Device, PIRP Irp)
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
+    case IRP_MN_QUERY_STOP_DEVICE:
     case IRP_MN_QUERY_REMOVE_DEVICE:
+        if (atomic_load(&Device->StopRemoveBlocks) != 0) {
+            /* WdfDeviceSetStaticStopRemove(FALSE): the framework fails the query itself,
+               before the driver's callback. */
+            status = STATUS_INVALID_DEVICE_STATE;
+            Irp->IoStatus.Status = status;
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+            return status;
+        }
+        if (stack->MinorFunction == IRP_MN_QUERY_STOP_DEVICE) {
+            return FxForward(Device, Irp);
+        }
         status = FX_CALL_STATUS(Device, EvtDeviceQueryRemove, "EvtDeviceQueryRemove");
         if (!NT_SUCCESS(status)) {
             Irp->IoStatus.Status = status;
@@ -1836,10 +1960,15 @@ static NTSTATUS FxDispatchPower(FX_DEVICE *Device, PIRP Irp)
         if (NT_SUCCESS(status)) {
             status = FxPolicySystemWake(Device);
         }
+        /* Powered up (or failed to): no system power action is under way any more. */
+        atomic_store(&Device->SystemPowerAction, PowerActionNone);
         Irp->IoStatus.Status = status;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
         return status;
     }
+    /* Powering down: the system power action the D-IRP carries (PowerActionSleep for the
+       host's system sleep) holds until the device is back in D0. */
+    atomic_store(&Device->SystemPowerAction, (int)stack->Parameters.Power.ShutdownType);
     status = FxPolicySystemSleep(Device);
     if (!NT_SUCCESS(status)) {
         Irp->IoStatus.Status = status;
@@ -2320,6 +2449,22 @@ NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
 }
 
 /*
+ * The preamble of the WdfDevice property queries: the device's driver (for reports) and
+ * PDO (NULL for a control device); false, after FxObjectFromHandle's report, for a
+ * handle that is not a live WDFDEVICE (the caller returns STATUS_INVALID_HANDLE).
+ */
+static bool FxDevicePropertySource(WDFDEVICE Device, const char *Api, FX_DRIVER **Driver, PDEVICE_OBJECT *Pdo)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, Api);
+    if (device == NULL) {
+        return false;
+    }
+    *Driver = device->Object.Driver;
+    *Pdo = FxDevicePdo(device);
+    return true;
+}
+
+/*
  * WdfDeviceQueryProperty: a Plug and Play property of the device (IoGetDeviceProperty on
  * its PDO); STATUS_BUFFER_TOO_SMALL with the size in ResultLength when the buffer is too
  * small. A control device has none: STATUS_INVALID_DEVICE_REQUEST.
@@ -2328,13 +2473,13 @@ NTSTATUS FxAllocAndQueryProperty(FX_DRIVER *Driver, PDEVICE_OBJECT Pdo,
 WDFAPI NTSTATUS WdfDeviceQueryProperty(WDFDEVICE Device, DEVICE_REGISTRY_PROPERTY DeviceProperty,
                                        ULONG BufferLength, PVOID PropertyBuffer, PULONG ResultLength)
 {
-    FX_DEVICE *device =
-        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceQueryProperty");
-    if (device == NULL) {
+    FX_DRIVER *driver;
+    PDEVICE_OBJECT pdo;
+    if (!FxDevicePropertySource(Device, "WdfDeviceQueryProperty", &driver, &pdo)) {
         return STATUS_INVALID_HANDLE;
     }
-    return FxQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty, BufferLength,
-                           PropertyBuffer, ResultLength, "WdfDeviceQueryProperty");
+    return FxQueryProperty(driver, pdo, DeviceProperty, BufferLength, PropertyBuffer, ResultLength,
+                           "WdfDeviceQueryProperty");
 }
 
 /*
@@ -2347,14 +2492,97 @@ WDFAPI NTSTATUS WdfDeviceAllocAndQueryProperty(WDFDEVICE Device,
                                                PWDF_OBJECT_ATTRIBUTES PropertyMemoryAttributes,
                                                WDFMEMORY *PropertyMemory)
 {
-    FX_DEVICE *device =
-        (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceAllocAndQueryProperty");
-    if (device == NULL) {
+    FX_DRIVER *driver;
+    PDEVICE_OBJECT pdo;
+    if (!FxDevicePropertySource(Device, "WdfDeviceAllocAndQueryProperty", &driver, &pdo)) {
         return STATUS_INVALID_HANDLE;
     }
-    return FxAllocAndQueryProperty(device->Object.Driver, FxDevicePdo(device), DeviceProperty,
-                                   PoolType, PropertyMemoryAttributes, PropertyMemory,
-                                   "WdfDeviceAllocAndQueryProperty");
+    return FxAllocAndQueryProperty(driver, pdo, DeviceProperty, PoolType, PropertyMemoryAttributes,
+                                   PropertyMemory, "WdfDeviceAllocAndQueryProperty");
+}
+
+/* ------------------------------------------------------------ device object fields */
+
+/*
+ * WdfDeviceGetAlignmentRequirement and WdfDeviceSetAlignmentRequirement: the buffer
+ * alignment of the device's WDM device object (DEVICE_OBJECT.AlignmentRequirement, a
+ * FILE_*_ALIGNMENT value: the alignment minus one). Set replaces the value.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetalignmentrequirement
+ */
+WDFAPI ULONG WdfDeviceGetAlignmentRequirement(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetAlignmentRequirement");
+    return device != NULL ? device->Fdo->AlignmentRequirement : 0;
+}
+
+WDFAPI VOID WdfDeviceSetAlignmentRequirement(WDFDEVICE Device, ULONG AlignmentRequirement)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetAlignmentRequirement");
+    if (device != NULL) {
+        device->Fdo->AlignmentRequirement = AlignmentRequirement;
+    }
+}
+
+/*
+ * WdfDeviceGetCharacteristics and WdfDeviceSetCharacteristics: the FILE_* device
+ * characteristics of the device's WDM device object. Set replaces them all, so a
+ * driver gets them first and ORs its flags in, as the documentation says.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetcharacteristics
+ */
+WDFAPI ULONG WdfDeviceGetCharacteristics(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetCharacteristics");
+    return device != NULL ? device->Fdo->Characteristics : 0;
+}
+
+WDFAPI VOID WdfDeviceSetCharacteristics(WDFDEVICE Device, ULONG DeviceCharacteristics)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetCharacteristics");
+    if (device != NULL) {
+        device->Fdo->Characteristics = DeviceCharacteristics;
+    }
+}
+
+/*
+ * WdfDeviceSetStaticStopRemove: Stoppable FALSE says the device cannot be stopped or
+ * removed now, so the framework fails IRP_MN_QUERY_STOP_DEVICE and
+ * IRP_MN_QUERY_REMOVE_DEVICE (STATUS_INVALID_DEVICE_STATE) until a matching call with
+ * TRUE; the calls nest. A TRUE with no FALSE to undo is a driver bug (an assertion in the
+ * framework): ASSERTION_FAILED, and the count stays at zero.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicesetstaticstopremove
+ */
+WDFAPI VOID WdfDeviceSetStaticStopRemove(WDFDEVICE Device, BOOLEAN Stoppable)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceSetStaticStopRemove");
+    if (device == NULL) {
+        return;
+    }
+    if (!Stoppable) {
+        atomic_fetch_add(&device->StopRemoveBlocks, 1);
+        return;
+    }
+    LONG blocks = atomic_load(&device->StopRemoveBlocks);
+    while (blocks > 0 && !atomic_compare_exchange_weak(&device->StopRemoveBlocks, &blocks, blocks - 1)) {
+    }
+    if (blocks <= 0) {
+        FxReport(device->Object.Driver, "ASSERTION_FAILED",
+                 "WdfDeviceSetStaticStopRemove(TRUE) on WDFDEVICE %p without a WdfDeviceSetStaticStopRemove(FALSE) "
+                 "to undo",
+                 (void *)device);
+    }
+}
+
+/*
+ * WdfDeviceGetSystemPowerAction: the system power action (POWER_ACTION) under way for the
+ * device, as KMDF 1.15 tracks it: the ShutdownType of the device power IRP that powers
+ * it down, from then until it is back in its working state; PowerActionNone otherwise,
+ * and for a device's own idle power-down, which no system power action causes.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicegetsystempoweraction
+ */
+WDFAPI POWER_ACTION WdfDeviceGetSystemPowerAction(WDFDEVICE Device)
+{
+    FX_DEVICE *device = (FX_DEVICE *)FxObjectFromHandle(Device, FxTypeDevice, "WdfDeviceGetSystemPowerAction");
+    return device != NULL ? (POWER_ACTION)atomic_load(&device->SystemPowerAction) : PowerActionNone;
 }
 
 /* ------------------------------------------------------------ removal relations */

@@ -222,6 +222,17 @@ static PDEVICE_OBJECT FxInitPdo(PWDFDEVICE_INIT DeviceInit, const char *Api)
 }
 
 /*
+ * WdfFdoInitWdmGetPhysicalDevice: the PDO of the device EvtDriverDeviceAdd is adding, for
+ * a driver that needs the WDM object before WdfDeviceCreate (NULL for a control
+ * device's WDFDEVICE_INIT, which has none).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdffdo/nf-wdffdo-wdffdoinitwdmgetphysicaldevice
+ */
+WDFAPI PDEVICE_OBJECT WdfFdoInitWdmGetPhysicalDevice(PWDFDEVICE_INIT DeviceInit)
+{
+    return FxInitPdo(DeviceInit, "WdfFdoInitWdmGetPhysicalDevice");
+}
+
+/*
  * WdfFdoInitQueryProperty, WdfFdoInitAllocAndQueryProperty, WdfFdoInitOpenRegistryKey:
  * what the WdfDevice forms give, from EvtDriverDeviceAdd before the device exists (for
  * example a filter deciding whether to attach); a key's parent is the driver.

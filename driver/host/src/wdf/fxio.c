@@ -1106,52 +1106,43 @@ WDFAPI VOID WdfIoQueueStopAndPurgeSynchronously(WDFQUEUE Queue)
 }
 
 /*
- * WdfIoQueueRetrieveNextRequest: hands the next waiting request to the driver.
- * STATUS_NO_MORE_ENTRIES when none waits, STATUS_WDF_PAUSED when the queue is stopped,
- * STATUS_INVALID_DEVICE_STATE when "the specified I/O queue is configured for the
- * parallel dispatching method" (manual and sequential queues only).
+ * The preamble of the methods that hand out a request (WdfIoQueueRetrieve*,
+ * WdfIoQueueFindRequest): a NULL OutRequest is STATUS_INVALID_PARAMETER, otherwise it is
+ * cleared first; a bad queue handle is STATUS_INVALID_HANDLE (and FxQueueGet's report).
+ * NULL with *Status on a failure.
  */
-WDFAPI NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST *OutRequest)
+static FX_QUEUE *FxQueueGetForRequest(WDFQUEUE Queue, WDFREQUEST *OutRequest, const char *Api, NTSTATUS *Status)
 {
     if (OutRequest == NULL) {
-        return STATUS_INVALID_PARAMETER;
+        *Status = STATUS_INVALID_PARAMETER;
+        return NULL;
     }
     *OutRequest = NULL;
-    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveNextRequest");
-    if (queue == NULL) {
-        return STATUS_INVALID_HANDLE;
+    FX_QUEUE *queue = FxQueueGet(Queue, Api);
+    *Status = queue != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+    return queue;
+}
+
+/*
+ * An optional handle argument of those methods (FoundRequest, FileObject): NULL stays
+ * NULL; a handle that is not a live object of Type is STATUS_INVALID_PARAMETER (after
+ * FxObjectFromHandle's report). False on a bad handle.
+ */
+static bool FxQueueOptionalArgument(const void *Handle, FX_TYPE Type, const char *Api, FX_OBJECT **Object)
+{
+    *Object = NULL;
+    if (Handle == NULL) {
+        return true;
     }
-    if (queue->Config.DispatchType == WdfIoQueueDispatchParallel) {
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    FX_REQUEST *request = NULL;
-    HosMutexLock(&queue->Lock);
-    if (!queue->DispatchEnabled || queue->PowerStopped) {
-        HosMutexUnlock(&queue->Lock);
-        return STATUS_WDF_PAUSED;
-    }
-    for (FX_LINK *link = queue->Pending.Next; link != &queue->Pending; link = link->Next) {
-        FX_REQUEST *candidate = FX_CONTAINING(link, FX_REQUEST, QueueLink);
-        if (IoSetCancelRoutine(candidate->Irp, NULL) != NULL) {
-            request = candidate;
-            break;
-        }
-    }
-    if (request == NULL) {
-        HosMutexUnlock(&queue->Lock);
-        return STATUS_NO_MORE_ENTRIES;
-    }
-    FxListRemove(&request->QueueLink);
-    queue->PendingCount--;
-    FxListInsertTail(&queue->Owned, &request->QueueLink);
-    queue->OwnedCount++;
-    HosMutexLock(&request->Lock);
-    request->DriverOwned = true;
-    HosMutexUnlock(&request->Lock);
-    HosMutexUnlock(&queue->Lock);
-    *OutRequest = (WDFREQUEST)request;
-    FxQueueCheckState(queue);
-    return STATUS_SUCCESS;
+    *Object = FxObjectFromHandle(Handle, Type, Api);
+    return *Object != NULL;
+}
+
+/* Whether the queue hands out requests now (under Queue->Lock): not while it is stopped
+   (STATUS_WDF_PAUSED) or powered down. */
+static bool FxQueueDispatchingLocked(FX_QUEUE *Queue)
+{
+    return Queue->DispatchEnabled && !Queue->PowerStopped;
 }
 
 /* Takes a waiting request out of the queue for the driver (it now owns it). Under
@@ -1169,6 +1160,44 @@ static bool FxQueueHandOutLocked(FX_QUEUE *Queue, FX_REQUEST *Request)
     Request->DriverOwned = true;
     HosMutexUnlock(&Request->Lock);
     return true;
+}
+
+/*
+ * WdfIoQueueRetrieveNextRequest: hands the next waiting request to the driver.
+ * STATUS_NO_MORE_ENTRIES when none waits, STATUS_WDF_PAUSED when the queue is stopped,
+ * STATUS_INVALID_DEVICE_STATE when "the specified I/O queue is configured for the
+ * parallel dispatching method" (manual and sequential queues only).
+ */
+WDFAPI NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST *OutRequest)
+{
+    NTSTATUS queueStatus;
+    FX_QUEUE *queue = FxQueueGetForRequest(Queue, OutRequest, "WdfIoQueueRetrieveNextRequest", &queueStatus);
+    if (queue == NULL) {
+        return queueStatus;
+    }
+    if (queue->Config.DispatchType == WdfIoQueueDispatchParallel) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    FX_REQUEST *request = NULL;
+    HosMutexLock(&queue->Lock);
+    if (!FxQueueDispatchingLocked(queue)) {
+        HosMutexUnlock(&queue->Lock);
+        return STATUS_WDF_PAUSED;
+    }
+    for (FX_LINK *link = queue->Pending.Next; link != &queue->Pending; link = link->Next) {
+        FX_REQUEST *candidate = FX_CONTAINING(link, FX_REQUEST, QueueLink);
+        if (FxQueueHandOutLocked(queue, candidate)) {
+            request = candidate;
+            break;
+        }
+    }
+    HosMutexUnlock(&queue->Lock);
+    if (request == NULL) {
+        return STATUS_NO_MORE_ENTRIES;
+    }
+    *OutRequest = (WDFREQUEST)request;
+    FxQueueCheckState(queue);
+    return STATUS_SUCCESS;
 }
 
 /* Whether Request waits in Queue (under Queue->Lock). */
@@ -1192,13 +1221,10 @@ static bool FxQueueHoldsLocked(FX_QUEUE *Queue, FX_REQUEST *Request)
 WDFAPI NTSTATUS WdfIoQueueRetrieveRequestByFileObject(WDFQUEUE Queue, WDFFILEOBJECT FileObject,
                                                       WDFREQUEST *OutRequest)
 {
-    if (OutRequest == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    *OutRequest = NULL;
-    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveRequestByFileObject");
+    NTSTATUS queueStatus;
+    FX_QUEUE *queue = FxQueueGetForRequest(Queue, OutRequest, "WdfIoQueueRetrieveRequestByFileObject", &queueStatus);
     if (queue == NULL) {
-        return STATUS_INVALID_HANDLE;
+        return queueStatus;
     }
     FX_FILEOBJECT *file = (FX_FILEOBJECT *)FxObjectFromHandle(
         FileObject, FxTypeFileObject, "WdfIoQueueRetrieveRequestByFileObject");
@@ -1210,7 +1236,7 @@ WDFAPI NTSTATUS WdfIoQueueRetrieveRequestByFileObject(WDFQUEUE Queue, WDFFILEOBJ
     }
     FX_REQUEST *found = NULL;
     HosMutexLock(&queue->Lock);
-    if (!queue->DispatchEnabled || queue->PowerStopped) {
+    if (!FxQueueDispatchingLocked(queue)) {
         HosMutexUnlock(&queue->Lock);
         return STATUS_WDF_PAUSED;
     }
@@ -1242,26 +1268,19 @@ WDFAPI NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
                                       WDFFILEOBJECT FileObject, PWDF_REQUEST_PARAMETERS Parameters,
                                       WDFREQUEST *OutRequest)
 {
-    if (OutRequest == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    *OutRequest = NULL;
-    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueFindRequest");
+    NTSTATUS queueStatus;
+    FX_QUEUE *queue = FxQueueGetForRequest(Queue, OutRequest, "WdfIoQueueFindRequest", &queueStatus);
     if (queue == NULL) {
-        return STATUS_INVALID_HANDLE;
+        return queueStatus;
     }
-    FX_REQUEST *after = NULL;
-    if (FoundRequest != NULL &&
-        (after = (FX_REQUEST *)FxObjectFromHandle(FoundRequest, FxTypeRequest,
-                                                   "WdfIoQueueFindRequest")) == NULL) {
+    FX_OBJECT *afterObject;
+    FX_OBJECT *fileObject;
+    if (!FxQueueOptionalArgument(FoundRequest, FxTypeRequest, "WdfIoQueueFindRequest", &afterObject) ||
+        !FxQueueOptionalArgument(FileObject, FxTypeFileObject, "WdfIoQueueFindRequest", &fileObject)) {
         return STATUS_INVALID_PARAMETER;
     }
-    FX_FILEOBJECT *file = NULL;
-    if (FileObject != NULL &&
-        (file = (FX_FILEOBJECT *)FxObjectFromHandle(FileObject, FxTypeFileObject,
-                                                     "WdfIoQueueFindRequest")) == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
+    FX_REQUEST *after = (FX_REQUEST *)afterObject;
+    FX_FILEOBJECT *file = (FX_FILEOBJECT *)fileObject;
     if (Parameters != NULL && Parameters->Size != sizeof(WDF_REQUEST_PARAMETERS)) {
         return STATUS_INFO_LENGTH_MISMATCH;
     }
@@ -1307,13 +1326,10 @@ WDFAPI NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
 WDFAPI NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
                                                WDFREQUEST *OutRequest)
 {
-    if (OutRequest == NULL) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    *OutRequest = NULL;
-    FX_QUEUE *queue = FxQueueGet(Queue, "WdfIoQueueRetrieveFoundRequest");
+    NTSTATUS queueStatus;
+    FX_QUEUE *queue = FxQueueGetForRequest(Queue, OutRequest, "WdfIoQueueRetrieveFoundRequest", &queueStatus);
     if (queue == NULL) {
-        return STATUS_INVALID_HANDLE;
+        return queueStatus;
     }
     FX_REQUEST *request = (FX_REQUEST *)FxObjectFromHandle(FoundRequest, FxTypeRequest,
                                                            "WdfIoQueueRetrieveFoundRequest");
@@ -1324,7 +1340,7 @@ WDFAPI NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundR
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     HosMutexLock(&queue->Lock);
-    if (!queue->DispatchEnabled || queue->PowerStopped) {
+    if (!FxQueueDispatchingLocked(queue)) {
         HosMutexUnlock(&queue->Lock);
         return STATUS_WDF_PAUSED;
     }

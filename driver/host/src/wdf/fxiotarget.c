@@ -1039,6 +1039,51 @@ static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Int
     return STATUS_SUCCESS;
 }
 
+/*
+ * An internal device control request of the "Others" kind: the buffers of up to three
+ * memory objects become Argument1, Argument2 and Argument4 of the next stack location
+ * (Argument3 is the IOCTL code), passed as they are, without buffering: a protocol
+ * between two kernel-mode drivers.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfiotarget/nf-wdfiotarget-wdfiotargetformatrequestforinternalioctlothers
+ */
+static NTSTATUS FxFormatOthers(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Code, FX_BUFFER *Arg1,
+                               FX_BUFFER *Arg2, FX_BUFFER *Arg4)
+{
+    if (Target->TargetDevice == NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!FxRequestHasRoom(Request, Target)) {
+        return STATUS_REQUEST_NOT_ACCEPTED;
+    }
+    NTSTATUS status = FxRequestBeginFormat(Request);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    PIRP irp = Request->Irp;
+    Request->SavedBuffers = true;
+    Request->SavedSystemBuffer = irp->AssociatedIrp.SystemBuffer;
+    Request->SavedUserBuffer = irp->UserBuffer;
+    Request->SavedMdl = irp->MdlAddress;
+    irp->MdlAddress = NULL;
+    irp->UserBuffer = NULL;
+    irp->AssociatedIrp.SystemBuffer = NULL;
+    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+    memset(next, 0, sizeof(*next));
+    next->MajorFunction = IRP_MJ_INTERNAL_DEVICE_CONTROL;
+    next->Parameters.Others.Argument1 = Arg1->Address;
+    next->Parameters.Others.Argument2 = Arg2->Address;
+    next->Parameters.DeviceIoControl.IoControlCode = Code;
+    next->Parameters.Others.Argument4 = Arg4->Address;
+    WDF_REQUEST_COMPLETION_PARAMS *p = &Request->CompletionParams;
+    p->Type = WdfRequestTypeDeviceControlInternal;
+    p->Parameters.Others.Argument1.Ptr = Arg1->Address;
+    p->Parameters.Others.Argument2.Ptr = Arg2->Address;
+    p->Parameters.Others.Argument3.Value = Code;
+    p->Parameters.Others.Argument4.Ptr = Arg4->Address;
+    Request->Formatted = true;
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS FxFormatArgs(WDFIOTARGET IoTarget, WDFREQUEST Request, const char *Api,
                              FX_IOTARGET **Target, FX_REQUEST **Out)
 {
@@ -1112,6 +1157,29 @@ WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctl(WDFIOTARGET IoTarget, W
 {
     return FxFormatIoctlApi(IoTarget, Request, true, IoctlCode, InputBuffer, InputBufferOffset, OutputBuffer,
                             OutputBufferOffset, "WdfIoTargetFormatRequestForInternalIoctl");
+}
+
+WDFAPI NTSTATUS WdfIoTargetFormatRequestForInternalIoctlOthers(WDFIOTARGET IoTarget, WDFREQUEST Request,
+                                                               ULONG IoctlCode, WDFMEMORY OtherArg1,
+                                                               PWDFMEMORY_OFFSET OtherArg1Offset, WDFMEMORY OtherArg2,
+                                                               PWDFMEMORY_OFFSET OtherArg2Offset, WDFMEMORY OtherArg4,
+                                                               PWDFMEMORY_OFFSET OtherArg4Offset)
+{
+    static const char api[] = "WdfIoTargetFormatRequestForInternalIoctlOthers";
+    FX_IOTARGET *target;
+    FX_REQUEST *request;
+    NTSTATUS status = FxFormatArgs(IoTarget, Request, api, &target, &request);
+    FX_BUFFER arg1, arg2, arg4;
+    if (NT_SUCCESS(status)) {
+        status = FxBufferFromMemory(OtherArg1, OtherArg1Offset, api, &arg1);
+    }
+    if (NT_SUCCESS(status)) {
+        status = FxBufferFromMemory(OtherArg2, OtherArg2Offset, api, &arg2);
+    }
+    if (NT_SUCCESS(status)) {
+        status = FxBufferFromMemory(OtherArg4, OtherArg4Offset, api, &arg4);
+    }
+    return NT_SUCCESS(status) ? FxFormatOthers(target, request, IoctlCode, &arg1, &arg2, &arg4) : status;
 }
 
 /* ------------------------------------------------------------- sending */
@@ -1260,7 +1328,7 @@ bool FxSendOptionsValid(FX_REQUEST *Request, PWDF_REQUEST_SEND_OPTIONS Options, 
 static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PWDF_REQUEST_SEND_OPTIONS Options,
                                     PULONG_PTR Information, const char *Api, UCHAR Major, ULONG Code,
                                     PWDF_MEMORY_DESCRIPTOR First, PWDF_MEMORY_DESCRIPTOR Second,
-                                    PLONGLONG DeviceOffset)
+                                    PLONGLONG DeviceOffset, bool Others, PWDF_MEMORY_DESCRIPTOR Third)
 {
     if (Information != NULL) {
         *Information = 0;
@@ -1279,10 +1347,13 @@ static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PW
     if (!FxIoTargetCheckPassive(target, Api)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
-    FX_BUFFER a, b;
+    FX_BUFFER a, b, c;
     NTSTATUS status = FxBufferFromDescriptor(First, Api, &a);
     if (NT_SUCCESS(status)) {
         status = FxBufferFromDescriptor(Second, Api, &b);
+    }
+    if (NT_SUCCESS(status)) {
+        status = FxBufferFromDescriptor(Third, Api, &c);
     }
     if (!NT_SUCCESS(status)) {
         return status;
@@ -1300,7 +1371,9 @@ static NTSTATUS FxSendSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, PW
             return status;
         }
     }
-    if (Major == IRP_MJ_READ || Major == IRP_MJ_WRITE) {
+    if (Others) {
+        status = FxFormatOthers(target, request, Code, &a, &b, &c);
+    } else if (Major == IRP_MJ_READ || Major == IRP_MJ_WRITE) {
         status = FxFormatReadWrite(target, request, Major == IRP_MJ_WRITE, &a, DeviceOffset);
     } else {
         status = FxFormatIoctl(target, request, Major == IRP_MJ_INTERNAL_DEVICE_CONTROL, Code, &a, &b);
@@ -1326,7 +1399,7 @@ WDFAPI NTSTATUS WdfIoTargetSendReadSynchronously(WDFIOTARGET IoTarget, WDFREQUES
                                                  PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesRead)
 {
     return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesRead, "WdfIoTargetSendReadSynchronously",
-                               IRP_MJ_READ, 0, OutputBuffer, NULL, DeviceOffset);
+                               IRP_MJ_READ, 0, OutputBuffer, NULL, DeviceOffset, false, NULL);
 }
 
 WDFAPI NTSTATUS WdfIoTargetSendWriteSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request,
@@ -1335,7 +1408,7 @@ WDFAPI NTSTATUS WdfIoTargetSendWriteSynchronously(WDFIOTARGET IoTarget, WDFREQUE
 {
     return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesWritten,
                                "WdfIoTargetSendWriteSynchronously", IRP_MJ_WRITE, 0, InputBuffer, NULL,
-                               DeviceOffset);
+                               DeviceOffset, false, NULL);
 }
 
 WDFAPI NTSTATUS WdfIoTargetSendIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode,
@@ -1346,7 +1419,7 @@ WDFAPI NTSTATUS WdfIoTargetSendIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUE
 {
     return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesReturned,
                                "WdfIoTargetSendIoctlSynchronously", IRP_MJ_DEVICE_CONTROL, IoctlCode, InputBuffer,
-                               OutputBuffer, NULL);
+                               OutputBuffer, NULL, false, NULL);
 }
 
 WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request,
@@ -1357,7 +1430,24 @@ WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(WDFIOTARGET IoTarget, 
 {
     return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesReturned,
                                "WdfIoTargetSendInternalIoctlSynchronously", IRP_MJ_INTERNAL_DEVICE_CONTROL,
-                               IoctlCode, InputBuffer, OutputBuffer, NULL);
+                               IoctlCode, InputBuffer, OutputBuffer, NULL, false, NULL);
+}
+
+/*
+ * WdfIoTargetSendInternalIoctlOthersSynchronously: an internal device control request of
+ * the "Others" kind (three memory descriptors, each optional), sent and waited for.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfiotarget/nf-wdfiotarget-wdfiotargetsendinternalioctlotherssynchronously
+ */
+WDFAPI NTSTATUS WdfIoTargetSendInternalIoctlOthersSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request,
+                                                                ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR OtherArg1,
+                                                                PWDF_MEMORY_DESCRIPTOR OtherArg2,
+                                                                PWDF_MEMORY_DESCRIPTOR OtherArg4,
+                                                                PWDF_REQUEST_SEND_OPTIONS RequestOptions,
+                                                                PULONG_PTR BytesReturned)
+{
+    return FxSendSynchronously(IoTarget, Request, RequestOptions, BytesReturned,
+                               "WdfIoTargetSendInternalIoctlOthersSynchronously", IRP_MJ_INTERNAL_DEVICE_CONTROL,
+                               IoctlCode, OtherArg1, OtherArg2, NULL, true, OtherArg4);
 }
 
 /* ------------------------------------------------------------- the target's properties */

@@ -8,6 +8,10 @@
  * STATUS_INVALID_BUFFER_SIZE for an offset past the end and STATUS_BUFFER_TOO_SMALL
  * when the count does not fit after the offset; both return STATUS_INVALID_PARAMETER
  * for a NULL buffer or a zero count.
+ *
+ * Lookaside lists (WdfLookasideListCreate, WdfMemoryCreateFromLookaside) hand out memory
+ * objects of one size; the host allocates each buffer afresh, and a memory object keeps
+ * its list alive until it is deleted, as the framework does.
  */
 #include "wdf/fxp.h"
 
@@ -26,6 +30,11 @@ static void FxMemoryDestroy(FX_OBJECT *Object)
         memory->LockedMdl = NULL;
     }
     memory->Buffer = NULL;
+    if (memory->Lookaside != NULL) {
+        FX_LOOKASIDE *lookaside = memory->Lookaside;
+        memory->Lookaside = NULL;
+        FxObjectDereference(&lookaside->Object);
+    }
 }
 
 static const FX_OBJECT_OPS FxMemoryOps = {NULL, FxMemoryDestroy};
@@ -78,6 +87,7 @@ static NTSTATUS FxMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Prealloc
     FX_MEMORY *memory = (FX_MEMORY *)object;
     if (Preallocated != NULL) {
         memory->Buffer = Preallocated;
+        memory->Preallocated = true;
     } else {
         if (KhAllocationShouldFail()) {
             FxObjectFreeUninserted(object);
@@ -188,5 +198,119 @@ WDFAPI NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t Dest
         return STATUS_BUFFER_TOO_SMALL;
     }
     memcpy((char *)memory->Buffer + DestinationOffset, Buffer, NumBytesToCopyFrom);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfMemoryAssignBuffer: gives a memory object that WdfMemoryCreatePreallocated created a
+ * new buffer (the old one stays the driver's). A zero BufferSize or a NULL Buffer is
+ * STATUS_INVALID_PARAMETER; any other memory object is not a handle this method takes
+ * (the framework bug checks; the host reports INVALID_HANDLE).
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfmemory/nf-wdfmemory-wdfmemoryassignbuffer
+ */
+WDFAPI NTSTATUS WdfMemoryAssignBuffer(WDFMEMORY Memory, PVOID Buffer, size_t BufferSize)
+{
+    FX_MEMORY *memory = FxMemoryGet(Memory, "WdfMemoryAssignBuffer");
+    if (memory == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (!memory->Preallocated) {
+        FxReport(memory->Object.Driver, "INVALID_HANDLE",
+                 "WdfMemoryAssignBuffer on WDFMEMORY %p, which WdfMemoryCreatePreallocated did not create",
+                 (void *)memory);
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Buffer == NULL || BufferSize == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    memory->Buffer = Buffer;
+    memory->Size = BufferSize;
+    return STATUS_SUCCESS;
+}
+
+static const FX_OBJECT_OPS FxLookasideOps = {NULL, NULL};
+
+/*
+ * WdfLookasideListCreate: a list whose memory objects have BufferSize bytes (nonzero,
+ * else STATUS_INVALID_PARAMETER) and the object attributes MemoryAttributes. The list's
+ * parent is LookasideAttributes' ParentObject, else MemoryAttributes', else the driver.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfmemory/nf-wdfmemory-wdflookasidelistcreate
+ */
+WDFAPI NTSTATUS WdfLookasideListCreate(PWDF_OBJECT_ATTRIBUTES LookasideAttributes, size_t BufferSize,
+                                       POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES MemoryAttributes, ULONG PoolTag,
+                                       WDFLOOKASIDE *Lookaside)
+{
+    (void)PoolTag;
+    if (Lookaside == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Lookaside = NULL;
+    if (BufferSize == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS status = FxValidateAttributes(LookasideAttributes);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    status = FxValidateAttributes(MemoryAttributes);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    if ((PoolType & 1) != 0 && KeGetCurrentIrql() > PASSIVE_LEVEL) {
+        /* A paged-pool list is created at PASSIVE_LEVEL only. */
+        FxReport(NULL, "IRQL_TOO_HIGH_FOR_DDI", "WdfLookasideListCreate of a paged-pool list at IRQL %u",
+                 (unsigned)KeGetCurrentIrql());
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    PWDF_OBJECT_ATTRIBUTES parentAttributes = LookasideAttributes;
+    if ((parentAttributes == NULL || parentAttributes->ParentObject == NULL) && MemoryAttributes != NULL &&
+        MemoryAttributes->ParentObject != NULL) {
+        parentAttributes = MemoryAttributes;
+    }
+    FX_OBJECT *parent = FxDefaultParent(parentAttributes, "WdfLookasideListCreate", &status);
+    if (parent == NULL) {
+        return status;
+    }
+    FX_OBJECT *object;
+    status = FxObjectAllocate(sizeof(FX_LOOKASIDE), FxTypeLookaside, LookasideAttributes, parent->Driver,
+                              &FxLookasideOps, &object);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_LOOKASIDE *list = (FX_LOOKASIDE *)object;
+    list->BufferSize = BufferSize;
+    if (MemoryAttributes != NULL) {
+        list->MemoryAttributes = *MemoryAttributes;
+        list->HasMemoryAttributes = true;
+    }
+    object->ExecutionLevel = FxResolveExecutionLevel(LookasideAttributes, parent);
+    FxObjectInsert(object, parent);
+    *Lookaside = (WDFLOOKASIDE)object;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * WdfMemoryCreateFromLookaside: a memory object with a buffer of the list's size (zeroed
+ * by the host), made with the list's memory attributes; WdfObjectDelete gives it back.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfmemory/nf-wdfmemory-wdfmemorycreatefromlookaside
+ */
+WDFAPI NTSTATUS WdfMemoryCreateFromLookaside(WDFLOOKASIDE Lookaside, WDFMEMORY *Memory)
+{
+    FX_LOOKASIDE *list = (FX_LOOKASIDE *)FxObjectFromHandle(Lookaside, FxTypeLookaside,
+                                                            "WdfMemoryCreateFromLookaside");
+    if (list == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    if (Memory == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS status = FxMemoryCreate(list->HasMemoryAttributes ? &list->MemoryAttributes : NULL, NULL,
+                                     list->BufferSize, Memory, NULL, "WdfMemoryCreateFromLookaside");
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    FX_MEMORY *memory = (FX_MEMORY *)*Memory;
+    FxObjectReference(&list->Object);
+    memory->Lookaside = list;
     return STATUS_SUCCESS;
 }

@@ -107,6 +107,8 @@ const char *FxTypeName(FX_TYPE Type)
         return "WDFCHILDLIST";
     case FxTypeWmiProvider:
         return "WDFWMIPROVIDER";
+    case FxTypeLookaside:
+        return "WDFLOOKASIDE";
     case FxTypeWmiInstance:
         return "WDFWMIINSTANCE";
     case FxTypeCmResList:

@@ -59,6 +59,7 @@ typedef enum FX_TYPE {
     FxTypeWmiProvider,
     FxTypeWmiInstance,
     FxTypeCmResList,
+    FxTypeLookaside,
 } FX_TYPE;
 
 /* A doubly linked list node / head. */
@@ -368,6 +369,8 @@ struct WDFDEVICE_INIT {
     DEVICE_TYPE DeviceType;
     ULONG Characteristics;
     BOOLEAN Exclusive;
+    bool PowerNotPageable; /* WdfDeviceInitSetPowerNotPageable or SetPowerInrush (default: pageable) */
+    bool PowerInrush;      /* WdfDeviceInitSetPowerInrush */
     bool HasRequestAttributes;
     WDF_OBJECT_ATTRIBUTES RequestAttributes;
     bool HasFileObjectConfig;
@@ -464,6 +467,9 @@ typedef struct FX_DEVICE {
     WDFCMRESLIST ResourcesTranslated;
     bool SelfManagedIoInitialized;
     bool Filter;                        /* WdfFdoInitSetFilter */
+    _Atomic LONG StopRemoveBlocks;      /* WdfDeviceSetStaticStopRemove(FALSE) calls not yet undone */
+    _Atomic int SystemPowerAction;      /* a POWER_ACTION: the D-IRP's ShutdownType from a power-down
+                                           to the end of the next power-up (WdfDeviceGetSystemPowerAction) */
     bool Control;                       /* a control device (no PnP, no stack) */
     UNICODE_STRING DeviceName;          /* WdfDeviceInitAssignName; Buffer NULL without */
     UNICODE_STRING SymbolicLinkName;    /* WdfDeviceCreateSymbolicLink; Buffer NULL without */
@@ -661,8 +667,18 @@ typedef struct FX_MEMORY {
     PVOID Buffer;
     size_t Size;
     bool OwnsBuffer;
+    bool Preallocated; /* WdfMemoryCreatePreallocated's: WdfMemoryAssignBuffer may replace the buffer */
     PMDL LockedMdl; /* WdfRequestProbeAndLockUserBuffer*: unlocked and freed with the object */
+    struct FX_LOOKASIDE *Lookaside; /* WdfMemoryCreateFromLookaside's list (referenced), or NULL */
 } FX_MEMORY;
+
+/* A lookaside list (WDFLOOKASIDE): what each memory object taken from it is made of. */
+typedef struct FX_LOOKASIDE {
+    FX_OBJECT Object;
+    size_t BufferSize;
+    bool HasMemoryAttributes;
+    WDF_OBJECT_ATTRIBUTES MemoryAttributes;
+} FX_LOOKASIDE;
 
 typedef struct FX_REQUEST {
     FX_OBJECT Object;

@@ -121,6 +121,20 @@ static FX_KEY *FxKeyGet(WDFKEY Key, const char *Api, NTSTATUS *Status)
     return key;
 }
 
+/*
+ * The preamble of the methods on one value of a key: FxKeyGet's checks, then a NULL
+ * ValueName is STATUS_INVALID_PARAMETER. NULL with *Status on a failure.
+ */
+static FX_KEY *FxValueKeyGet(WDFKEY Key, PCUNICODE_STRING ValueName, const char *Api, NTSTATUS *Status)
+{
+    FX_KEY *key = FxKeyGet(Key, Api, Status);
+    if (key != NULL && ValueName == NULL) {
+        *Status = STATUS_INVALID_PARAMETER;
+        return NULL;
+    }
+    return key;
+}
+
 /* Reads a value as KEY_VALUE_PARTIAL_INFORMATION into a buffer of its own. */
 static NTSTATUS FxRegistryQuery(FX_KEY *Key, PCUNICODE_STRING ValueName,
                                 PKEY_VALUE_PARTIAL_INFORMATION *Info)
@@ -150,25 +164,41 @@ static NTSTATUS FxRegistryQuery(FX_KEY *Key, PCUNICODE_STRING ValueName,
 }
 
 /*
+ * A value that must be of type Type or AlsoType (pass the same twice for one type):
+ * FxRegistryQuery's failures, or STATUS_OBJECT_TYPE_MISMATCH for another type.
+ */
+static NTSTATUS FxRegistryQueryOfType(FX_KEY *Key, PCUNICODE_STRING ValueName, ULONG Type, ULONG AlsoType,
+                                      PKEY_VALUE_PARTIAL_INFORMATION *Info)
+{
+    NTSTATUS status = FxRegistryQuery(Key, ValueName, Info);
+    if (NT_SUCCESS(status) && (*Info)->Type != Type && (*Info)->Type != AlsoType) {
+        free(*Info);
+        *Info = NULL;
+        status = STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    return status;
+}
+
+/*
  * WdfRegistryQueryULong: the value must be a REG_DWORD; another type gives
  * STATUS_OBJECT_TYPE_MISMATCH, a missing value STATUS_OBJECT_NAME_NOT_FOUND.
  */
 WDFAPI NTSTATUS WdfRegistryQueryULong(WDFKEY Key, PCUNICODE_STRING ValueName, PULONG Value)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryULong", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryULong", &keyStatus);
     if (key == NULL) {
         return keyStatus;
     }
-    if (ValueName == NULL || Value == NULL) {
+    if (Value == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
     PKEY_VALUE_PARTIAL_INFORMATION info;
-    NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
+    NTSTATUS status = FxRegistryQueryOfType(key, ValueName, REG_DWORD, REG_DWORD, &info);
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    if (info->Type != REG_DWORD || info->DataLength != sizeof(ULONG)) {
+    if (info->DataLength != sizeof(ULONG)) {
         status = STATUS_OBJECT_TYPE_MISMATCH;
     } else {
         memcpy(Value, info->Data, sizeof(ULONG));
@@ -185,12 +215,9 @@ WDFAPI NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, UL
                                       PVOID Value, PULONG ValueLengthQueried, PULONG ValueType)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryValue", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryValue", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     PKEY_VALUE_PARTIAL_INFORMATION info;
     NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
@@ -215,12 +242,9 @@ WDFAPI NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, UL
 WDFAPI NTSTATUS WdfRegistryAssignULong(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG Value)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignULong", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignULong", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     return ZwSetValueKey(key->Handle, (PUNICODE_STRING)ValueName, 0, REG_DWORD, &Value,
                          sizeof(Value));
@@ -335,12 +359,9 @@ WDFAPI NTSTATUS WdfRegistryRemoveKey(WDFKEY Key)
 WDFAPI NTSTATUS WdfRegistryRemoveValue(WDFKEY Key, PCUNICODE_STRING ValueName)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryRemoveValue", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryRemoveValue", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     return ZwDeleteValueKey(key->Handle, (PUNICODE_STRING)ValueName);
 }
@@ -358,12 +379,9 @@ WDFAPI NTSTATUS WdfRegistryQueryMemory(WDFKEY Key, PCUNICODE_STRING ValueName, P
     }
     *Memory = NULL;
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryMemory", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryMemory", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     NTSTATUS status;
     FX_OBJECT *parent =
@@ -400,11 +418,6 @@ WDFAPI NTSTATUS WdfRegistryQueryMemory(WDFKEY Key, PCUNICODE_STRING ValueName, P
     return status;
 }
 
-static bool FxIsStringType(ULONG Type)
-{
-    return Type == REG_SZ || Type == REG_EXPAND_SZ;
-}
-
 /*
  * WdfRegistryQueryUnicodeString: a REG_SZ or REG_EXPAND_SZ value into Value's buffer
  * (Length without the terminating NUL). ValueByteLength receives the data's size, also
@@ -414,21 +427,17 @@ WDFAPI NTSTATUS WdfRegistryQueryUnicodeString(WDFKEY Key, PCUNICODE_STRING Value
                                               PUSHORT ValueByteLength, PUNICODE_STRING Value)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryUnicodeString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryUnicodeString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
     }
-    if (ValueName == NULL || (Value != NULL && (Value->MaximumLength == 0 || Value->Buffer == NULL))) {
+    if ((Value != NULL && (Value->MaximumLength == 0 || Value->Buffer == NULL))) {
         return STATUS_INVALID_PARAMETER;
     }
     PKEY_VALUE_PARTIAL_INFORMATION info;
-    NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
+    NTSTATUS status = FxRegistryQueryOfType(key, ValueName, REG_SZ, REG_EXPAND_SZ, &info);
     if (!NT_SUCCESS(status)) {
         return status;
-    }
-    if (!FxIsStringType(info->Type)) {
-        free(info);
-        return STATUS_OBJECT_TYPE_MISMATCH;
     }
     if (info->DataLength > 0xFFFF) {
         free(info);
@@ -466,24 +475,17 @@ static USHORT FxStringDataLength(PKEY_VALUE_PARTIAL_INFORMATION Info)
 WDFAPI NTSTATUS WdfRegistryQueryString(WDFKEY Key, PCUNICODE_STRING ValueName, WDFSTRING String)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     if (FxObjectFromHandle(String, FxTypeString, "WdfRegistryQueryString") == NULL) {
         return STATUS_INVALID_HANDLE;
     }
     PKEY_VALUE_PARTIAL_INFORMATION info;
-    NTSTATUS status = FxRegistryQuery(key, ValueName, &info);
+    NTSTATUS status = FxRegistryQueryOfType(key, ValueName, REG_SZ, REG_EXPAND_SZ, &info);
     if (!NT_SUCCESS(status)) {
         return status;
-    }
-    if (!FxIsStringType(info->Type)) {
-        free(info);
-        return STATUS_OBJECT_TYPE_MISMATCH;
     }
     status = FxStringSet(String, (const WCHAR *)info->Data, FxStringDataLength(info),
                          "WdfRegistryQueryString");
@@ -501,12 +503,9 @@ WDFAPI NTSTATUS WdfRegistryQueryMultiString(WDFKEY Key, PCUNICODE_STRING ValueNa
                                             WDFCOLLECTION Collection)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryQueryMultiString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryQueryMultiString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     if (FxObjectFromHandle(Collection, FxTypeCollection, "WdfRegistryQueryMultiString") == NULL) {
         return STATUS_INVALID_HANDLE;
@@ -516,13 +515,9 @@ WDFAPI NTSTATUS WdfRegistryQueryMultiString(WDFKEY Key, PCUNICODE_STRING ValueNa
         return status;
     }
     PKEY_VALUE_PARTIAL_INFORMATION info;
-    status = FxRegistryQuery(key, ValueName, &info);
+    status = FxRegistryQueryOfType(key, ValueName, REG_MULTI_SZ, REG_MULTI_SZ, &info);
     if (!NT_SUCCESS(status)) {
         return status;
-    }
-    if (info->Type != REG_MULTI_SZ) {
-        free(info);
-        return STATUS_OBJECT_TYPE_MISMATCH;
     }
     ULONG units = info->DataLength / sizeof(WCHAR);
     const WCHAR *data = (const WCHAR *)info->Data;
@@ -568,11 +563,11 @@ WDFAPI NTSTATUS WdfRegistryAssignValue(WDFKEY Key, PCUNICODE_STRING ValueName, U
                                        ULONG ValueLength, PVOID Value)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignValue", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignValue", &keyStatus);
     if (key == NULL) {
         return keyStatus;
     }
-    if (ValueName == NULL || (Value == NULL && ValueLength != 0)) {
+    if ((Value == NULL && ValueLength != 0)) {
         return STATUS_INVALID_PARAMETER;
     }
     return ZwSetValueKey(key->Handle, (PUNICODE_STRING)ValueName, 0, ValueType, Value, ValueLength);
@@ -586,12 +581,9 @@ WDFAPI NTSTATUS WdfRegistryAssignMemory(WDFKEY Key, PCUNICODE_STRING ValueName, 
                                         WDFMEMORY Memory, PWDFMEMORY_OFFSET MemoryOffsets)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignMemory", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignMemory", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     if (FxObjectFromHandle(Memory, FxTypeMemory, "WdfRegistryAssignMemory") == NULL) {
         return STATUS_INVALID_HANDLE;
@@ -638,11 +630,11 @@ WDFAPI NTSTATUS WdfRegistryAssignUnicodeString(WDFKEY Key, PCUNICODE_STRING Valu
                                                PCUNICODE_STRING Value)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignUnicodeString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignUnicodeString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
     }
-    if (ValueName == NULL || Value == NULL || (Value->Length != 0 && Value->Buffer == NULL)) {
+    if (Value == NULL || (Value->Length != 0 && Value->Buffer == NULL)) {
         return STATUS_INVALID_PARAMETER;
     }
     return FxAssignCounted(key, ValueName, Value);
@@ -651,12 +643,9 @@ WDFAPI NTSTATUS WdfRegistryAssignUnicodeString(WDFKEY Key, PCUNICODE_STRING Valu
 WDFAPI NTSTATUS WdfRegistryAssignString(WDFKEY Key, PCUNICODE_STRING ValueName, WDFSTRING String)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     if (FxObjectFromHandle(String, FxTypeString, "WdfRegistryAssignString") == NULL) {
         return STATUS_INVALID_HANDLE;
@@ -675,12 +664,9 @@ WDFAPI NTSTATUS WdfRegistryAssignMultiString(WDFKEY Key, PCUNICODE_STRING ValueN
                                              WDFCOLLECTION StringsCollection)
 {
     NTSTATUS keyStatus;
-    FX_KEY *key = FxKeyGet(Key, "WdfRegistryAssignMultiString", &keyStatus);
+    FX_KEY *key = FxValueKeyGet(Key, ValueName, "WdfRegistryAssignMultiString", &keyStatus);
     if (key == NULL) {
         return keyStatus;
-    }
-    if (ValueName == NULL) {
-        return STATUS_INVALID_PARAMETER;
     }
     if (FxObjectFromHandle(StringsCollection, FxTypeCollection, "WdfRegistryAssignMultiString") ==
         NULL) {

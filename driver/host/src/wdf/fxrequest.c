@@ -212,6 +212,15 @@ NTSTATUS FxRequestCreateForIrp(FX_DEVICE *Device, PIRP Irp, FX_REQUEST **Request
         p->Parameters.DeviceIoControl.IoControlCode = code;
         p->Parameters.DeviceIoControl.Type3InputBuffer =
             stack->Parameters.DeviceIoControl.Type3InputBuffer;
+        if (stack->MajorFunction == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+            /* KMDF copies the stack location's parameters as they are, so that an internal
+               request of the "Others" kind (WdfIoTargetFormatRequestForInternalIoctlOthers)
+               reaches the driver with its pointer arguments whole: Parameters.Others.Arg1
+               and Arg2 share their place with the two lengths, Arg4 with Type3InputBuffer. */
+            p->Parameters.Others.Arg1 = stack->Parameters.Others.Argument1;
+            p->Parameters.Others.Arg2 = stack->Parameters.Others.Argument2;
+            p->Parameters.Others.Arg4 = stack->Parameters.Others.Argument4;
+        }
         ULONG inLength = stack->Parameters.DeviceIoControl.InputBufferLength;
         ULONG outLength = stack->Parameters.DeviceIoControl.OutputBufferLength;
         switch (METHOD_FROM_CTL_CODE(code)) {
@@ -885,6 +894,20 @@ WDFAPI KPROCESSOR_MODE WdfRequestGetRequestorMode(WDFREQUEST Request)
 {
     FX_REQUEST *request = FxRequestGet(Request, "WdfRequestGetRequestorMode");
     return request != NULL ? request->Irp->RequestorMode : UserMode;
+}
+
+/*
+ * WdfRequestIsFrom32BitProcess: TRUE when the request comes from a 32-bit application on
+ * 64-bit Windows. Every caller of the host is a 64-bit process (the host runs 64-bit
+ * programs only, and kernel-mode requests are native), so it is FALSE for every live
+ * request.
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestisfrom32bitprocess
+ */
+WDFAPI BOOLEAN WdfRequestIsFrom32BitProcess(WDFREQUEST Request)
+{
+    FX_REQUEST *request = FxRequestGet(Request, "WdfRequestIsFrom32BitProcess");
+    (void)request;
+    return FALSE;
 }
 
 /* -------------------------------------------------------- cancellation */

@@ -23,6 +23,24 @@
 #define AT(type, field, offset) _Static_assert(offsetof(type, field) == (offset), #type "." #field)
 #define CODE(name, value) _Static_assert((name) == (value), #name)
 
+/* The I/O stack location (wdm.h) on x64: POINTER_ALIGNMENT members are 8-byte aligned,
+   so that Parameters.Others' pointers overlay the DeviceIoControl lengths and code
+   (kmdftest_driver.c checks WDF_REQUEST_PARAMETERS likewise). */
+SIZE(IO_STACK_LOCATION, 72);
+AT(IO_STACK_LOCATION, Parameters, 8);
+AT(IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength, 8);
+AT(IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength, 16);
+AT(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode, 24);
+AT(IO_STACK_LOCATION, Parameters.DeviceIoControl.Type3InputBuffer, 32);
+AT(IO_STACK_LOCATION, Parameters.Others.Argument3, 24);
+AT(IO_STACK_LOCATION, Parameters.Read.Key, 16);
+AT(IO_STACK_LOCATION, Parameters.Read.ByteOffset, 24);
+AT(IO_STACK_LOCATION, Parameters.Power.Type, 16);
+AT(IO_STACK_LOCATION, Parameters.Power.State, 24);
+AT(IO_STACK_LOCATION, Parameters.Power.ShutdownType, 32);
+AT(IO_STACK_LOCATION, DeviceObject, 40);
+AT(IO_STACK_LOCATION, Context, 64);
+
 /* Keyboard and mouse (ntddkbd.h, ntddmou.h, kbdmou.h, ntdd8042.h). */
 CODE(IOCTL_KEYBOARD_QUERY_ATTRIBUTES, 0x000B0000);
 CODE(IOCTL_KEYBOARD_SET_TYPEMATIC, 0x000B0004);

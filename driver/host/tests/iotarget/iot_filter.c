@@ -318,6 +318,72 @@ static VOID IotFilterReuse(WDFREQUEST Request, PIOT_FILTER_CONTEXT Context)
     IotComplete(Request, &result);
 }
 
+/*
+ * Internal requests of the "Others" kind: WdfIoTargetSendInternalIoctlOthersSynchronously
+ * with buffer descriptors, then a request of the filter's own formatted with
+ * WdfIoTargetFormatRequestForInternalIoctlOthers from memory objects and sent
+ * synchronously; and one missing argument, which the lower refuses.
+ */
+static VOID IotFilterOthers(WDFREQUEST Request, PIOT_FILTER_CONTEXT Context)
+{
+    IOT_RESULT result = {0};
+    ULONG a = 20, b = 22, sum = 0;
+    WDF_MEMORY_DESCRIPTOR da, db, dsum;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&da, &a, sizeof(a));
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&db, &b, sizeof(b));
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&dsum, &sum, sizeof(sum));
+    ULONG_PTR returned = 0;
+    NTSTATUS status = WdfIoTargetSendInternalIoctlOthersSynchronously(Context->Target, NULL, IOCTL_IOT_LOWER_OTHERS,
+                                                                      &da, &db, &dsum, NULL, &returned);
+    result.Status = status;
+    result.Value = (int)sum;
+    result.Information = returned;
+    /* Arg2 left out: the lower sees a NULL pointer and fails the request. */
+    result.Data[0] = (UCHAR)(WdfIoTargetSendInternalIoctlOthersSynchronously(Context->Target, NULL,
+                                                                             IOCTL_IOT_LOWER_OTHERS, &da, NULL,
+                                                                             &dsum, NULL, NULL) ==
+                             STATUS_INVALID_PARAMETER);
+    WDFREQUEST own;
+    status = WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, Context->Target, &own);
+    if (NT_SUCCESS(status)) {
+        ULONG values[3] = {100, 5, 0};
+        WDFMEMORY memory;
+        WDF_OBJECT_ATTRIBUTES attributes;
+        WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+        attributes.ParentObject = own;
+        status = WdfMemoryCreatePreallocated(&attributes, values, sizeof(values), &memory);
+        if (NT_SUCCESS(status)) {
+            WDFMEMORY_OFFSET first = {0, sizeof(ULONG)};
+            WDFMEMORY_OFFSET second = {sizeof(ULONG), sizeof(ULONG)};
+            WDFMEMORY_OFFSET third = {2 * sizeof(ULONG), sizeof(ULONG)};
+            status = WdfIoTargetFormatRequestForInternalIoctlOthers(Context->Target, own, IOCTL_IOT_LOWER_OTHERS,
+                                                                    memory, &first, memory, &second, memory,
+                                                                    &third);
+        }
+        if (NT_SUCCESS(status)) {
+            WDF_REQUEST_SEND_OPTIONS options;
+            WDF_REQUEST_SEND_OPTIONS_INIT(&options, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
+            if (WdfRequestSend(own, Context->Target, &options)) {
+                status = WdfRequestGetStatus(own);
+                WDF_REQUEST_COMPLETION_PARAMS params;
+                WDF_REQUEST_COMPLETION_PARAMS_INIT(&params);
+                WdfRequestGetCompletionParams(own, &params);
+                result.Type = params.Type;
+                result.Data[2] = (UCHAR)(params.Parameters.Others.Argument3.Value == IOCTL_IOT_LOWER_OTHERS &&
+                                         params.Parameters.Others.Argument4.Ptr == &values[2]);
+            } else {
+                status = WdfRequestGetStatus(own);
+            }
+        }
+        result.Data[1] = (UCHAR)values[2];
+        result.Returned = status;
+        WdfObjectDelete(own);
+    } else {
+        result.Returned = status;
+    }
+    IotComplete(Request, &result);
+}
+
 static VOID IotFilterTimeout(WDFREQUEST Request, PIOT_FILTER_CONTEXT Context)
 {
     IOT_RESULT result = {0};
@@ -436,6 +502,9 @@ VOID IotFilterDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBuf
         return;
     case IOCTL_IOT_FILTER_REUSE:
         IotFilterReuse(Request, context);
+        return;
+    case IOCTL_IOT_FILTER_OTHERS:
+        IotFilterOthers(Request, context);
         return;
     case IOCTL_IOT_FILTER_TIMEOUT:
         IotFilterTimeout(Request, context);

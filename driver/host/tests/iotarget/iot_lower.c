@@ -186,6 +186,23 @@ VOID IotLowerInternalDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t Ou
     UNREFERENCED_PARAMETER(OutputBufferLength);
     UNREFERENCED_PARAMETER(InputBufferLength);
     IotLowerSaw(IotLowerContextOf(Request));
+    if (IoControlCode == IOCTL_IOT_LOWER_OTHERS) {
+        /* The arguments arrive as the sender's pointers (Parameters.Others). */
+        WDF_REQUEST_PARAMETERS parameters;
+        WDF_REQUEST_PARAMETERS_INIT(&parameters);
+        WdfRequestGetParameters(Request, &parameters);
+        PULONG a = parameters.Parameters.Others.Arg1;
+        PULONG b = parameters.Parameters.Others.Arg2;
+        PULONG sum = parameters.Parameters.Others.Arg4;
+        if (a == NULL || b == NULL || sum == NULL ||
+            parameters.Parameters.Others.IoControlCode != IOCTL_IOT_LOWER_OTHERS) {
+            WdfRequestComplete(Request, STATUS_INVALID_PARAMETER);
+            return;
+        }
+        *sum = *a + *b;
+        WdfRequestComplete(Request, STATUS_SUCCESS);
+        return;
+    }
     if (IoControlCode != IOCTL_IOT_LOWER_ADD_ONE) {
         WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);
         return;

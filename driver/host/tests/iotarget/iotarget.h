@@ -15,6 +15,7 @@
 #define IOCTL_IOT_LOWER_COUNT IOT_CTL(0x802, 0)    /* output: ULONG, requests seen so far */
 #define IOCTL_IOT_LOWER_ADD_ONE IOT_CTL(0x803, 0)  /* internal: ULONG in, ULONG + 1 out */
 #define IOCTL_IOT_LOWER_WHO IOT_CTL(0x804, 0)      /* output: ULONG 'L' (answered by the lower) */
+#define IOCTL_IOT_LOWER_OTHERS IOT_CTL(0x805, 3)   /* internal, Others: *Arg4 = *Arg1 + *Arg2 (ULONGs) */
 
 /* Handled by the filter (each returns IOT_RESULT unless noted). */
 #define IOCTL_IOT_FILTER_SYNC_READ IOT_CTL(0x900, 0)    /* WdfIoTargetSendReadSynchronously; output: data */
@@ -29,6 +30,7 @@
 #define IOCTL_IOT_FILTER_SYNC_SEND IOT_CTL(0x909, 0)    /* WdfRequestSend(SYNCHRONOUS) of WHO */
 #define IOCTL_IOT_FILTER_LAST_COMPLETION IOT_CTL(0x90A, 0) /* the last read's completion params */
 #define IOCTL_IOT_FILTER_BAD_INPUT IOT_CTL(0x90B, 0)    /* documented failures of bad arguments */
+#define IOCTL_IOT_FILTER_OTHERS IOT_CTL(0x90C, 0)       /* internal Others requests: Value, Data[0..3] sums */
 
 /* Handled by the pass-through filter at the top of the stack: output ULONG 'P'. */
 #define IOCTL_IOT_PASS_WHO IOT_CTL(0xA00, 0)

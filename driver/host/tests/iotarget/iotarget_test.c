@@ -242,6 +242,26 @@ static void ScenarioReuse(void)
     Teardown(&stack, "after the reused request");
 }
 
+/* Internal requests of the "Others" kind reach the lower with the sender's pointers. */
+static void ScenarioOthers(void)
+{
+    IOT_STACK stack;
+    if (Setup(&stack)) {
+        IOT_RESULT r;
+        if (Result(&stack, IOCTL_IOT_FILTER_OTHERS, &r)) {
+            KT_CHECK_STATUS(r.Status, KT_STATUS_SUCCESS);
+            KT_CHECKF(r.Value == 42, "SendInternalIoctlOthersSynchronously: 20 + 22 (got %d)", r.Value);
+            KT_CHECKF(r.Data[0] == 1, "a missing argument reaches the lower as NULL");
+            KT_CHECK_STATUS((KH_STATUS)r.Returned, KT_STATUS_SUCCESS);
+            KT_CHECKF(r.Data[1] == 105, "FormatRequestForInternalIoctlOthers from memory offsets: 100 + 5 (got %d)",
+                      r.Data[1]);
+            KT_CHECK(r.Type == 0xF /* WdfRequestTypeDeviceControlInternal */);
+            KT_CHECKF(r.Data[2] == 1, "the completion params carry the code and the arguments");
+        }
+    }
+    Teardown(&stack, "after the Others requests");
+}
+
 static void ScenarioRemote(void)
 {
     IOT_STACK stack;
@@ -422,6 +442,7 @@ int main(int argc, char **argv)
     } scenarios[] = {
         {"stack", ScenarioStack},           {"sync-sends", ScenarioSyncSends},
         {"formatted", ScenarioFormatted},   {"reuse", ScenarioReuse},
+        {"others", ScenarioOthers},
         {"remote", ScenarioRemote},         {"closed-target", ScenarioClosedTarget},
         {"stopped-target", ScenarioStoppedTarget}, {"stop-cancels", ScenarioStopCancels},
         {"timeout", ScenarioTimeout},       {"bad-input", ScenarioBadInput},

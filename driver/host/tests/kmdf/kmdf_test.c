@@ -234,6 +234,33 @@ static void ScenarioObjects(void)
     KT_CHECK(EvValue("copy-to-too-big", 0) == KT_STATUS_BUFFER_TOO_SMALL);
     KT_CHECK(EvValue("copy-to-zero", 0) == KT_STATUS_INVALID_PARAMETER);
     KT_CHECK(EvValue("memory-buffer", 0) == 1);
+    /* WdfMemoryAssignBuffer (a preallocated object only) and lookaside lists. */
+    KT_CHECK(EvValue("preallocated-create", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("assign-zero-size", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("assign-null-buffer", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("assign-buffer", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("assigned-buffer", 0) == 1, "the memory object reads the assigned buffer");
+    KT_CHECK(EvValue("assigned-copy-too-big", 0) == KT_STATUS_BUFFER_TOO_SMALL);
+    KT_CHECK(EvValue("lookaside-zero-size", 0) == KT_STATUS_INVALID_PARAMETER);
+    KT_CHECK(EvValue("lookaside-create", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("lookaside-memory-1", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("lookaside-memory-2", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("lookaside-sizes", 0) == 1, "two distinct buffers of the list's size");
+    KT_CHECKF(EvValue("lookaside-context", 0) == 1, "the list's memory attributes (a context) are used");
+    KT_CHECK(EvValue("lookaside-null-out", 0) == KT_STATUS_INVALID_PARAMETER);
+    /* WdfFdoInitWdmGetPhysicalDevice, alignment and characteristics (EvtDriverDeviceAdd). */
+    KT_CHECK(EvValue("init-pdo", 0) == 1);
+    KT_CHECK(EvValue("alignment", 0) == 1);
+    KT_CHECK(EvValue("characteristics", 0) == 1);
+    KT_CHECK(EvValue("assign-name", 0) == KT_STATUS_SUCCESS);
+    KT_CHECK(EvValue("interface-string", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("interface-string-form", 0) == 1, "the link is \\??\\...{class}");
+    KT_CHECK(EvValue("interface-string-other-reference", 0) == KT_STATUS_OBJECT_NAME_NOT_FOUND_);
+    KT_CHECK(EvValue("interface-string-other-class", 0) == KT_STATUS_OBJECT_NAME_NOT_FOUND_);
+    KT_CHECK(EvValue("device-name", 0) == KT_STATUS_SUCCESS);
+    KT_CHECKF(EvValue("device-name-form", 0) == 1, "the name WdfDeviceInitAssignName gave");
+    KT_CHECKF(EvValue("power-inrush", 0) == 1 && EvValue("power-pageable", 0) == 0,
+              "WdfDeviceInitSetPowerInrush: DO_POWER_INRUSH, and not DO_POWER_PAGABLE");
     KT_CHECK(EvValue("string-create", 0) == KT_STATUS_SUCCESS);
     KT_CHECK(EvValue("string-content", 0) == 1);
     KT_CHECK(EvValue("version-string", 0) == 1);
@@ -376,11 +403,54 @@ static void ScenarioZeroLength(bool Allowed)
     KT_CHECK(KtIoWait(normal, KT_WAIT_MS));
     KT_CHECK_STATUS(normal->Status, KT_STATUS_SUCCESS);
     KT_CHECK(normal->Information == 10);
+    /* WdfRequestIsFrom32BitProcess: every caller of the host is a 64-bit process. */
+    KT_CHECK(EvCount("write-from-32-bit") >= 1 && EvValue("write-from-32-bit", 0) == 0);
+    /* A device without a name has none to retrieve. */
+    KT_CHECK(EvValue("device-name", 0) == KT_STATUS_INVALID_PARAMETER);
+    /* A function driver's device is power pageable by default, not inrush. */
+    KT_CHECK(EvValue("power-pageable", 0) == 1 && EvValue("power-inrush", 0) == 0);
     KtIoFree(write);
     KtIoFree(read);
     KtIoFree(normal);
     Stop();
     KtCheckNoVerifierReports("zero-length");
+}
+
+/*
+ * WdfDeviceSetStaticStopRemove: while the driver has said FALSE (twice here, nested) an
+ * orderly removal is refused (IRP_MN_QUERY_REMOVE_DEVICE fails with
+ * STATUS_INVALID_DEVICE_STATE) and the device keeps working; after as many TRUEs it is
+ * removed. A TRUE too many is a framework assertion.
+ */
+static void ScenarioStaticStopRemove(void)
+{
+    DefaultConfig();
+    g_Config.StaticStopRemove = 2;
+    if (!Start()) {
+        return;
+    }
+    /* Without open files the removal is orderly: it asks the stack first. */
+    KtCloseFile(g_File);
+    g_File = NULL;
+    KT_CHECK_STATUS(KmdfHostRemoveDevice(g_Device.Node), KT_STATUS_INVALID_DEVICE_STATE);
+    g_Ops->SetStaticStopRemove(1);
+    KT_CHECKF(KmdfHostRemoveDevice(g_Device.Node) == KT_STATUS_INVALID_DEVICE_STATE,
+              "the calls nest: one FALSE is still in force");
+    /* The device was not removed: it still serves I/O. */
+    KT_CHECK_STATUS(KtOpen(&g_Device, &g_File), KT_STATUS_SUCCESS);
+    KT_IO *io = Write(8);
+    KT_CHECK(KtIoWait(io, KT_WAIT_MS));
+    KT_CHECK_STATUS(io->Status, KT_STATUS_SUCCESS);
+    KtIoFree(io);
+    KtCloseFile(g_File);
+    g_File = NULL;
+    g_Ops->SetStaticStopRemove(1);
+    KtVerifierCapture();
+    g_Ops->SetStaticStopRemove(1);
+    KT_CHECKF(KtVerifierCount("ASSERTION_FAILED") == 1, "a TRUE with no FALSE to undo is reported");
+    KtVerifierReset();
+    Stop();
+    KtCheckNoVerifierReports("static-stop-remove");
 }
 
 /* A request type without a callback (device control here) fails in the framework. */
@@ -1068,12 +1138,19 @@ static void ScenarioPnp(bool Surprise)
     KT_CHECK_STATUS(status, KT_STATUS_SUCCESS);
     KT_CHECK(EvIndex("smio-suspend", 0) >= 0 && EvIndex("smio-suspend", 0) < EvIndex("d0-exit", 0));
     KT_CHECK(EvValue("d0-exit", 0) == 4); /* WdfPowerDeviceD3 */
+    /* WdfDeviceGetSystemPowerAction: none at the first start; the system sleep
+       (PowerActionSleep, 2) from the power-down until the device is back in D0. */
+    KT_CHECK(EvValue("d0-entry-action", 0) == 0);
+    KT_CHECK(EvValue("d0-exit-action", 0) == 2);
+    KT_CHECK(g_Ops->SystemPowerAction() == 2);
     KT_IO *held = Read(4);
     KT_CHECK(EvCount("read") == 0);
     status = KmdfHostResumeDevice(g_Device.Node);
     KT_CHECK_STATUS(status, KT_STATUS_SUCCESS);
     KT_CHECK(EvValue("d0-entry", 1) == 4);
     KT_CHECK(EvIndex("d0-entry", 1) < EvIndex("smio-restart", 0));
+    KT_CHECK(EvValue("d0-entry-action", 1) == 2);
+    KT_CHECK(g_Ops->SystemPowerAction() == 0);
     KT_CHECK(EvWait("read", 1));
     KT_IO *queued = Read(4);
     if (Surprise) {
@@ -1405,6 +1482,8 @@ int main(int argc, char **argv)
         ScenarioAllocationFailure();
     } else if (strcmp(scenario, "resource-lists") == 0) {
         ScenarioResourceLists();
+    } else if (strcmp(scenario, "static-stop-remove") == 0) {
+        ScenarioStaticStopRemove();
     } else if (strcmp(scenario, "pnp-remove") == 0) {
         ScenarioPnp(false);
     } else if (strcmp(scenario, "driver-entry-fails") == 0) {

@@ -55,6 +55,7 @@ typedef struct KMDF_TEST_CONFIG {
     int Bug;             /* enum KMDF_TEST_BUG */
     int ResourceLists;   /* EvtDevicePrepare/ReleaseHardware exercise their resource lists */
     int32_t FailDriverEntry; /* DriverEntry returns this status after WdfDriverCreate (0: it succeeds) */
+    int StaticStopRemove;    /* EvtDriverDeviceAdd calls WdfDeviceSetStaticStopRemove(FALSE) this often */
 } KMDF_TEST_CONFIG;
 
 /* Actions the test runs in the driver, from a test thread. */
@@ -93,6 +94,10 @@ typedef struct KMDF_TEST_OPS {
     /* WdfIoQueueRetrieveNextRequest on the default queue; completes what it got with
        STATUS_SUCCESS. Returns the retrieval status. */
     int32_t (*RetrieveDefault)(void);
+    /* WdfDeviceSetStaticStopRemove(device, Stoppable). */
+    void (*SetStaticStopRemove)(int Stoppable);
+    /* WdfDeviceGetSystemPowerAction of the device. */
+    int (*SystemPowerAction)(void);
 } KMDF_TEST_OPS;
 
 #define KMDFTEST_EXPORT __attribute__((visibility("default")))

@@ -60,6 +60,14 @@ EVT_WDF_TIMER KtEvtTimer;
 EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtQueueDestroy;
 EVT_WDF_OBJECT_CONTEXT_DESTROY KtEvtTimerDestroy;
 
+/* WDF_REQUEST_PARAMETERS on x64 (wdfrequest.h): POINTER_ALIGNMENT members are 8-byte
+   aligned, so that Parameters.Others overlays DeviceIoControl as on Windows. */
+_Static_assert(sizeof(WDF_REQUEST_PARAMETERS) == 40, "sizeof(WDF_REQUEST_PARAMETERS)");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.DeviceIoControl.IoControlCode) == 24,
+               "WDF_REQUEST_PARAMETERS.Parameters.DeviceIoControl.IoControlCode");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.Others.Arg4) == 32, "WDF_REQUEST_PARAMETERS.Parameters.Others.Arg4");
+_Static_assert(offsetof(WDF_REQUEST_PARAMETERS, Parameters.Read.Key) == 16, "WDF_REQUEST_PARAMETERS.Parameters.Read.Key");
+
 static VOID KtEvent(const char *Name, LONGLONG Value) { KmdfTestEvent(Name, Value); }
 
 /* Busy-waits SpinUs microseconds inside a serialized callback, watching for overlap. */
@@ -300,6 +308,8 @@ VOID KtEvtIoRead(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Lengt
 
 VOID KtEvtIoWrite(_In_ WDFQUEUE Queue, _In_ WDFREQUEST Request, _In_ size_t Length)
 {
+    /* The host's callers are all 64-bit processes. */
+    KtEvent("write-from-32-bit", WdfRequestIsFrom32BitProcess(Request));
     KtHandleIo(Queue, Request, Length, FALSE);
 }
 
@@ -475,13 +485,20 @@ static int32_t KtOpRetrieveDefault(void)
     return status;
 }
 
+static void KtOpSetStaticStopRemove(int Stoppable)
+{
+    WdfDeviceSetStaticStopRemove(WdfIoQueueGetDevice(g_Queue), Stoppable ? TRUE : FALSE);
+}
+
+static int KtOpSystemPowerAction(void) { return (int)WdfDeviceGetSystemPowerAction(WdfIoQueueGetDevice(g_Queue)); }
+
 static const KMDF_TEST_OPS g_Ops = {
     KtOpCompleteParked, KtOpParkedCount, KtOpMarkParked, KtOpStopQueueSynchronously,
     KtOpStartQueue,     KtOpStartTimer,  KtOpStopTimer,  KtOpTimerRunning,
     KtOpQueueState,     KtOpEnqueueDpc,  KtOpCancelDpc,  KtOpEnqueueWorkItem,
     KtOpFlushWorkItem,  KtOpRetrieveManual, KtOpPurgeQueueSynchronously,
     KtOpDrainQueueSynchronously, KtOpUnmarkParked, KtOpStopQueue, KtOpPurgeManual,
-    KtOpRetrieveDefault,
+    KtOpRetrieveDefault, KtOpSetStaticStopRemove, KtOpSystemPowerAction,
 };
 
 /* ------------------------------------------------------------------ device */
@@ -564,15 +581,15 @@ static NTSTATUS KtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
 static EVT_WDF_DEVICE_D0_ENTRY KtD0Entry;
 static NTSTATUS KtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Previous)
 {
-    UNREFERENCED_PARAMETER(Device);
     KtEvent("d0-entry", Previous);
+    KtEvent("d0-entry-action", WdfDeviceGetSystemPowerAction(Device));
     return STATUS_SUCCESS;
 }
 static EVT_WDF_DEVICE_D0_EXIT KtD0Exit;
 static NTSTATUS KtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE Target)
 {
-    UNREFERENCED_PARAMETER(Device);
     KtEvent("d0-exit", Target);
+    KtEvent("d0-exit-action", WdfDeviceGetSystemPowerAction(Device));
     return STATUS_SUCCESS;
 }
 static EVT_WDF_DEVICE_SELF_MANAGED_IO_INIT KtSmInit;
@@ -638,14 +655,74 @@ NTSTATUS KtEvtDeviceAdd(_In_ WDFDRIVER Driver, _Inout_ PWDFDEVICE_INIT DeviceIni
     if (g_Config->DeviceSyncScope != 0) {
         attributes.SynchronizationScope = (WDF_SYNCHRONIZATION_SCOPE)g_Config->DeviceSyncScope;
     }
+    if (g_Config->ObjectTest) {
+        /* An inrush device cannot be power pageable. */
+        WdfDeviceInitSetPowerPageable(DeviceInit);
+        WdfDeviceInitSetPowerInrush(DeviceInit);
+        DECLARE_CONST_UNICODE_STRING(deviceName, L"\\Device\\KmdfTestObjects");
+        KtEvent("assign-name", WdfDeviceInitAssignName(DeviceInit, &deviceName));
+    }
+    PDEVICE_OBJECT initPdo = WdfFdoInitWdmGetPhysicalDevice(DeviceInit);
     WDFDEVICE device;
     NTSTATUS status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
     if (!NT_SUCCESS(status)) {
         return status;
     }
+    for (int i = 0; i < g_Config->StaticStopRemove; i++) {
+        WdfDeviceSetStaticStopRemove(device, FALSE);
+    }
+    ULONG flags = WdfDeviceWdmGetDeviceObject(device)->Flags;
+    KtEvent("power-pageable", (flags & DO_POWER_PAGABLE) != 0);
+    KtEvent("power-inrush", (flags & DO_POWER_INRUSH) != 0);
+    if (g_Config->ObjectTest) {
+        /* The PDO EvtDriverDeviceAdd saw is the device's. */
+        KtEvent("init-pdo", initPdo != NULL && initPdo == WdfDeviceWdmGetPhysicalDevice(device));
+        /* Alignment and characteristics are the WDM device object's fields. */
+        PDEVICE_OBJECT fdo = WdfDeviceWdmGetDeviceObject(device);
+        WdfDeviceSetAlignmentRequirement(device, FILE_QUAD_ALIGNMENT);
+        KtEvent("alignment", WdfDeviceGetAlignmentRequirement(device) == FILE_QUAD_ALIGNMENT &&
+                                 fdo->AlignmentRequirement == FILE_QUAD_ALIGNMENT);
+        ULONG characteristics = WdfDeviceGetCharacteristics(device);
+        WdfDeviceSetCharacteristics(device, characteristics | FILE_DEVICE_SECURE_OPEN);
+        KtEvent("characteristics", WdfDeviceGetCharacteristics(device) == (characteristics | FILE_DEVICE_SECURE_OPEN) &&
+                                       fdo->Characteristics == (characteristics | FILE_DEVICE_SECURE_OPEN));
+    }
     status = WdfDeviceCreateDeviceInterface(device, &guid, NULL);
     if (!NT_SUCCESS(status)) {
         return status;
+    }
+    if (g_Config->ObjectTest) {
+        WDFSTRING link;
+        if (NT_SUCCESS(WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &link))) {
+            /* The interface's symbolic link, "\??\ROOT#...#{5d3c1a20-...}". */
+            status = WdfDeviceRetrieveDeviceInterfaceString(device, &guid, NULL, link);
+            UNICODE_STRING text;
+            WdfStringGetUnicodeString(link, &text);
+            KtEvent("interface-string", status);
+            KtEvent("interface-string-form", text.Length > 8 * sizeof(WCHAR) && text.Buffer[0] == L'\\' &&
+                                                 text.Buffer[1] == L'?' && text.Buffer[2] == L'?' &&
+                                                 text.Buffer[3] == L'\\' &&
+                                                 text.Buffer[text.Length / sizeof(WCHAR) - 1] == L'}');
+            DECLARE_CONST_UNICODE_STRING(other, L"other");
+            KtEvent("interface-string-other-reference",
+                    WdfDeviceRetrieveDeviceInterfaceString(device, &guid, &other, link));
+            static const GUID otherGuid = {0x11111111, 0x2222, 0x3333, {4, 5, 6, 7, 8, 9, 10, 11}};
+            KtEvent("interface-string-other-class",
+                    WdfDeviceRetrieveDeviceInterfaceString(device, &otherGuid, NULL, link));
+            WdfObjectDelete(link);
+        }
+    }
+    WDFSTRING name;
+    if (NT_SUCCESS(WdfStringCreate(NULL, WDF_NO_OBJECT_ATTRIBUTES, &name))) {
+        /* The name the objects scenario assigns, "\Device\KmdfTestObjects"; the
+           other scenarios' device has none. */
+        status = WdfDeviceRetrieveDeviceName(device, name);
+        UNICODE_STRING text;
+        WdfStringGetUnicodeString(name, &text);
+        KtEvent("device-name", status);
+        KtEvent("device-name-form", text.Length == 23 * sizeof(WCHAR) && text.Buffer[0] == L'\\' &&
+                                        text.Buffer[8] == L'K' && text.Buffer[22] == L's');
+        WdfObjectDelete(name);
     }
     WDF_IO_QUEUE_CONFIG queueConfig;
     WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig, (WDF_IO_QUEUE_DISPATCH_TYPE)g_Config->DispatchType);
@@ -860,6 +937,57 @@ static VOID KtObjectTest(WDFDRIVER Driver)
         size_t size = 0;
         KtEvent("memory-buffer", WdfMemoryGetBuffer(memory, &size) == buffer && size == 16);
         WdfObjectDelete(memory);
+    }
+
+    /* A preallocated memory object takes another buffer of the driver's. */
+    UCHAR first[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    UCHAR second[4] = {9, 10, 11, 12};
+    status = WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, first, sizeof(first), &memory);
+    KtEvent("preallocated-create", status);
+    if (NT_SUCCESS(status)) {
+        KtEvent("assign-zero-size", WdfMemoryAssignBuffer(memory, second, 0));
+        KtEvent("assign-null-buffer", WdfMemoryAssignBuffer(memory, NULL, sizeof(second)));
+        KtEvent("assign-buffer", WdfMemoryAssignBuffer(memory, second, sizeof(second)));
+        size_t size = 0;
+        UCHAR copied[4] = {0};
+        KtEvent("assigned-buffer", WdfMemoryGetBuffer(memory, &size) == second && size == sizeof(second) &&
+                                       NT_SUCCESS(WdfMemoryCopyToBuffer(memory, 0, copied, sizeof(copied))) &&
+                                       copied[0] == 9 && copied[3] == 12);
+        /* The new size bounds the copies. */
+        KtEvent("assigned-copy-too-big", WdfMemoryCopyToBuffer(memory, 0, copied, 5));
+        WdfObjectDelete(memory);
+    }
+
+    /* Lookaside lists: memory objects of the list's size, with its memory attributes. */
+    WDFLOOKASIDE lookaside;
+    KtEvent("lookaside-zero-size", WdfLookasideListCreate(WDF_NO_OBJECT_ATTRIBUTES, 0, NonPagedPoolNx,
+                                                          WDF_NO_OBJECT_ATTRIBUTES, KT_TAG, &lookaside));
+    WDF_OBJECT_ATTRIBUTES memoryAttributes;
+    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&memoryAttributes, KT_OTHER_CONTEXT);
+    status = WdfLookasideListCreate(WDF_NO_OBJECT_ATTRIBUTES, 24, NonPagedPoolNx, &memoryAttributes, KT_TAG,
+                                    &lookaside);
+    KtEvent("lookaside-create", status);
+    if (NT_SUCCESS(status)) {
+        WDFMEMORY fromList[2] = {NULL, NULL};
+        KtEvent("lookaside-memory-1", WdfMemoryCreateFromLookaside(lookaside, &fromList[0]));
+        KtEvent("lookaside-memory-2", WdfMemoryCreateFromLookaside(lookaside, &fromList[1]));
+        size_t size1 = 0;
+        size_t size2 = 0;
+        PVOID buffer1 = fromList[0] != NULL ? WdfMemoryGetBuffer(fromList[0], &size1) : NULL;
+        PVOID buffer2 = fromList[1] != NULL ? WdfMemoryGetBuffer(fromList[1], &size2) : NULL;
+        KtEvent("lookaside-sizes", buffer1 != NULL && buffer2 != NULL && buffer1 != buffer2 && size1 == 24 &&
+                                       size2 == 24);
+        KtEvent("lookaside-context", fromList[0] != NULL && WdfObjectGet_KT_OTHER_CONTEXT(fromList[0]) != NULL);
+        KtEvent("lookaside-null-out", WdfMemoryCreateFromLookaside(lookaside, NULL));
+        /* The list may go first: its memory objects keep it until they are deleted. */
+        WdfObjectDelete(lookaside);
+        if (fromList[0] != NULL) {
+            RtlFillMemory(buffer1, 24, 0x5A);
+            WdfObjectDelete(fromList[0]);
+        }
+        if (fromList[1] != NULL) {
+            WdfObjectDelete(fromList[1]);
+        }
     }
 
     UNICODE_STRING text;

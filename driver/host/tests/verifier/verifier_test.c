@@ -57,6 +57,10 @@ static const VT_CASE g_cases[] = {
     {"spinlock_other_thread", "SPINLOCK_MISUSE", VT_WRITE, "does not hold"},
     {"spinlock_held_at_return", "SPINLOCK_MISUSE", VT_WRITE, "still held"},
     {"serialization_broken", "SERIALIZATION_BROKEN", VT_WRITE, NULL},
+    {"timer_at_unload", "PENDING_OPERATIONS_AT_UNLOAD", VT_WRITE, "kernel timer(s) still set"},
+    {"dpc_at_unload", "PENDING_OPERATIONS_AT_UNLOAD", VT_WRITE, "no KeFlushQueuedDpcs"},
+    {"work_item_at_unload", "PENDING_OPERATIONS_AT_UNLOAD", VT_WRITE, "ExQueueWorkItem work item"},
+    {"pnp_notification_at_unload", "PENDING_OPERATIONS_AT_UNLOAD", VT_WRITE, "PnP notification(s) still registered"},
 };
 
 /* How long a broken driver may take to complete its request before the test moves on. */

@@ -54,4 +54,5 @@ const VT_RULE VtRule = {
     NULL,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

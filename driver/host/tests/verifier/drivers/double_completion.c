@@ -48,4 +48,5 @@ const VT_RULE VtRule = {
     NULL,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

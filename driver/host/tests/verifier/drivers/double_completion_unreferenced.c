@@ -46,4 +46,5 @@ const VT_RULE VtRule = {
     NULL,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

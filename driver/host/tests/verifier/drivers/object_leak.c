@@ -65,4 +65,5 @@ const VT_RULE VtRule = {
     RuleDriverEntry,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

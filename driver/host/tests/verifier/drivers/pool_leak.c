@@ -58,4 +58,5 @@ const VT_RULE VtRule = {
     RuleDriverEntry,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

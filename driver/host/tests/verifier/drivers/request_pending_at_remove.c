@@ -52,4 +52,5 @@ const VT_RULE VtRule = {
     NULL,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

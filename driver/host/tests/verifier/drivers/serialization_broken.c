@@ -88,4 +88,5 @@ const VT_RULE VtRule = {
     NULL,
     RuleDeviceAttributes,
     RuleDeviceAdd,
+    NULL,
 };

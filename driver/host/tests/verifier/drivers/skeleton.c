@@ -33,6 +33,7 @@ DriverEntry(
     NTSTATUS status;
 
     WDF_DRIVER_CONFIG_INIT(&config, VtEvtDeviceAdd);
+    config.EvtDriverUnload = VtRule.DriverUnload;
     status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config,
                              &driver);
     if (!NT_SUCCESS(status)) {

@@ -85,4 +85,5 @@ const VT_RULE VtRule = {
     NULL,
     NULL,
     RuleDeviceAdd,
+    NULL,
 };

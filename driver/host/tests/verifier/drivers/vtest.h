@@ -16,6 +16,7 @@ Abstract:
                         (optional)
     DeviceAdd           creates the device's queue (and timer, lock...) after the
                         device and its interface exist
+    DriverUnload        the driver's EvtDriverUnload (optional)
 
     The test program opens the interface and sends one 16-byte write (or read, where the
     rule is about reads) to provoke the broken rule.
@@ -54,13 +55,14 @@ typedef struct _VT_DEVICE_CONTEXT {
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VT_DEVICE_CONTEXT, VtGetDeviceContext)
 
 //
-// The hooks of one rule's driver; each rule's file defines VtRule. DriverEntry and
-// DeviceAttributes may be NULL.
+// The hooks of one rule's driver; each rule's file defines VtRule. DriverEntry,
+// DeviceAttributes and DriverUnload may be NULL.
 //
 typedef struct _VT_RULE {
     NTSTATUS (*DriverEntry)(_In_ WDFDRIVER Driver);
     VOID (*DeviceAttributes)(_Inout_ PWDF_OBJECT_ATTRIBUTES Attributes);
     NTSTATUS (*DeviceAdd)(_In_ WDFDEVICE Device);
+    VOID (*DriverUnload)(_In_ WDFDRIVER Driver);
 } VT_RULE;
 
 extern const VT_RULE VtRule;
