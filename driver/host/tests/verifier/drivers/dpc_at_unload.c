@@ -20,7 +20,6 @@ Environment:
 
 static KDPC VtDpc;
 
-EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 EVT_WDF_DRIVER_UNLOAD VtEvtDriverUnload;
 KDEFERRED_ROUTINE VtDpcRoutine;
 
@@ -49,30 +48,9 @@ VtEvtDriverUnload(
     KeInsertQueueDpc(&VtDpc, NULL, NULL);
 }
 
-static
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    )
-{
-    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
-}
-
-VOID
-VtEvtIoWrite(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
 const VT_RULE VtRule = {
     NULL,
     NULL,
-    RuleDeviceAdd,
+    VtAddQueueCompletingWrites,
     VtEvtDriverUnload,
 };

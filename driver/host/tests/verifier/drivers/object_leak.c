@@ -18,8 +18,6 @@ Environment:
 
 #include "vtest.h"
 
-EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
-
 static
 NTSTATUS
 RuleDriverEntry(
@@ -40,30 +38,9 @@ RuleDriverEntry(
     return STATUS_SUCCESS;
 }
 
-static
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    )
-{
-    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
-}
-
-VOID
-VtEvtIoWrite(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
 const VT_RULE VtRule = {
     RuleDriverEntry,
     NULL,
-    RuleDeviceAdd,
+    VtAddQueueCompletingWrites,
     NULL,
 };

@@ -22,7 +22,6 @@ Environment:
 static PVOID VtNotificationEntry;
 static volatile LONG VtArrivals;
 
-EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 DRIVER_NOTIFICATION_CALLBACK_ROUTINE VtInterfaceChange;
 
 NTSTATUS
@@ -50,30 +49,9 @@ RuleDriverEntry(
                                           VtInterfaceChange, NULL, &VtNotificationEntry);
 }
 
-static
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    )
-{
-    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
-}
-
-VOID
-VtEvtIoWrite(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
 const VT_RULE VtRule = {
     RuleDriverEntry,
     NULL,
-    RuleDeviceAdd,
+    VtAddQueueCompletingWrites,
     NULL,
 };

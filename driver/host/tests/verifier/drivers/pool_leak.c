@@ -19,8 +19,6 @@ Environment:
 
 static PVOID VtLeakedBlock;
 
-EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
-
 static
 NTSTATUS
 RuleDriverEntry(
@@ -33,30 +31,9 @@ RuleDriverEntry(
     return VtLeakedBlock != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-static
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    )
-{
-    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
-}
-
-VOID
-VtEvtIoWrite(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
 const VT_RULE VtRule = {
     RuleDriverEntry,
     NULL,
-    RuleDeviceAdd,
+    VtAddQueueCompletingWrites,
     NULL,
 };

@@ -86,3 +86,26 @@ VtCreateDefaultQueue(
     return WdfIoQueueCreate(Device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES,
                             &VtGetDeviceContext(Device)->Queue);
 }
+
+static EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWriteComplete;
+
+static
+VOID
+VtEvtIoWriteComplete(
+    _In_ WDFQUEUE Queue,
+    _In_ WDFREQUEST Request,
+    _In_ size_t Length
+    )
+{
+    UNREFERENCED_PARAMETER(Queue);
+
+    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
+}
+
+NTSTATUS
+VtAddQueueCompletingWrites(
+    _In_ WDFDEVICE Device
+    )
+{
+    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWriteComplete, NULL);
+}

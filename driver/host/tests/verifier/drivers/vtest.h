@@ -79,6 +79,15 @@ VtCreateDefaultQueue(
     );
 
 //
+// A DeviceAdd hook for a rule broken outside I/O: a sequential default queue whose
+// writes complete at once with their length.
+//
+NTSTATUS
+VtAddQueueCompletingWrites(
+    _In_ WDFDEVICE Device
+    );
+
+//
 // Spins until *Flag is non-zero, for a bounded number of reads (seconds, not forever);
 // FALSE when it never was.
 //

@@ -23,7 +23,6 @@ Environment:
 static WORK_QUEUE_ITEM VtWorkItem;
 static KEVENT VtNeverSet;
 
-EVT_WDF_IO_QUEUE_IO_WRITE VtEvtIoWrite;
 EVT_WDF_DRIVER_UNLOAD VtEvtDriverUnload;
 WORKER_THREAD_ROUTINE VtWorkRoutine;
 
@@ -52,30 +51,9 @@ VtEvtDriverUnload(
     ExQueueWorkItem(&VtWorkItem, DelayedWorkQueue);
 }
 
-static
-NTSTATUS
-RuleDeviceAdd(
-    _In_ WDFDEVICE Device
-    )
-{
-    return VtCreateDefaultQueue(Device, WdfIoQueueDispatchSequential, VtEvtIoWrite, NULL);
-}
-
-VOID
-VtEvtIoWrite(
-    _In_ WDFQUEUE Queue,
-    _In_ WDFREQUEST Request,
-    _In_ size_t Length
-    )
-{
-    UNREFERENCED_PARAMETER(Queue);
-
-    WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, Length);
-}
-
 const VT_RULE VtRule = {
     NULL,
     NULL,
-    RuleDeviceAdd,
+    VtAddQueueCompletingWrites,
     VtEvtDriverUnload,
 };
