@@ -959,8 +959,13 @@ static NTSTATUS FxFormatReadWrite(FX_IOTARGET *Target, FX_REQUEST *Request, bool
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Internal, ULONG Code,
-                              FX_BUFFER *Input, FX_BUFFER *Output)
+/*
+ * The start of formatting a device-control request for the target: the request has a
+ * stack location for it, the buffers the request came with are saved (restored on
+ * completion or reuse) and cleared, and the next stack location is zeroed for the caller
+ * to fill.
+ */
+static NTSTATUS FxBeginControlFormat(FX_IOTARGET *Target, FX_REQUEST *Request, PIO_STACK_LOCATION *Next)
 {
     if (Target->TargetDevice == NULL) {
         return STATUS_INVALID_DEVICE_STATE;
@@ -980,8 +985,20 @@ static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Int
     irp->MdlAddress = NULL;
     irp->UserBuffer = NULL;
     irp->AssociatedIrp.SystemBuffer = NULL;
-    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
-    memset(next, 0, sizeof(*next));
+    *Next = IoGetNextIrpStackLocation(irp);
+    memset(*Next, 0, sizeof(**Next));
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Internal, ULONG Code,
+                              FX_BUFFER *Input, FX_BUFFER *Output)
+{
+    PIO_STACK_LOCATION next;
+    NTSTATUS status = FxBeginControlFormat(Target, Request, &next);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    PIRP irp = Request->Irp;
     next->MajorFunction = Internal ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL;
     next->Parameters.DeviceIoControl.IoControlCode = Code;
     next->Parameters.DeviceIoControl.InputBufferLength = (ULONG)Input->Length;
@@ -1049,26 +1066,11 @@ static NTSTATUS FxFormatIoctl(FX_IOTARGET *Target, FX_REQUEST *Request, bool Int
 static NTSTATUS FxFormatOthers(FX_IOTARGET *Target, FX_REQUEST *Request, ULONG Code, FX_BUFFER *Arg1,
                                FX_BUFFER *Arg2, FX_BUFFER *Arg4)
 {
-    if (Target->TargetDevice == NULL) {
-        return STATUS_INVALID_DEVICE_STATE;
-    }
-    if (!FxRequestHasRoom(Request, Target)) {
-        return STATUS_REQUEST_NOT_ACCEPTED;
-    }
-    NTSTATUS status = FxRequestBeginFormat(Request);
+    PIO_STACK_LOCATION next;
+    NTSTATUS status = FxBeginControlFormat(Target, Request, &next);
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    PIRP irp = Request->Irp;
-    Request->SavedBuffers = true;
-    Request->SavedSystemBuffer = irp->AssociatedIrp.SystemBuffer;
-    Request->SavedUserBuffer = irp->UserBuffer;
-    Request->SavedMdl = irp->MdlAddress;
-    irp->MdlAddress = NULL;
-    irp->UserBuffer = NULL;
-    irp->AssociatedIrp.SystemBuffer = NULL;
-    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
-    memset(next, 0, sizeof(*next));
     next->MajorFunction = IRP_MJ_INTERNAL_DEVICE_CONTROL;
     next->Parameters.Others.Argument1 = Arg1->Address;
     next->Parameters.Others.Argument2 = Arg2->Address;
