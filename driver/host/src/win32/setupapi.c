@@ -749,6 +749,32 @@ KMDFHOST_API BOOL SetupDiEnumDeviceInfo(HDEVINFO DeviceInfoSet, DWORD MemberInde
 }
 
 /*
+ * The element of a set that DeviceInfoData names, for a query whose answer goes to
+ * Buffer of Size: NULL, with the last error set, when the set handle, the element or the
+ * buffer (none, with a size other than 0) is not valid.
+ */
+static KH_W32_ELEMENT *QueryElement(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceInfoData, const void *Buffer,
+                                    DWORD Size)
+{
+    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
+    if (Set == NULL) {
+        KhW32Fail(ERROR_INVALID_HANDLE);
+        return NULL;
+    }
+    DWORD Error = ERROR_SUCCESS;
+    KH_W32_ELEMENT *e = ElementOf(Set, DeviceInfoData, &Error);
+    if (e == NULL) {
+        KhW32Fail(Error);
+        return NULL;
+    }
+    if (Buffer == NULL && Size != 0) {
+        KhW32Fail(ERROR_INVALID_USER_BUFFER);
+        return NULL;
+    }
+    return e;
+}
+
+/*
  * SetupDiGetDeviceInstanceId(W/A): the element's device instance ID, NUL-terminated;
  * DeviceInstanceIdSize counts characters (bytes of UTF-8 for the A form). RequiredSize,
  * when given, receives the size needed with the NUL; a buffer too small (or none, with a
@@ -758,17 +784,9 @@ KMDFHOST_API BOOL SetupDiEnumDeviceInfo(HDEVINFO DeviceInfoSet, DWORD MemberInde
 static BOOL GetInstanceId(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceInfoData, void *Buffer, DWORD Size,
                           PDWORD RequiredSize, bool Ansi)
 {
-    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
-    if (Set == NULL) {
-        return KhW32Fail(ERROR_INVALID_HANDLE);
-    }
-    DWORD Error = ERROR_SUCCESS;
-    KH_W32_ELEMENT *e = ElementOf(Set, DeviceInfoData, &Error);
+    KH_W32_ELEMENT *e = QueryElement(DeviceInfoSet, DeviceInfoData, Buffer, Size);
     if (e == NULL) {
-        return KhW32Fail(Error);
-    }
-    if (Buffer == NULL && Size != 0) {
-        return KhW32Fail(ERROR_INVALID_USER_BUFFER);
+        return FALSE;
     }
     size_t Needed;
     wchar_t *Wide = NULL;
@@ -826,18 +844,11 @@ static BOOL GetRegistryProperty(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceI
                                 PDWORD PropertyRegDataType, BYTE *PropertyBuffer, DWORD PropertyBufferSize,
                                 PDWORD RequiredSize, bool Ansi)
 {
-    KH_W32_DEVINFO *Set = LookupSet(DeviceInfoSet);
-    if (Set == NULL) {
-        return KhW32Fail(ERROR_INVALID_HANDLE);
-    }
-    DWORD Error = ERROR_SUCCESS;
-    KH_W32_ELEMENT *e = ElementOf(Set, DeviceInfoData, &Error);
+    KH_W32_ELEMENT *e = QueryElement(DeviceInfoSet, DeviceInfoData, PropertyBuffer, PropertyBufferSize);
     if (e == NULL) {
-        return KhW32Fail(Error);
+        return FALSE;
     }
-    if (PropertyBuffer == NULL && PropertyBufferSize != 0) {
-        return KhW32Fail(ERROR_INVALID_USER_BUFFER);
-    }
+    DWORD Error;
     DWORD Type = 0;
     uint8_t *Data = NULL;
     size_t Size = 0;
