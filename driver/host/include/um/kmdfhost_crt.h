@@ -148,6 +148,22 @@ int wmain(int argc, wchar_t **argv);
 namespace std {
 using ::KhCrtRand; /* std::rand */
 using ::KhCrtSrand;
+/* std::printf and the rest, which the macros below make std::KhCrtPrintf ... */
+using ::KhCrtPrintf;
+using ::KhCrtVprintf;
+using ::KhCrtFprintf;
+using ::KhCrtVfprintf;
+using ::KhCrtSprintf;
+using ::KhCrtVsprintf;
+using ::KhCrtSnprintf;
+using ::KhCrtVsnprintf;
+using ::KhCrtWprintf;
+using ::KhCrtVwprintf;
+using ::KhCrtFwprintf;
+using ::KhCrtVfwprintf;
+using ::KhCrtSwprintf;
+using ::KhCrtVswprintf;
+using ::KhCrtFputws;
 } // namespace std
 extern "C" {
 #endif

@@ -123,6 +123,19 @@ static size_t EncodeUtf8(uint32_t Code, char *Buffer)
     return 4;
 }
 
+/* The number of wide characters of UTF-8 text: code points, or UTF-16 units (a
+   character above U+FFFF, four UTF-8 bytes, is two) when Utf16. */
+static size_t WideChars(const char *Text, size_t Length, bool Utf16)
+{
+    size_t Chars = Utf8Chars(Text, Length);
+    for (size_t i = 0; Utf16 && i < Length; i++) {
+        if (((unsigned char)Text[i] & 0xF8u) == 0xF0u) {
+            Chars++;
+        }
+    }
+    return Chars;
+}
+
 /* Pads Text (UTF-8) to Width characters, on the left unless LeftAlign. */
 static void PutPadded(KH_FMT_OUT *Out, const char *Text, size_t Length, int Width, bool LeftAlign)
 {
@@ -699,7 +712,7 @@ static int VfwprintfCore(FILE *Stream, const void *FormatText, bool Utf16, va_li
     size_t Length = 0;
     char *Text = FormatWide(FormatText, Utf16, Arguments, &Length);
     /* The result counts wide characters, as the wide functions do. */
-    int Chars = Text != NULL ? (int)Utf8Chars(Text, Length) : -1;
+    int Chars = Text != NULL ? (int)WideChars(Text, Length, Utf16) : -1;
     return Emit(Stream, Text, Length, Chars);
 }
 
@@ -822,7 +835,7 @@ static int VscwprintfCore(const void *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
     char *Text = FormatWide(FormatText, Utf16, Arguments, &Length);
-    int Chars = Text != NULL ? (int)Utf8Chars(Text, Length) : -1;
+    int Chars = Text != NULL ? (int)WideChars(Text, Length, Utf16) : -1;
     free(Text);
     return Chars;
 }
