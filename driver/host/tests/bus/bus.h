@@ -18,6 +18,10 @@
 #define IOCTL_KHBUS_COUNTS KHBUS_CTL(0x805)         /* output: KHBUS_COUNTS */
 #define IOCTL_KHBUS_BAD_INPUT KHBUS_CTL(0x806)      /* output: KHBUS_BAD_INPUT, documented failures */
 #define IOCTL_KHBUS_RESCAN KHBUS_CTL(0x807)         /* a scan that reports the serials of the input (ULONG[]) */
+/* Input: KHBUS_TEXT as WCHARs with its NUL, what a Windows program puts into the buffer.
+   Output ULONG: the WCHARs before the NUL as the driver reads them. STATUS_SUCCESS when
+   the bytes are KHBUS_TEXT's, STATUS_INVALID_PARAMETER otherwise. */
+#define IOCTL_KHBUS_TEXT KHBUS_CTL(0x808)
 
 /* Handled by a child's PDO (the bus driver's queue of the PDO). */
 #define IOCTL_KHBUS_PDO_WHO KHBUS_CTL(0x900)  /* output ULONG: the child's serial number */
@@ -37,6 +41,9 @@
 #define KHBUS_COMPATIBLE_ID L"KhBus\\AnyToy"
 #define KHBUS_UNKNOWN_ID L"KhBus\\Unknown"
 #define KHBUS_STATIC_ID L"KhBus\\StaticToy"
+/* UTF-16, as WCHAR is on Windows: 14 WCHARs, the last two a surrogate pair (U+1F600). */
+#define KHBUS_TEXT L"KhBus\\Text-\u00e9\U0001F600"
+#define KHBUS_TEXT_WCHARS 14u
 
 typedef struct KHBUS_COUNTS {
     unsigned int PdosCreated;  /* EvtChildListCreateDevice calls that created a PDO */
