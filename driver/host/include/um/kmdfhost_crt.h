@@ -22,6 +22,11 @@
  * may be mixed on one stream as on Windows (glibc would fix a stream's orientation).
  * _snprintf and _snwprintf keep Microsoft's return of -1 when the text does not fit;
  * snprintf and swprintf follow C99.
+ *
+ * With a 16-bit wchar_t (build-host-app's default, as on Windows) the functions are the
+ * KhCrt16* forms, whose wide text (the format of the wide functions, and %ws, %S, %wc
+ * ... arguments of all) is UTF-16, and counts of wide characters are UTF-16 units;
+ * kmdfhost_wchar16.h, included at the end, maps the W functions and the wide C runtime.
  */
 #ifndef KMDFHOST_CRT_H
 #define KMDFHOST_CRT_H
