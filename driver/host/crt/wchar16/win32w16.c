@@ -336,6 +336,171 @@ CONFIGRET KhW16_CM_Get_Device_Interface_ListW(LPGUID InterfaceClassGuid, const W
     return Result;
 }
 
+/* ------------------------------------------------------------------ device properties */
+
+/* Registry data of the Win32 layer (strings in the platform's wchar_t) in the program's
+   layout: REG_SZ, REG_EXPAND_SZ and REG_MULTI_SZ as UTF-16, other types as they are.
+   NULL when out of memory. */
+static BYTE *PropertyTo16(DWORD Type, const BYTE *Data, size_t Size, size_t *Size16)
+{
+    if (Type == REG_SZ || Type == REG_EXPAND_SZ || Type == REG_MULTI_SZ) {
+        size_t Units = 0;
+        WC16 *Text = KhWchar16FromWideN((const wchar_t *)(const void *)Data, Size / sizeof(wchar_t), &Units);
+        *Size16 = Units * sizeof(WC16);
+        return (BYTE *)Text;
+    }
+    BYTE *Copy = malloc(Size != 0 ? Size : 1);
+    if (Copy != NULL && Size != 0) {
+        memcpy(Copy, Data, Size);
+    }
+    *Size16 = Size;
+    return Copy;
+}
+
+/*
+ * SetupDiGetDeviceInstanceIdW: the instance ID as UTF-16; RequiredSize in WCHARs with
+ * the NUL, ERROR_INSUFFICIENT_BUFFER when DeviceInstanceIdSize WCHARs cannot hold it.
+ */
+BOOL KhW16_SetupDiGetDeviceInstanceIdW(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceInfoData,
+                                       WC16 *DeviceInstanceId, DWORD DeviceInstanceIdSize, PDWORD RequiredSize)
+{
+    if (DeviceInstanceId == NULL && DeviceInstanceIdSize != 0) {
+        /* The Win32 layer's answer to a size without a buffer. */
+        return SetupDiGetDeviceInstanceIdW(DeviceInfoSet, DeviceInfoData, NULL, DeviceInstanceIdSize, RequiredSize);
+    }
+    DWORD Chars = 0;
+    if (SetupDiGetDeviceInstanceIdW(DeviceInfoSet, DeviceInfoData, NULL, 0, &Chars) ||
+        GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
+        return FALSE;
+    }
+    wchar_t *Wide = malloc((Chars + 1) * sizeof(wchar_t));
+    if (Wide == NULL) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    if (!SetupDiGetDeviceInstanceIdW(DeviceInfoSet, DeviceInfoData, Wide, Chars + 1, NULL)) {
+        free(Wide);
+        return FALSE;
+    }
+    size_t Units = 0;
+    WC16 *Utf16 = KhWchar16FromWideN(Wide, wcslen(Wide), &Units);
+    free(Wide);
+    if (Utf16 == NULL) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    if (RequiredSize != NULL) {
+        *RequiredSize = (DWORD)(Units + 1);
+    }
+    BOOL Result = TRUE;
+    if (DeviceInstanceId == NULL || DeviceInstanceIdSize < Units + 1) {
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        Result = FALSE;
+    } else {
+        memcpy(DeviceInstanceId, Utf16, (Units + 1) * sizeof(WC16));
+    }
+    free(Utf16);
+    return Result;
+}
+
+/*
+ * SetupDiGetDeviceRegistryPropertyW: the property's type and data, strings as UTF-16;
+ * RequiredSize in bytes of that layout, ERROR_INSUFFICIENT_BUFFER when PropertyBufferSize
+ * bytes cannot hold it; the Win32 layer's errors otherwise.
+ */
+BOOL KhW16_SetupDiGetDeviceRegistryPropertyW(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceInfoData,
+                                             DWORD Property, PDWORD PropertyRegDataType, BYTE *PropertyBuffer,
+                                             DWORD PropertyBufferSize, PDWORD RequiredSize)
+{
+    if (PropertyBuffer == NULL && PropertyBufferSize != 0) {
+        return SetupDiGetDeviceRegistryPropertyW(DeviceInfoSet, DeviceInfoData, Property, PropertyRegDataType, NULL,
+                                                 PropertyBufferSize, RequiredSize);
+    }
+    DWORD Type = 0;
+    DWORD Size = 0;
+    BYTE *Data = NULL;
+    /* The size, then the data (again if the property grew between the calls). */
+    while (!SetupDiGetDeviceRegistryPropertyW(DeviceInfoSet, DeviceInfoData, Property, &Type, Data, Size, &Size)) {
+        free(Data);
+        if (GetLastError() != ERROR_INSUFFICIENT_BUFFER) {
+            return FALSE;
+        }
+        Data = malloc(Size != 0 ? Size : 1);
+        if (Data == NULL) {
+            SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+            return FALSE;
+        }
+    }
+    size_t Size16 = 0;
+    BYTE *Data16 = PropertyTo16(Type, Data, Size, &Size16);
+    free(Data);
+    if (Data16 == NULL) {
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    if (PropertyRegDataType != NULL) {
+        *PropertyRegDataType = Type;
+    }
+    if (RequiredSize != NULL) {
+        *RequiredSize = (DWORD)Size16;
+    }
+    BOOL Result = TRUE;
+    if (PropertyBuffer == NULL || PropertyBufferSize < Size16) {
+        SetLastError(ERROR_INSUFFICIENT_BUFFER);
+        Result = FALSE;
+    } else {
+        memcpy(PropertyBuffer, Data16, Size16);
+    }
+    free(Data16);
+    return Result;
+}
+
+/*
+ * CM_Get_DevNode_Registry_PropertyW: the property's type and data, strings as UTF-16;
+ * *pulLength is the size in bytes of that layout, CR_BUFFER_SMALL when the buffer
+ * cannot hold it; the Win32 layer's results otherwise.
+ */
+CONFIGRET KhW16_CM_Get_DevNode_Registry_PropertyW(DEVINST dnDevInst, ULONG ulProperty, PULONG pulRegDataType,
+                                                  PVOID Buffer, PULONG pulLength, ULONG ulFlags)
+{
+    if (pulLength == NULL || (Buffer == NULL && *pulLength != 0)) {
+        return CM_Get_DevNode_Registry_PropertyW(dnDevInst, ulProperty, pulRegDataType, Buffer, pulLength, ulFlags);
+    }
+    ULONG Type = 0;
+    ULONG Size = 0;
+    BYTE *Data = NULL;
+    CONFIGRET Result;
+    while ((Result = CM_Get_DevNode_Registry_PropertyW(dnDevInst, ulProperty, &Type, Data, &Size, ulFlags)) ==
+           CR_BUFFER_SMALL) {
+        free(Data);
+        Data = malloc(Size != 0 ? Size : 1);
+        if (Data == NULL) {
+            return CR_OUT_OF_MEMORY;
+        }
+    }
+    if (Result != CR_SUCCESS) {
+        free(Data);
+        return Result;
+    }
+    size_t Size16 = 0;
+    BYTE *Data16 = PropertyTo16(Type, Data, Size, &Size16);
+    free(Data);
+    if (Data16 == NULL) {
+        return CR_OUT_OF_MEMORY;
+    }
+    if (pulRegDataType != NULL) {
+        *pulRegDataType = Type;
+    }
+    if (Buffer == NULL || *pulLength < Size16) {
+        Result = CR_BUFFER_SMALL;
+    } else {
+        memcpy(Buffer, Data16, Size16);
+    }
+    *pulLength = (ULONG)Size16;
+    free(Data16);
+    return Result;
+}
+
 /* ------------------------------------------------------------------ services */
 
 SC_HANDLE KhW16_OpenSCManagerW(const WC16 *lpMachineName, const WC16 *lpDatabaseName,

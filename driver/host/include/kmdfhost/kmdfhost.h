@@ -209,6 +209,29 @@ KMDFHOST_API KH_STATUS KmdfHostGetInterfaceList(const uint8_t InterfaceClassGuid
                                                 size_t *Required);
 
 /*
+ * Device nodes and their setup data, for the SetupAPI and configuration manager functions
+ * and for an INF's installation.
+ *
+ * KmdfHostGetDevnodeList: the instance IDs of the present device nodes ("ROOT\ECHO\0000"),
+ * in creation order, UTF-8, in the CM_Get_Device_ID_List format; STATUS_BUFFER_TOO_SMALL
+ * (with *Required) when BufferSize is less.
+ * KmdfHostQueryDevnodeProperty: what IoGetDeviceProperty returns for the node's PDO
+ * (DeviceProperty a DEVICE_REGISTRY_PROPERTY value, strings UTF-16LE);
+ * STATUS_NO_SUCH_DEVICE when no node of that instance ID is present.
+ * KmdfHostSetRegistryValue / KmdfHostQueryRegistryValue: one value of a registry key
+ * named by its full path ("\Registry\Machine\System\CurrentControlSet\Enum\<instance>"),
+ * Type a REG_* value, data as the registry keeps it (strings UTF-16LE); setting creates
+ * the key (a NULL ValueName: the key only); querying a missing key or value gives STATUS_OBJECT_NAME_NOT_FOUND.
+ */
+KMDFHOST_API KH_STATUS KmdfHostGetDevnodeList(char *Buffer, size_t BufferSize, size_t *Required);
+KMDFHOST_API KH_STATUS KmdfHostQueryDevnodeProperty(const char *InstanceId, uint32_t DeviceProperty, void *Buffer,
+                                                    size_t BufferSize, size_t *Required);
+KMDFHOST_API KH_STATUS KmdfHostSetRegistryValue(const char *KeyPath, const char *ValueName, uint32_t Type,
+                                                const void *Data, size_t Size);
+KMDFHOST_API KH_STATUS KmdfHostQueryRegistryValue(const char *KeyPath, const char *ValueName, uint32_t *Type,
+                                                  void *Buffer, size_t BufferSize, size_t *Required);
+
+/*
  * Opens a file object on the device that owns the interface Path (compared without
  * regard to case) and sends IRP_MJ_CREATE. STATUS_OBJECT_NAME_NOT_FOUND when no enabled
  * interface has that path.

@@ -257,6 +257,70 @@ _Static_assert(offsetof(SP_DEVICE_INTERFACE_DETAIL_DATA_W, DevicePath) == 4,
 #define SPINT_DEFAULT 0x00000002u
 #define SPINT_REMOVED 0x00000004u
 
+/* SetupDiGetDeviceRegistryProperty: the SPDRP_* codes (setupapi.h) */
+#define SPDRP_DEVICEDESC 0x00000000u
+#define SPDRP_HARDWAREID 0x00000001u
+#define SPDRP_COMPATIBLEIDS 0x00000002u
+#define SPDRP_UNUSED0 0x00000003u
+#define SPDRP_SERVICE 0x00000004u
+#define SPDRP_UNUSED1 0x00000005u
+#define SPDRP_UNUSED2 0x00000006u
+#define SPDRP_CLASS 0x00000007u
+#define SPDRP_CLASSGUID 0x00000008u
+#define SPDRP_DRIVER 0x00000009u
+#define SPDRP_CONFIGFLAGS 0x0000000Au
+#define SPDRP_MFG 0x0000000Bu
+#define SPDRP_FRIENDLYNAME 0x0000000Cu
+#define SPDRP_LOCATION_INFORMATION 0x0000000Du
+#define SPDRP_PHYSICAL_DEVICE_OBJECT_NAME 0x0000000Eu
+#define SPDRP_CAPABILITIES 0x0000000Fu
+#define SPDRP_UI_NUMBER 0x00000010u
+#define SPDRP_UPPERFILTERS 0x00000011u
+#define SPDRP_LOWERFILTERS 0x00000012u
+#define SPDRP_BUSTYPEGUID 0x00000013u
+#define SPDRP_LEGACYBUSTYPE 0x00000014u
+#define SPDRP_BUSNUMBER 0x00000015u
+#define SPDRP_ENUMERATOR_NAME 0x00000016u
+#define SPDRP_SECURITY 0x00000017u
+#define SPDRP_SECURITY_SDS 0x00000018u
+#define SPDRP_DEVTYPE 0x00000019u
+#define SPDRP_EXCLUSIVE 0x0000001Au
+#define SPDRP_CHARACTERISTICS 0x0000001Bu
+#define SPDRP_ADDRESS 0x0000001Cu
+#define SPDRP_UI_NUMBER_DESC_FORMAT 0x0000001Du
+#define SPDRP_DEVICE_POWER_DATA 0x0000001Eu
+#define SPDRP_REMOVAL_POLICY 0x0000001Fu
+#define SPDRP_REMOVAL_POLICY_HW_DEFAULT 0x00000020u
+#define SPDRP_REMOVAL_POLICY_OVERRIDE 0x00000021u
+#define SPDRP_INSTALL_STATE 0x00000022u
+#define SPDRP_LOCATION_PATHS 0x00000023u
+#define SPDRP_BASE_CONTAINERID 0x00000024u
+#define SPDRP_MAXIMUM_PROPERTY 0x00000025u
+/* Registry value types (winnt.h) */
+#ifndef REG_NONE
+#define REG_NONE 0u
+#define REG_SZ 1u
+#define REG_EXPAND_SZ 2u
+#define REG_BINARY 3u
+#define REG_DWORD 4u
+#define REG_DWORD_LITTLE_ENDIAN 4u
+#define REG_DWORD_BIG_ENDIAN 5u
+#define REG_LINK 6u
+#define REG_MULTI_SZ 7u
+#define REG_RESOURCE_LIST 8u
+#define REG_FULL_RESOURCE_DESCRIPTOR 9u
+#define REG_RESOURCE_REQUIREMENTS_LIST 10u
+#define REG_QWORD 11u
+#define REG_QWORD_LITTLE_ENDIAN 11u
+#endif
+/* SetupAPI's own errors (winerror.h: APPLICATION_ERROR_MASK | ERROR_SEVERITY_ERROR | n) */
+#ifndef ERROR_INVALID_REG_PROPERTY
+#define ERROR_INVALID_REG_PROPERTY 0xE0000209u
+#endif
+#ifndef ERROR_NO_SUCH_DEVINST
+#define ERROR_NO_SUCH_DEVINST 0xE000020Bu
+#endif
+
 /* winioctl.h */
 #define CTL_CODE(DeviceType, Function, Method, Access)                                   \
     (((DWORD)(DeviceType) << 16) | ((DWORD)(Access) << 14) | ((DWORD)(Function) << 2) |  \
@@ -349,6 +413,17 @@ WINSETUPAPI BOOL WINAPI SetupDiGetDeviceInterfaceDetailW(
     PSP_DEVICE_INTERFACE_DETAIL_DATA_W DeviceInterfaceDetailData,
     DWORD DeviceInterfaceDetailDataSize, PDWORD RequiredSize, PSP_DEVINFO_DATA DeviceInfoData);
 WINSETUPAPI BOOL WINAPI SetupDiDestroyDeviceInfoList(HDEVINFO DeviceInfoSet);
+WINSETUPAPI BOOL WINAPI SetupDiEnumDeviceInfo(HDEVINFO DeviceInfoSet, DWORD MemberIndex,
+                                              PSP_DEVINFO_DATA DeviceInfoData);
+WINSETUPAPI BOOL WINAPI SetupDiGetDeviceInstanceIdW(HDEVINFO DeviceInfoSet,
+                                                    PSP_DEVINFO_DATA DeviceInfoData,
+                                                    PWSTR DeviceInstanceId,
+                                                    DWORD DeviceInstanceIdSize, PDWORD RequiredSize);
+WINSETUPAPI BOOL WINAPI SetupDiGetDeviceRegistryPropertyW(HDEVINFO DeviceInfoSet,
+                                                          PSP_DEVINFO_DATA DeviceInfoData,
+                                                          DWORD Property, PDWORD PropertyRegDataType,
+                                                          BYTE *PropertyBuffer,
+                                                          DWORD PropertyBufferSize, PDWORD RequiredSize);
 
 /* ------------------------------------------------------------------ host extras */
 

@@ -104,15 +104,69 @@ CMAPI CONFIGRET WINAPI CM_Get_Device_Interface_ListA(LPGUID InterfaceClassGuid, 
                                                       PZZSTR Buffer, ULONG BufferLen, ULONG ulFlags);
 CMAPI CONFIGRET WINAPI CM_Get_Device_Interface_ListW(LPGUID InterfaceClassGuid, DEVINSTID_W pDeviceID,
                                                       PZZWSTR Buffer, ULONG BufferLen, ULONG ulFlags);
+/* CM_Get_DevNode_Registry_Property: the CM_DRP_* codes (each its SPDRP_* code plus 1). */
+#define CM_DRP_DEVICEDESC (0x00000001)
+#define CM_DRP_HARDWAREID (0x00000002)
+#define CM_DRP_COMPATIBLEIDS (0x00000003)
+#define CM_DRP_UNUSED0 (0x00000004)
+#define CM_DRP_SERVICE (0x00000005)
+#define CM_DRP_UNUSED1 (0x00000006)
+#define CM_DRP_UNUSED2 (0x00000007)
+#define CM_DRP_CLASS (0x00000008)
+#define CM_DRP_CLASSGUID (0x00000009)
+#define CM_DRP_DRIVER (0x0000000A)
+#define CM_DRP_CONFIGFLAGS (0x0000000B)
+#define CM_DRP_MFG (0x0000000C)
+#define CM_DRP_FRIENDLYNAME (0x0000000D)
+#define CM_DRP_LOCATION_INFORMATION (0x0000000E)
+#define CM_DRP_PHYSICAL_DEVICE_OBJECT_NAME (0x0000000F)
+#define CM_DRP_CAPABILITIES (0x00000010)
+#define CM_DRP_UI_NUMBER (0x00000011)
+#define CM_DRP_UPPERFILTERS (0x00000012)
+#define CM_DRP_LOWERFILTERS (0x00000013)
+#define CM_DRP_BUSTYPEGUID (0x00000014)
+#define CM_DRP_LEGACYBUSTYPE (0x00000015)
+#define CM_DRP_BUSNUMBER (0x00000016)
+#define CM_DRP_ENUMERATOR_NAME (0x00000017)
+#define CM_DRP_SECURITY (0x00000018)
+#define CM_DRP_SECURITY_SDS (0x00000019)
+#define CM_DRP_DEVTYPE (0x0000001A)
+#define CM_DRP_EXCLUSIVE (0x0000001B)
+#define CM_DRP_CHARACTERISTICS (0x0000001C)
+#define CM_DRP_ADDRESS (0x0000001D)
+#define CM_DRP_UI_NUMBER_DESC_FORMAT (0x0000001E)
+#define CM_DRP_DEVICE_POWER_DATA (0x0000001F)
+#define CM_DRP_REMOVAL_POLICY (0x00000020)
+#define CM_DRP_REMOVAL_POLICY_HW_DEFAULT (0x00000021)
+#define CM_DRP_REMOVAL_POLICY_OVERRIDE (0x00000022)
+#define CM_DRP_INSTALL_STATE (0x00000023)
+#define CM_DRP_LOCATION_PATHS (0x00000024)
+#define CM_DRP_BASE_CONTAINERID (0x00000025)
+#define CM_DRP_MIN (0x00000001)
+#define CM_DRP_MAX (0x00000025)
+
+/*
+ * A registry property of the device node dnDevInst (a DevInst from SP_DEVINFO_DATA): its
+ * REG_* type and data (strings as WCHAR, or UTF-8 for the A form). *pulLength is the
+ * buffer's size on input and the data's size on output; CR_BUFFER_SMALL (with the size)
+ * when the buffer cannot hold it, CR_NO_SUCH_VALUE when the device lacks the property,
+ * CR_INVALID_PROPERTY, CR_INVALID_DEVNODE, CR_INVALID_FLAG (ulFlags must be 0).
+ */
+CMAPI CONFIGRET WINAPI CM_Get_DevNode_Registry_PropertyA(DEVINST dnDevInst, ULONG ulProperty, PULONG pulRegDataType,
+                                                         PVOID Buffer, PULONG pulLength, ULONG ulFlags);
+CMAPI CONFIGRET WINAPI CM_Get_DevNode_Registry_PropertyW(DEVINST dnDevInst, ULONG ulProperty, PULONG pulRegDataType,
+                                                         PVOID Buffer, PULONG pulLength, ULONG ulFlags);
 /* The Win32 error code that corresponds to a CONFIGRET, or DefaultErr. */
 CMAPI DWORD WINAPI CM_MapCrToWin32Err(CONFIGRET CmReturnCode, DWORD DefaultErr);
 
 #ifdef UNICODE
 #define CM_Get_Device_Interface_List_Size CM_Get_Device_Interface_List_SizeW
 #define CM_Get_Device_Interface_List CM_Get_Device_Interface_ListW
+#define CM_Get_DevNode_Registry_Property CM_Get_DevNode_Registry_PropertyW
 #else
 #define CM_Get_Device_Interface_List_Size CM_Get_Device_Interface_List_SizeA
 #define CM_Get_Device_Interface_List CM_Get_Device_Interface_ListA
+#define CM_Get_DevNode_Registry_Property CM_Get_DevNode_Registry_PropertyA
 #endif
 
 #ifdef __cplusplus

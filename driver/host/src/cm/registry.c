@@ -60,6 +60,31 @@ __attribute__((constructor)) static void KhRegistryInit(void)
     KhRegistryRoot.NameLength = (USHORT)(sizeof(rootName) - sizeof(WCHAR));
 }
 
+static NTSTATUS KhWalk(KH_REG_KEY *Start, const WCHAR *Path, USHORT Length, int Create, KH_REG_KEY **Result,
+                       bool *Created);
+
+/* The keys every Windows system has from boot on: the roots of RtlWriteRegistryValue's
+   RelativeTo (HARDWARE\DEVICEMAP is built by the kernel at boot, where drivers such as
+   serial ports add their subkey) and the ones setup and the PnP manager fill. */
+__attribute__((constructor)) static void KhRegistryStandardKeys(void)
+{
+    static const WCHAR *const paths[] = {
+        L"\\Registry\\Machine\\Hardware\\DeviceMap",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Services",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Control\\Class",
+        L"\\Registry\\Machine\\System\\CurrentControlSet\\Enum",
+        L"\\Registry\\Machine\\Software\\Microsoft\\Windows NT\\CurrentVersion",
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        size_t units = 0;
+        while (paths[i][units] != 0) {
+            units++;
+        }
+        KH_REG_KEY *key;
+        (void)KhWalk(NULL, paths[i], (USHORT)(units * sizeof(WCHAR)), 2, &key, NULL);
+    }
+}
+
 static bool KhNameEquals(const WCHAR *A, USHORT ALength, const WCHAR *B, USHORT BLength)
 {
     if (ALength != BLength) {
@@ -708,4 +733,82 @@ KMDFHOST_API int KmdfHostServiceParameterWasRead(const char *ServiceName, const 
     KhFreeHostUnicodeString(&name);
     ZwClose(handle);
     return read;
+}
+
+/*
+ * What setup writes when it installs a device (the Enum key's values, the hardware key's
+ * AddReg values): one value, Type and Data as ZwSetValueKey takes them (strings UTF-16LE),
+ * under the key KeyPath ("\Registry\Machine\..."), which is created when missing (a NULL
+ * ValueName creates the key only).
+ */
+KMDFHOST_API KH_STATUS KmdfHostSetRegistryValue(const char *KeyPath, const char *ValueName, uint32_t Type,
+                                                const void *Data, size_t Size)
+{
+    if (KeyPath == NULL || (Data == NULL && Size != 0) || Size > UINT32_MAX) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    HANDLE key;
+    NTSTATUS status = KhRegistryOpenPath(KeyPath, true, &key);
+    if (!NT_SUCCESS(status) || ValueName == NULL) {
+        if (NT_SUCCESS(status)) {
+            ZwClose(key); /* the key only */
+        }
+        return status;
+    }
+    UNICODE_STRING name;
+    if (!KhHostUnicodeString(ValueName, &name)) {
+        ZwClose(key);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = ZwSetValueKey(key, &name, 0, Type, (PVOID)Data, (ULONG)Size);
+    KhFreeHostUnicodeString(&name);
+    ZwClose(key);
+    return status;
+}
+
+/*
+ * One value of the key KeyPath: its type and data (strings UTF-16LE, as stored).
+ * STATUS_OBJECT_NAME_NOT_FOUND when the key or the value does not exist;
+ * STATUS_BUFFER_TOO_SMALL (with *Required) when BufferSize is less than the data.
+ */
+KMDFHOST_API KH_STATUS KmdfHostQueryRegistryValue(const char *KeyPath, const char *ValueName, uint32_t *Type,
+                                                  void *Buffer, size_t BufferSize, size_t *Required)
+{
+    if (KeyPath == NULL || ValueName == NULL || Required == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Required = 0;
+    HANDLE key;
+    NTSTATUS status = KhRegistryOpenPath(KeyPath, false, &key);
+    if (!NT_SUCCESS(status)) {
+        return status == STATUS_OBJECT_PATH_NOT_FOUND ? STATUS_OBJECT_NAME_NOT_FOUND : status;
+    }
+    UNICODE_STRING name;
+    if (!KhHostUnicodeString(ValueName, &name)) {
+        ZwClose(key);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    ULONG needed = 0;
+    PKEY_VALUE_PARTIAL_INFORMATION info = NULL;
+    status = ZwQueryValueKey(key, &name, KeyValuePartialInformation, NULL, 0, &needed);
+    if (status == STATUS_BUFFER_TOO_SMALL || status == STATUS_BUFFER_OVERFLOW) {
+        info = malloc(needed);
+        status = info == NULL ? STATUS_INSUFFICIENT_RESOURCES
+                              : ZwQueryValueKey(key, &name, KeyValuePartialInformation, info, needed, &needed);
+    }
+    KhFreeHostUnicodeString(&name);
+    ZwClose(key);
+    if (NT_SUCCESS(status)) {
+        *Required = info->DataLength;
+        if (Type != NULL) {
+            *Type = info->Type;
+        }
+        if (Buffer == NULL || BufferSize < info->DataLength) {
+            status = STATUS_BUFFER_TOO_SMALL;
+        } else {
+            memcpy(Buffer, info->Data, info->DataLength);
+        }
+    }
+    free(info);
+    return status;
 }

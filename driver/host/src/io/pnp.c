@@ -1559,3 +1559,79 @@ NTKERNELAPI NTSTATUS NTAPI IoUnregisterPlugPlayNotification(PVOID NotificationEn
 {
     return IoUnregisterPlugPlayNotificationEx(NotificationEntry);
 }
+
+/* ------------------------------------------------------------------ devnodes for setup */
+
+/*
+ * The instance IDs of the present device nodes (added and not removed; root-enumerated
+ * and children alike), in the order the PnP manager created them, as a UTF-8 list in the
+ * CM_Get_Device_ID_List format (each NUL-terminated, an extra NUL at the end). *Required
+ * receives the size; STATUS_BUFFER_TOO_SMALL when BufferSize is less.
+ */
+KMDFHOST_API KH_STATUS KmdfHostGetDevnodeList(char *Buffer, size_t BufferSize, size_t *Required)
+{
+    if (Required == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    HosMutexLock(&KhIoLock);
+    size_t needed = 1;
+    for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
+        struct _KH_DEVNODE *node = CONTAINING_RECORD(e, struct _KH_DEVNODE, Link);
+        if (node->State != KhNodeRemoved && node->State != KhNodeSurpriseRemoved && node->Pdo != NULL) {
+            needed += strlen(node->InstanceId) + 1;
+        }
+    }
+    *Required = needed;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (Buffer == NULL || BufferSize < needed) {
+        status = STATUS_BUFFER_TOO_SMALL;
+    } else {
+        char *out = Buffer;
+        for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
+            struct _KH_DEVNODE *node = CONTAINING_RECORD(e, struct _KH_DEVNODE, Link);
+            if (node->State != KhNodeRemoved && node->State != KhNodeSurpriseRemoved && node->Pdo != NULL) {
+                size_t length = strlen(node->InstanceId) + 1;
+                memcpy(out, node->InstanceId, length);
+                out += length;
+            }
+        }
+        *out = 0;
+    }
+    HosMutexUnlock(&KhIoLock);
+    return status;
+}
+
+/*
+ * A property of the present device node InstanceId (compared without regard to case) as
+ * IoGetDeviceProperty returns it for its PDO (DeviceProperty is a DEVICE_REGISTRY_PROPERTY;
+ * strings UTF-16LE). STATUS_NO_SUCH_DEVICE when no such node is present.
+ */
+KMDFHOST_API KH_STATUS KmdfHostQueryDevnodeProperty(const char *InstanceId, uint32_t DeviceProperty, void *Buffer,
+                                                    size_t BufferSize, size_t *Required)
+{
+    if (InstanceId == NULL || Required == NULL || BufferSize > UINT32_MAX) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Required = 0;
+    struct _KH_DEVNODE *found = NULL;
+    HosMutexLock(&KhIoLock);
+    for (PLIST_ENTRY e = KhDevnodes.Flink; e != &KhDevnodes; e = e->Flink) {
+        struct _KH_DEVNODE *node = CONTAINING_RECORD(e, struct _KH_DEVNODE, Link);
+        if (node->State != KhNodeRemoved && node->State != KhNodeSurpriseRemoved && node->Pdo != NULL &&
+            KhStrCaseCmp(node->InstanceId, InstanceId) == 0) {
+            found = node;
+            found->References++;
+            break;
+        }
+    }
+    HosMutexUnlock(&KhIoLock);
+    if (found == NULL) {
+        return STATUS_NO_SUCH_DEVICE;
+    }
+    ULONG length = 0;
+    NTSTATUS status = IoGetDeviceProperty(found->Pdo, (DEVICE_REGISTRY_PROPERTY)DeviceProperty, (ULONG)BufferSize,
+                                          Buffer, &length);
+    *Required = length;
+    KhNodeDereference(found);
+    return status;
+}

@@ -350,9 +350,11 @@ NTSYSAPI NTSTATUS NTAPI RtlQueryRegistryValues(ULONG RelativeTo, PCWSTR Path, PR
 NTSYSAPI NTSTATUS NTAPI RtlWriteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR ValueName, ULONG ValueType,
                                               PVOID ValueData, ULONG ValueLength)
 {
+    /* "If the specified key does not exist, the routine attempts to create it": the key
+       itself, below a parent that exists (ZwCreateKey). */
     HANDLE key;
     bool owned;
-    NTSTATUS status = KhRtlOpenKey(RelativeTo, Path, false, &key, &owned);
+    NTSTATUS status = KhRtlOpenKey(RelativeTo, Path, true, &key, &owned);
     if (!NT_SUCCESS(status)) {
         return status;
     }

@@ -1,7 +1,8 @@
 /*
  * cfgmgr32.c - the configuration manager functions that find device interfaces:
  * CM_Get_Device_Interface_List_Size(A/W), CM_Get_Device_Interface_List(A/W) and
- * CM_MapCrToWin32Err.
+ * CM_MapCrToWin32Err; and CM_Get_DevNode_Registry_Property(A/W), a device node's
+ * registry properties (setupapi.c's, by DevInst).
  *
  * The list comes from the PnP manager (KmdfHostGetInterfaceList) in the documented
  * format: "a list of NULL-terminated device interface instance paths, terminated by an
@@ -266,4 +267,72 @@ KMDFHOST_API DWORD WINAPI CM_MapCrToWin32Err(CONFIGRET CmReturnCode, DWORD Defau
     default:
         return DefaultErr;
     }
+}
+
+/*
+ * CM_Get_DevNode_Registry_Property(W/A): "retrieves a specified value from a device's
+ * registry key" - the property SetupDiGetDeviceRegistryProperty reports under the SPDRP_*
+ * code one less than ulProperty. "If the buffer is too small, ... pulLength receives the
+ * required size" with CR_BUFFER_SMALL; a property the device lacks: CR_NO_SUCH_VALUE.
+ * https://learn.microsoft.com/windows/win32/api/cfgmgr32/nf-cfgmgr32-cm_get_devnode_registry_propertyw
+ */
+static CONFIGRET GetDevNodeProperty(DEVINST dnDevInst, ULONG ulProperty, PULONG pulRegDataType, PVOID Buffer,
+                                    PULONG pulLength, ULONG ulFlags, bool Ansi)
+{
+    if (ulFlags != 0) {
+        return CR_INVALID_FLAG;
+    }
+    if (pulLength == NULL || (Buffer == NULL && *pulLength != 0)) {
+        return CR_INVALID_POINTER;
+    }
+    if (ulProperty < CM_DRP_MIN || ulProperty > CM_DRP_MAX) {
+        return CR_INVALID_PROPERTY;
+    }
+    const char *Id = KhW32DevInstId(dnDevInst);
+    if (Id == NULL) {
+        return CR_INVALID_DEVNODE;
+    }
+    DWORD Type = 0;
+    uint8_t *Data = NULL;
+    size_t Size = 0;
+    DWORD Error = KhW32GetDeviceProperty(Id, ulProperty - 1, &Type, &Data, &Size);
+    switch (Error) {
+    case ERROR_SUCCESS:
+        break;
+    case ERROR_INVALID_DATA:
+        return CR_NO_SUCH_VALUE;
+    case ERROR_INVALID_REG_PROPERTY:
+        return CR_INVALID_PROPERTY;
+    case ERROR_NO_SUCH_DEVINST:
+        return CR_NO_SUCH_DEVNODE;
+    default:
+        return CR_OUT_OF_MEMORY;
+    }
+    size_t Needed = KhW32ConvertProperty(Type, Data, Size, Ansi, NULL);
+    if (pulRegDataType != NULL) {
+        *pulRegDataType = Type;
+    }
+    CONFIGRET Result = CR_SUCCESS;
+    if (Buffer == NULL || *pulLength < Needed) {
+        Result = CR_BUFFER_SMALL;
+    } else {
+        KhW32ConvertProperty(Type, Data, Size, Ansi, Buffer);
+    }
+    *pulLength = (ULONG)Needed;
+    free(Data);
+    return Result;
+}
+
+KMDFHOST_API CONFIGRET WINAPI CM_Get_DevNode_Registry_PropertyW(DEVINST dnDevInst, ULONG ulProperty,
+                                                                PULONG pulRegDataType, PVOID Buffer,
+                                                                PULONG pulLength, ULONG ulFlags)
+{
+    return GetDevNodeProperty(dnDevInst, ulProperty, pulRegDataType, Buffer, pulLength, ulFlags, false);
+}
+
+KMDFHOST_API CONFIGRET WINAPI CM_Get_DevNode_Registry_PropertyA(DEVINST dnDevInst, ULONG ulProperty,
+                                                                PULONG pulRegDataType, PVOID Buffer,
+                                                                PULONG pulLength, ULONG ulFlags)
+{
+    return GetDevNodeProperty(dnDevInst, ulProperty, pulRegDataType, Buffer, pulLength, ulFlags, true);
 }

@@ -48,12 +48,30 @@ typedef struct KH_RUN_CHILD {
 
 #define KH_MAX_CHILD_DRIVERS 16
 
+/* A filter driver stacked on the device (--upper-filter, --lower-filter). */
+typedef struct KH_RUN_FILTER {
+    char *Module;
+    char Service[256];
+    KH_DRIVER *Driver;
+    bool Owned; /* loaded for this entry (not an earlier entry's module) */
+} KH_RUN_FILTER;
+
+#define KH_MAX_FILTERS 8
+
 typedef struct KH_RUN {
     char *Driver;
     char *Service;
     char *Instance;
     char *TimerMs;
     char *ChildDrivers; /* KMDFHOST_RUN_CHILD_DRIVERS: ID=FILE lines */
+    char *Inf;          /* KMDFHOST_RUN_INF: the driver's INF file */
+    char *DeviceValues; /* KMDFHOST_RUN_DEVICE_VALUES: NAME=TYPE:DATA lines */
+    char *UpperFilterLines; /* KMDFHOST_RUN_UPPER_FILTERS: modules, bottom to top */
+    char *LowerFilterLines; /* KMDFHOST_RUN_LOWER_FILTERS */
+    KH_RUN_FILTER Upper[KH_MAX_FILTERS];
+    size_t UpperCount;
+    KH_RUN_FILTER Lower[KH_MAX_FILTERS];
+    size_t LowerCount;
     KH_DRIVER *Loaded;
     KH_DEVNODE *Node;
     KH_RUN_CHILD Children[KH_MAX_CHILD_DRIVERS];
@@ -187,6 +205,137 @@ static void ShowChildren(void)
     free(Ids);
 }
 
+/*
+ * What setup does before the driver is added (inf.c): --inf FILE installs the device from
+ * the driver's INF (setup class, description, hardware key values, ...), then each
+ * --device-value NAME=TYPE:DATA (a line of KMDFHOST_RUN_DEVICE_VALUES) goes into the
+ * device's hardware key, as a class installer writes it. The device's hardware ID is its
+ * instance ID without the instance number (ROOT\ECHO\0000: ROOT\ECHO).
+ */
+static bool InstallDevice(void)
+{
+    char Error[600];
+    if (Run.Inf != NULL) {
+        char *HardwareId = strdup(Run.Instance);
+        if (HardwareId == NULL) {
+            fprintf(stderr, "host-run: out of memory\n");
+            return false;
+        }
+        char *Last = strrchr(HardwareId, '\\');
+        if (Last != NULL && Last != HardwareId) {
+            *Last = 0;
+        }
+        bool Ok = KhW32InstallInf(Run.Inf, Run.Instance, HardwareId, Run.Service, Error, sizeof(Error));
+        free(HardwareId);
+        if (!Ok) {
+            fprintf(stderr, "host-run: installing the device from its INF failed: %s\n", Error);
+            return false;
+        }
+    }
+    for (char *Line = Run.DeviceValues; Line != NULL && *Line != 0;) {
+        char *End = strchr(Line, '\n');
+        if (End != NULL) {
+            *End = 0;
+        }
+        if (*Line != 0 && !KhW32SetDeviceValue(Run.Instance, Line, Error, sizeof(Error))) {
+            fprintf(stderr, "host-run: %s\n", Error);
+            return false;
+        }
+        Line = End != NULL ? End + 1 : NULL;
+    }
+    return true;
+}
+
+/* The filter drivers go after the device is removed and the function driver unloaded. */
+static void UnloadFilters(void)
+{
+    KH_RUN_FILTER *Lists[2] = {Run.Upper, Run.Lower};
+    size_t Counts[2] = {Run.UpperCount, Run.LowerCount};
+    for (int l = 0; l < 2; l++) {
+        for (size_t i = 0; i < Counts[l]; i++) {
+            KH_RUN_FILTER *f = &Lists[l][i];
+            if (f->Owned && f->Driver != NULL) {
+                KH_STATUS Status = KmdfHostUnloadDriver(f->Driver);
+                f->Driver = NULL;
+                if (!NT_SUCCESS(Status)) {
+                    fprintf(stderr, "host-run: unloading the filter driver %s failed: NTSTATUS 0x%08X\n", f->Module,
+                            (unsigned)Status);
+                    fflush(NULL);
+                    _exit(3);
+                }
+            }
+        }
+    }
+    Run.UpperCount = Run.LowerCount = 0;
+}
+
+/* A loaded filter module of an earlier entry, or NULL. */
+static KH_DRIVER *LoadedFilter(const char *Module)
+{
+    KH_RUN_FILTER *Lists[2] = {Run.Upper, Run.Lower};
+    size_t Counts[2] = {Run.UpperCount, Run.LowerCount};
+    for (int l = 0; l < 2; l++) {
+        for (size_t i = 0; i < Counts[l]; i++) {
+            if (Lists[l][i].Driver != NULL && strcmp(Lists[l][i].Module, Module) == 0) {
+                return Lists[l][i].Driver;
+            }
+        }
+    }
+    return NULL;
+}
+
+/*
+ * --upper-filter / --lower-filter FILE.so, each a line of KMDFHOST_RUN_UPPER_FILTERS or
+ * _LOWER_FILTERS in the order the INF's UpperFilters / LowerFilters values name them (the
+ * PnP manager attaches them in that order, so the first is the lowest of its kind):
+ * each module is loaded once, its service being
+ * its file name without .so, and the device's Enum key gets the UpperFilters /
+ * LowerFilters value naming those services, as setup writes it.
+ */
+static bool LoadFilters(char *Lines, KH_RUN_FILTER *Filters, size_t *Count, const char *ValueName)
+{
+    const char *Services[KH_MAX_FILTERS];
+    for (char *line = Lines; line != NULL && *line != 0;) {
+        char *end = strchr(line, '\n');
+        if (end != NULL) {
+            *end = 0;
+        }
+        if (*line != 0) {
+            if (*Count == KH_MAX_FILTERS) {
+                fprintf(stderr, "host-run: at most %d %s\n", KH_MAX_FILTERS, ValueName);
+                return false;
+            }
+            KH_RUN_FILTER *f = &Filters[*Count];
+            f->Module = line;
+            const char *base = strrchr(line, '/') != NULL ? strrchr(line, '/') + 1 : line;
+            snprintf(f->Service, sizeof(f->Service), "%s", base);
+            size_t length = strlen(f->Service);
+            if (length > 3 && strcmp(f->Service + length - 3, ".so") == 0) {
+                f->Service[length - 3] = 0;
+            }
+            f->Driver = LoadedFilter(line);
+            f->Owned = f->Driver == NULL;
+            if (f->Owned) {
+                KH_STATUS Status = KmdfHostLoadDriver(f->Module, f->Service, &f->Driver);
+                if (!NT_SUCCESS(Status)) {
+                    fprintf(stderr, "host-run: loading the filter driver %s failed: NTSTATUS 0x%08X\n", f->Module,
+                            (unsigned)Status);
+                    return false;
+                }
+            }
+            Services[*Count] = f->Service;
+            ++*Count;
+        }
+        line = end != NULL ? end + 1 : NULL;
+    }
+    char Error[300];
+    if (*Count != 0 && !KhW32SetDeviceMultiString(Run.Instance, ValueName, Services, *Count, Error, sizeof(Error))) {
+        fprintf(stderr, "host-run: %s\n", Error);
+        return false;
+    }
+    return true;
+}
+
 /* Ends the life cycle once: the first caller does it; a later one returns at once. The
    lock stays held when KeepLocked (the process is about to end by a signal). */
 static void EndLifeCycle(bool KeepLocked)
@@ -217,6 +366,7 @@ static void EndLifeCycle(bool KeepLocked)
             fflush(NULL);
             _exit(3);
         }
+        UnloadFilters();
         UnloadChildDrivers();
     }
 Done:
@@ -362,6 +512,10 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     Run.Instance = TakeEnvironment("KMDFHOST_RUN_INSTANCE");
     Run.TimerMs = TakeEnvironment("KMDFHOST_RUN_TIMER_MS");
     Run.ChildDrivers = TakeEnvironment("KMDFHOST_RUN_CHILD_DRIVERS");
+    Run.Inf = TakeEnvironment("KMDFHOST_RUN_INF");
+    Run.DeviceValues = TakeEnvironment("KMDFHOST_RUN_DEVICE_VALUES");
+    Run.UpperFilterLines = TakeEnvironment("KMDFHOST_RUN_UPPER_FILTERS");
+    Run.LowerFilterLines = TakeEnvironment("KMDFHOST_RUN_LOWER_FILTERS");
     char *HostOnly = TakeEnvironment("KMDFHOST_RUN_HOST");
     bool Services = HostOnly != NULL && strcmp(HostOnly, "1") == 0;
     free(HostOnly);
@@ -407,6 +561,10 @@ KMDFHOST_API void KmdfHostAppStartup(void)
             Fail("setting TimerPeriodMs of the service", Run.Service, Status);
         }
     }
+    if (!InstallDevice()) {
+        fflush(NULL);
+        _exit(3);
+    }
     if (!LoadChildDrivers()) {
         fflush(NULL);
         _exit(3);
@@ -419,18 +577,43 @@ KMDFHOST_API void KmdfHostAppStartup(void)
     /* A non-PnP driver has no AddDevice: its DriverEntry made its (control) devices, and
        its life cycle is load, PROGRAM, unload (EvtDriverUnload), as a legacy driver's
        service starts and stops on Windows. */
+    if (!LoadFilters(Run.LowerFilterLines, Run.Lower, &Run.LowerCount, "LowerFilters") ||
+        !LoadFilters(Run.UpperFilterLines, Run.Upper, &Run.UpperCount, "UpperFilters")) {
+        KmdfHostUnloadDriver(Run.Loaded);
+        UnloadFilters();
+        UnloadChildDrivers();
+        fflush(NULL);
+        _exit(3);
+    }
     if (KmdfHostDriverIsPnp(Run.Loaded)) {
-        Status = KmdfHostAddDevice(Run.Loaded, Run.Instance, &Run.Node);
+        KH_DRIVER *Lower[KH_MAX_FILTERS], *Upper[KH_MAX_FILTERS];
+        for (size_t i = 0; i < Run.LowerCount; i++) {
+            Lower[i] = Run.Lower[i].Driver;
+        }
+        for (size_t i = 0; i < Run.UpperCount; i++) {
+            Upper[i] = Run.Upper[i].Driver;
+        }
+        Status = KmdfHostAddDeviceStack(Run.Loaded, Lower, Run.LowerCount, Upper, Run.UpperCount, Run.Instance,
+                                        &Run.Node);
         if (!NT_SUCCESS(Status)) {
             KmdfHostUnloadDriver(Run.Loaded);
+            UnloadFilters();
             UnloadChildDrivers();
             Fail("adding the device", Run.Instance, Status);
         }
         Status = KmdfHostStartDevice(Run.Node);
+    } else if (Run.LowerCount + Run.UpperCount != 0) {
+        fprintf(stderr, "host-run: %s is not a PnP driver: it has no device to stack filters on\n", Run.Driver);
+        KmdfHostUnloadDriver(Run.Loaded);
+        UnloadFilters();
+        UnloadChildDrivers();
+        fflush(NULL);
+        _exit(2);
     }
     if (!NT_SUCCESS(Status)) {
         KmdfHostRemoveDevice(Run.Node);
         KmdfHostUnloadDriver(Run.Loaded);
+        UnloadFilters();
         UnloadChildDrivers();
         Fail("starting the device", Run.Instance, Status);
     }

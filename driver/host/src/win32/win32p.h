@@ -45,6 +45,33 @@ char *KhW32WideToUtf8(const wchar_t *Wide);
  */
 uint16_t *KhW32WideToUtf16(const wchar_t *Wide, size_t *Units);
 
+/* ------------------------------------------------------------------ devices (setupapi.c) */
+
+/* The DevInst the process gives an instance ID (the same every time; 0 when out of
+   memory), and the instance ID of a DevInst (NULL when never given out). */
+DWORD KhW32DevInstOf(const char *InstanceId);
+const char *KhW32DevInstId(DWORD DevInst);
+/* An SPDRP_* property of a device in the registry's form (strings UTF-16LE), malloc'd in
+   *Data: ERROR_SUCCESS, ERROR_INVALID_REG_PROPERTY, ERROR_INVALID_DATA (the device lacks
+   it), ERROR_NO_SUCH_DEVINST or ERROR_NOT_ENOUGH_MEMORY. */
+DWORD KhW32GetDeviceProperty(const char *InstanceId, DWORD Property, DWORD *Type, uint8_t **Data, size_t *Size);
+/* That data as a caller gets it (strings in wchar_t, or UTF-8 when Ansi): its size in
+   bytes, written to Out unless Out is NULL. */
+size_t KhW32ConvertProperty(DWORD Type, const uint8_t *Data, size_t Size, bool Ansi, void *Out);
+
+/* ------------------------------------------------------------------ installation (inf.c) */
+
+/* Installs the device InstanceId (hardware ID HardwareId, driver service Service) from
+   the INF file Path, as setup does before the driver is added; false with a message
+   naming the file and line in Error. */
+bool KhW32InstallInf(const char *Path, const char *InstanceId, const char *HardwareId, const char *Service,
+                     char *Error, size_t ErrorSize);
+/* One "NAME=TYPE:DATA" value in the device's hardware key (host-run --device-value). */
+bool KhW32SetDeviceValue(const char *InstanceId, const char *Spec, char *Error, size_t ErrorSize);
+/* A REG_MULTI_SZ value (UpperFilters, LowerFilters) of the device's Enum key. */
+bool KhW32SetDeviceMultiString(const char *InstanceId, const char *ValueName, const char *const *Items, size_t Count,
+                               char *Error, size_t ErrorSize);
+
 /* ------------------------------------------------------------------ services */
 
 /* Closes the program's handles, then stops every running driver service (service.c), as

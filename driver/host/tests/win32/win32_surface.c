@@ -439,11 +439,27 @@ static void TestFormatMessage(void)
 
 static void TestSetupApiEmpty(void)
 {
-    KtSection("SetupDiGetClassDevsW: DEVICEINTERFACE with or without PRESENT and PROFILE; "
-              "what the host does not offer fails");
-    HDEVINFO set = SetupDiGetClassDevsW(&EchoGuid, NULL, NULL, DIGCF_ALLCLASSES);
+    KtSection("SetupDiGetClassDevsW: DEVICEINTERFACE with or without PRESENT and PROFILE, setup "
+              "classes; what the host does not offer fails");
+    HDEVINFO set = SetupDiGetClassDevsW(&EchoGuid, NULL, NULL, DIGCF_ALLCLASSES | DIGCF_DEVICEINTERFACE);
     KT_CHECK(set == INVALID_HANDLE_VALUE);
     EXPECT_ERROR(ERROR_INVALID_FLAGS);
+    set = SetupDiGetClassDevsW(&EchoGuid, NULL, NULL, DIGCF_DEFAULT | DIGCF_DEVICEINTERFACE);
+    KT_CHECK(set == INVALID_HANDLE_VALUE);
+    EXPECT_ERROR(ERROR_INVALID_FLAGS);
+
+    /* Setup-class sets: every installed device (ALLCLASSES, ClassGuid ignored), none here. */
+    set = SetupDiGetClassDevsW(NULL, NULL, NULL, DIGCF_ALLCLASSES | DIGCF_PRESENT);
+    KT_CHECK(set != INVALID_HANDLE_VALUE && set != NULL);
+    SP_DEVINFO_DATA info;
+    memset(&info, 0, sizeof info);
+    info.cbSize = sizeof info;
+    KT_CHECK(!SetupDiEnumDeviceInfo(set, 0, &info));
+    EXPECT_ERROR(ERROR_NO_MORE_ITEMS);
+    KT_CHECK(SetupDiDestroyDeviceInfoList(set));
+    set = SetupDiGetClassDevsW(NULL, NULL, NULL, DIGCF_PRESENT);
+    KT_CHECK(set == INVALID_HANDLE_VALUE);
+    EXPECT_ERROR(ERROR_INVALID_PARAMETER);
     static const DWORD Accepted[] = {DIGCF_DEVICEINTERFACE, DIGCF_DEVICEINTERFACE | DIGCF_PROFILE,
                                      DIGCF_DEVICEINTERFACE | DIGCF_PRESENT | DIGCF_PROFILE};
     for (size_t i = 0; i < sizeof Accepted / sizeof Accepted[0]; i++) {
