@@ -3,7 +3,9 @@
  * _UNICODE). scripts/build-host-app links it from an archive, so it is used only by a
  * program that defines no main of its own: it converts the arguments (UTF-8 here, as the
  * host's ANSI code page is UTF-8) to wide strings and calls wmain, as the Microsoft C
- * runtime's wmainCRTStartup does.
+ * runtime's wmainCRTStartup does. In a program with Windows' 16-bit wchar_t (the default
+ * of build-host-app) the wide strings are UTF-16, converted by the 16-bit mbstowcs of
+ * libkmdfhost_wchar16.a; with --wchar32 by the C library's.
  */
 #include <locale.h>
 #include <stdlib.h>
@@ -11,6 +13,11 @@
 #include <wchar.h>
 
 int wmain(int argc, wchar_t **argv);
+
+#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2
+size_t KhCrt16_mbstowcs(wchar_t *Destination, const char *Source, size_t Count);
+#define mbstowcs KhCrt16_mbstowcs
+#endif
 
 /* Kept here so that the arguments stay reachable while wmain runs and after exit(). */
 static wchar_t **WideArguments;

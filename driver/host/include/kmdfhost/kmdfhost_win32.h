@@ -5,9 +5,12 @@
  * functions that echoapp calls (through JNA on Linux, through the real DLLs on Windows).
  * C programs on Linux include this header instead of <windows.h> and <setupapi.h>.
  *
- * Types are those of 64-bit Windows with one deliberate difference: WCHAR is the
- * platform's wchar_t (32-bit on Linux), because that is what JNA passes for a Java
- * String there. Every structure has the layout of 64-bit Windows, checked below.
+ * Types are those of 64-bit Windows with one deliberate difference: WCHAR is wchar_t,
+ * which in the host's Win32 layer is the platform's (32-bit on Linux), because that is
+ * what JNA passes for a Java String there. Programs of scripts/build-host-app have
+ * Windows' 16-bit wchar_t; um/kmdfhost_wchar16.h maps the W functions declared here to
+ * their 16-bit variants for them. Every structure has the layout of 64-bit Windows,
+ * checked below.
  *
  * This header never mixes with <ntddk.h> or <wdf.h> (those use a 16-bit WCHAR).
  */

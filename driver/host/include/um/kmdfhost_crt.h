@@ -22,6 +22,11 @@
  * may be mixed on one stream as on Windows (glibc would fix a stream's orientation).
  * _snprintf and _snwprintf keep Microsoft's return of -1 when the text does not fit;
  * snprintf and swprintf follow C99.
+ *
+ * With a 16-bit wchar_t (build-host-app's default, as on Windows) the functions are the
+ * KhCrt16* forms, whose wide text (the format of the wide functions, and %ws, %S, %wc
+ * ... arguments of all) is UTF-16, and counts of wide characters are UTF-16 units;
+ * kmdfhost_wchar16.h, included at the end, maps the W functions and the wide C runtime.
  */
 #ifndef KMDFHOST_CRT_H
 #define KMDFHOST_CRT_H
@@ -53,6 +58,40 @@
 #include <wctype.h>
 
 #include "kmdfhost.h"
+
+/*
+ * A program compiled with a 16-bit wchar_t, as on Windows (scripts/build-host-app does
+ * so unless --wchar32): the functions below are their KhCrt16* forms, whose wide text
+ * is UTF-16, and kmdfhost_wchar16.h (included at the end) maps the W functions and the
+ * wide C runtime.
+ */
+#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2
+#define KMDFHOST_WCHAR16 1
+#define KhCrtPrintf KhCrt16Printf
+#define KhCrtVprintf KhCrt16Vprintf
+#define KhCrtFprintf KhCrt16Fprintf
+#define KhCrtVfprintf KhCrt16Vfprintf
+#define KhCrtSprintf KhCrt16Sprintf
+#define KhCrtVsprintf KhCrt16Vsprintf
+#define KhCrtSnprintf KhCrt16Snprintf
+#define KhCrtVsnprintf KhCrt16Vsnprintf
+#define KhCrtMsSnprintf KhCrt16MsSnprintf
+#define KhCrtMsVsnprintf KhCrt16MsVsnprintf
+#define KhCrtScprintf KhCrt16Scprintf
+#define KhCrtVscprintf KhCrt16Vscprintf
+#define KhCrtWprintf KhCrt16Wprintf
+#define KhCrtVwprintf KhCrt16Vwprintf
+#define KhCrtFwprintf KhCrt16Fwprintf
+#define KhCrtVfwprintf KhCrt16Vfwprintf
+#define KhCrtSwprintf KhCrt16Swprintf
+#define KhCrtVswprintf KhCrt16Vswprintf
+#define KhCrtMsSnwprintf KhCrt16MsSnwprintf
+#define KhCrtMsVsnwprintf KhCrt16MsVsnwprintf
+#define KhCrtScwprintf KhCrt16Scwprintf
+#define KhCrtVscwprintf KhCrt16Vscwprintf
+#define KhCrtPutws KhCrt16Putws
+#define KhCrtFputws KhCrt16Fputws
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -114,6 +153,22 @@ int wmain(int argc, wchar_t **argv);
 namespace std {
 using ::KhCrtRand; /* std::rand */
 using ::KhCrtSrand;
+/* std::printf and the rest, which the macros below make std::KhCrtPrintf ... */
+using ::KhCrtPrintf;
+using ::KhCrtVprintf;
+using ::KhCrtFprintf;
+using ::KhCrtVfprintf;
+using ::KhCrtSprintf;
+using ::KhCrtVsprintf;
+using ::KhCrtSnprintf;
+using ::KhCrtVsnprintf;
+using ::KhCrtWprintf;
+using ::KhCrtVwprintf;
+using ::KhCrtFwprintf;
+using ::KhCrtVfwprintf;
+using ::KhCrtSwprintf;
+using ::KhCrtVswprintf;
+using ::KhCrtFputws;
 } // namespace std
 extern "C" {
 #endif
@@ -146,18 +201,20 @@ extern "C" {
 #define _strnicmp strncasecmp
 #define stricmp strcasecmp
 #define strnicmp strncasecmp
+#define _strdup strdup
+#define _atoi64(s) strtoll((s), NULL, 10)
+#define _strtoui64 strtoull
+#define _strtoi64 strtoll
+#ifndef KMDFHOST_WCHAR16 /* else kmdfhost_wchar16.h */
 #define _wcsicmp wcscasecmp
 #define _wcsnicmp wcsncasecmp
-#define _strdup strdup
 #define _wcsdup wcsdup
 #define _wtoi(s) ((int)wcstol((s), NULL, 10))
 #define _wtol(s) wcstol((s), NULL, 10)
 #define _wtoi64(s) wcstoll((s), NULL, 10)
-#define _atoi64(s) strtoll((s), NULL, 10)
-#define _strtoui64 strtoull
-#define _strtoi64 strtoll
 #define _wcstoui64 wcstoull
 #define _wcstoi64 wcstoll
+#endif
 #define _countof(a) (sizeof(a) / sizeof((a)[0]))
 #define _TRUNCATE ((size_t)-1)
 #ifndef _MAX_PATH
@@ -170,6 +227,10 @@ extern "C" {
 
 #ifdef __cplusplus
 }
+#endif
+
+#ifdef KMDFHOST_WCHAR16
+#include "kmdfhost_wchar16.h"
 #endif
 
 #endif /* KMDFHOST_CRT_H */

@@ -7,7 +7,7 @@
  * lacks, so a program that needs one fails to build with that function's name rather
  * than at run time. A and W forms exist side by side; UNICODE picks the name without a
  * suffix (CreateFile is CreateFileW with UNICODE, CreateFileA without), as in the SDK.
- * WCHAR is the platform's wchar_t: see winnt.h.
+ * WCHAR is wchar_t, 16 bits in programs of build-host-app as on Windows: see winnt.h.
  */
 #ifndef KMDFHOST_UM_WINDOWS_H
 #define KMDFHOST_UM_WINDOWS_H

@@ -3,12 +3,13 @@
  * console programs that run against the user-mode KMDF host (built with
  * scripts/build-host-app).
  *
- * Types are those of 64-bit Windows (LLP64: LONG and ULONG are 32 bits, pointers 64),
- * with one deliberate difference: WCHAR is the platform's wchar_t (32 bits on Linux), as
- * everywhere in the host's Win32 surface. L"..." literals, wcslen and the C++ library's
- * wide strings then agree with WCHAR, and the W functions take the same strings that JNA
- * passes for a Java String. A program that sends WCHAR text to a driver inside an IOCTL
- * buffer would need 16-bit units there; see driver/host/README.md.
+ * Types are those of 64-bit Windows (LLP64: LONG and ULONG are 32 bits, pointers 64).
+ * WCHAR is wchar_t: 16 bits in the programs of build-host-app (-fshort-wchar), as on
+ * Windows, so WCHAR text a program puts into an IOCTL buffer is the UTF-16 a driver
+ * reads; their W functions and wide C runtime are the 16-bit forms of
+ * kmdfhost_wchar16.h. The host's Win32 layer, and programs built with --wchar32, have
+ * the platform's 32-bit wchar_t (what JNA passes for a Java String); see
+ * driver/host/README.md.
  */
 #ifndef KMDFHOST_UM_WINNT_H
 #define KMDFHOST_UM_WINNT_H

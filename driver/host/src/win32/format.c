@@ -50,6 +50,7 @@ typedef struct KH_FMT_OUT {
     size_t Length;
     size_t Capacity;
     bool Failed; /* out of memory */
+    bool Utf16;  /* the program's wchar_t is 16 bits: wide text is UTF-16 (KhCrt16*) */
 } KH_FMT_OUT;
 
 static void Put(KH_FMT_OUT *Out, const char *Text, size_t Length)
@@ -122,6 +123,19 @@ static size_t EncodeUtf8(uint32_t Code, char *Buffer)
     return 4;
 }
 
+/* The number of wide characters of UTF-8 text: code points, or UTF-16 units (a
+   character above U+FFFF, four UTF-8 bytes, is two) when Utf16. */
+static size_t WideChars(const char *Text, size_t Length, bool Utf16)
+{
+    size_t Chars = Utf8Chars(Text, Length);
+    for (size_t i = 0; Utf16 && i < Length; i++) {
+        if (((unsigned char)Text[i] & 0xF8u) == 0xF0u) {
+            Chars++;
+        }
+    }
+    return Chars;
+}
+
 /* Pads Text (UTF-8) to Width characters, on the left unless LeftAlign. */
 static void PutPadded(KH_FMT_OUT *Out, const char *Text, size_t Length, int Width, bool LeftAlign)
 {
@@ -146,19 +160,30 @@ static void PutNarrow(KH_FMT_OUT *Out, const char *Text, int Precision, int Widt
     PutPadded(Out, Text, Length, Width, LeftAlign);
 }
 
-/* A wide string, at most Precision wide characters (-1: all) of Count (-1: to the NUL). */
-static void PutWide(KH_FMT_OUT *Out, const wchar_t *Text, long Count, int Precision, int Width,
-                    bool LeftAlign)
+/* A wide string, at most Precision wide characters (-1: all) of Count (-1: to the NUL).
+   Text is UTF-16 (16-bit units, surrogate pairs joined) when Utf16, else the platform's
+   wchar_t. A lone surrogate prints as U+FFFD. */
+static void PutWide(KH_FMT_OUT *Out, const void *Text, bool Utf16, long Count, int Precision,
+                    int Width, bool LeftAlign)
 {
     if (Text == NULL) {
         PutNarrow(Out, NULL, Precision, Width, LeftAlign);
         return;
     }
+    const uint16_t *Units = Text;
+    const wchar_t *Chars = Text;
     KH_FMT_OUT Utf8 = {0};
-    for (long i = 0; (Count < 0 ? Text[i] != L'\0' : i < Count) && (Precision < 0 || i < Precision);
+    for (long i = 0; (Count < 0 ? (Utf16 ? Units[i] != 0 : Chars[i] != L'\0') : i < Count) &&
+                     (Precision < 0 || i < Precision);
          i++) {
+        uint32_t Code = Utf16 ? Units[i] : (uint32_t)Chars[i];
+        if (Utf16 && Code >= 0xD800u && Code < 0xDC00u && (Count < 0 || i + 1 < Count) &&
+            (Precision < 0 || i + 1 < Precision) && Units[i + 1] >= 0xDC00u && Units[i + 1] < 0xE000u) {
+            Code = 0x10000u + ((Code - 0xD800u) << 10) + (Units[i + 1] - 0xDC00u);
+            i++;
+        }
         char Buffer[4];
-        Put(&Utf8, Buffer, EncodeUtf8((uint32_t)Text[i], Buffer));
+        Put(&Utf8, Buffer, EncodeUtf8(Code, Buffer));
     }
     if (Utf8.Failed) {
         Out->Failed = true;
@@ -415,7 +440,10 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
             char Buffer[4];
             size_t Length;
             if (WideChar) {
-                Length = EncodeUtf8((uint32_t)va_arg(*Arguments, wint_t), Buffer);
+                /* A 16-bit wchar_t is promoted to int; a lone UTF-16 unit that is a
+                   surrogate prints as U+FFFD. */
+                uint32_t Code = (uint32_t)va_arg(*Arguments, wint_t);
+                Length = EncodeUtf8(Out->Utf16 ? (Code & 0xFFFFu) : Code, Buffer);
             } else {
                 Buffer[0] = (char)va_arg(*Arguments, int);
                 Length = 1;
@@ -428,7 +456,8 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
             bool WideString = Size == SizeLong || Size == SizeWide ||
                               (Size != SizeShort && ((Conversion == 's') == Wide));
             if (WideString) {
-                PutWide(Out, va_arg(*Arguments, const wchar_t *), -1, Precision, Width, LeftAlign);
+                PutWide(Out, va_arg(*Arguments, const void *), Out->Utf16, -1, Precision, Width,
+                        LeftAlign);
             } else {
                 PutNarrow(Out, va_arg(*Arguments, const char *), Precision, Width, LeftAlign);
             }
@@ -448,26 +477,9 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
             memcpy(&Buffer, String + 8, sizeof(Buffer));
             if (Size == SizeWide || Size == SizeLong) {
                 /* The host's UNICODE_STRING holds UTF-16 code units (kmdfhost_nt.h). */
-                const uint16_t *Units = Buffer;
-                size_t Count = Length / 2;
-                wchar_t *Wide = malloc((Count + 1) * sizeof(wchar_t));
-                if (Wide == NULL) {
-                    Out->Failed = true;
-                    break;
-                }
-                size_t n = 0;
-                for (size_t i = 0; i < Count; i++) {
-                    uint32_t Unit = Units[i];
-                    if (Unit >= 0xD800u && Unit < 0xDC00u && i + 1 < Count && Units[i + 1] >= 0xDC00u &&
-                        Units[i + 1] < 0xE000u) {
-                        Unit = 0x10000u + ((Unit - 0xD800u) << 10) + (Units[i + 1] - 0xDC00u);
-                        i++;
-                    }
-                    Wide[n++] = (wchar_t)Unit;
-                }
-                Wide[n] = L'\0';
-                PutWide(Out, Wide, (long)n, Precision, Width, LeftAlign);
-                free(Wide);
+                static const uint16_t Empty[1] = {0};
+                PutWide(Out, Buffer != NULL ? Buffer : Empty, true, Length / 2, Precision, Width,
+                        LeftAlign);
             } else {
                 int Bytes = Precision >= 0 && Precision < Length ? Precision : Length;
                 PutPadded(Out, Buffer != NULL ? Buffer : "", (size_t)Bytes, Width, LeftAlign);
@@ -489,9 +501,9 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
 }
 
 /* Formats a narrow format into a new buffer; NULL when out of memory. */
-static char *FormatNarrow(const char *FormatText, va_list Arguments, size_t *Length)
+static char *FormatNarrow(const char *FormatText, bool Utf16, va_list Arguments, size_t *Length)
 {
-    KH_FMT_OUT Out = {0};
+    KH_FMT_OUT Out = {.Utf16 = Utf16};
     va_list Copy;
     va_copy(Copy, Arguments);
     Put(&Out, "", 0);
@@ -505,13 +517,28 @@ static char *FormatNarrow(const char *FormatText, va_list Arguments, size_t *Len
     return Out.Data;
 }
 
-static char *FormatWide(const wchar_t *FormatText, va_list Arguments, size_t *Length)
+/* Formats a wide format (UTF-16 when Utf16, else wchar_t) into new UTF-8 text. */
+static char *FormatWide(const void *FormatText, bool Utf16, va_list Arguments, size_t *Length)
 {
-    char *Utf8 = KhW32WideToUtf8(FormatText != NULL ? FormatText : L"(null)");
+    char *Utf8;
+    if (FormatText == NULL) {
+        Utf8 = strdup("(null)");
+    } else if (Utf16) {
+        KH_FMT_OUT Text = {0};
+        Put(&Text, "", 0);
+        PutWide(&Text, FormatText, true, -1, -1, 0, false);
+        Utf8 = Text.Data;
+        if (Text.Failed) {
+            free(Text.Data);
+            Utf8 = NULL;
+        }
+    } else {
+        Utf8 = KhW32WideToUtf8(FormatText);
+    }
     if (Utf8 == NULL) {
         return NULL;
     }
-    KH_FMT_OUT Out = {0};
+    KH_FMT_OUT Out = {.Utf16 = Utf16};
     va_list Copy;
     va_copy(Copy, Arguments);
     Put(&Out, "", 0);
@@ -540,11 +567,16 @@ static int Emit(FILE *Stream, char *Text, size_t Length, int Result)
 
 /* ------------------------------------------------------------------ narrow functions */
 
-KMDFHOST_API int KhCrtVfprintf(FILE *Stream, const char *FormatText, va_list Arguments)
+static int VfprintfCore(FILE *Stream, const char *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatNarrow(FormatText, Arguments, &Length);
+    char *Text = FormatNarrow(FormatText, Utf16, Arguments, &Length);
     return Emit(Stream, Text, Length, (int)Length);
+}
+
+KMDFHOST_API int KhCrtVfprintf(FILE *Stream, const char *FormatText, va_list Arguments)
+{
+    return VfprintfCore(Stream, FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtFprintf(FILE *Stream, const char *FormatText, ...)
@@ -571,10 +603,10 @@ KMDFHOST_API int KhCrtPrintf(const char *FormatText, ...)
 }
 
 /* C99 vsnprintf: at most Count - 1 bytes and a NUL; returns the full length. */
-KMDFHOST_API int KhCrtVsnprintf(char *Buffer, size_t Count, const char *FormatText, va_list Arguments)
+static int VsnprintfCore(char *Buffer, size_t Count, const char *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatNarrow(FormatText, Arguments, &Length);
+    char *Text = FormatNarrow(FormatText, Utf16, Arguments, &Length);
     if (Text == NULL) {
         return -1;
     }
@@ -585,6 +617,11 @@ KMDFHOST_API int KhCrtVsnprintf(char *Buffer, size_t Count, const char *FormatTe
     }
     free(Text);
     return (int)Length;
+}
+
+KMDFHOST_API int KhCrtVsnprintf(char *Buffer, size_t Count, const char *FormatText, va_list Arguments)
+{
+    return VsnprintfCore(Buffer, Count, FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtSnprintf(char *Buffer, size_t Count, const char *FormatText, ...)
@@ -612,11 +649,10 @@ KMDFHOST_API int KhCrtSprintf(char *Buffer, const char *FormatText, ...)
 
 /* Microsoft's _vsnprintf: the text and a NUL if it fits; the text without NUL if it fits
    exactly; otherwise Count bytes of it and -1. */
-KMDFHOST_API int KhCrtMsVsnprintf(char *Buffer, size_t Count, const char *FormatText,
-                                  va_list Arguments)
+static int MsVsnprintfCore(char *Buffer, size_t Count, const char *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatNarrow(FormatText, Arguments, &Length);
+    char *Text = FormatNarrow(FormatText, Utf16, Arguments, &Length);
     if (Text == NULL) {
         return -1;
     }
@@ -633,6 +669,11 @@ KMDFHOST_API int KhCrtMsVsnprintf(char *Buffer, size_t Count, const char *Format
     return Result;
 }
 
+KMDFHOST_API int KhCrtMsVsnprintf(char *Buffer, size_t Count, const char *FormatText, va_list Arguments)
+{
+    return MsVsnprintfCore(Buffer, Count, FormatText, false, Arguments);
+}
+
 KMDFHOST_API int KhCrtMsSnprintf(char *Buffer, size_t Count, const char *FormatText, ...)
 {
     va_list Arguments;
@@ -642,12 +683,17 @@ KMDFHOST_API int KhCrtMsSnprintf(char *Buffer, size_t Count, const char *FormatT
     return Result;
 }
 
-KMDFHOST_API int KhCrtVscprintf(const char *FormatText, va_list Arguments)
+static int VscprintfCore(const char *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatNarrow(FormatText, Arguments, &Length);
+    char *Text = FormatNarrow(FormatText, Utf16, Arguments, &Length);
     free(Text);
     return Text != NULL ? (int)Length : -1;
+}
+
+KMDFHOST_API int KhCrtVscprintf(const char *FormatText, va_list Arguments)
+{
+    return VscprintfCore(FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtScprintf(const char *FormatText, ...)
@@ -661,13 +707,18 @@ KMDFHOST_API int KhCrtScprintf(const char *FormatText, ...)
 
 /* ------------------------------------------------------------------ wide functions */
 
-KMDFHOST_API int KhCrtVfwprintf(FILE *Stream, const wchar_t *FormatText, va_list Arguments)
+static int VfwprintfCore(FILE *Stream, const void *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatWide(FormatText, Arguments, &Length);
+    char *Text = FormatWide(FormatText, Utf16, Arguments, &Length);
     /* The result counts wide characters, as the wide functions do. */
-    int Chars = Text != NULL ? (int)Utf8Chars(Text, Length) : -1;
+    int Chars = Text != NULL ? (int)WideChars(Text, Length, Utf16) : -1;
     return Emit(Stream, Text, Length, Chars);
+}
+
+KMDFHOST_API int KhCrtVfwprintf(FILE *Stream, const wchar_t *FormatText, va_list Arguments)
+{
+    return VfwprintfCore(Stream, FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtFwprintf(FILE *Stream, const wchar_t *FormatText, ...)
@@ -693,10 +744,10 @@ KMDFHOST_API int KhCrtWprintf(const wchar_t *FormatText, ...)
     return Result;
 }
 
-/* The formatted text as wide characters into Buffer (Count of them, NUL included);
-   returns the length, or -1 when it does not fit (then truncated and terminated when
-   Terminate, else Count characters without NUL). */
-static int StoreWide(wchar_t *Buffer, size_t Count, char *Text, bool MsForm)
+/* The formatted text as wide characters into Buffer (Count of them, NUL included): UTF-16
+   units when Utf16, else the platform's wchar_t. Returns the length, or -1 when it does
+   not fit (then truncated and terminated, or with MsForm Count characters without NUL). */
+static int StoreWide(void *Buffer, size_t Count, char *Text, bool Utf16, bool MsForm)
 {
     if (Text == NULL) {
         return -1;
@@ -707,31 +758,48 @@ static int StoreWide(wchar_t *Buffer, size_t Count, char *Text, bool MsForm)
         return -1;
     }
     size_t Length = wcslen(Wide);
+    const void *Source = Wide;
+    uint16_t *Units = NULL;
+    size_t Unit = sizeof(wchar_t);
+    if (Utf16) {
+        Units = KhW32WideToUtf16(Wide, &Length);
+        if (Units == NULL) {
+            free(Wide);
+            return -1;
+        }
+        Source = Units;
+        Unit = sizeof(uint16_t);
+    }
     int Result = (int)Length;
     if (Length < Count) {
-        memcpy(Buffer, Wide, (Length + 1) * sizeof(wchar_t));
+        memcpy(Buffer, Source, (Length + 1) * Unit);
     } else if (MsForm) {
         /* _snwprintf: Count characters, terminated only when the text fits exactly. */
-        memcpy(Buffer, Wide, (Length == Count ? Length : Count) * sizeof(wchar_t));
+        memcpy(Buffer, Source, (Length == Count ? Length : Count) * Unit);
         Result = Length == Count ? (int)Length : -1;
     } else {
         if (Count > 0) {
-            memcpy(Buffer, Wide, (Count - 1) * sizeof(wchar_t));
-            Buffer[Count - 1] = L'\0';
+            memcpy(Buffer, Source, (Count - 1) * Unit);
+            memset((char *)Buffer + (Count - 1) * Unit, 0, Unit);
         }
         Result = -1;
     }
+    free(Units);
     free(Wide);
     return Result;
 }
 
 /* swprintf with a count (the ISO form): -1 when the text does not fit, which is then
    truncated and terminated. */
-KMDFHOST_API int KhCrtVswprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText,
-                                va_list Arguments)
+static int VswprintfCore(void *Buffer, size_t Count, const void *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    return StoreWide(Buffer, Count, FormatWide(FormatText, Arguments, &Length), false);
+    return StoreWide(Buffer, Count, FormatWide(FormatText, Utf16, Arguments, &Length), Utf16, false);
+}
+
+KMDFHOST_API int KhCrtVswprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText, va_list Arguments)
+{
+    return VswprintfCore(Buffer, Count, FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtSwprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText, ...)
@@ -743,11 +811,15 @@ KMDFHOST_API int KhCrtSwprintf(wchar_t *Buffer, size_t Count, const wchar_t *For
     return Result;
 }
 
-KMDFHOST_API int KhCrtMsVsnwprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText,
-                                   va_list Arguments)
+static int MsVsnwprintfCore(void *Buffer, size_t Count, const void *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    return StoreWide(Buffer, Count, FormatWide(FormatText, Arguments, &Length), true);
+    return StoreWide(Buffer, Count, FormatWide(FormatText, Utf16, Arguments, &Length), Utf16, true);
+}
+
+KMDFHOST_API int KhCrtMsVsnwprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText, va_list Arguments)
+{
+    return MsVsnwprintfCore(Buffer, Count, FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtMsSnwprintf(wchar_t *Buffer, size_t Count, const wchar_t *FormatText, ...)
@@ -759,13 +831,18 @@ KMDFHOST_API int KhCrtMsSnwprintf(wchar_t *Buffer, size_t Count, const wchar_t *
     return Result;
 }
 
-KMDFHOST_API int KhCrtVscwprintf(const wchar_t *FormatText, va_list Arguments)
+static int VscwprintfCore(const void *FormatText, bool Utf16, va_list Arguments)
 {
     size_t Length = 0;
-    char *Text = FormatWide(FormatText, Arguments, &Length);
-    int Chars = Text != NULL ? (int)Utf8Chars(Text, Length) : -1;
+    char *Text = FormatWide(FormatText, Utf16, Arguments, &Length);
+    int Chars = Text != NULL ? (int)WideChars(Text, Length, Utf16) : -1;
     free(Text);
     return Chars;
+}
+
+KMDFHOST_API int KhCrtVscwprintf(const wchar_t *FormatText, va_list Arguments)
+{
+    return VscwprintfCore(FormatText, false, Arguments);
 }
 
 KMDFHOST_API int KhCrtScwprintf(const wchar_t *FormatText, ...)
@@ -791,6 +868,99 @@ KMDFHOST_API int KhCrtFputws(const wchar_t *Text, FILE *Stream)
 KMDFHOST_API int KhCrtPutws(const wchar_t *Text)
 {
     if (KhCrtFputws(Text, stdout) != 0 || fputc('\n', stdout) == EOF) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ 16-bit wchar_t */
+
+/*
+ * The same functions for programs whose wchar_t is 16 bits (scripts/build-host-app
+ * compiles with -fshort-wchar, as wchar_t is on Windows): kmdfhost_crt.h maps the
+ * KhCrt* names to these KhCrt16* ones there. Wide text, in the format and in the
+ * arguments of the narrow functions alike (%ws, %S ...), is UTF-16.
+ */
+#define KH_VARIADIC(Name, Core, Params, Last, ...)                                         \
+    KMDFHOST_API int Name Params                                                           \
+    {                                                                                      \
+        va_list Arguments;                                                                 \
+        va_start(Arguments, Last);                                                         \
+        int Result = Core(__VA_ARGS__, true, Arguments);                                   \
+        va_end(Arguments);                                                                 \
+        return Result;                                                                     \
+    }
+#define KH_VLIST(Name, Core, Params, ...)                                                  \
+    KMDFHOST_API int Name Params { return Core(__VA_ARGS__, true, Arguments); }
+
+KH_VLIST(KhCrt16Vfprintf, VfprintfCore, (FILE *Stream, const char *FormatText, va_list Arguments),
+         Stream, FormatText)
+KH_VARIADIC(KhCrt16Fprintf, VfprintfCore, (FILE *Stream, const char *FormatText, ...), FormatText,
+            Stream, FormatText)
+KH_VLIST(KhCrt16Vprintf, VfprintfCore, (const char *FormatText, va_list Arguments), stdout, FormatText)
+KH_VARIADIC(KhCrt16Printf, VfprintfCore, (const char *FormatText, ...), FormatText, stdout, FormatText)
+KH_VLIST(KhCrt16Vsnprintf, VsnprintfCore,
+         (char *Buffer, size_t Count, const char *FormatText, va_list Arguments), Buffer, Count,
+         FormatText)
+KH_VARIADIC(KhCrt16Snprintf, VsnprintfCore, (char *Buffer, size_t Count, const char *FormatText, ...),
+            FormatText, Buffer, Count, FormatText)
+KH_VLIST(KhCrt16Vsprintf, VsnprintfCore, (char *Buffer, const char *FormatText, va_list Arguments),
+         Buffer, SIZE_MAX, FormatText)
+KH_VARIADIC(KhCrt16Sprintf, VsnprintfCore, (char *Buffer, const char *FormatText, ...), FormatText,
+            Buffer, SIZE_MAX, FormatText)
+KH_VLIST(KhCrt16MsVsnprintf, MsVsnprintfCore,
+         (char *Buffer, size_t Count, const char *FormatText, va_list Arguments), Buffer, Count,
+         FormatText)
+KH_VARIADIC(KhCrt16MsSnprintf, MsVsnprintfCore,
+            (char *Buffer, size_t Count, const char *FormatText, ...), FormatText, Buffer, Count,
+            FormatText)
+KH_VLIST(KhCrt16Vscprintf, VscprintfCore, (const char *FormatText, va_list Arguments), FormatText)
+KH_VARIADIC(KhCrt16Scprintf, VscprintfCore, (const char *FormatText, ...), FormatText, FormatText)
+
+KH_VLIST(KhCrt16Vfwprintf, VfwprintfCore,
+         (FILE *Stream, const uint16_t *FormatText, va_list Arguments), Stream, FormatText)
+KH_VARIADIC(KhCrt16Fwprintf, VfwprintfCore, (FILE *Stream, const uint16_t *FormatText, ...),
+            FormatText, Stream, FormatText)
+KH_VLIST(KhCrt16Vwprintf, VfwprintfCore, (const uint16_t *FormatText, va_list Arguments), stdout,
+         FormatText)
+KH_VARIADIC(KhCrt16Wprintf, VfwprintfCore, (const uint16_t *FormatText, ...), FormatText, stdout,
+            FormatText)
+KH_VLIST(KhCrt16Vswprintf, VswprintfCore,
+         (uint16_t *Buffer, size_t Count, const uint16_t *FormatText, va_list Arguments), Buffer,
+         Count, FormatText)
+KH_VARIADIC(KhCrt16Swprintf, VswprintfCore,
+            (uint16_t *Buffer, size_t Count, const uint16_t *FormatText, ...), FormatText, Buffer,
+            Count, FormatText)
+KH_VLIST(KhCrt16MsVsnwprintf, MsVsnwprintfCore,
+         (uint16_t *Buffer, size_t Count, const uint16_t *FormatText, va_list Arguments), Buffer,
+         Count, FormatText)
+KH_VARIADIC(KhCrt16MsSnwprintf, MsVsnwprintfCore,
+            (uint16_t *Buffer, size_t Count, const uint16_t *FormatText, ...), FormatText, Buffer,
+            Count, FormatText)
+KH_VLIST(KhCrt16Vscwprintf, VscwprintfCore, (const uint16_t *FormatText, va_list Arguments),
+         FormatText)
+KH_VARIADIC(KhCrt16Scwprintf, VscwprintfCore, (const uint16_t *FormatText, ...), FormatText,
+            FormatText)
+#undef KH_VARIADIC
+#undef KH_VLIST
+
+KMDFHOST_API int KhCrt16Fputws(const uint16_t *Text, FILE *Stream)
+{
+    if (Text == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    KH_FMT_OUT Utf8 = {0};
+    Put(&Utf8, "", 0);
+    PutWide(&Utf8, Text, true, -1, -1, 0, false);
+    int Result = !Utf8.Failed && fputs(Utf8.Data, Stream) >= 0 ? 0 : -1;
+    free(Utf8.Data);
+    return Result;
+}
+
+KMDFHOST_API int KhCrt16Putws(const uint16_t *Text)
+{
+    if (KhCrt16Fputws(Text, stdout) != 0 || fputc('\n', stdout) == EOF) {
         return -1;
     }
     return 0;

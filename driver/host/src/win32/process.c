@@ -178,6 +178,34 @@ static bool LoadChildDrivers(void)
 }
 
 /*
+ * With --child-driver: the bus's children when the program ends, one line each on
+ * stderr, "host-run: child device INSTANCE-PATH". A child's instance path starts with
+ * the device ID the bus gave it (IRP_MN_QUERY_ID), for the toaster bus the hardware ID
+ * the program sent, so a test sees what reached the bus driver.
+ */
+static void ShowChildren(void)
+{
+    if (Run.ChildCount == 0 || Run.Node == NULL) {
+        return;
+    }
+    KmdfHostWaitForPnpIdle();
+    size_t Required = 0;
+    char *Ids = NULL;
+    KH_STATUS Status = KmdfHostGetChildInstanceIds(Run.Node, NULL, 0, &Required);
+    if (Status == STATUS_BUFFER_TOO_SMALL && (Ids = malloc(Required)) != NULL) {
+        Status = KmdfHostGetChildInstanceIds(Run.Node, Ids, Required, &Required);
+    }
+    if (NT_SUCCESS(Status) && Ids != NULL) {
+        for (const char *Id = Ids; *Id != 0; Id += strlen(Id) + 1) {
+            fprintf(stderr, "host-run: child device %s\n", Id);
+        }
+    } else if (!NT_SUCCESS(Status) && Status != STATUS_BUFFER_TOO_SMALL) {
+        fprintf(stderr, "host-run: the children of %s: NTSTATUS 0x%08X\n", Run.Instance, (unsigned)Status);
+    }
+    free(Ids);
+}
+
+/*
  * What setup does before the driver is added (inf.c): --inf FILE installs the device from
  * the driver's INF (setup class, description, hardware key values, ...), then each
  * --device-value NAME=TYPE:DATA (a line of KMDFHOST_RUN_DEVICE_VALUES) goes into the
@@ -323,6 +351,7 @@ static void EndLifeCycle(bool KeepLocked)
         if (Run.Loaded == NULL) {
             goto Done; /* host-run without --driver: the program's services only */
         }
+        ShowChildren();
         KH_STATUS Status = Run.Node != NULL ? KmdfHostRemoveDevice(Run.Node) : STATUS_SUCCESS;
         if (!NT_SUCCESS(Status)) {
             fprintf(stderr, "host-run: removing the device %s failed: NTSTATUS 0x%08X\n",

@@ -37,6 +37,11 @@
 #define KHBUS_DELETE_DYNAMIC 1000u /* + serial: that dynamic child's PDO (EvtChildListCreateDevice's):
                                       INVALID_OBJECT_DELETE; STATUS_NO_SUCH_DEVICE without one */
 
+/* Input: KHBUS_TEXT as WCHARs with its NUL, what a Windows program puts into the buffer.
+   Output ULONG: the WCHARs before the NUL as the driver reads them. STATUS_SUCCESS when
+   the bytes are KHBUS_TEXT's, STATUS_INVALID_PARAMETER otherwise. */
+#define IOCTL_KHBUS_TEXT KHBUS_CTL(0x80B)
+
 /* Handled by a child's PDO (the bus driver's queue of the PDO). */
 #define IOCTL_KHBUS_PDO_WHO KHBUS_CTL(0x900)  /* output ULONG: the child's serial number */
 #define IOCTL_KHBUS_PDO_PARK KHBUS_CTL(0x901) /* kept in a manual queue until cancelled */
@@ -58,7 +63,12 @@
 #define KHBUS_COMPATIBLE_ID L"KhBus\\AnyToy"
 #define KHBUS_UNKNOWN_ID L"KhBus\\Unknown"
 #define KHBUS_STATIC_ID L"KhBus\\StaticToy"
+/* UTF-16, as WCHAR is on Windows: 14 WCHARs, the last two a surrogate pair (U+1F600). */
+#define KHBUS_TEXT L"KhBus\\Text-\u00e9\U0001F600"
 #define KHBUS_RAW_ID L"KhBus\\RawToy"
+/* UTF-16, as WCHAR is on Windows: 14 WCHARs, the last two a surrogate pair (U+1F600). */
+#define KHBUS_TEXT L"KhBus\\Text-\u00e9\U0001F600"
+#define KHBUS_TEXT_WCHARS 14u
 
 /* Every child's PDO creates an interface of this class (GUID_KHBUS_PDO_INTERFACE) right
    after WdfDeviceCreate, before the PnP manager knows the PDO (the static child: before

@@ -6,8 +6,10 @@
  *
  * The bus's static child is started before main: the program finds its function
  * driver's interface with SetupDi, asks it who it is (the request goes down to the
- * PDO), then plugs in a child and exits at once, leaving the host to remove the bus
- * with whatever its children are doing. Exit 0 when all went as expected.
+ * PDO), plugs in a child, sends WCHAR text in an IOCTL that the bus driver checks byte
+ * for byte (the program's WCHAR is 16 bits, as on Windows, and so is the driver's), and
+ * exits at once, leaving the host to remove the bus with whatever its children are
+ * doing. Exit 0 when all went as expected.
  */
 #include <windows.h>
 #include <initguid.h>
@@ -78,7 +80,29 @@ int main(void)
         printf("IOCTL_KHBUS_PLUG failed: %lu\n", GetLastError());
         return 1;
     }
+    /* WCHAR text in an IOCTL buffer, as a Windows program sends it (the toaster's enum
+       sends a hardware ID so): the driver, whose WCHAR is 16 bits, checks the bytes. The
+       literal, and the same text put together at run time. */
+    ULONG units = 0;
+    if (!DeviceIoControl(bus, IOCTL_KHBUS_TEXT, (PVOID)KHBUS_TEXT, sizeof(KHBUS_TEXT), &units, sizeof(units), &bytes,
+                         NULL) ||
+        units != KHBUS_TEXT_WCHARS) {
+        printf("IOCTL_KHBUS_TEXT (literal): error %lu, the driver read %lu WCHARs (expected %u)\n", GetLastError(),
+               units, KHBUS_TEXT_WCHARS);
+        return 1;
+    }
+    WCHAR text[32];
+    swprintf(text, ARRAYSIZE(text), L"%s\\%s-%c%s", L"KhBus", L"Text", L'\u00e9', L"\U0001F600");
+    units = 0;
+    if (!DeviceIoControl(bus, IOCTL_KHBUS_TEXT, text, (DWORD)((wcslen(text) + 1) * sizeof(WCHAR)), &units,
+                         sizeof(units), &bytes, NULL) ||
+        units != KHBUS_TEXT_WCHARS) {
+        printf("IOCTL_KHBUS_TEXT (swprintf): error %lu, the driver read %lu WCHARs (expected %u)\n", GetLastError(),
+               units, KHBUS_TEXT_WCHARS);
+        return 1;
+    }
     /* The handle stays open: the host closes it at exit, then removes the bus. */
-    printf("static child %lu answered; child %lu plugged in\n", who, serial);
+    printf("static child %lu answered; child %lu plugged in; the bus read %lu WCHARs of text: %ws\n", who, serial,
+           units, text);
     return 0;
 }

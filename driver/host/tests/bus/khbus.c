@@ -545,6 +545,31 @@ VOID KhBusFdoControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLeng
         }
         break;
     }
+    case IOCTL_KHBUS_TEXT: {
+        PWCHAR text = NULL;
+        size_t length = 0;
+        status = WdfRequestRetrieveInputBuffer(Request, sizeof(WCHAR), (PVOID *)&text, &length);
+        if (NT_SUCCESS(status)) {
+            /* What the buffer holds, read as the driver's 16-bit WCHARs. */
+            ULONG units = 0;
+            while (units < length / sizeof(WCHAR) && text[units] != UNICODE_NULL) {
+                units++;
+            }
+            static const WCHAR expected[] = KHBUS_TEXT;
+            BOOLEAN same = length == sizeof(expected) && RtlCompareMemory(text, expected, length) == length;
+            status = WdfRequestRetrieveOutputBuffer(Request, sizeof(ULONG), &output, NULL);
+            if (NT_SUCCESS(status)) {
+                *(ULONG *)output = units;
+                information = sizeof(ULONG);
+                status = same ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+                if (!same) {
+                    KdPrint(("khbus: IOCTL_KHBUS_TEXT: %lu bytes, %lu WCHARs: not the expected text\n", (ULONG)length,
+                             units));
+                }
+            }
+        }
+        break;
+    }
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
         break;
