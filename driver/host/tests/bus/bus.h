@@ -63,8 +63,6 @@
 #define KHBUS_COMPATIBLE_ID L"KhBus\\AnyToy"
 #define KHBUS_UNKNOWN_ID L"KhBus\\Unknown"
 #define KHBUS_STATIC_ID L"KhBus\\StaticToy"
-/* UTF-16, as WCHAR is on Windows: 14 WCHARs, the last two a surrogate pair (U+1F600). */
-#define KHBUS_TEXT L"KhBus\\Text-\u00e9\U0001F600"
 #define KHBUS_RAW_ID L"KhBus\\RawToy"
 /* UTF-16, as WCHAR is on Windows: 14 WCHARs, the last two a surrogate pair (U+1F600). */
 #define KHBUS_TEXT L"KhBus\\Text-\u00e9\U0001F600"
