@@ -2753,8 +2753,11 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
         }
     }
     HosMutexUnlock(&device->Lock);
-    if (!device->Control && device->Pdo != NULL) {
-        /* A control device has no PnP state for the PnP manager to ask. */
+    /* A control device has no PnP state for the PnP manager to ask, and a PDO its bus has
+       not reported yet has no device node: KMDF invalidates the state only of a PDO the PnP
+       manager knows (FxPkgPnp::InvalidateDeviceState, GetSafePhysicalDevice); the state
+       set is what the PDO answers once it is known. */
+    if (!device->Control && device->Pdo != NULL && (device->PdoData == NULL || device->PdoData->Known)) {
         IoInvalidateDeviceState(device->Pdo);
     }
 }

@@ -652,6 +652,8 @@ static void ScenarioDelete(void)
         KT_CHECK_STATUS(Delete(&bus, KHBUS_DELETE_UNREPORTED, &result), KT_STATUS_SUCCESS);
         KT_CHECK_STATUS(result, KT_STATUS_SUCCESS);
         KT_CHECKF(KtVerifierCount("INVALID_OBJECT_DELETE") == 0, "an unreported static PDO is the driver's to delete");
+        KT_CHECKF(KtVerifierCount("BUGCHECK") == 0,
+                  "a device state set on an unreported PDO invalidates nothing (KMDF waits for the PDO to be known)");
         KT_CHECK(ChildCount(&bus) == 1);
         char path[512];
         KT_CHECKF(!PdoInterface("KhBus#StaticToy#78", path, sizeof path), "the deleted PDO's interface never registered");

@@ -359,6 +359,13 @@ static NTSTATUS KhBusDelete(WDFDEVICE Device, ULONG What)
             WdfDeviceInitFree(init);
             return NT_SUCCESS(status) ? STATUS_INTERNAL_ERROR : status;
         }
+        /* A state set before the PnP manager knows the PDO is kept for its first
+           IRP_MN_QUERY_PNP_DEVICE_STATE; there is no device to invalidate yet (kbfiltr's
+           raw PDO hides itself so). */
+        WDF_DEVICE_STATE state;
+        WDF_DEVICE_STATE_INIT(&state);
+        state.DontDisplayInUI = WdfTrue;
+        WdfDeviceSetDeviceState(pdo, &state);
         WdfObjectDelete(pdo);
         return status;
     }
