@@ -95,34 +95,6 @@ static size_t Utf8Chars(const char *Text, size_t Length)
     return Chars;
 }
 
-/* Encodes one code point as UTF-8 into Buffer (at least 4 bytes); returns the length. */
-static size_t EncodeUtf8(uint32_t Code, char *Buffer)
-{
-    if (Code > 0x10FFFFu || (Code >= 0xD800u && Code <= 0xDFFFu)) {
-        Code = 0xFFFDu;
-    }
-    if (Code < 0x80u) {
-        Buffer[0] = (char)Code;
-        return 1;
-    }
-    if (Code < 0x800u) {
-        Buffer[0] = (char)(0xC0u | (Code >> 6));
-        Buffer[1] = (char)(0x80u | (Code & 0x3Fu));
-        return 2;
-    }
-    if (Code < 0x10000u) {
-        Buffer[0] = (char)(0xE0u | (Code >> 12));
-        Buffer[1] = (char)(0x80u | ((Code >> 6) & 0x3Fu));
-        Buffer[2] = (char)(0x80u | (Code & 0x3Fu));
-        return 3;
-    }
-    Buffer[0] = (char)(0xF0u | (Code >> 18));
-    Buffer[1] = (char)(0x80u | ((Code >> 12) & 0x3Fu));
-    Buffer[2] = (char)(0x80u | ((Code >> 6) & 0x3Fu));
-    Buffer[3] = (char)(0x80u | (Code & 0x3Fu));
-    return 4;
-}
-
 /* The number of wide characters of UTF-8 text: code points, or UTF-16 units (a
    character above U+FFFF, four UTF-8 bytes, is two) when Utf16. */
 static size_t WideChars(const char *Text, size_t Length, bool Utf16)
@@ -183,7 +155,7 @@ static void PutWide(KH_FMT_OUT *Out, const void *Text, bool Utf16, long Count, i
             i++;
         }
         char Buffer[4];
-        Put(&Utf8, Buffer, EncodeUtf8(Code, Buffer));
+        Put(&Utf8, Buffer, KhW32EncodeUtf8(KhW32ScalarOrReplacement(Code), Buffer));
     }
     if (Utf8.Failed) {
         Out->Failed = true;
@@ -443,7 +415,7 @@ static void Format(KH_FMT_OUT *Out, const char *FormatText, bool Wide, va_list *
                 /* A 16-bit wchar_t is promoted to int; a lone UTF-16 unit that is a
                    surrogate prints as U+FFFD. */
                 uint32_t Code = (uint32_t)va_arg(*Arguments, wint_t);
-                Length = EncodeUtf8(Out->Utf16 ? (Code & 0xFFFFu) : Code, Buffer);
+                Length = KhW32EncodeUtf8(KhW32ScalarOrReplacement(Out->Utf16 ? (Code & 0xFFFFu) : Code), Buffer);
             } else {
                 Buffer[0] = (char)va_arg(*Arguments, int);
                 Length = 1;

@@ -96,23 +96,31 @@ const char *KhW32DevInstId(DWORD DevInst)
 
 /* ------------------------------------------------------------------ strings */
 
+/* The code point at In[*Index] (a surrogate pair is one, an unpaired surrogate U+FFFD);
+   *Index moves past it. */
+static uint32_t NextUtf16(const uint16_t *In, size_t Units, size_t *Index)
+{
+    size_t i = *Index;
+    uint32_t c = In[i++];
+    if (c >= 0xD800 && c <= 0xDBFF && i < Units && In[i] >= 0xDC00 && In[i] <= 0xDFFF) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (In[i++] - 0xDC00);
+    } else if (c >= 0xD800 && c <= 0xDFFF) {
+        c = 0xFFFD;
+    }
+    *Index = i;
+    return c;
+}
+
 /* UTF-16 (Units code units, NULs included) to wchar_t; returns the count written (or
    needed, with Out NULL). Unpaired surrogates become U+FFFD. */
 static size_t Utf16ToWide(const uint16_t *In, size_t Units, wchar_t *Out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < Units; i++) {
-        uint32_t c = In[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < Units && In[i + 1] >= 0xDC00 && In[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + (In[i + 1] - 0xDC00);
-            i++;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            c = 0xFFFD;
-        }
+    for (size_t i = 0; i < Units; n++) {
+        uint32_t c = NextUtf16(In, Units, &i);
         if (Out != NULL) {
             Out[n] = (wchar_t)c;
         }
-        n++;
     }
     return n;
 }
@@ -121,39 +129,8 @@ static size_t Utf16ToWide(const uint16_t *In, size_t Units, wchar_t *Out)
 static size_t Utf16ToUtf8(const uint16_t *In, size_t Units, char *Out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < Units; i++) {
-        uint32_t c = In[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < Units && In[i + 1] >= 0xDC00 && In[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + (In[i + 1] - 0xDC00);
-            i++;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            c = 0xFFFD;
-        }
-        unsigned char b[4];
-        size_t len;
-        if (c < 0x80) {
-            b[0] = (unsigned char)c;
-            len = 1;
-        } else if (c < 0x800) {
-            b[0] = (unsigned char)(0xC0 | (c >> 6));
-            b[1] = (unsigned char)(0x80 | (c & 0x3F));
-            len = 2;
-        } else if (c < 0x10000) {
-            b[0] = (unsigned char)(0xE0 | (c >> 12));
-            b[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            b[2] = (unsigned char)(0x80 | (c & 0x3F));
-            len = 3;
-        } else {
-            b[0] = (unsigned char)(0xF0 | (c >> 18));
-            b[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            b[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            b[3] = (unsigned char)(0x80 | (c & 0x3F));
-            len = 4;
-        }
-        if (Out != NULL) {
-            memcpy(Out + n, b, len);
-        }
-        n += len;
+    for (size_t i = 0; i < Units;) {
+        n += KhW32EncodeUtf8(NextUtf16(In, Units, &i), Out != NULL ? Out + n : NULL);
     }
     return n;
 }

@@ -66,7 +66,7 @@ wchar_t *KhW32Utf8ToWide(const char *Utf8)
     return Wide;
 }
 
-static size_t EncodeUtf8(unsigned long Code, char *Out)
+size_t KhW32EncodeUtf8(uint32_t Code, char *Out)
 {
     if (Code < 0x80) {
         if (Out) Out[0] = (char)Code;
@@ -104,7 +104,7 @@ char *KhW32WideToUtf8(const wchar_t *Wide)
         if (Code > 0x10FFFF || (Code >= 0xD800 && Code <= 0xDFFF)) {
             return NULL;
         }
-        Bytes += EncodeUtf8(Code, NULL);
+        Bytes += KhW32EncodeUtf8((uint32_t)Code, NULL);
     }
     char *Utf8 = malloc(Bytes + 1);
     if (Utf8 == NULL) {
@@ -112,7 +112,7 @@ char *KhW32WideToUtf8(const wchar_t *Wide)
     }
     size_t At = 0;
     for (const wchar_t *p = Wide; *p != L'\0'; p++) {
-        At += EncodeUtf8((unsigned long)(uint32_t)*p, Utf8 + At);
+        At += KhW32EncodeUtf8((uint32_t)*p, Utf8 + At);
     }
     Utf8[At] = '\0';
     return Utf8;

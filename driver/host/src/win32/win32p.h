@@ -44,6 +44,17 @@ char *KhW32WideToUtf8(const wchar_t *Wide);
  * out of memory or when Wide holds something that is no Unicode scalar value.
  */
 uint16_t *KhW32WideToUtf16(const wchar_t *Wide, size_t *Units);
+/*
+ * Encodes Code as UTF-8 into Out (at least 4 bytes, or NULL to count only); returns the
+ * length. Code is taken as it is: a caller that may hold a surrogate or a value above
+ * U+10FFFF maps it first (KhW32ScalarOrReplacement).
+ */
+size_t KhW32EncodeUtf8(uint32_t Code, char *Out);
+/* Code when it is a Unicode scalar value, else U+FFFD REPLACEMENT CHARACTER. */
+static inline uint32_t KhW32ScalarOrReplacement(uint32_t Code)
+{
+    return Code > 0x10FFFFu || (Code >= 0xD800u && Code <= 0xDFFFu) ? 0xFFFDu : Code;
+}
 
 /* ------------------------------------------------------------------ devices (setupapi.c) */
 
