@@ -803,6 +803,17 @@ static bool FxSameReference(const UNICODE_STRING *A, PCUNICODE_STRING B)
 }
 
 /*
+ * Whether the PnP manager knows the device: an FDO always, a PDO once its bus has
+ * reported it (KMDF's GetSafePhysicalDevice is NULL before that). Interface registration
+ * and state invalidation wait for it. Read under the device's lock (FxPdoRegisterInterfaces
+ * sets Known under it).
+ */
+static bool FxDeviceKnownToPnp(const FX_DEVICE *Device)
+{
+    return Device->PdoData == NULL || Device->PdoData->Known;
+}
+
+/*
  * WdfDeviceCreateDeviceInterface: registers the interface (IoRegisterDeviceInterface);
  * the framework enables it when the device starts and disables it on removal. A PDO
  * that the PnP manager does not know yet (created, not yet reported by its bus) has no
@@ -842,7 +853,7 @@ WDFAPI NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *Int
         entry->ReferenceString.MaximumLength = (USHORT)(ReferenceString->Length + sizeof(WCHAR));
     }
     HosMutexLock(&device->Lock);
-    bool pending = device->PdoData != NULL && !device->PdoData->Known;
+    bool pending = !FxDeviceKnownToPnp(device);
     if (pending) {
         /* Registered by FxPdoRegisterInterfaces when the PDO becomes known. */
         entry->Next = device->Interfaces;
@@ -2752,12 +2763,13 @@ WDFAPI VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceSt
             to[i] = from[i];
         }
     }
-    HosMutexUnlock(&device->Lock);
     /* A control device has no PnP state for the PnP manager to ask, and a PDO its bus has
        not reported yet has no device node: KMDF invalidates the state only of a PDO the PnP
        manager knows (FxPkgPnp::InvalidateDeviceState, GetSafePhysicalDevice); the state
-       set is what the PDO answers once it is known. */
-    if (!device->Control && device->Pdo != NULL && (device->PdoData == NULL || device->PdoData->Known)) {
+       set is what the PDO answers once it is known. Known is set under the device's lock. */
+    bool invalidate = !device->Control && device->Pdo != NULL && FxDeviceKnownToPnp(device);
+    HosMutexUnlock(&device->Lock);
+    if (invalidate) {
         IoInvalidateDeviceState(device->Pdo);
     }
 }
